@@ -1,0 +1,150 @@
+import type { JsonValue } from "../json.js";
+import { type ResultSource, TaskResult, type TaskResultData, type TaskErrorData } from "../result.js";
+import { signals } from "../signals.js";
+import type { AnyTask } from "../task.js";
+
+/** What a backend can do; the same four flags django-tasks has. */
+export interface BackendCapabilities {
+  /** Tasks may be enqueued with `runAfter`. */
+  readonly supportsDefer: boolean;
+  /** Async (promise-returning) task functions are awaited. */
+  readonly supportsAsyncTask: boolean;
+  /** `getResult` works from any process, not only the one that enqueued. */
+  readonly supportsGetResult: boolean;
+  /** Higher priority runs first. */
+  readonly supportsPriority: boolean;
+}
+
+/** How the config hands a backend its settings. */
+export interface BackendInit {
+  alias: string;
+  /** Allowed queue names; empty means any name is allowed. */
+  queues: string[];
+  /** Kind-specific options, already validated, relative paths resolved. */
+  options: Record<string, unknown>;
+}
+
+/** One task to store: the validated, JSON-checked request of a `Task.enqueue`. */
+export interface EnqueueRequest {
+  taskName: string;
+  args: JsonValue[];
+  queueName: string;
+  priority: number;
+  runAfter: Date | null;
+  maxAttempts: number;
+}
+
+/** Which queues a worker takes tasks from. */
+export interface QueueSelector {
+  /** `"*"` for every queue. */
+  include: string[] | "*";
+  /** Only meaningful with `include: "*"`. */
+  exclude: string[];
+}
+
+export interface WorkerRegistration {
+  id: string;
+  hostname: string;
+  pid: number;
+  queues: string;
+  startedAt: Date;
+}
+
+/** The end of one attempt, as the worker hands it back to the store. */
+export interface AttemptOutcome {
+  id: string;
+  workerId: string;
+  finishedAt: Date;
+  status: "SUCCEEDED" | "FAILED";
+  returnValue?: JsonValue;
+  error?: TaskErrorData;
+  /**
+   * Set when a FAILED attempt will be retried: the result goes back to READY with
+   * `runAfter` = retryAt instead of ending FAILED.
+   */
+  retryAt?: Date;
+}
+
+/**
+ * The operations the generic worker loop (src/worker/) needs from a durable backend.
+ * Backends that cannot run workers (dummy, immediate) return null from `workerStore()`.
+ */
+export interface WorkerStore {
+  registerWorker(worker: WorkerRegistration): Promise<void>;
+  heartbeat(workerId: string): Promise<void>;
+  markWorkerStopped(workerId: string): Promise<void>;
+  /**
+   * Atomically moves up to `limit` due READY tasks of the selected queues to RUNNING for
+   * this worker (priority desc, runAfter, enqueuedAt), appending workerId, setting
+   * startedAt (first run) and lastAttemptedAt. No two callers ever get the same task.
+   */
+  claim(workerId: string, selector: QueueSelector, limit: number): Promise<TaskResultData[]>;
+  /** Records finished attempts; many at once in one transaction. */
+  complete(outcomes: AttemptOutcome[]): Promise<void>;
+  /** Milliseconds until the next deferred task of these queues is due, or null if none. */
+  nextDueInMs(selector: QueueSelector): Promise<number | null>;
+  /**
+   * Resolves when another process may have changed the queue, or after `timeoutMs`, or when
+   * `signal` aborts — whichever comes first. Lets idle workers sleep without busy polling.
+   */
+  waitForChange(timeoutMs: number, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * The contract every backend implements (built-in and custom). Subclasses implement
+ * `storeTasks` and `getResultData`; the base class wraps records as TaskResults and sends
+ * the taskEnqueued signal, so every backend behaves the same at the API surface.
+ */
+export abstract class Backend implements BackendCapabilities, ResultSource {
+  abstract readonly kind: string;
+  abstract readonly supportsDefer: boolean;
+  abstract readonly supportsAsyncTask: boolean;
+  abstract readonly supportsGetResult: boolean;
+  abstract readonly supportsPriority: boolean;
+
+  readonly alias: string;
+  readonly queues: string[];
+  readonly options: Record<string, unknown>;
+
+  constructor(init: BackendInit) {
+    this.alias = init.alias;
+    this.queues = init.queues;
+    this.options = init.options;
+  }
+
+  /** Persists new tasks in one round trip and returns their READY records. */
+  protected abstract storeTasks(task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResultData[]>;
+
+  /** Reads one record; throws TaskResultDoesNotExist for an unknown id. */
+  abstract getResultData(id: string): Promise<TaskResultData>;
+
+  /** Hook run after the taskEnqueued signals (the immediate backend runs the tasks here). */
+  protected async afterEnqueue(_task: AnyTask, _results: TaskResult[]): Promise<void> {}
+
+  async enqueueMany(task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResult[]> {
+    const records = await this.storeTasks(task, requests);
+    const results = records.map((record) => new TaskResult(record, this));
+    for (const taskResult of results) signals.taskEnqueued.send({ sender: this, taskResult });
+    await this.afterEnqueue(task, results);
+    return results;
+  }
+
+  async getResult(id: string): Promise<TaskResult> {
+    return new TaskResult(await this.getResultData(id), this);
+  }
+
+  /** The worker operations, or null when `tasks worker` cannot run this backend. */
+  workerStore(): WorkerStore | null {
+    return null;
+  }
+
+  /** Where the data lives, for `tasks info` and `tasks watch` headers (no secrets). */
+  describeLocation(): string {
+    return this.kind;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** A custom backend given as a class in the config. */
+export type BackendClass = (new (init: BackendInit) => Backend) & Partial<BackendCapabilities>;

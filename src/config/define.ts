@@ -1,0 +1,164 @@
+import { dirname, isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { BackendClass } from "../backends/base.js";
+import { ConfigError } from "../errors.js";
+import { type AnyTask, isTask } from "../task.js";
+import { validateTask } from "../validation.js";
+import { BUILTIN_KINDS } from "./kinds.js";
+import { ActiveConfig, type BackendEntry, setActiveConfig } from "./registry.js";
+
+export interface BackendConfig {
+  /** "sqlite", "immediate", "dummy", or a class implementing Backend. */
+  backend: string | BackendClass;
+  /** Allowed queue names (default ["default"]); [] allows any. */
+  queues?: string[];
+  options?: Record<string, unknown>;
+}
+
+export interface TasklaneConfigInput {
+  backends?: Record<string, BackendConfig>;
+  tasks?: Record<string, AnyTask>;
+}
+
+const shape = z.strictObject({
+  backends: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        backend: z.union([z.string().min(1), z.custom<BackendClass>((v) => typeof v === "function", "a Backend class")]),
+        queues: z.array(z.string().min(1)).optional(),
+        options: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .optional(),
+  tasks: z.record(z.string().min(1), z.custom<AnyTask>(isTask, "expected a task made with task()")).optional(),
+});
+
+/** "backends.default.queues[0]: expected string, received number" */
+export function formatZodError(error: z.ZodError, prefix = ""): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid value";
+  const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+  const where = `${prefix}${path}`.replace(/^\./, "");
+  const message =
+    issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message;
+  return where ? `${where}: ${message}` : message;
+}
+
+/** The folder of the file that called defineConfig (best effort; the file loader sets it exactly). */
+function callerDir(): string {
+  for (const line of (new Error().stack ?? "").split("\n").slice(3)) {
+    const file = /((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/.exec(line.trim())?.[1];
+    if (file && !file.includes("/config/define.")) {
+      return dirname(file.startsWith("file://") ? fileURLToPath(file) : file);
+    }
+  }
+  return process.cwd();
+}
+
+function customEntry(alias: string, Cls: BackendClass, queues: string[], options: Record<string, unknown>): BackendEntry {
+  let made: InstanceType<BackendClass>;
+  try {
+    made = new Cls({ alias, queues, options });
+  } catch (error) {
+    throw new ConfigError(`backends.${alias}: the custom backend's constructor threw: ${(error as Error).message}`);
+  }
+  return {
+    alias,
+    kind: made.kind ?? Cls.name,
+    queues,
+    options,
+    capabilities: {
+      supportsDefer: made.supportsDefer,
+      supportsAsyncTask: made.supportsAsyncTask,
+      supportsGetResult: made.supportsGetResult,
+      supportsPriority: made.supportsPriority,
+    },
+    secretKeys: [],
+    create: async () => made,
+  };
+}
+
+function builtinEntry(alias: string, input: BackendConfig, config: ActiveConfig): BackendEntry {
+  const queues = input.queues ?? ["default"];
+  const kind = BUILTIN_KINDS[input.backend as string];
+  if (!kind) {
+    throw new ConfigError(
+      `backends.${alias}.backend: unknown backend kind "${String(input.backend)}"; expected one of ${Object.keys(BUILTIN_KINDS).join(", ")} or a Backend class`,
+    );
+  }
+  const parsed = kind.options.safeParse(input.options ?? {});
+  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, `backends.${alias}.options`));
+  const options = parsed.data;
+  return {
+    alias,
+    kind: input.backend as string,
+    queues,
+    options,
+    capabilities: kind.capabilities,
+    secretKeys: kind.secretKeys,
+    create: () => {
+      const resolved = { ...options };
+      for (const key of kind.pathKeys) {
+        const value = resolved[key];
+        if (typeof value === "string" && !isAbsolute(value)) resolved[key] = resolve(config.baseDir, value);
+      }
+      return kind.create({ alias, queues, options: resolved });
+    },
+  };
+}
+
+function registerTasks(input: Record<string, AnyTask>): Map<string, AnyTask> {
+  const tasks = new Map<string, AnyTask>();
+  const seen = new Map<AnyTask["definition"], string>();
+  for (const [key, t] of Object.entries(input)) {
+    const name = t.definition.explicitName ?? key;
+    const earlier = seen.get(t.definition);
+    if (earlier !== undefined) {
+      throw new ConfigError(`tasks.${key}: the same task is already registered as "${earlier}"`);
+    }
+    if (tasks.has(name)) {
+      throw new ConfigError(`tasks.${key}: duplicate task name "${name}"; give one of them another name`);
+    }
+    seen.set(t.definition, name);
+    tasks.set(name, t);
+  }
+  // Names are assigned only once the whole map is valid, so a failed config changes nothing.
+  for (const [name, t] of tasks) t.definition.registeredName = name;
+  return tasks;
+}
+
+/**
+ * Declares the project's backends and tasks, registers each task under its name and makes
+ * this the active config. Throws ConfigError (shape, kinds, duplicates) or InvalidTaskError.
+ */
+export function defineConfig(input: TasklaneConfigInput): ActiveConfig {
+  const parsed = shape.safeParse(input);
+  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error));
+  const { backends = { default: { backend: "immediate" } }, tasks = {} } = input;
+  const config = new ActiveConfig({ tasks: new Map(), baseDir: callerDir() });
+  for (const [alias, entry] of Object.entries(backends)) {
+    const queues = entry.queues ?? ["default"];
+    config.backends.set(
+      alias,
+      typeof entry.backend === "function"
+        ? customEntry(alias, entry.backend, queues, entry.options ?? {})
+        : builtinEntry(alias, entry, config),
+    );
+  }
+  if (!config.backends.has("default")) {
+    throw new ConfigError(`backends: a backend named "default" is required (found ${[...config.backends.keys()].join(", ")})`);
+  }
+  for (const [name, t] of registerTasks(tasks)) config.tasks.set(name, t);
+  for (const t of config.tasks.values()) validateTask(t, config);
+  setActiveConfig(config);
+  return config;
+}
+
+/** The config used when no file exists: one immediate backend, as Django does. */
+export function implicitConfig(): ActiveConfig {
+  const config = new ActiveConfig({ tasks: new Map(), baseDir: process.cwd(), isImplicit: true });
+  config.backends.set("default", builtinEntry("default", { backend: "immediate" }, config));
+  return config;
+}

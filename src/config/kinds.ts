@@ -1,0 +1,45 @@
+import { z } from "zod";
+import type { Backend, BackendCapabilities, BackendInit } from "../backends/base.js";
+
+/** A built-in backend kind: its capabilities (known without loading it), options and factory. */
+export interface BackendKind {
+  capabilities: BackendCapabilities;
+  options: z.ZodType<Record<string, unknown>>;
+  /** Options holding file paths, resolved against the config file's folder. */
+  pathKeys: string[];
+  /** Options whose values are redacted by `tasks info`. */
+  secretKeys: string[];
+  /** Imports the implementation lazily so `tasks --help` never loads better-sqlite3 or bullmq. */
+  create(init: BackendInit): Promise<Backend>;
+}
+
+const positiveMs = z.number().int().positive();
+
+export const BUILTIN_KINDS: Record<string, BackendKind> = {
+  dummy: {
+    capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: false, supportsPriority: true },
+    options: z.strictObject({}),
+    pathKeys: [],
+    secretKeys: [],
+    create: async (init) => new (await import("../backends/dummy.js")).DummyBackend(init),
+  },
+  immediate: {
+    capabilities: { supportsDefer: false, supportsAsyncTask: true, supportsGetResult: false, supportsPriority: true },
+    options: z.strictObject({}),
+    pathKeys: [],
+    secretKeys: [],
+    create: async (init) => new (await import("../backends/immediate.js")).ImmediateBackend(init),
+  },
+  sqlite: {
+    capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: true, supportsPriority: true },
+    options: z.strictObject({
+      path: z.string().min(1).optional(),
+      leaseMs: positiveMs.optional(),
+      heartbeatMs: positiveMs.optional(),
+      busyTimeoutMs: z.number().int().nonnegative().optional(),
+    }),
+    pathKeys: ["path"],
+    secretKeys: [],
+    create: async (init) => new (await import("../backends/sqlite/backend.js")).SqliteBackend(init),
+  },
+};

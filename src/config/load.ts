@@ -1,0 +1,75 @@
+import { existsSync } from "node:fs";
+import { dirname, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, TasklaneError } from "../errors.js";
+import { isTask } from "../task.js";
+import { implicitConfig } from "./define.js";
+import { discoverConfig } from "./discover.js";
+import { type ActiveConfig, setActiveConfig } from "./registry.js";
+
+/** This package's own entry, so `import { task } from "tasklane"` works in a config anywhere. */
+function selfEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  const ext = here.endsWith(".ts") ? ".ts" : ".js";
+  const entry = `${dirname(dirname(here))}/index${ext}`;
+  return existsSync(entry) ? entry : `${dirname(dirname(here))}/index.js`;
+}
+
+const OUR_ERRORS = new Set(["ConfigError", "InvalidTaskError", "InvalidTaskBackendError", "TasklaneError"]);
+
+function isActiveConfig(value: unknown): value is ActiveConfig {
+  return typeof value === "object" && value !== null && "backends" in value && "tasks" in value && "getBackend" in value;
+}
+
+/** One line from a compile or runtime error, with file:line when the error carries it. */
+function describeLoadError(path: string, error: unknown): string {
+  const err = error as { message?: string; loc?: { line: number; column: number }; stack?: string };
+  const raw = (err?.message ?? String(error)).split("\n")[0] ?? "";
+  const shown = relative(process.cwd(), path) || path;
+  if (err?.loc) return `${shown}:${err.loc.line}:${err.loc.column}: syntax error: ${raw.replace(/\s*\(\d+:\d+\)$/, "")}`;
+  const frame = (err?.stack ?? "").split("\n").find((l) => l.includes(path));
+  const line = frame ? /:(\d+):\d+\)?$/.exec(frame)?.[1] : undefined;
+  return `${shown}${line ? `:${line}` : ""}: failed to load: ${raw}`;
+}
+
+/** Loads a config file through jiti (TypeScript without a build step) and makes it active. */
+export async function loadConfigFile(path: string): Promise<ActiveConfig> {
+  const { createJiti } = await import("jiti");
+  const jiti = createJiti(import.meta.url, { alias: { tasklane: selfEntry() }, interopDefault: false });
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await jiti.import(path)) as Record<string, unknown>;
+  } catch (error) {
+    // Compare names, not classes: the config may have run a second copy of tasklane's modules.
+    if (error instanceof TasklaneError || OUR_ERRORS.has((error as Error)?.name)) {
+      throw new ConfigError(`${relative(process.cwd(), path) || path}: ${(error as Error).message}`);
+    }
+    throw new ConfigError(describeLoadError(path, error));
+  }
+  const config = mod.default;
+  if (!isActiveConfig(config)) {
+    throw new ConfigError(`${path}: the default export must be defineConfig({ backends, tasks }) from "tasklane"`);
+  }
+  for (const [exportName, value] of Object.entries(mod)) {
+    if (exportName !== "default" && isTask(value) && !config.isRegistered(value)) {
+      throw new ConfigError(
+        `${path}: exported task "${exportName}" is not registered in tasks; add it to defineConfig({ tasks: { ${exportName} } })`,
+      );
+    }
+  }
+  config.path = path;
+  config.baseDir = dirname(path);
+  setActiveConfig(config);
+  return config;
+}
+
+/** The CLI's and library's rule: explicit path, TASKS_CONFIG, nearest file upward, else implicit. */
+export async function loadConfig(options: { explicit?: string; cwd?: string } = {}): Promise<ActiveConfig> {
+  const path = discoverConfig({ explicit: options.explicit, env: process.env.TASKS_CONFIG, cwd: options.cwd });
+  if (!path) {
+    const config = implicitConfig();
+    setActiveConfig(config);
+    return config;
+  }
+  return loadConfigFile(path);
+}

@@ -1,0 +1,59 @@
+/**
+ * The JSON-only rule for task arguments and return values: a value must survive
+ * JSON.stringify/JSON.parse unchanged in meaning, so a worker in another process sees
+ * exactly what the caller passed.
+ */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Returns null when `value` is JSON-safe, else a message naming the path of the first offender. */
+export function jsonViolation(value: unknown, path: string): string | null {
+  return check(value, path, new Set());
+}
+
+function describe(value: unknown): string | null {
+  switch (typeof value) {
+    case "undefined":
+      return "undefined";
+    case "function":
+      return "a function";
+    case "symbol":
+      return "a symbol";
+    case "bigint":
+      return "a bigint";
+    case "number":
+      return Number.isFinite(value) ? null : String(value);
+    default:
+      return null;
+  }
+}
+
+function check(value: unknown, path: string, seen: Set<object>): string | null {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return null;
+  const bad = describe(value);
+  if (bad) return `${path} is ${bad}`;
+  if (typeof value === "number") return null;
+  const obj = value as object;
+  if (seen.has(obj)) return `${path} is a cyclic reference`;
+  if (Array.isArray(obj)) {
+    seen.add(obj);
+    for (let i = 0; i < obj.length; i++) {
+      const problem = check(obj[i], `${path}[${i}]`, seen);
+      if (problem) return problem;
+    }
+    seen.delete(obj);
+    return null;
+  }
+  const proto = Object.getPrototypeOf(obj);
+  if (proto !== Object.prototype && proto !== null) {
+    const ctor = (obj as { constructor?: { name?: string } }).constructor?.name;
+    const article = ctor && /^[AEIOU]/.test(ctor) ? "an" : "a";
+    return `${path} is ${ctor ? `${article} ${ctor}` : "an object with a custom prototype"}`;
+  }
+  seen.add(obj);
+  for (const [key, item] of Object.entries(obj)) {
+    const problem = check(item, /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, seen);
+    if (problem) return problem;
+  }
+  seen.delete(obj);
+  return null;
+}

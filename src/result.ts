@@ -1,0 +1,194 @@
+import type { JsonValue } from "./json.js";
+
+/** Lifecycle of a result. String values equal their names so they read well in JSON and SQL. */
+export const TaskResultStatus = {
+  READY: "READY",
+  RUNNING: "RUNNING",
+  SUCCEEDED: "SUCCEEDED",
+  FAILED: "FAILED",
+  CANCELLED: "CANCELLED",
+} as const;
+export type TaskResultStatus = (typeof TaskResultStatus)[keyof typeof TaskResultStatus];
+
+export const ALL_STATUSES: readonly TaskResultStatus[] = Object.values(TaskResultStatus);
+export const FINISHED_STATUSES: readonly TaskResultStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED"];
+
+/** One failed attempt. */
+export interface TaskErrorData {
+  exceptionClass: string;
+  message: string;
+  traceback: string;
+}
+
+export class TaskError implements TaskErrorData {
+  readonly exceptionClass: string;
+  readonly message: string;
+  readonly traceback: string;
+  constructor(data: TaskErrorData) {
+    this.exceptionClass = data.exceptionClass;
+    this.message = data.message;
+    this.traceback = data.traceback;
+  }
+
+  /** Captures a thrown value (an Error or anything else) as a TaskError. */
+  static from(error: unknown): TaskError {
+    if (error instanceof Error) {
+      return new TaskError({
+        exceptionClass: error.name || error.constructor?.name || "Error",
+        message: error.message,
+        traceback: error.stack ?? `${error.name}: ${error.message}`,
+      });
+    }
+    const message = safeString(error);
+    return new TaskError({ exceptionClass: typeof error, message, traceback: `thrown value: ${message}` });
+  }
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The plain record every backend stores and returns; TaskResult wraps it. */
+export interface TaskResultData {
+  id: string;
+  taskName: string;
+  status: TaskResultStatus;
+  args: JsonValue[];
+  backend: string;
+  queueName: string;
+  priority: number;
+  runAfter: Date | null;
+  enqueuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  lastAttemptedAt: Date | null;
+  workerIds: string[];
+  errors: TaskErrorData[];
+  /** Present only when SUCCEEDED. */
+  returnValue?: JsonValue;
+  /** Runs allowed before the result stays FAILED (task option maxAttempts). */
+  maxAttempts: number;
+}
+
+/** Anything that can re-read a result by id: a backend. Kept minimal to avoid an import cycle. */
+export interface ResultSource {
+  readonly alias: string;
+  readonly supportsGetResult: boolean;
+  getResultData(id: string): Promise<TaskResultData>;
+}
+
+/** The state of one enqueued task, as last read from its backend. */
+export class TaskResult<R = unknown> {
+  #data: TaskResultData;
+  readonly #source: ResultSource | undefined;
+
+  constructor(data: TaskResultData, source?: ResultSource) {
+    this.#data = data;
+    this.#source = source;
+  }
+
+  get id(): string {
+    return this.#data.id;
+  }
+  get taskName(): string {
+    return this.#data.taskName;
+  }
+  get status(): TaskResultStatus {
+    return this.#data.status;
+  }
+  get args(): JsonValue[] {
+    return this.#data.args;
+  }
+  get backend(): string {
+    return this.#data.backend;
+  }
+  get queueName(): string {
+    return this.#data.queueName;
+  }
+  get priority(): number {
+    return this.#data.priority;
+  }
+  get runAfter(): Date | null {
+    return this.#data.runAfter;
+  }
+  get enqueuedAt(): Date {
+    return this.#data.enqueuedAt;
+  }
+  get startedAt(): Date | null {
+    return this.#data.startedAt;
+  }
+  get finishedAt(): Date | null {
+    return this.#data.finishedAt;
+  }
+  get lastAttemptedAt(): Date | null {
+    return this.#data.lastAttemptedAt;
+  }
+  get workerIds(): string[] {
+    return this.#data.workerIds;
+  }
+  /** How many times a worker has started this task (a crash-recovered run counts). */
+  get attempts(): number {
+    return this.#data.workerIds.length;
+  }
+  get maxAttempts(): number {
+    return this.#data.maxAttempts;
+  }
+  get errors(): TaskError[] {
+    return this.#data.errors.map((e) => new TaskError(e));
+  }
+  get isFinished(): boolean {
+    return FINISHED_STATUSES.includes(this.#data.status);
+  }
+
+  /** The task's return value; throws unless the task SUCCEEDED. */
+  get returnValue(): R {
+    if (this.#data.status === "SUCCEEDED") return this.#data.returnValue as R;
+    if (this.#data.status === "FAILED") throw new Error("Task failed");
+    if (this.#data.status === "CANCELLED") throw new Error("Task was cancelled");
+    throw new Error("Task has not finished yet");
+  }
+
+  /** Re-reads this result from its backend. */
+  async refresh(): Promise<void> {
+    if (!this.#source?.supportsGetResult) {
+      throw new Error(`Backend "${this.#data.backend}" cannot re-read results (supportsGetResult is false)`);
+    }
+    this.#data = await this.#source.getResultData(this.#data.id);
+  }
+
+  /** A copy of the underlying record (for backends and the CLI). */
+  toData(): TaskResultData {
+    return structuredClone(this.#data);
+  }
+
+  /** The `--json` shape: API field names, dates as ISO strings, returnValue only when SUCCEEDED. */
+  toJSON(): Record<string, unknown> {
+    const d = this.#data;
+    const iso = (v: Date | null) => (v ? v.toISOString() : null);
+    const out: Record<string, unknown> = {
+      id: d.id,
+      taskName: d.taskName,
+      status: d.status,
+      args: d.args,
+      backend: d.backend,
+      queueName: d.queueName,
+      priority: d.priority,
+      runAfter: iso(d.runAfter),
+      enqueuedAt: iso(d.enqueuedAt),
+      startedAt: iso(d.startedAt),
+      finishedAt: iso(d.finishedAt),
+      lastAttemptedAt: iso(d.lastAttemptedAt),
+      attempts: d.workerIds.length,
+      maxAttempts: d.maxAttempts,
+      workerIds: d.workerIds,
+      errors: d.errors,
+      isFinished: this.isFinished,
+    };
+    if (d.status === "SUCCEEDED") out.returnValue = d.returnValue ?? null;
+    return out;
+  }
+}

@@ -1,0 +1,50 @@
+import type { TaskResult } from "./result.js";
+
+export interface SignalEvent {
+  /** The backend that sent the signal. */
+  sender: { readonly alias: string };
+  taskResult: TaskResult;
+}
+export type SignalHandler = (event: SignalEvent) => void;
+
+/**
+ * A tiny synchronous signal (Django style). A throwing handler is logged and skipped:
+ * observers must never break an enqueue or a worker.
+ */
+export class Signal {
+  readonly #handlers = new Set<SignalHandler>();
+  constructor(readonly name: string) {}
+
+  connect(handler: SignalHandler): void {
+    this.#handlers.add(handler);
+  }
+
+  disconnect(handler: SignalHandler): void {
+    this.#handlers.delete(handler);
+  }
+
+  send(event: SignalEvent): void {
+    for (const handler of this.#handlers) {
+      try {
+        handler(event);
+      } catch (error) {
+        console.error(`tasklane: a ${this.name} handler threw: ${error instanceof Error ? error.stack : String(error)}`);
+      }
+    }
+  }
+}
+
+// Shared through globalThis: a config loaded by jiti may hold a second copy of this module.
+const store = globalThis as { [key: symbol]: unknown };
+const KEY = Symbol.for("tasklane.signals");
+store[KEY] ??= {
+  taskEnqueued: new Signal("taskEnqueued"),
+  taskStarted: new Signal("taskStarted"),
+  taskFinished: new Signal("taskFinished"),
+};
+
+export const signals = store[KEY] as {
+  readonly taskEnqueued: Signal;
+  readonly taskStarted: Signal;
+  readonly taskFinished: Signal;
+};

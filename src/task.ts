@@ -1,0 +1,204 @@
+import type { Backend } from "./backends/base.js";
+import { activeConfig, ensureConfig, type ActiveConfig } from "./config/registry.js";
+import type { TaskContext } from "./context.js";
+import { InvalidTaskError, TaskResultMismatch } from "./errors.js";
+import { type JsonValue, jsonViolation } from "./json.js";
+import type { TaskResult } from "./result.js";
+import { validateTask } from "./validation.js";
+
+export interface Backoff {
+  /** "fixed": every retry waits delayMs; "exponential": delayMs × 2^(attempt−1). */
+  type: "fixed" | "exponential";
+  delayMs: number;
+  /** Upper bound for exponential delays. */
+  maxDelayMs?: number;
+  /** Randomise each delay by up to ±jitter (0..1, default 0.1) so retries do not stampede. */
+  jitter?: number;
+}
+
+export interface TaskOptions {
+  /** Registered name; default: the task's key in the config's `tasks`. */
+  name?: string;
+  /** −100..100, larger runs first. Default 0. */
+  priority?: number;
+  queueName?: string;
+  /** Backend alias. Default "default". */
+  backend?: string;
+  takesContext?: boolean;
+  /** Runs allowed in all (default 1: no retries). */
+  maxAttempts?: number;
+  backoff?: Backoff;
+}
+
+export interface UsingOptions {
+  priority?: number;
+  queueName?: string;
+  runAfter?: Date;
+  backend?: string;
+}
+
+/** What a task is, shared by every `using()` copy (so naming it in the config names them all). */
+export interface TaskDefinition {
+  // biome-ignore lint/suspicious/noExplicitAny: the function's own types live on Task<A, R>.
+  readonly fn: (...args: any[]) => unknown;
+  readonly takesContext: boolean;
+  readonly maxAttempts: number;
+  readonly backoff: Backoff | undefined;
+  readonly explicitName: string | undefined;
+  /** Set by defineConfig from the task's key in `tasks` (or its explicit name). */
+  registeredName: string | undefined;
+}
+
+const TASK_BRAND = Symbol.for("tasklane.task");
+
+// biome-ignore lint/suspicious/noExplicitAny: a task of any signature.
+export type AnyTask = Task<any[], any>;
+
+/** True for Task objects, including ones made by another copy of this module (jiti). */
+export function isTask(value: unknown): value is AnyTask {
+  return typeof value === "object" && value !== null && (value as { [TASK_BRAND]?: boolean })[TASK_BRAND] === true;
+}
+
+/** A declared task: enqueue it, run it in place with call(), or fetch its results. */
+export class Task<A extends unknown[], R> {
+  readonly [TASK_BRAND] = true;
+  readonly definition: TaskDefinition;
+  readonly priority: number;
+  readonly queueName: string;
+  readonly backend: string;
+  readonly runAfter: Date | null;
+
+  constructor(
+    definition: TaskDefinition,
+    settings: { priority: number; queueName: string; backend: string; runAfter: Date | null },
+  ) {
+    this.definition = definition;
+    this.priority = settings.priority;
+    this.queueName = settings.queueName;
+    this.backend = settings.backend;
+    this.runAfter = settings.runAfter;
+  }
+
+  get name(): string {
+    const d = this.definition;
+    return d.registeredName ?? d.explicitName ?? (d.fn.name || "anonymous");
+  }
+  get takesContext(): boolean {
+    return this.definition.takesContext;
+  }
+  get maxAttempts(): number {
+    return this.definition.maxAttempts;
+  }
+  get backoff(): Backoff | undefined {
+    return this.definition.backoff;
+  }
+
+  /** A copy with some settings changed; `undefined` keeps the current value. */
+  using(options: UsingOptions): Task<A, R> {
+    const copy = new Task<A, R>(this.definition, {
+      priority: options.priority ?? this.priority,
+      queueName: options.queueName ?? this.queueName,
+      backend: options.backend ?? this.backend,
+      runAfter: options.runAfter ?? this.runAfter,
+    });
+    validateTask(copy, activeConfig());
+    return copy;
+  }
+
+  /** Stores the task for a worker (or runs it, on the immediate backend). */
+  async enqueue(...args: A): Promise<TaskResult<Awaited<R>>> {
+    const [result] = await this.enqueueMany([args]);
+    return result as TaskResult<Awaited<R>>;
+  }
+
+  /** Enqueues many calls in one round trip (one transaction / one pipeline). */
+  async enqueueMany(argsList: A[]): Promise<TaskResult<Awaited<R>>[]> {
+    const { backend } = await this.#prepare();
+    const requests = argsList.map((args, i) => {
+      const problem = jsonViolation(args, "args");
+      if (problem) {
+        const where = argsList.length > 1 ? ` (call ${i})` : "";
+        throw new InvalidTaskError(`Task "${this.name}"${where}: ${problem}; arguments must be JSON values`);
+      }
+      return {
+        taskName: this.name,
+        args: args as JsonValue[],
+        queueName: this.queueName,
+        priority: this.priority,
+        runAfter: this.runAfter,
+        maxAttempts: this.maxAttempts,
+      };
+    });
+    if (requests.length === 0) return [];
+    return (await backend.enqueueMany(this, requests)) as TaskResult<Awaited<R>>[];
+  }
+
+  /** Reads a result of this task by id, from its backend. */
+  async getResult(id: string): Promise<TaskResult<Awaited<R>>> {
+    const { backend } = await this.#prepare();
+    const result = await backend.getResult(id);
+    if (result.taskName !== this.name) {
+      throw new TaskResultMismatch(`Result ${id} belongs to task "${result.taskName}", not "${this.name}"`);
+    }
+    return result as TaskResult<Awaited<R>>;
+  }
+
+  /** Runs the function in place, now, in this process (no backend, no result). */
+  call(...args: A): R {
+    if (this.takesContext) {
+      throw new InvalidTaskError(
+        `Task "${this.name}" takes a context; call its function directly or enqueue it on the immediate backend`,
+      );
+    }
+    return this.definition.fn(...args) as R;
+  }
+
+  async #prepare(): Promise<{ config: ActiveConfig; backend: Backend }> {
+    const config = await ensureConfig();
+    validateTask(this, config);
+    return { config, backend: await config.getBackend(this.backend) };
+  }
+}
+
+type ContextFn<A extends unknown[], R> = (context: TaskContext, ...args: A) => R;
+
+/** Declares a task. `task(fn)` or `task(options, fn)`; with `takesContext`, fn gets a TaskContext first. */
+export function task<A extends unknown[], R>(fn: (...args: A) => R): Task<A, R>;
+export function task<A extends unknown[], R>(
+  options: TaskOptions & { takesContext: true },
+  fn: ContextFn<A, R>,
+): Task<A, R>;
+export function task<A extends unknown[], R>(
+  options: TaskOptions & { takesContext?: false },
+  fn: (...args: A) => R,
+): Task<A, R>;
+export function task(
+  // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types.
+  optionsOrFn: TaskOptions | ((...args: any[]) => unknown),
+  // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types.
+  maybeFn?: (...args: any[]) => unknown,
+): AnyTask {
+  const [options, fn] = typeof optionsOrFn === "function" ? [{}, optionsOrFn] : [optionsOrFn, maybeFn];
+  if (typeof fn !== "function") {
+    throw new InvalidTaskError(`task(options, fn): fn must be a function, got ${typeof fn}`);
+  }
+  const made = new Task(
+    {
+      fn,
+      takesContext: options.takesContext ?? false,
+      maxAttempts: options.maxAttempts ?? 1,
+      backoff: options.backoff,
+      explicitName: options.name,
+      registeredName: undefined,
+    },
+    {
+      priority: options.priority ?? 0,
+      queueName: options.queueName ?? "default",
+      backend: options.backend ?? "default",
+      runAfter: null,
+    },
+  );
+  // Rules that need no config hold from the start; the rest are checked at registration.
+  validateTask(made, null);
+  return made;
+}
