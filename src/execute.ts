@@ -1,7 +1,7 @@
 import type { AttemptOutcome } from "./backends/base.js";
 import type { TaskContext } from "./context.js";
 import { type JsonValue, jsonViolation } from "./json.js";
-import { TaskError, TaskResult, type TaskResultData, type ResultSource } from "./result.js";
+import { type ResultSource, TaskError, TaskResult, type TaskResultData } from "./result.js";
 import type { AnyTask } from "./task.js";
 
 /** An error recorded when a task's return value breaks the JSON rule. */

@@ -51,7 +51,11 @@ function check(value: unknown, path: string, seen: Set<object>): string | null {
   }
   seen.add(obj);
   for (const [key, item] of Object.entries(obj)) {
-    const problem = check(item, /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, seen);
+    const problem = check(
+      item,
+      /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`,
+      seen,
+    );
     if (problem) return problem;
   }
   seen.delete(obj);

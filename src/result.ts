@@ -46,7 +46,7 @@ export class TaskError implements TaskErrorData {
 
 function safeString(value: unknown): string {
   try {
-    return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+    return typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     return String(value);
   }
@@ -80,6 +80,9 @@ export interface ResultSource {
   readonly supportsGetResult: boolean;
   getResultData(id: string): Promise<TaskResultData>;
 }
+
+/** Lets a backend update a result it handed out (the immediate backend, after running it). */
+export const REPLACE_DATA = Symbol("tasklane.replaceData");
 
 /** The state of one enqueued task, as last read from its backend. */
 export class TaskResult<R = unknown> {
@@ -158,6 +161,10 @@ export class TaskResult<R = unknown> {
       throw new Error(`Backend "${this.#data.backend}" cannot re-read results (supportsGetResult is false)`);
     }
     this.#data = await this.#source.getResultData(this.#data.id);
+  }
+
+  [REPLACE_DATA](data: TaskResultData): void {
+    this.#data = data;
   }
 
   /** A copy of the underlying record (for backends and the CLI). */

@@ -28,7 +28,9 @@ export class Signal {
       try {
         handler(event);
       } catch (error) {
-        console.error(`tasklane: a ${this.name} handler threw: ${error instanceof Error ? error.stack : String(error)}`);
+        console.error(
+          `tasklane: a ${this.name} handler threw: ${error instanceof Error ? error.stack : String(error)}`,
+        );
       }
     }
   }

@@ -7,7 +7,12 @@ export const MAX_PRIORITY = 100;
 
 /** Why this priority is invalid, or null. */
 export function priorityProblem(priority: unknown): string | null {
-  if (typeof priority !== "number" || !Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+  if (
+    typeof priority !== "number" ||
+    !Number.isInteger(priority) ||
+    priority < MIN_PRIORITY ||
+    priority > MAX_PRIORITY
+  ) {
     return `priority must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY}, got ${String(priority)}`;
   }
   return null;

@@ -1,5 +1,5 @@
 import type { JsonValue } from "../json.js";
-import { type ResultSource, TaskResult, type TaskResultData, type TaskErrorData } from "../result.js";
+import { type ResultSource, type TaskErrorData, TaskResult, type TaskResultData } from "../result.js";
 import { signals } from "../signals.js";
 import type { AnyTask } from "../task.js";
 

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { TaskResultDoesNotExist } from "../errors.js";
 import { applyOutcome, runAttempt } from "../execute.js";
-import { TaskResult, type TaskResultData } from "../result.js";
+import { REPLACE_DATA, TaskResult, type TaskResultData } from "../result.js";
 import { retryAt } from "../retry.js";
 import { signals } from "../signals.js";
 import type { AnyTask } from "../task.js";
@@ -52,7 +52,7 @@ export class ImmediateBackend extends Backend {
         this.#records.set(record.id, record);
       }
       signals.taskFinished.send({ sender: this, taskResult: new TaskResult(structuredClone(record), this) });
-      await result.refresh();
+      result[REPLACE_DATA](structuredClone(record));
     }
   }
 

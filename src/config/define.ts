@@ -26,7 +26,10 @@ const shape = z.strictObject({
     .record(
       z.string().min(1),
       z.strictObject({
-        backend: z.union([z.string().min(1), z.custom<BackendClass>((v) => typeof v === "function", "a Backend class")]),
+        backend: z.union([
+          z.string().min(1),
+          z.custom<BackendClass>((v) => typeof v === "function", "a Backend class"),
+        ]),
         queues: z.array(z.string().min(1)).optional(),
         options: z.record(z.string(), z.unknown()).optional(),
       }),
@@ -57,7 +60,12 @@ function callerDir(): string {
   return process.cwd();
 }
 
-function customEntry(alias: string, Cls: BackendClass, queues: string[], options: Record<string, unknown>): BackendEntry {
+function customEntry(
+  alias: string,
+  Cls: BackendClass,
+  queues: string[],
+  options: Record<string, unknown>,
+): BackendEntry {
   let made: InstanceType<BackendClass>;
   try {
     made = new Cls({ alias, queues, options });
@@ -75,6 +83,7 @@ function customEntry(alias: string, Cls: BackendClass, queues: string[], options
       supportsGetResult: made.supportsGetResult,
       supportsPriority: made.supportsPriority,
     },
+    runsWorker: made.workerStore() !== null,
     secretKeys: [],
     create: async () => made,
   };
@@ -97,6 +106,7 @@ function builtinEntry(alias: string, input: BackendConfig, config: ActiveConfig)
     queues,
     options,
     capabilities: kind.capabilities,
+    runsWorker: kind.runsWorker,
     secretKeys: kind.secretKeys,
     create: () => {
       const resolved = { ...options };
@@ -148,7 +158,9 @@ export function defineConfig(input: TasklaneConfigInput): ActiveConfig {
     );
   }
   if (!config.backends.has("default")) {
-    throw new ConfigError(`backends: a backend named "default" is required (found ${[...config.backends.keys()].join(", ")})`);
+    throw new ConfigError(
+      `backends: a backend named "default" is required (found ${[...config.backends.keys()].join(", ")})`,
+    );
   }
   for (const [name, t] of registerTasks(tasks)) config.tasks.set(name, t);
   for (const t of config.tasks.values()) validateTask(t, config);

@@ -4,6 +4,8 @@ import type { Backend, BackendCapabilities, BackendInit } from "../backends/base
 /** A built-in backend kind: its capabilities (known without loading it), options and factory. */
 export interface BackendKind {
   capabilities: BackendCapabilities;
+  /** Whether `tasks worker` can run this kind (it stores tasks for other processes). */
+  runsWorker: boolean;
   options: z.ZodType<Record<string, unknown>>;
   /** Options holding file paths, resolved against the config file's folder. */
   pathKeys: string[];
@@ -18,6 +20,7 @@ const positiveMs = z.number().int().positive();
 export const BUILTIN_KINDS: Record<string, BackendKind> = {
   dummy: {
     capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: false, supportsPriority: true },
+    runsWorker: false,
     options: z.strictObject({}),
     pathKeys: [],
     secretKeys: [],
@@ -25,6 +28,7 @@ export const BUILTIN_KINDS: Record<string, BackendKind> = {
   },
   immediate: {
     capabilities: { supportsDefer: false, supportsAsyncTask: true, supportsGetResult: false, supportsPriority: true },
+    runsWorker: false,
     options: z.strictObject({}),
     pathKeys: [],
     secretKeys: [],
@@ -32,6 +36,7 @@ export const BUILTIN_KINDS: Record<string, BackendKind> = {
   },
   sqlite: {
     capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: true, supportsPriority: true },
+    runsWorker: true,
     options: z.strictObject({
       path: z.string().min(1).optional(),
       leaseMs: positiveMs.optional(),

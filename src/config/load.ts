@@ -18,18 +18,29 @@ function selfEntry(): string {
 const OUR_ERRORS = new Set(["ConfigError", "InvalidTaskError", "InvalidTaskBackendError", "TasklaneError"]);
 
 function isActiveConfig(value: unknown): value is ActiveConfig {
-  return typeof value === "object" && value !== null && "backends" in value && "tasks" in value && "getBackend" in value;
+  return (
+    typeof value === "object" && value !== null && "backends" in value && "tasks" in value && "getBackend" in value
+  );
+}
+
+/** The path as the user would type it: relative to the current folder when inside it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
 }
 
 /** One line from a compile or runtime error, with file:line when the error carries it. */
 function describeLoadError(path: string, error: unknown): string {
-  const err = error as { message?: string; loc?: { line: number; column: number }; stack?: string };
-  const raw = (err?.message ?? String(error)).split("\n")[0] ?? "";
-  const shown = relative(process.cwd(), path) || path;
-  if (err?.loc) return `${shown}:${err.loc.line}:${err.loc.column}: syntax error: ${raw.replace(/\s*\(\d+:\d+\)$/, "")}`;
+  const err = error as { message?: string; stack?: string };
+  const message = err?.message ?? String(error);
+  const first = (message.split("\n")[0] ?? "").trim();
+  // jiti reports parse errors as "ParseError: <what>\n <file>:<line>:<column>".
+  const parse = /^(?:ParseError|SyntaxError): (.*)$/.exec(first);
+  const at = /:(\d+):(\d+)\s*$/.exec(message);
+  if (parse && at) return `${shown(path)}:${at[1]}:${at[2]}: syntax error: ${parse[1]?.trim()}`;
   const frame = (err?.stack ?? "").split("\n").find((l) => l.includes(path));
   const line = frame ? /:(\d+):\d+\)?$/.exec(frame)?.[1] : undefined;
-  return `${shown}${line ? `:${line}` : ""}: failed to load: ${raw}`;
+  return `${shown(path)}${line ? `:${line}` : ""}: the config threw while loading: ${first}`;
 }
 
 /** Loads a config file through jiti (TypeScript without a build step) and makes it active. */
@@ -42,18 +53,20 @@ export async function loadConfigFile(path: string): Promise<ActiveConfig> {
   } catch (error) {
     // Compare names, not classes: the config may have run a second copy of tasklane's modules.
     if (error instanceof TasklaneError || OUR_ERRORS.has((error as Error)?.name)) {
-      throw new ConfigError(`${relative(process.cwd(), path) || path}: ${(error as Error).message}`);
+      throw new ConfigError(`${shown(path)}: ${(error as Error).message}`);
     }
     throw new ConfigError(describeLoadError(path, error));
   }
   const config = mod.default;
   if (!isActiveConfig(config)) {
-    throw new ConfigError(`${path}: the default export must be defineConfig({ backends, tasks }) from "tasklane"`);
+    throw new ConfigError(
+      `${shown(path)}: the default export must be defineConfig({ backends, tasks }) from "tasklane"`,
+    );
   }
   for (const [exportName, value] of Object.entries(mod)) {
     if (exportName !== "default" && isTask(value) && !config.isRegistered(value)) {
       throw new ConfigError(
-        `${path}: exported task "${exportName}" is not registered in tasks; add it to defineConfig({ tasks: { ${exportName} } })`,
+        `${shown(path)}: exported task "${exportName}" is not registered in tasks; add it to defineConfig({ tasks: { ${exportName} } })`,
       );
     }
   }

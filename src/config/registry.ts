@@ -9,6 +9,8 @@ export interface BackendEntry {
   queues: string[];
   options: Record<string, unknown>;
   capabilities: BackendCapabilities;
+  /** Whether `tasks worker` can run this backend. */
+  runsWorker: boolean;
   /** Option keys whose values `tasks info` must redact. */
   secretKeys: string[];
   create(): Promise<Backend>;
@@ -58,7 +60,9 @@ export class ActiveConfig {
     const entry = this.backends.get(alias);
     if (!entry) {
       return Promise.reject(
-        new ConfigError(`No backend "${alias}" in ${this.describe()}; configured: ${[...this.backends.keys()].join(", ")}`),
+        new ConfigError(
+          `No backend "${alias}" in ${this.describe()}; configured: ${[...this.backends.keys()].join(", ")}`,
+        ),
       );
     }
     let instance = this.#instances.get(alias);
@@ -87,7 +91,8 @@ interface RegistryState {
 // both copies must see the same active config.
 const holder = globalThis as { [key: symbol]: RegistryState | undefined };
 const KEY = Symbol.for("tasklane.registry");
-const state: RegistryState = (holder[KEY] ??= { active: null, loading: null });
+holder[KEY] ??= { active: null, loading: null };
+const state: RegistryState = holder[KEY];
 
 export function activeConfig(): ActiveConfig | null {
   return state.active;

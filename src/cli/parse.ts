@@ -1,0 +1,51 @@
+import ms from "ms";
+import { UsageError } from "../errors.js";
+import type { JsonValue } from "../json.js";
+
+/** "30d", "12h", "90m", "10s", "500ms" → milliseconds (> 0). */
+export function parseDuration(text: string, flag: string): number {
+  const trimmed = text.trim();
+  // ms() also accepts bare numbers (as ms) and negatives; require a unit and a positive value.
+  const value = /^\d+(\.\d+)?\s*[a-z]+$/i.test(trimmed) ? ms(trimmed as ms.StringValue) : undefined;
+  if (value === undefined || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(
+      `${flag}: "${text}" is not a duration; use a positive number with a unit, e.g. 30s, 10m, 12h, 30d`,
+    );
+  }
+  return value;
+}
+
+/** A moment: a duration from now ("10m") or an ISO 8601 date-time. */
+export function parseMoment(text: string, flag: string, now = Date.now()): Date {
+  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
+    const date = new Date(text.trim());
+    if (Number.isNaN(date.getTime())) throw new UsageError(`${flag}: "${text}" is not a valid ISO 8601 date`);
+    return date;
+  }
+  return new Date(now + parseDuration(text, flag));
+}
+
+/** CLI task arguments: each is parsed as JSON when it is valid JSON, else taken as a string. */
+export function parseTaskArgs(positional: string[], argsFlag: string | undefined): JsonValue[] {
+  if (argsFlag !== undefined) {
+    if (positional.length > 0) throw new UsageError("give task arguments either positionally or with --args, not both");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(argsFlag);
+    } catch (error) {
+      throw new UsageError(
+        `--args: malformed JSON (${(error as Error).message}); expected a JSON array like '[1, "a"]'`,
+      );
+    }
+    if (!Array.isArray(parsed))
+      throw new UsageError(`--args: expected a JSON array like '[1, "a"]', got ${typeof parsed}`);
+    return parsed as JsonValue[];
+  }
+  return positional.map((arg) => {
+    try {
+      return JSON.parse(arg) as JsonValue;
+    } catch {
+      return arg;
+    }
+  });
+}

@@ -1,0 +1,27 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Flags } from "@oclif/core";
+import { BaseCommand } from "../cli/base-command.js";
+import { STARTER_CONFIG } from "../cli/starter-config.js";
+import { UsageError } from "../errors.js";
+
+export default class Init extends BaseCommand {
+  static override summary = "Write a starter tasks.config.ts in the current folder";
+  static override examples = ["<%= config.bin %> init", "<%= config.bin %> init --force"];
+  static override flags = {
+    force: Flags.boolean({ description: "Overwrite an existing tasks.config.ts", default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Init);
+    const path = resolve(process.cwd(), "tasks.config.ts");
+    if (existsSync(path) && !flags.force) {
+      throw new UsageError(`${path} already exists; pass --force to overwrite it`);
+    }
+    // "wx" when not forcing: never clobber a file created between the check and the write.
+    writeFileSync(path, STARTER_CONFIG, { flag: flags.force ? "w" : "wx" });
+    if (flags.json) return this.printJson({ created: path });
+    this.out(`Created ${path}`);
+    this.out("Next: npx tasks enqueue add 2 3   then   npx tasks worker --batch");
+  }
+}

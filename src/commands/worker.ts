@@ -1,0 +1,69 @@
+import { Flags } from "@oclif/core";
+import { BaseCommand } from "../cli/base-command.js";
+import { UsageError } from "../errors.js";
+
+export default class WorkerCommand extends BaseCommand {
+  static override summary = "Run tasks from a sqlite (or other durable) backend";
+  static override description =
+    "Claims ready tasks in priority order and runs them. The first SIGINT/SIGTERM stops claiming and lets running tasks finish (exit 0); a second aborts them and records them FAILED (WorkerInterrupted).";
+  static override examples = [
+    "<%= config.bin %> worker",
+    "<%= config.bin %> worker --queue emails --concurrency 10",
+    "<%= config.bin %> worker --queue '*' --exclude-queue slow",
+    "<%= config.bin %> worker --batch --no-startup-delay",
+    "<%= config.bin %> worker --json --worker-id web-1",
+  ];
+  static override flags = {
+    backend: Flags.string({ description: "Backend alias to run", default: "default" }),
+    queue: Flags.string({
+      description: "Queue to take tasks from (repeatable; '*' for every queue). Default: every queue of the backend",
+      multiple: true,
+    }),
+    "exclude-queue": Flags.string({ description: "With --queue '*': a queue to skip (repeatable)", multiple: true }),
+    concurrency: Flags.integer({ description: "Tasks run at once (async tasks overlap)", default: 1 }),
+    interval: Flags.string({ description: "Idle poll fallback: seconds (1, 0.5) or 500ms/2s", default: "1" }),
+    batch: Flags.boolean({ description: "Exit when no task is ready", default: false }),
+    "max-tasks": Flags.integer({ description: "Exit after this many tasks (failed ones count)" }),
+    "startup-delay": Flags.boolean({
+      description: "Wait a random 0–1 s before the first claim (spreads workers started together)",
+      default: true,
+      allowNo: true,
+    }),
+    "worker-id": Flags.string({ description: "This worker's id (1–64 characters; default host-pid-random)" }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(WorkerCommand);
+    const config = await this.loadConfig(flags.config);
+    const entry = config.backends.get(flags.backend);
+    if (!entry) {
+      throw new UsageError(
+        `--backend: no backend "${flags.backend}" in ${config.describe()} (configured: ${[...config.backends.keys()].join(", ")})`,
+      );
+    }
+    if (!entry.runsWorker) {
+      throw new UsageError(
+        `backend "${entry.alias}" is ${entry.kind}: it ${entry.kind === "immediate" ? "runs tasks in the caller" : "never runs tasks"}, so there is nothing for a worker to do; use a sqlite backend`,
+      );
+    }
+    const { resolveWorkerOptions } = await import("../worker/options.js");
+    const options = resolveWorkerOptions(flags, entry);
+    const backend = await config.getBackend(entry.alias);
+    const store = backend.workerStore();
+    if (!store) throw new UsageError(`backend "${entry.alias}" cannot run a worker`);
+
+    const { runWorkerWithOutput } = await import("../worker/run.js");
+    const { forced } = await runWorkerWithOutput({
+      backend,
+      store,
+      tasks: config.tasks,
+      options,
+      mode: flags.json ? "json" : process.stdout.isTTY ? "tty" : "plain",
+    });
+    if (forced) {
+      // Interrupted tasks may still hold timers; their results are already recorded.
+      await config.close();
+      process.exit(0);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { Box, Text } from "ink";
+import type { WorkerCounters } from "../worker/reporters.js";
+
+export interface WorkerStatusProps extends WorkerCounters {
+  workerId: string;
+  queues: string;
+  stopping: "no" | "graceful" | "forced";
+  lastFailure?: string;
+}
+
+/** The worker's one-line live status on a TTY. */
+export function WorkerStatus(props: WorkerStatusProps) {
+  return (
+    <Box flexDirection="column">
+      <Box gap={2}>
+        <Text bold>{props.workerId}</Text>
+        <Text dimColor>queues {props.queues}</Text>
+        <Text color="yellow">running {props.running}</Text>
+        <Text color="green">succeeded {props.succeeded}</Text>
+        <Text color="red">failed {props.failed}</Text>
+        {props.retried > 0 ? <Text color="blue">retried {props.retried}</Text> : null}
+        <Text>{props.rate.toFixed(1)} tasks/s</Text>
+        {props.stopping === "graceful" ? <Text color="yellow">stopping (Ctrl+C again to force)</Text> : null}
+        {props.stopping === "forced" ? <Text color="red">interrupting</Text> : null}
+      </Box>
+      {props.lastFailure ? <Text color="red">last failure: {props.lastFailure}</Text> : null}
+    </Box>
+  );
+}

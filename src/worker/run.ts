@@ -1,0 +1,101 @@
+import type { Backend, WorkerStore } from "../backends/base.js";
+import type { AnyTask } from "../task.js";
+import type { WorkerOptions } from "./options.js";
+import { combine, jsonReporter, plainReporter, RateMeter } from "./reporters.js";
+import { Worker, type WorkerEvents } from "./worker.js";
+
+export interface RunWorkerInput {
+  backend: Backend;
+  store: WorkerStore;
+  tasks: Map<string, AnyTask>;
+  options: WorkerOptions;
+  mode: "json" | "plain" | "tty";
+}
+
+/** Runs one worker until it stops, wiring signals and the chosen output. */
+export async function runWorkerWithOutput(input: RunWorkerInput): Promise<{ forced: boolean }> {
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  let stopping: "no" | "graceful" | "forced" = "no";
+  const track: WorkerEvents = {
+    stopping: (force) => {
+      stopping = force ? "forced" : "graceful";
+    },
+  };
+  let tty: Awaited<ReturnType<typeof startTtyStatus>> | undefined;
+  let events: WorkerEvents;
+  if (input.mode === "json") events = combine(track, jsonReporter(write));
+  else if (input.mode === "plain") events = combine(track, plainReporter(write));
+  else {
+    tty = await startTtyStatus(
+      input.options,
+      () => stopping,
+      () => worker,
+    );
+    events = combine(track, tty.events);
+  }
+  const worker: Worker = new Worker(input.backend, input.store, input.tasks, input.options, events);
+  const onSignal = () => worker.stop();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await worker.run();
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await tty?.stop();
+  }
+  return { forced: (stopping as string) === "forced" };
+}
+
+/** The live Ink status line (lazy: ink and react load only on a TTY). */
+async function startTtyStatus(
+  options: WorkerOptions,
+  stopping: () => "no" | "graceful" | "forced",
+  worker: () => Worker,
+) {
+  const [{ render }, React, { WorkerStatus }] = await Promise.all([
+    import("ink"),
+    import("react"),
+    import("../ui/WorkerStatus.js"),
+  ]);
+  const meter = new RateMeter();
+  let lastFailure: string | undefined;
+  let queues = "";
+  const props = () => {
+    const w = worker();
+    return {
+      workerId: options.workerId,
+      queues,
+      running: w?.runningCount ?? 0,
+      succeeded: w?.stats.succeeded ?? 0,
+      failed: w?.stats.failed ?? 0,
+      retried: w?.stats.retried ?? 0,
+      rate: meter.rate(),
+      stopping: stopping(),
+      lastFailure,
+    };
+  };
+  // Ink must not grab stdin (Ctrl+C reaches us as SIGINT, handled above).
+  const app = render(React.createElement(WorkerStatus, props()), { exitOnCtrlC: false, patchConsole: false });
+  const timer = setInterval(() => app.rerender(React.createElement(WorkerStatus, props())), 250);
+  const events: WorkerEvents = {
+    started: (info) => {
+      queues = info.queues;
+    },
+    taskFinished: (record) => {
+      meter.tick();
+      const error = record.errors.at(-1);
+      if (record.status === "FAILED" && error)
+        lastFailure = `${record.taskName} ${record.id}: ${error.exceptionClass}: ${error.message}`;
+    },
+  };
+  return {
+    events,
+    stop: async () => {
+      clearInterval(timer);
+      app.rerender(React.createElement(WorkerStatus, props()));
+      app.unmount();
+      await app.waitUntilExit();
+    },
+  };
+}

@@ -1,0 +1,267 @@
+import { hostname } from "node:os";
+import type { AttemptOutcome, Backend, WorkerStore } from "../backends/base.js";
+import { applyOutcome, runAttempt } from "../execute.js";
+import { TaskResult, type TaskResultData } from "../result.js";
+import { retryAt } from "../retry.js";
+import { signals } from "../signals.js";
+import type { AnyTask } from "../task.js";
+import { describeSelector, type WorkerOptions } from "./options.js";
+
+export interface WorkerEvents {
+  started?(info: { workerId: string; queues: string }): void;
+  taskStarted?(record: TaskResultData): void;
+  taskFinished?(record: TaskResultData, durationMs: number): void;
+  stopping?(force: boolean): void;
+  /** A store error the worker survived (it backs off and tries again). */
+  error?(error: Error): void;
+}
+
+interface Running {
+  record: TaskResultData;
+  abort: AbortController;
+  startedAt: number;
+}
+
+/** A promise that can be resolved from outside: the loop's "something changed" doorbell. */
+function doorbell() {
+  let ring = () => {};
+  const promise = new Promise<void>((resolve) => {
+    ring = resolve;
+  });
+  return { promise, ring };
+}
+
+/**
+ * The worker loop, shared by every durable backend: claim up to the free slots in one call,
+ * run the tasks, batch their completions, and sleep without polling when nothing is ready.
+ */
+export class Worker {
+  readonly #backend: Backend;
+  readonly #store: WorkerStore;
+  readonly #tasks: Map<string, AnyTask>;
+  readonly #options: WorkerOptions;
+  readonly #events: WorkerEvents;
+  readonly #running = new Map<string, Running>();
+  // Completions are written in batches: one transaction for every task that finished in the
+  // same turn of the event loop, instead of one per task.
+  #pending: { outcome: AttemptOutcome; record: TaskResultData; startedAt: number }[] = [];
+  #flushing: Promise<void> | null = null;
+  #claimed = 0;
+  #stopping = false;
+  #forced = false;
+  #bell = doorbell();
+  #idleAbort = new AbortController();
+  readonly stats = { succeeded: 0, failed: 0, retried: 0 };
+
+  constructor(
+    backend: Backend,
+    store: WorkerStore,
+    tasks: Map<string, AnyTask>,
+    options: WorkerOptions,
+    events: WorkerEvents = {},
+  ) {
+    this.#backend = backend;
+    this.#store = store;
+    this.#tasks = tasks;
+    this.#options = options;
+    this.#events = events;
+  }
+
+  get id(): string {
+    return this.#options.workerId;
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** First call: stop claiming and let running tasks finish. Second: abort them and record them FAILED. */
+  stop(): void {
+    if (!this.#stopping) {
+      this.#stopping = true;
+      this.#events.stopping?.(false);
+    } else if (!this.#forced) {
+      this.#forced = true;
+      this.#events.stopping?.(true);
+      void this.#interruptRunning();
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    this.#bell.ring();
+    this.#idleAbort.abort();
+  }
+
+  async run(): Promise<void> {
+    const queues = describeSelector(this.#options.selector);
+    await this.#store.registerWorker({
+      id: this.id,
+      hostname: hostname(),
+      pid: process.pid,
+      queues,
+      startedAt: new Date(),
+    });
+    this.#events.started?.({ workerId: this.id, queues });
+    const heartbeat = setInterval(() => {
+      this.#store.heartbeat(this.id).catch((error: Error) => this.#events.error?.(error));
+    }, this.#options.heartbeatMs);
+    heartbeat.unref();
+    try {
+      if (this.#options.startupDelay) await this.#sleep(Math.random() * 1000);
+      await this.#loop();
+      while (this.#running.size > 0 && !this.#forced) await this.#waitForSlot();
+      await this.#flush();
+    } finally {
+      clearInterval(heartbeat);
+      await this.#store.markWorkerStopped(this.id);
+    }
+  }
+
+  async #loop(): Promise<void> {
+    const { concurrency, maxTasks, batch } = this.#options;
+    while (!this.#stopping) {
+      if (maxTasks > 0 && this.#claimed >= maxTasks) return;
+      const free = Math.min(concurrency - this.#running.size, maxTasks > 0 ? maxTasks - this.#claimed : concurrency);
+      if (free <= 0) {
+        await this.#waitForSlot();
+        continue;
+      }
+      await this.#flush();
+      let claimed: TaskResultData[];
+      try {
+        claimed = await this.#store.claim(this.id, this.#options.selector, free);
+      } catch (error) {
+        // A transient store error (disk full, locked past the busy timeout) must not kill the
+        // worker: report it and retry after the idle interval.
+        this.#events.error?.(error as Error);
+        await this.#sleep(Math.max(this.#options.intervalMs, 100));
+        continue;
+      }
+      this.#claimed += claimed.length;
+      for (const record of claimed) this.#start(record);
+      if (claimed.length === free) continue;
+      if (batch) {
+        if (claimed.length === 0 && this.#running.size === 0) return;
+        await this.#waitForSlot();
+        continue;
+      }
+      if (claimed.length === 0) await this.#idle();
+    }
+  }
+
+  /** Nothing was ready: sleep until another process writes, the next deferred task is due, or the interval passes. */
+  async #idle(): Promise<void> {
+    const nextDue = await this.#store.nextDueInMs(this.#options.selector).catch(() => null);
+    const timeout = Math.min(this.#options.intervalMs, nextDue ?? Number.POSITIVE_INFINITY);
+    this.#idleAbort = new AbortController();
+    if (this.#stopping) return;
+    await this.#store.waitForChange(Math.max(0, timeout), this.#idleAbort.signal);
+  }
+
+  async #waitForSlot(): Promise<void> {
+    if (this.#running.size === 0 && this.#pending.length === 0) return;
+    await this.#bell.promise;
+    this.#bell = doorbell();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#idleAbort = new AbortController();
+      this.#idleAbort.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  #start(record: TaskResultData): void {
+    const entry: Running = { record, abort: new AbortController(), startedAt: performance.now() };
+    this.#running.set(record.id, entry);
+    this.#events.taskStarted?.(record);
+    signals.taskStarted.send({ sender: this.#backend, taskResult: new TaskResult(record, this.#backend) });
+    const task = this.#tasks.get(record.taskName);
+    const attempt = task
+      ? runAttempt(task, record, this.#backend, entry.abort.signal)
+      : Promise.resolve({
+          id: record.id,
+          finishedAt: new Date(),
+          status: "FAILED" as const,
+          error: {
+            exceptionClass: "TaskNotFound",
+            message: `Task "${record.taskName}" is not registered in this worker's config`,
+            traceback: "",
+          },
+        });
+    void attempt.then((outcome) => {
+      if (this.#running.get(record.id) !== entry) return; // already recorded as interrupted
+      this.#running.delete(record.id);
+      const retry = outcome.status === "FAILED" && task ? retryAt(task, record.workerIds.length) : null;
+      this.#pending.push({
+        outcome: { ...outcome, workerId: this.id, ...(retry ? { retryAt: retry } : {}) },
+        record,
+        startedAt: entry.startedAt,
+      });
+      setImmediate(() => void this.#flush());
+      this.#bell.ring();
+    });
+  }
+
+  /** Writes every pending completion in one call, then reports them. */
+  async #flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#flushing = (async () => {
+      try {
+        await this.#store.complete(batch.map((b) => b.outcome));
+      } catch (error) {
+        // Keep them for the next flush; a clean shutdown retries before exiting.
+        this.#pending.unshift(...batch);
+        this.#events.error?.(error as Error);
+        return;
+      }
+      const now = performance.now();
+      for (const { outcome, record, startedAt } of batch) {
+        const finished = applyOutcome(record, outcome);
+        if (finished.status === "SUCCEEDED") this.stats.succeeded++;
+        else if (finished.status === "FAILED") this.stats.failed++;
+        else this.stats.retried++;
+        this.#events.taskFinished?.(finished, now - startedAt);
+        signals.taskFinished.send({ sender: this.#backend, taskResult: new TaskResult(finished, this.#backend) });
+      }
+    })();
+    try {
+      await this.#flushing;
+    } finally {
+      this.#flushing = null;
+    }
+  }
+
+  /** Second signal: abort running tasks and record each FAILED as WorkerInterrupted. */
+  async #interruptRunning(): Promise<void> {
+    const now = new Date();
+    for (const [id, entry] of this.#running) {
+      entry.abort.abort(new Error("worker interrupted"));
+      this.#running.delete(id);
+      this.#pending.push({
+        outcome: {
+          id,
+          workerId: this.id,
+          finishedAt: now,
+          status: "FAILED",
+          error: {
+            exceptionClass: "WorkerInterrupted",
+            message: "The worker was stopped by a second signal while this task ran",
+            traceback: "WorkerInterrupted: the worker was stopped by a second signal while this task ran",
+          },
+        },
+        record: entry.record,
+        startedAt: entry.startedAt,
+      });
+    }
+    this.#bell.ring();
+  }
+}
