@@ -54,7 +54,11 @@ export abstract class BaseCommand extends Command {
     const isParseError =
       error.oclif?.exit !== undefined || /^(Nonexistent flag|Unexpected argument|Missing)/.test(error.message);
     const code = isParseError ? 2 : isOurs && USAGE_ERRORS.has(error.name) ? 2 : 1;
-    const firstLine = (error.message || String(error)).split("\n")[0];
+    // oclif's parse errors span lines ("Parsing --x\n\tExpected an integer…\nSee more help…").
+    const lines = (error.message || String(error)).split("\n").map((l) => l.trim());
+    const firstLine = isParseError
+      ? lines.filter((l) => l && !l.startsWith("See more help")).join(": ").replace(/::/g, ":")
+      : lines[0];
     const hint = isParseError ? ` (see: tasks ${this.id ?? ""} --help)` : "";
     process.stderr.write(`Error: ${firstLine}${hint}\n`);
     if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -38,7 +38,7 @@ export const BUILTIN_KINDS: Record<string, BackendKind> = {
     capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: true, supportsPriority: true },
     runsWorker: true,
     options: z.strictObject({
-      path: z.string().min(1).optional(),
+      path: z.string().min(1).default(".tasks/tasks.sqlite3"),
       leaseMs: positiveMs.optional(),
       heartbeatMs: positiveMs.optional(),
       busyTimeoutMs: z.number().int().nonnegative().optional(),

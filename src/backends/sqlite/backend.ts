@@ -1,0 +1,125 @@
+import { isAbsolute, resolve } from "node:path";
+import { TaskResultDoesNotExist } from "../../errors.js";
+import type { TaskResultData } from "../../result.js";
+import type { AnyTask } from "../../task.js";
+import { Backend, type BackendInit, type EnqueueRequest, type WorkerStore } from "../base.js";
+import { readyRecord } from "../dummy.js";
+import { SqliteStore } from "./store.js";
+import { WalWatcher } from "./wake.js";
+
+/** Where the database lives when the config gives no `path` (relative to the current folder). */
+export const DEFAULT_PATH = ".tasks/tasks.sqlite3";
+
+function numberOption(options: Record<string, unknown>, key: string, fallback: number): number {
+  const value = options[key];
+  return typeof value === "number" ? value : fallback;
+}
+
+/**
+ * Tasks in an embedded SQLite file (better-sqlite3, WAL), run by `tasks worker` in any
+ * number of processes. The file is opened on first use, so building the backend (for
+ * `tasks info`, say) touches no disk; after close() the next use opens it again.
+ */
+export class SqliteBackend extends Backend {
+  readonly kind = "sqlite";
+  readonly supportsDefer = true;
+  readonly supportsAsyncTask = true;
+  readonly supportsGetResult = true;
+  readonly supportsPriority = true;
+
+  /** Absolute path of the database file. */
+  readonly path: string;
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
+  readonly busyTimeoutMs: number;
+  #store: SqliteStore | null = null;
+  #watcher: WalWatcher | null = null;
+  #workerStore: WorkerStore | null = null;
+
+  constructor(init: BackendInit) {
+    super(init);
+    const path = typeof init.options.path === "string" ? init.options.path : DEFAULT_PATH;
+    this.path = isAbsolute(path) ? path : resolve(path);
+    this.leaseMs = numberOption(init.options, "leaseMs", 30_000);
+    this.heartbeatMs = numberOption(init.options, "heartbeatMs", 5_000);
+    this.busyTimeoutMs = numberOption(init.options, "busyTimeoutMs", 5_000);
+  }
+
+  /** The open store (opening the file, creating and migrating it, on first access). */
+  get store(): SqliteStore {
+    if (!this.#store?.isOpen) {
+      const store = new SqliteStore({
+        path: this.path,
+        alias: this.alias,
+        leaseMs: this.leaseMs,
+        busyTimeoutMs: this.busyTimeoutMs,
+      });
+      store.onLocalChange = () => this.#watcher?.poke();
+      this.#store = store;
+    }
+    return this.#store;
+  }
+
+  protected async storeTasks(_task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResultData[]> {
+    const now = new Date();
+    const records = requests.map((request) => readyRecord(this.alias, request, now));
+    this.store.insert(records);
+    return records;
+  }
+
+  async getResultData(id: string): Promise<TaskResultData> {
+    const record = this.store.get(id);
+    if (!record) throw new TaskResultDoesNotExist(`No task result with id ${id} in backend "${this.alias}"`);
+    return record;
+  }
+
+  override workerStore(): WorkerStore {
+    this.#workerStore ??= this.#makeWorkerStore();
+    return this.#workerStore;
+  }
+
+  #makeWorkerStore(): WorkerStore {
+    // What the last claim saw: a wait returns at once if anything changed since.
+    let mark: { events: number; stamp: string | undefined } | null = null;
+    const watcher = () => {
+      this.#watcher ??= new WalWatcher(this.path);
+      return this.#watcher;
+    };
+    return {
+      registerWorker: async (worker) => this.store.registerWorker(worker),
+      heartbeat: async (workerId) => this.store.heartbeat(workerId),
+      markWorkerStopped: async (workerId) => this.store.markWorkerStopped(workerId),
+      claim: async (workerId, selector, limit) => {
+        const store = this.store;
+        const w = watcher();
+        w.arm(); // before the claim, so no commit after it goes unseen
+        const records = store.claim(workerId, selector, limit, Date.now());
+        mark = { events: w.events, stamp: store.claimStamp };
+        return records;
+      },
+      complete: async (outcomes) => {
+        this.store.complete(outcomes);
+      },
+      nextDueInMs: async (selector) => this.store.nextDueInMs(selector, Date.now()),
+      waitForChange: (timeoutMs, signal) => {
+        const w = watcher();
+        return w.wait(timeoutMs, signal, () => {
+          if (!mark) return false;
+          return w.events !== mark.events || this.store.changeStamp() !== mark.stamp;
+        });
+      },
+    };
+  }
+
+  override describeLocation(): string {
+    return this.path;
+  }
+
+  override async close(): Promise<void> {
+    this.#watcher?.close();
+    this.#watcher = null;
+    this.#workerStore = null;
+    this.#store?.close();
+    this.#store = null;
+  }
+}

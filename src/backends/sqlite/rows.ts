@@ -1,0 +1,90 @@
+import type { JsonValue } from "../../json.js";
+import type { TaskErrorData, TaskResultData, TaskResultStatus } from "../../result.js";
+
+/** One row of `tasklane_results`, as better-sqlite3 returns it. */
+export interface ResultRow {
+  seq: number;
+  id: string;
+  task_name: string;
+  status: TaskResultStatus;
+  args: string;
+  queue_name: string;
+  priority: number;
+  run_after: number | null;
+  due_at: number;
+  enqueued_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  last_attempted_at: number | null;
+  worker_ids: string;
+  errors: string;
+  return_value: string | null;
+  attempts: number;
+  max_attempts: number;
+  worker_id: string | null;
+  lease_expires_at: number | null;
+}
+
+/** The positional values of the store's INSERT, in its column order. */
+export type InsertValues = [
+  id: string,
+  taskName: string,
+  args: string,
+  queueName: string,
+  priority: number,
+  runAfter: number | null,
+  dueAt: number,
+  enqueuedAt: number,
+  maxAttempts: number,
+];
+
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+const ms = (value: Date | null): number | null => (value === null ? null : value.getTime());
+
+/** A READY record (from `readyRecord`) as INSERT values; args are serialised here, once. */
+export function insertValues(record: TaskResultData): InsertValues {
+  const enqueuedAt = record.enqueuedAt.getTime();
+  const runAfter = ms(record.runAfter);
+  return [
+    record.id,
+    record.taskName,
+    JSON.stringify(record.args),
+    record.queueName,
+    record.priority,
+    runAfter,
+    runAfter ?? enqueuedAt,
+    enqueuedAt,
+    record.maxAttempts,
+  ];
+}
+
+/** A row as the record every backend returns; `backend` is the alias, not a column. */
+export function rowToRecord(row: ResultRow, alias: string): TaskResultData {
+  const record: TaskResultData = {
+    id: row.id,
+    taskName: row.task_name,
+    status: row.status,
+    args: JSON.parse(row.args) as JsonValue[],
+    backend: alias,
+    queueName: row.queue_name,
+    priority: row.priority,
+    runAfter: date(row.run_after),
+    enqueuedAt: new Date(row.enqueued_at),
+    startedAt: date(row.started_at),
+    finishedAt: date(row.finished_at),
+    lastAttemptedAt: date(row.last_attempted_at),
+    workerIds: JSON.parse(row.worker_ids) as string[],
+    errors: JSON.parse(row.errors) as TaskErrorData[],
+    maxAttempts: row.max_attempts,
+  };
+  if (row.status === "SUCCEEDED") record.returnValue = JSON.parse(row.return_value ?? "null") as JsonValue;
+  return record;
+}
+
+/** Claim order: priority desc, then due (runAfter, else enqueue time), enqueue time, insertion. */
+export function compareClaimOrder(
+  a: Pick<ResultRow, "priority" | "due_at" | "enqueued_at" | "seq">,
+  b: Pick<ResultRow, "priority" | "due_at" | "enqueued_at" | "seq">,
+): number {
+  return b.priority - a.priority || a.due_at - b.due_at || a.enqueued_at - b.enqueued_at || a.seq - b.seq;
+}

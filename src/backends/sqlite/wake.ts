@@ -1,0 +1,159 @@
+import { type FSWatcher, watch } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+/** setTimeout's ceiling (~24.8 days); larger delays would fire at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * Wakes idle workers when the database may have changed, without polling.
+ *
+ * Every commit in WAL mode, by any process, write()s frames to `<db>-wal`; fs.watch on that
+ * file (inotify on Linux, kqueue on macOS) reports it within a millisecond or so. A watcher on
+ * the file's folder notices the WAL being created or re-created (the last connection to close
+ * deletes it) and re-arms the file watcher. The caller's timeout is the fallback for anything a
+ * watcher cannot see (network filesystems, a dropped event).
+ *
+ * Lifetime, the trade-off: the watchers are created once (on a worker's first claim) and
+ * kept until close(), instead of being armed for each wait and released after it.
+ * - Kept: no gap in which a commit goes unseen. A commit that lands between a worker's empty
+ *   claim and its next wait still bumps `events`, so that wait returns at once. Arming per
+ *   wait leaves that gap open (an unseen commit waits for the timeout) and costs a few
+ *   syscalls on every idle cycle.
+ * - Cost of keeping them: two inotify watches per backend for its lifetime and a no-op
+ *   callback per commit while nobody waits. They are `persistent: false`, so they never keep
+ *   the process alive, and processes that only enqueue never create them.
+ * Events are not filtered by who wrote: this process's own commits (a heartbeat, a completed
+ * task) may wake it once for nothing, which costs one empty claim. Filtering them with
+ * `PRAGMA data_version` would race: the event fires when the frames are written, a moment
+ * before the writer publishes the new WAL header that data_version reads.
+ */
+export class WalWatcher {
+  readonly dbPath: string;
+  readonly #dir: string;
+  readonly #walName: string;
+  #dirWatcher: FSWatcher | null = null;
+  #walWatcher: FSWatcher | null = null;
+  #armed = false;
+  #closed = false;
+  #events = 0;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(dbPath: string) {
+    this.dbPath = dbPath;
+    this.#dir = dirname(dbPath);
+    this.#walName = `${basename(dbPath)}-wal`;
+  }
+
+  /** How many change notifications have arrived so far (compare before/after to spot one). */
+  get events(): number {
+    return this.#events;
+  }
+
+  /** True while a watcher on the WAL file itself is live (for tests and diagnostics). */
+  get watchingWal(): boolean {
+    return this.#walWatcher !== null;
+  }
+
+  /** Starts watching (idempotent). */
+  arm(): void {
+    if (this.#closed) return;
+    this.#armed = true;
+    if (!this.#dirWatcher) this.#watchDir();
+    if (!this.#walWatcher) this.#watchWal();
+  }
+
+  /** Reports a change made in this process (no need to wait for the filesystem event). */
+  poke(): void {
+    this.#changed();
+  }
+
+  /**
+   * Resolves on the next change notification, after `timeoutMs`, or when `signal` aborts;
+   * at once if `changedSince()` says something changed already. Never rejects.
+   */
+  wait(timeoutMs: number, signal?: AbortSignal, changedSince?: () => boolean): Promise<void> {
+    if (signal?.aborted || this.#closed) return Promise.resolve();
+    this.arm();
+    let changed = false;
+    try {
+      changed = changedSince?.() ?? false;
+    } catch {
+      changed = true; // e.g. the database was closed: let the caller find out.
+    }
+    if (changed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(Math.max(0, timeoutMs), MAX_TIMEOUT_MS));
+      signal?.addEventListener("abort", done, { once: true });
+      this.#waiters.add(done);
+    });
+  }
+
+  /** Releases the watchers and resolves every pending wait. */
+  close(): void {
+    this.#closed = true;
+    this.#armed = false;
+    this.#dirWatcher?.close();
+    this.#walWatcher?.close();
+    this.#dirWatcher = null;
+    this.#walWatcher = null;
+    for (const done of [...this.#waiters]) done();
+  }
+
+  #changed(): void {
+    this.#events++;
+    for (const done of [...this.#waiters]) done();
+  }
+
+  #watchDir(): void {
+    try {
+      const watcher = watch(this.#dir, { persistent: false }, (eventType, filename) => {
+        if (filename !== this.#walName) return;
+        // "rename": the WAL appeared or went away; otherwise the file watcher reports writes,
+        // unless it is down, in which case this event is the only one we get.
+        if (eventType === "rename" || !this.#walWatcher) {
+          this.#watchWal();
+          this.#changed();
+        }
+      });
+      watcher.on("error", () => {
+        watcher.close();
+        if (this.#dirWatcher === watcher) this.#dirWatcher = null;
+        // The folder is gone or unreadable: the next wait() retries; until then, timeouts.
+      });
+      this.#dirWatcher = watcher;
+    } catch {
+      this.#dirWatcher = null;
+    }
+  }
+
+  #watchWal(): void {
+    this.#walWatcher?.close();
+    this.#walWatcher = null;
+    if (!this.#armed) return;
+    try {
+      const watcher = watch(join(this.#dir, this.#walName), { persistent: false }, (eventType) => {
+        // "rename": deleted or replaced; this watcher follows a dead inode, so re-arm.
+        if (eventType === "rename") this.#watchWal();
+        this.#changed();
+      });
+      watcher.on("error", () => {
+        watcher.close();
+        if (this.#walWatcher === watcher) {
+          this.#walWatcher = null;
+          this.#watchWal();
+        }
+        this.#changed();
+      });
+      this.#walWatcher = watcher;
+    } catch {
+      // No WAL file yet: the folder watcher re-arms when it is created.
+      this.#walWatcher = null;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EnqueueRequest, QueueSelector } from "../../../src/backends/base.js";
+import { readyRecord } from "../../../src/backends/dummy.js";
+import { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
+import { SqliteStore } from "../../../src/backends/sqlite/store.js";
+import type { TaskResultData } from "../../../src/result.js";
+
+/** The repository root: child processes run here so `--import tsx` and packages resolve. */
+export const ROOT = join(import.meta.dirname, "../../..");
+export const FIXTURES = join(import.meta.dirname, "fixtures");
+
+/** A fresh temp folder, removed by the returned cleanup. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "tasklane-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function openStore(path: string, alias = "default"): SqliteStore {
+  return new SqliteStore({ path, alias });
+}
+
+export function openBackend(path: string, alias = "default", options: Record<string, unknown> = {}): SqliteBackend {
+  return new SqliteBackend({ alias, queues: [], options: { path, ...options } });
+}
+
+/** A READY record as an enqueue would build it, with `enqueuedAt` = `at` when given. */
+export function record(fields: Partial<EnqueueRequest> = {}, at?: number): TaskResultData {
+  const request: EnqueueRequest = {
+    taskName: "t",
+    args: [],
+    queueName: "default",
+    priority: 0,
+    runAfter: null,
+    maxAttempts: 1,
+    ...fields,
+  };
+  return readyRecord("default", request, at === undefined ? new Date() : new Date(at));
+}
+
+export const ALL: QueueSelector = { include: "*", exclude: [] };
+
+export function only(...queues: string[]): QueueSelector {
+  return { include: queues, exclude: [] };
+}

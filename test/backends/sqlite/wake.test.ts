@@ -1,0 +1,163 @@
+import { appendFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { WorkerStore } from "../../../src/backends/base.js";
+import type { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
+import { WalWatcher } from "../../../src/backends/sqlite/wake.js";
+import { ALL, FIXTURES, openBackend, openStore, ROOT, record, tempDir } from "./helpers.js";
+
+let dir: string;
+let cleanup: () => void;
+let dbPath: string;
+let backend: SqliteBackend;
+let worker: WorkerStore;
+const never = new AbortController().signal;
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  dbPath = join(dir, "tasks.sqlite3");
+  backend = openBackend(dbPath);
+  worker = backend.workerStore();
+});
+
+afterEach(async () => {
+  await backend.close();
+  cleanup();
+});
+
+/** The worker loop's idle path: claim; if nothing, wait for a change; repeat. */
+async function claimWhenReady(timeoutMs: number) {
+  let wakes = 0;
+  for (;;) {
+    const claimed = await worker.claim("w", ALL, 1);
+    if (claimed.length > 0) return { claimed, wakes, at: Date.now() };
+    await worker.waitForChange(timeoutMs, never);
+    wakes++;
+  }
+}
+
+describe("waitForChange", () => {
+  it("wakes an idle worker when another process enqueues", async () => {
+    expect(await worker.claim("w", ALL, 1)).toEqual([]);
+    const child = execa("node", ["--import", "tsx", join(FIXTURES, "insert.ts"), dbPath, "default"], { cwd: ROOT });
+    const started = Date.now();
+    const { claimed, wakes, at } = await claimWhenReady(30_000);
+    const { id, committedAt } = JSON.parse((await child).stdout) as { id: string; committedAt: number };
+    expect(claimed[0]!.id).toBe(id);
+    const latency = at - committedAt;
+    console.log(
+      `commit in another process → claimed here: ${latency} ms (${wakes} wake(s), child took ${at - started} ms)`,
+    );
+    expect(latency).toBeLessThan(1000); // typically 1–5 ms; the timeout (30 s) never fired
+  });
+
+  it("wakes on a commit by another connection in this process, also after a WAL truncation", async () => {
+    const other = openStore(dbPath);
+    try {
+      expect(await worker.claim("w", ALL, 1)).toEqual([]);
+      setImmediate(() => other.insert([record()]));
+      const first = await claimWhenReady(30_000);
+      expect(first.claimed).toHaveLength(1);
+
+      other.db.pragma("wal_checkpoint(TRUNCATE)");
+      setImmediate(() => other.insert([record()]));
+      const t0 = Date.now();
+      const second = await claimWhenReady(30_000);
+      expect(second.claimed).toHaveLength(1);
+      expect(Date.now() - t0).toBeLessThan(1000);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("wakes on this process's own enqueue", async () => {
+    expect(await worker.claim("w", ALL, 1)).toEqual([]);
+    const waiting = worker.waitForChange(30_000, never);
+    backend.store.insert([record()]);
+    const t0 = Date.now();
+    await waiting;
+    expect(Date.now() - t0).toBeLessThan(100);
+  });
+
+  it("returns at once when a commit landed between the claim and the wait", async () => {
+    const other = openStore(dbPath);
+    try {
+      expect(await worker.claim("w", ALL, 1)).toEqual([]);
+      other.insert([record()]);
+      const t0 = Date.now();
+      await worker.waitForChange(30_000, never);
+      expect(Date.now() - t0).toBeLessThan(100);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("resolves by timeout when nothing changes, and at once when aborted", async () => {
+    expect(await worker.claim("w", ALL, 1)).toEqual([]);
+    let t0 = Date.now();
+    await worker.waitForChange(150, never);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+
+    const controller = new AbortController();
+    t0 = Date.now();
+    const waiting = worker.waitForChange(30_000, controller.signal);
+    controller.abort();
+    await waiting;
+    await worker.waitForChange(30_000, controller.signal); // already aborted
+    expect(Date.now() - t0).toBeLessThan(100);
+  });
+
+  it("close() releases a pending wait", async () => {
+    await worker.claim("w", ALL, 1);
+    const waiting = worker.waitForChange(30_000, never);
+    const t0 = Date.now();
+    await backend.close();
+    await waiting;
+    expect(Date.now() - t0).toBeLessThan(100);
+  });
+});
+
+describe("WalWatcher", () => {
+  it("follows the WAL file being created, deleted and re-created", async () => {
+    const path = join(dir, "plain.db");
+    const wal = `${path}-wal`;
+    const watcher = new WalWatcher(path);
+    try {
+      watcher.arm();
+      expect(watcher.watchingWal).toBe(false);
+      let waiting = watcher.wait(30_000);
+      writeFileSync(wal, "a");
+      await waiting;
+      await waitUntil(() => watcher.watchingWal);
+
+      waiting = watcher.wait(30_000);
+      appendFileSync(wal, "b");
+      await waiting;
+
+      waiting = watcher.wait(30_000);
+      rmSync(wal);
+      await waiting;
+      await waitUntil(() => !watcher.watchingWal);
+
+      waiting = watcher.wait(30_000);
+      writeFileSync(wal, "c");
+      await waiting;
+      await waitUntil(() => watcher.watchingWal);
+
+      const before = watcher.events;
+      waiting = watcher.wait(30_000);
+      appendFileSync(wal, "d");
+      await waiting;
+      expect(watcher.events).toBeGreaterThan(before);
+    } finally {
+      watcher.close();
+    }
+  });
+});
+
+/** Awaits watcher events (no fixed sleeps) until `condition` holds. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(condition()).toBe(true);
+}
