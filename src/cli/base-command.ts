@@ -57,7 +57,10 @@ export abstract class BaseCommand extends Command {
     // oclif's parse errors span lines ("Parsing --x\n\tExpected an integer…\nSee more help…").
     const lines = (error.message || String(error)).split("\n").map((l) => l.trim());
     const firstLine = isParseError
-      ? lines.filter((l) => l && !l.startsWith("See more help")).join(": ").replace(/::/g, ":")
+      ? lines
+          .filter((l) => l && !l.startsWith("See more help"))
+          .join(": ")
+          .replace(/::/g, ":")
       : lines[0];
     const hint = isParseError ? ` (see: tasks ${this.id ?? ""} --help)` : "";
     process.stderr.write(`Error: ${firstLine}${hint}\n`);

@@ -97,8 +97,10 @@ export function startWorker(project: Project, args: string[] = []): WorkerProces
     env: { TASKLANE_TEST_DIR: project.dir, NO_COLOR: "1", CI: "true" },
   });
   const events: Record<string, unknown>[] = [];
-  const waiters: { predicate: (e: Record<string, unknown>) => boolean; resolve: (e: Record<string, unknown>) => void }[] =
-    [];
+  const waiters: {
+    predicate: (e: Record<string, unknown>) => boolean;
+    resolve: (e: Record<string, unknown>) => void;
+  }[] = [];
   let buffer = "";
   proc.stdout?.on("data", (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -134,11 +136,15 @@ export function startWorker(project: Project, args: string[] = []): WorkerProces
 
 /** Runs `tasks worker --batch` to completion. */
 export function runBatchWorker(project: Project, args: string[] = []) {
-  return execa("node", [BIN, "worker", "--batch", "--json", "--no-startup-delay", "--config", project.configPath, ...args], {
-    reject: false,
-    stdin: "ignore",
-    env: { TASKLANE_TEST_DIR: project.dir, NO_COLOR: "1", CI: "true" },
-  });
+  return execa(
+    "node",
+    [BIN, "worker", "--batch", "--json", "--no-startup-delay", "--config", project.configPath, ...args],
+    {
+      reject: false,
+      stdin: "ignore",
+      env: { TASKLANE_TEST_DIR: project.dir, NO_COLOR: "1", CI: "true" },
+    },
+  );
 }
 
 /** Re-reads a result until it satisfies the predicate (results change in another process). */

@@ -147,8 +147,14 @@ describe("tasks worker", () => {
     expect(run.exitCode).toBe(0);
     // Judge overlap from the tasks' own timestamps, not wall time: every task started
     // before the first one ended (serially they would take 5 s).
-    const starts = project.runs().filter((l) => l.includes(" start ")).map((l) => Number(l.split(" ")[2]));
-    const ends = project.runs().filter((l) => l.includes(" end ")).map((l) => Number(l.split(" ")[2]));
+    const starts = project
+      .runs()
+      .filter((l) => l.includes(" start "))
+      .map((l) => Number(l.split(" ")[2]));
+    const ends = project
+      .runs()
+      .filter((l) => l.includes(" end "))
+      .map((l) => Number(l.split(" ")[2]));
     expect(starts).toHaveLength(10);
     expect(Math.max(...starts)).toBeLessThan(Math.min(...ends));
   });
