@@ -56,6 +56,11 @@ export interface WorkerRegistration {
   startedAt: Date;
 }
 
+export interface RecoveredTask {
+  id: string;
+  status: "READY" | "FAILED";
+}
+
 /** The end of one attempt, as the worker hands it back to the store. */
 export interface AttemptOutcome {
   id: string;
@@ -87,6 +92,12 @@ export interface WorkerStore {
   claim(workerId: string, selector: QueueSelector, limit: number): Promise<TaskResultData[]>;
   /** Records finished attempts; many at once in one transaction. */
   complete(outcomes: AttemptOutcome[]): Promise<void>;
+  /**
+   * Crash recovery: takes back RUNNING tasks whose worker stopped heartbeating (READY if they
+   * have attempts left, else FAILED with WorkerLost) and marks such workers dead. With
+   * `ownLeftovers`, also those still held under this worker id (this worker restarted).
+   */
+  recover(workerId: string, ownLeftovers: boolean): Promise<RecoveredTask[]>;
   /** Milliseconds until the next deferred task of these queues is due, or null if none. */
   nextDueInMs(selector: QueueSelector): Promise<number | null>;
   /**
@@ -179,6 +190,11 @@ export interface ManagementStore {
   countByQueue(): Promise<QueueCounts[]>;
   /** Results whose id starts with `prefix` (at most `limit`, to show an ambiguous prefix). */
   findByIdPrefix(prefix: string, limit: number): Promise<TaskResultData[]>;
+  /**
+   * Results whose id starts with the fragment, or ends with it (the short id `tasks results`
+   * prints is an id's random tail). At most `limit`.
+   */
+  findByIdFragment(fragment: string, limit: number): Promise<TaskResultData[]>;
   errorGroups(filter: ResultFilter): Promise<ErrorGroup[]>;
   /** How many results a prune with these options would delete. */
   countPrunable(options: PruneOptions): Promise<number>;

@@ -16,6 +16,17 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)["baseFlags"] & T["flags"]
 >;
 
+/** Plain words for the storage errors an operator can act on. */
+function storageHint(code: string | undefined): string {
+  if (!code) return "";
+  if (code.startsWith("SQLITE_BUSY")) return " (another process held the database lock longer than busyTimeoutMs)";
+  if (code.startsWith("SQLITE_READONLY") || code === "EACCES" || code === "EROFS") {
+    return " (the database file or its folder is not writable by this user)";
+  }
+  if (code.startsWith("SQLITE_CANTOPEN")) return " (check the backend's path option and the folder's permissions)";
+  return "";
+}
+
 /**
  * Shared by every command: --config and --json, config loading, one-line errors with the
  * right exit code (2 usage/config, 1 failure), and closing backends so the process can exit.
@@ -62,7 +73,7 @@ export abstract class BaseCommand extends Command {
           .join(": ")
           .replace(/::/g, ":")
       : lines[0];
-    const hint = isParseError ? ` (see: tasks ${this.id ?? ""} --help)` : "";
+    const hint = isParseError ? ` (see: tasks ${this.id ?? ""} --help)` : storageHint(error.code);
     process.stderr.write(`Error: ${firstLine}${hint}\n`);
     if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
     process.exitCode = code;

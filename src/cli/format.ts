@@ -1,3 +1,4 @@
+import prettyMs from "pretty-ms";
 import type { TaskResult } from "../result.js";
 import { bold, colourStatus, dim, red } from "./style.js";
 
@@ -16,4 +17,23 @@ export function resultSummary(result: TaskResult): string {
     lines.push(dim(error.traceback));
   }
   return lines.join("\n");
+}
+
+/** The id's random tail: UUIDv7 ids start with a timestamp, so tasks enqueued together share long prefixes. */
+export function shortId(id: string): string {
+  return id.slice(-12);
+}
+
+/** "3m ago", "2h ago" */
+export function ago(date: Date | null, now = Date.now()): string {
+  if (!date) return "-";
+  const delta = now - date.getTime();
+  if (delta < 1000) return delta < 0 ? `in ${prettyMs(-delta, { compact: true })}` : "just now";
+  return `${prettyMs(delta, { compact: true })} ago`;
+}
+
+/** Run time of the last attempt, or "-". */
+export function duration(start: Date | null, end: Date | null): string {
+  if (!start || !end) return "-";
+  return prettyMs(Math.max(0, end.getTime() - start.getTime()), { secondsDecimalDigits: 1, unitCount: 2 });
 }

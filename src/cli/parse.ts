@@ -1,6 +1,7 @@
 import ms from "ms";
 import { UsageError } from "../errors.js";
 import type { JsonValue } from "../json.js";
+import { ALL_STATUSES, type TaskResultStatus } from "../result.js";
 
 /** "30d", "12h", "90m", "10s", "500ms" → milliseconds (> 0). */
 export function parseDuration(text: string, flag: string): number {
@@ -47,5 +48,23 @@ export function parseTaskArgs(positional: string[], argsFlag: string | undefined
     } catch {
       return arg;
     }
+  });
+}
+
+/** A moment in the past: a duration ago ("1h", "7d") or an ISO 8601 date-time. */
+export function parseSince(text: string, flag: string, now = Date.now()): Date {
+  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return parseMoment(text, flag, now);
+  return new Date(now - parseDuration(text, flag));
+}
+
+/** --status values, case-insensitive, checked against the known statuses. */
+export function parseStatuses(values: string[] | undefined): TaskResultStatus[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  return values.map((value) => {
+    const upper = value.trim().toUpperCase();
+    if (!(ALL_STATUSES as readonly string[]).includes(upper)) {
+      throw new UsageError(`--status: unknown status "${value}"; expected one of ${ALL_STATUSES.join(", ")}`);
+    }
+    return upper as TaskResultStatus;
   });
 }

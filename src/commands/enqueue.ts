@@ -1,8 +1,11 @@
 import { Args, Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { resultSummary } from "../cli/format.js";
-import { parseMoment, parseTaskArgs } from "../cli/parse.js";
-import { UsageError } from "../errors.js";
+import { parseDuration, parseMoment, parseTaskArgs } from "../cli/parse.js";
+import { TasklaneError, UsageError } from "../errors.js";
+
+/** --wait ran out of time: the operation did not complete (exit 1, not a usage error). */
+class TimeoutError extends TasklaneError {}
 
 export default class Enqueue extends BaseCommand {
   static override summary = "Enqueue a task by name, with JSON arguments";
@@ -14,6 +17,7 @@ export default class Enqueue extends BaseCommand {
     "<%= config.bin %> enqueue add 2 3",
     `<%= config.bin %> enqueue sendEmail --args '["ada@example.com", "Hello"]' --queue emails --priority 10`,
     "<%= config.bin %> enqueue report 2026-11-29 --run-after 10m --json",
+    "<%= config.bin %> enqueue calculateMeaning --wait --timeout 1m",
   ];
   static override args = {
     task: Args.string({ description: "Registered task name", required: true }),
@@ -24,12 +28,15 @@ export default class Enqueue extends BaseCommand {
     queue: Flags.string({ description: "Queue name (default: the task's)" }),
     backend: Flags.string({ description: "Backend alias (default: the task's)" }),
     "run-after": Flags.string({ description: "Do not start before: a duration from now (10m, 2h) or an ISO date" }),
+    wait: Flags.boolean({ description: "Wait for the task to finish; exit 1 if it FAILED", default: false }),
+    timeout: Flags.string({ description: "With --wait: give up after this long (30s, 5m)", default: "30s" }),
   };
 
   async run(): Promise<void> {
     const { args, argv, flags } = await this.parse(Enqueue);
     const taskArgs = parseTaskArgs((argv as string[]).slice(1), flags.args);
     const runAfter = flags["run-after"] === undefined ? undefined : parseMoment(flags["run-after"], "--run-after");
+    const timeoutMs = parseDuration(flags.timeout, "--timeout");
     const config = await this.loadConfig(flags.config);
     const found = config.tasks.get(args.task);
     if (!found) {
@@ -45,8 +52,28 @@ export default class Enqueue extends BaseCommand {
       runAfter,
     });
     const result = await configured.enqueue(...taskArgs);
+    if (flags.wait && !result.isFinished) {
+      const backend = await config.getBackend(configured.backend);
+      if (!backend.supportsGetResult) {
+        throw new UsageError(`--wait: backend "${backend.alias}" (${backend.kind}) cannot re-read results`);
+      }
+      const { startSpinner, waitUntilFinished } = await import("../cli/wait.js");
+      const label = (r: typeof result) => `${r.taskName} ${r.id} ${r.status}`;
+      const spinner = !flags.json && process.stdout.isTTY ? await startSpinner(label(result)) : undefined;
+      let finished: boolean;
+      try {
+        finished = await waitUntilFinished(result, backend, timeoutMs, (r) => spinner?.update(label(r)));
+      } finally {
+        await spinner?.stop();
+      }
+      if (!finished) {
+        throw new TimeoutError(
+          `timed out after ${flags.timeout}: ${result.taskName} ${result.id} is still ${result.status}; look it up later with: tasks show ${result.id}`,
+        );
+      }
+    }
     if (flags.json) this.printJson(result.toJSON());
-    else if (result.isFinished) this.out(resultSummary(result));
+    else if (result.isFinished || flags.wait) this.out(resultSummary(result));
     else this.out(`Enqueued ${result.taskName} as ${result.id} (${result.status}, queue ${result.queueName})`);
     if (result.status === "FAILED") process.exitCode = 1;
   }

@@ -12,6 +12,7 @@ export default class WorkerCommand extends BaseCommand {
     "<%= config.bin %> worker --queue '*' --exclude-queue slow",
     "<%= config.bin %> worker --batch --no-startup-delay",
     "<%= config.bin %> worker --json --worker-id web-1",
+    "<%= config.bin %> worker --reload",
   ];
   static override flags = {
     backend: Flags.string({ description: "Backend alias to run", default: "default" }),
@@ -30,6 +31,10 @@ export default class WorkerCommand extends BaseCommand {
       allowNo: true,
     }),
     "worker-id": Flags.string({ description: "This worker's id (1–64 characters; default host-pid-random)" }),
+    reload: Flags.boolean({
+      description: "Restart the worker when code in the config's folder changes (development)",
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -48,6 +53,16 @@ export default class WorkerCommand extends BaseCommand {
     }
     const { resolveWorkerOptions } = await import("../worker/options.js");
     const options = resolveWorkerOptions(flags, entry);
+    if (flags.reload && flags.batch) {
+      process.stderr.write(
+        "Warning: --reload is ignored with --batch (a batch worker exits when the queue is empty)\n",
+      );
+    } else if (flags.reload) {
+      if (!config.path) throw new UsageError("--reload needs a tasks.config.ts to watch");
+      const { runSupervisor } = await import("../worker/run-supervisor.js");
+      process.exitCode = await runSupervisor(config.path);
+      return;
+    }
     const backend = await config.getBackend(entry.alias);
     const store = backend.workerStore();
     if (!store) throw new UsageError(`backend "${entry.alias}" cannot run a worker`);

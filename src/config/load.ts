@@ -36,8 +36,9 @@ function describeLoadError(path: string, error: unknown): string {
   const first = (message.split("\n")[0] ?? "").trim();
   // jiti reports parse errors as "ParseError: <what>\n <file>:<line>:<column>".
   const parse = /^(?:ParseError|SyntaxError): (.*)$/.exec(first);
-  const at = /:(\d+):(\d+)\s*$/.exec(message);
-  if (parse && at) return `${shown(path)}:${at[1]}:${at[2]}: syntax error: ${parse[1]?.trim()}`;
+  // The failing file may be a module the config imports, not the config itself.
+  const at = /(\S+):(\d+):(\d+)\s*$/.exec(message);
+  if (parse && at) return `${shown(at[1] ?? path)}:${at[2]}:${at[3]}: syntax error: ${parse[1]?.trim()}`;
   const frame = (err?.stack ?? "").split("\n").find((l) => l.includes(path));
   const line = frame ? /:(\d+):\d+\)?$/.exec(frame)?.[1] : undefined;
   return `${shown(path)}${line ? `:${line}` : ""}: the config threw while loading: ${first}`;

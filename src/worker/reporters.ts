@@ -40,6 +40,7 @@ export function jsonReporter(write: (line: string) => void): WorkerEvents {
         ...(r.status === "READY" ? { retryAt: r.runAfter?.toISOString() } : {}),
       }),
     stopping: (force) => emit({ event: "stopping", force }),
+    recovered: (tasks) => emit({ event: "recovered", tasks }),
     error: (error) => emit({ event: "error", message: error.message }),
   };
 }
@@ -64,13 +65,17 @@ export function plainReporter(write: (line: string) => void): WorkerEvents {
           ? `${stamp()} forced stop: interrupting running tasks`
           : `${stamp()} shutting down gracefully, running tasks will finish (press Ctrl+C again to force)`,
       ),
+    recovered: (tasks) =>
+      write(
+        `${stamp()} recovered ${tasks.length} task(s) from lost workers: ${tasks.map((t) => `${t.id} → ${t.status}`).join(", ")}`,
+      ),
     error: (error) => write(`${stamp()} store error (will retry): ${error.message}`),
   };
 }
 
 /** Fans events out to several listeners. */
 export function combine(...all: WorkerEvents[]): WorkerEvents {
-  const keys = ["started", "taskStarted", "taskFinished", "stopping", "error"] as const;
+  const keys = ["started", "taskStarted", "taskFinished", "stopping", "recovered", "error"] as const;
   const out: WorkerEvents = {};
   for (const key of keys) {
     const handlers = all.map((e) => e[key]).filter(Boolean) as ((...args: unknown[]) => void)[];

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { AttemptOutcome, Backend, WorkerStore } from "../backends/base.js";
+import type { AttemptOutcome, Backend, RecoveredTask, WorkerStore } from "../backends/base.js";
 import { applyOutcome, runAttempt } from "../execute.js";
 import { TaskResult, type TaskResultData } from "../result.js";
 import { retryAt } from "../retry.js";
@@ -12,6 +12,8 @@ export interface WorkerEvents {
   taskStarted?(record: TaskResultData): void;
   taskFinished?(record: TaskResultData, durationMs: number): void;
   stopping?(force: boolean): void;
+  /** Tasks taken back from workers that died (or from this worker's previous run). */
+  recovered?(tasks: RecoveredTask[]): void;
   /** A store error the worker survived (it backs off and tries again). */
   error?(error: Error): void;
 }
@@ -103,8 +105,14 @@ export class Worker {
       startedAt: new Date(),
     });
     this.#events.started?.({ workerId: this.id, queues });
+    await this.#recover(true);
+    // Each tick proves this worker alive (extending its leases) and takes back the tasks of
+    // workers that stopped ticking.
     const heartbeat = setInterval(() => {
-      this.#store.heartbeat(this.id).catch((error: Error) => this.#events.error?.(error));
+      this.#store
+        .heartbeat(this.id)
+        .then(() => this.#recover(false))
+        .catch((error: Error) => this.#events.error?.(error));
     }, this.#options.heartbeatMs);
     heartbeat.unref();
     try {
@@ -116,6 +124,14 @@ export class Worker {
       clearInterval(heartbeat);
       await this.#store.markWorkerStopped(this.id);
     }
+  }
+
+  async #recover(ownLeftovers: boolean): Promise<void> {
+    const recovered = await this.#store.recover(this.id, ownLeftovers);
+    if (recovered.length === 0) return;
+    this.#events.recovered?.(recovered);
+    // Recovered tasks may be READY again: claim them now rather than after the idle wait.
+    this.#wake();
   }
 
   async #loop(): Promise<void> {
@@ -140,7 +156,12 @@ export class Worker {
       }
       this.#claimed += claimed.length;
       for (const record of claimed) this.#start(record);
-      if (claimed.length === free) continue;
+      if (claimed.length === free) {
+        // Yield to timers and signal handlers between batches: a long drain must not starve
+        // the heartbeat (or leases would expire under a live worker) or delay a SIGTERM.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
       if (batch) {
         if (claimed.length === 0 && this.#running.size === 0) return;
         await this.#waitForSlot();

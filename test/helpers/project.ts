@@ -31,6 +31,22 @@ export const sleep = task({ takesContext: true }, async (context: TaskContext, m
 export const fail = task((message: string) => {
   throw new RangeError(message);
 });
+/** Two attempts: a run lost with its worker is retried once. */
+export const guarded = task({ takesContext: true, maxAttempts: 2 }, async (context: TaskContext, ms: number) => {
+  log(context.taskResult.id + " start " + process.pid + " " + Date.now());
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  log(context.taskResult.id + " end " + process.pid + " " + Date.now());
+  return context.attempt;
+});
+/** Fails on its first two attempts; retried after a fixed 300 ms. */
+export const flakyThrice = task(
+  { takesContext: true, maxAttempts: 3, backoff: { type: "fixed", delayMs: 300, jitter: 0 } },
+  (context: TaskContext) => {
+    log(context.taskResult.id + " attempt " + context.attempt + " " + Date.now());
+    if (context.attempt < 3) throw new Error("attempt " + context.attempt + " failed");
+    return "ok on attempt " + context.attempt;
+  },
+);
 export const badReturn = task(() => new Date() as unknown as string);
 export const emails = task({ queueName: "emails" }, (to: string) => to);
 export const slowQueue = task({ queueName: "slow" }, (n: number) => n);
@@ -43,7 +59,7 @@ export default defineConfig({
       options: { path: "db/tasks.sqlite3", heartbeatMs: 200, leaseMs: 2000 },
     },
   },
-  tasks: { noop, record, sleep, fail, badReturn, emails, slowQueue },
+  tasks: { noop, record, sleep, fail, badReturn, emails, slowQueue, guarded, flakyThrice },
 });
 `;
 
@@ -56,8 +72,9 @@ export interface Project {
   cleanup(): Promise<void>;
 }
 
-export async function makeProject(configText = PROJECT_CONFIG): Promise<Project> {
+export async function makeProject(configText = PROJECT_CONFIG, files: Record<string, string> = {}): Promise<Project> {
   const { dir, cleanup } = tempDir();
+  for (const [name, text] of Object.entries(files)) write(dir, name, text);
   const configPath = write(dir, "tasks.config.ts", configText);
   write(dir, "runs.log", "");
   process.env.TASKLANE_TEST_DIR = dir;

@@ -4,6 +4,7 @@ import type { TaskResultData } from "../../result.js";
 import type { AnyTask } from "../../task.js";
 import { Backend, type BackendInit, type EnqueueRequest, type WorkerStore } from "../base.js";
 import { readyRecord } from "../dummy.js";
+import { LeaseRecovery } from "./recovery.js";
 import { SqliteStore } from "./store.js";
 import { WalWatcher } from "./wake.js";
 
@@ -85,6 +86,13 @@ export class SqliteBackend extends Backend {
       this.#watcher ??= new WalWatcher(this.path);
       return this.#watcher;
     };
+    let recovery: { store: SqliteStore; leases: LeaseRecovery } | null = null;
+    const leases = () => {
+      // Tied to the open connection: close() followed by a new use reopens both.
+      if (recovery?.store !== this.store)
+        recovery = { store: this.store, leases: new LeaseRecovery(this.store.db, this.store.leaseMs) };
+      return recovery.leases;
+    };
     return {
       registerWorker: async (worker) => this.store.registerWorker(worker),
       heartbeat: async (workerId) => this.store.heartbeat(workerId),
@@ -100,6 +108,10 @@ export class SqliteBackend extends Backend {
       complete: async (outcomes) => {
         this.store.complete(outcomes);
       },
+      recover: async (workerId, ownLeftovers) => [
+        ...(ownLeftovers ? leases().recoverOwn(workerId) : []),
+        ...leases().recoverExpired(),
+      ],
       nextDueInMs: async (selector) => this.store.nextDueInMs(selector, Date.now()),
       waitForChange: (timeoutMs, signal) => {
         const w = watcher();

@@ -1,11 +1,17 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import { createRequire } from "node:module";
+import type BetterSqlite3 from "better-sqlite3";
 import { ConfigError } from "../../errors.js";
 import type { TaskResultData } from "../../result.js";
 import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../base.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
 import { assertNotNewer, migrate } from "./schema.js";
+
+// Loaded with require, not `import Database from`: a config loaded through jiti runs this
+// module under jiti's CommonJS interop, where a default import of this CommonJS package can
+// come back undefined (seen when the host process had already imported it natively).
+const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
 
 export interface SqliteStoreOptions {
   /** Absolute path of the database file; its folder is created if missing. */
@@ -94,7 +100,7 @@ const STOP_WORKER = "UPDATE tasklane_workers SET state = 'stopped', stopped_at =
 
 type Shape = "queue" | "all" | "allExcept" | "queues";
 type Candidate = Pick<ResultRow, "seq" | "priority" | "due_at" | "enqueued_at">;
-type Stmt<R = unknown> = Database.Statement<unknown[], R>;
+type Stmt<R = unknown> = BetterSqlite3.Statement<unknown[], R>;
 
 /** Which prepared statement serves a selector. A one-element list is the single-queue case. */
 function shapeOf(selector: QueueSelector): { shape: Shape; queues: string[] } {
@@ -125,7 +131,7 @@ export class SqliteStore {
   readonly path: string;
   readonly alias: string;
   readonly leaseMs: number;
-  readonly db: Database.Database;
+  readonly db: BetterSqlite3.Database;
   /** Called after this connection adds or re-queues work (other connections see data_version). */
   onLocalChange: (() => void) | undefined;
   #localWrites = 0;
@@ -143,12 +149,12 @@ export class SqliteStore {
   readonly #extendLeases: Stmt;
   readonly #stopWorker: Stmt;
   readonly #dataVersion: Stmt<number>;
-  readonly #insertMany: Database.Transaction<(rows: InsertValues[]) => void>;
-  readonly #claimTx: Database.Transaction<
+  readonly #insertMany: BetterSqlite3.Transaction<(rows: InsertValues[]) => void>;
+  readonly #claimTx: BetterSqlite3.Transaction<
     (workerId: string, selector: QueueSelector, limit: number, now: number) => ResultRow[]
   >;
-  readonly #completeTx: Database.Transaction<(outcomes: AttemptOutcome[]) => number>;
-  readonly #heartbeatTx: Database.Transaction<(workerId: string, now: number) => void>;
+  readonly #completeTx: BetterSqlite3.Transaction<(outcomes: AttemptOutcome[]) => number>;
+  readonly #heartbeatTx: BetterSqlite3.Transaction<(workerId: string, now: number) => void>;
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;

@@ -1,0 +1,44 @@
+import type { IdOutcome, ManagementStore } from "../backends/base.js";
+import type { ActiveConfig } from "../config/registry.js";
+import { TasklaneError } from "../errors.js";
+import { openManagement, resolveId } from "./management.js";
+import { green, red } from "./style.js";
+
+/**
+ * Shared by retry and cancel: resolve each typed id on its own (a bad one does not stop the
+ * others), apply the change, print one line per id and a summary, exit 1 if any failed.
+ */
+export async function changeByIds(
+  config: ActiveConfig,
+  flags: { backend: string; json: boolean },
+  typed: string[],
+  change: { verb: string; apply(manage: ManagementStore, ids: string[]): Promise<IdOutcome[]> },
+): Promise<void> {
+  const { manage } = await openManagement(config, flags.backend);
+  const outcomes: (IdOutcome & { input: string })[] = [];
+  const resolved: { input: string; id: string }[] = [];
+  for (const input of typed) {
+    try {
+      resolved.push({ input, id: await resolveId(manage, input) });
+    } catch (error) {
+      if (!(error instanceof TasklaneError)) throw error;
+      outcomes.push({ input, id: input, ok: false, reason: error.message });
+    }
+  }
+  const applied = await change.apply(
+    manage,
+    resolved.map((r) => r.id),
+  );
+  applied.forEach((outcome, i) => outcomes.push({ ...outcome, input: resolved[i]?.input ?? outcome.id }));
+  const failed = outcomes.filter((o) => !o.ok);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+  } else {
+    for (const o of outcomes) {
+      process.stdout.write(o.ok ? `${green(change.verb)} ${o.id}\n` : `${red("failed")} ${o.input}: ${o.reason}\n`);
+    }
+    const ok = outcomes.length - failed.length;
+    process.stdout.write(`${ok} ${change.verb}, ${failed.length} failed\n`);
+  }
+  if (failed.length > 0) process.exitCode = 1;
+}

@@ -1,0 +1,38 @@
+import type { Backend, ManagementStore } from "../backends/base.js";
+import type { ActiveConfig } from "../config/registry.js";
+import { UsageError } from "../errors.js";
+
+/** The backend named by --backend and its management operations, or a one-line usage error. */
+export async function openManagement(
+  config: ActiveConfig,
+  alias: string,
+): Promise<{ backend: Backend; manage: ManagementStore }> {
+  const entry = config.backends.get(alias);
+  if (!entry) {
+    throw new UsageError(
+      `--backend: no backend "${alias}" in ${config.describe()} (configured: ${[...config.backends.keys()].join(", ")})`,
+    );
+  }
+  const backend = await config.getBackend(alias);
+  const manage = backend.management();
+  if (!manage) {
+    throw new UsageError(
+      `backend "${alias}" is ${entry.kind}: it keeps no results to inspect; use a sqlite backend${config.isImplicit ? " (no tasks.config.ts was found)" : ""}`,
+    );
+  }
+  return { backend, manage };
+}
+
+/** Shortest-first candidates for an id the user typed: exact, a unique prefix, or the short id `results` prints. */
+export async function resolveId(manage: ManagementStore, typed: string): Promise<string> {
+  const fragment = typed.trim().toLowerCase();
+  if (fragment.length < 4) throw new UsageError(`id "${typed}" is too short; give at least 4 characters`);
+  const matches = await manage.findByIdFragment(fragment, 6);
+  if (matches.length === 1 && matches[0]) return matches[0].id;
+  if (matches.length === 0) throw new UsageError(`no task result with an id matching "${typed}"`);
+  const shown = matches
+    .slice(0, 5)
+    .map((m) => `${m.id} (${m.taskName}, ${m.status})`)
+    .join("; ");
+  throw new UsageError(`id "${typed}" is ambiguous: ${shown}${matches.length > 5 ? "; …" : ""}`);
+}

@@ -1,0 +1,63 @@
+import { Flags } from "@oclif/core";
+import { BaseCommand } from "../cli/base-command.js";
+import { backendFlag, filterFlags } from "../cli/flags.js";
+import { ago, duration, shortId } from "../cli/format.js";
+import { openManagement } from "../cli/management.js";
+import { parseSince, parseStatuses } from "../cli/parse.js";
+import { colourStatus, dim } from "../cli/style.js";
+import { renderTable } from "../cli/table.js";
+import { UsageError } from "../errors.js";
+import { TaskResult } from "../result.js";
+
+export default class Results extends BaseCommand {
+  static override summary = "List task results, newest first";
+  static override aliases = ["ls"];
+  static override examples = [
+    "<%= config.bin %> results",
+    "<%= config.bin %> results --status failed --since 1h",
+    "<%= config.bin %> ls --task sendEmail --queue emails --limit 50",
+    "<%= config.bin %> results --json | jq '.[].id'",
+  ];
+  static override flags = {
+    backend: backendFlag,
+    ...filterFlags,
+    limit: Flags.integer({ description: "How many results (1–10000)", default: 20 }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Results);
+    if (flags.limit < 1 || flags.limit > 10_000)
+      throw new UsageError(`--limit must be from 1 to 10000, got ${flags.limit}`);
+    const statuses = parseStatuses(flags.status);
+    const since = flags.since === undefined ? undefined : parseSince(flags.since, "--since");
+    const config = await this.loadConfig(flags.config);
+    const { backend, manage } = await openManagement(config, flags.backend);
+    const page = await manage.listResults({
+      statuses,
+      taskNames: flags.task,
+      queues: flags.queue,
+      since,
+      limit: flags.limit,
+    });
+    const results = page.results.map((data) => new TaskResult(data, backend));
+    if (flags.json) return this.printJson(results.map((r) => r.toJSON()));
+    if (results.length === 0) return this.out(dim("No task results match."));
+    const now = Date.now();
+    this.out(
+      renderTable(
+        ["ID", "TASK", "STATUS", "QUEUE", "PRI", "ENQUEUED", "DURATION", "ATTEMPTS"],
+        results.map((r) => [
+          shortId(r.id),
+          r.taskName,
+          colourStatus(r.status),
+          r.queueName,
+          String(r.priority),
+          ago(r.enqueuedAt, now),
+          duration(r.lastAttemptedAt, r.finishedAt),
+          `${r.attempts}/${r.maxAttempts}`,
+        ]),
+      ),
+    );
+    if (page.nextCursor) this.out(dim(`(showing ${results.length}; more with --limit)`));
+  }
+}

@@ -1,0 +1,58 @@
+import { Args } from "@oclif/core";
+import { BaseCommand } from "../cli/base-command.js";
+import { backendFlag } from "../cli/flags.js";
+import { duration, prettyJson } from "../cli/format.js";
+import { openManagement, resolveId } from "../cli/management.js";
+import { bold, colourStatus, dim, red } from "../cli/style.js";
+import { TaskResult } from "../result.js";
+
+export default class Show extends BaseCommand {
+  static override summary = "Show one task result in full, tracebacks included";
+  static override description =
+    "ID may be the full id, a unique prefix of it (as git does), or the short id `tasks results` prints (the id's last 12 characters).";
+  static override examples = [
+    "<%= config.bin %> show 01a228e1-98d0-77a3-b84b-521538d8cca2",
+    "<%= config.bin %> show 521538d8cca2",
+    "<%= config.bin %> show 01a228e1-98d0 --json",
+  ];
+  static override args = { id: Args.string({ description: "Result id, prefix or short id", required: true }) };
+  static override flags = { backend: backendFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Show);
+    const config = await this.loadConfig(flags.config);
+    const { backend, manage } = await openManagement(config, flags.backend);
+    const id = await resolveId(manage, args.id);
+    const result = new TaskResult(await backend.getResultData(id), backend);
+    if (flags.json) return this.printJson(result.toJSON());
+
+    const iso = (d: Date | null) => (d ? d.toISOString() : dim("-"));
+    const rows: [string, string][] = [
+      ["id", result.id],
+      ["task", result.taskName],
+      ["status", colourStatus(result.status)],
+      ["backend", result.backend],
+      ["queue", result.queueName],
+      ["priority", String(result.priority)],
+      ["attempts", `${result.attempts} of ${result.maxAttempts}`],
+      ["workers", result.workerIds.join(", ") || dim("-")],
+      ["enqueued", iso(result.enqueuedAt)],
+      ["run after", iso(result.runAfter)],
+      ["started", iso(result.startedAt)],
+      ["last attempt", iso(result.lastAttemptedAt)],
+      ["finished", iso(result.finishedAt)],
+      ["duration", duration(result.lastAttemptedAt, result.finishedAt)],
+    ];
+    for (const [label, value] of rows) this.out(`${bold(label.padEnd(13))}${value}`);
+    this.out(bold("args"));
+    this.out(prettyJson(result.args));
+    if (result.status === "SUCCEEDED") {
+      this.out(bold("return value"));
+      this.out(prettyJson(result.returnValue));
+    }
+    result.errors.forEach((error, i) => {
+      this.out(bold(`error ${i + 1} of ${result.errors.length}: `) + red(`${error.exceptionClass}: ${error.message}`));
+      this.out(dim(error.traceback));
+    });
+  }
+}

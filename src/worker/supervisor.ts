@@ -1,0 +1,122 @@
+import { dirname } from "node:path";
+import { execa, type ResultPromise } from "execa";
+import { TreeWatcher } from "./watch-tree.js";
+
+export interface SupervisorOptions {
+  /** The config file; its folder is watched. */
+  configPath: string;
+  /** `node` and the CLI entry to start children with, and the worker's own arguments (without --reload). */
+  command: string;
+  args: string[];
+  /** How long a running task may take to finish on reload before the child is stopped hard. */
+  graceMs: number;
+  /** Quiet period after a change before reloading, so a save touching several files reloads once. */
+  debounceMs: number;
+  log: (line: string) => void;
+}
+
+/**
+ * `tasks worker --reload`: runs the worker as a child and restarts it when code changes.
+ * The new code is loaded in a throwaway check first, so a syntax error keeps the old worker
+ * running (and the supervisor waits for the next change) instead of leaving no worker at all.
+ */
+export class ReloadSupervisor {
+  #child: ResultPromise | null = null;
+  #watcher: TreeWatcher | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #reloading: Promise<void> | null = null;
+  #pending = false;
+  #stopping = 0;
+  #done!: () => void;
+
+  constructor(readonly options: SupervisorOptions) {}
+
+  /** Resolves with the last child's exit code once stopped by a signal. */
+  async run(): Promise<number> {
+    const finished = new Promise<void>((resolve) => {
+      this.#done = resolve;
+    });
+    this.#watcher = new TreeWatcher(dirname(this.options.configPath), (path) => this.#changed(path));
+    this.#start();
+    await finished;
+    const last = await this.#child;
+    return last?.exitCode ?? 0;
+  }
+
+  /** Signals reach the child with a plain worker's meaning: first graceful, second forced. */
+  stop(): void {
+    this.#stopping++;
+    if (this.#stopping === 1) {
+      this.#watcher?.close();
+      if (this.#timer) clearTimeout(this.#timer);
+    }
+    this.#child?.kill("SIGTERM");
+    if (!this.#child) this.#done();
+  }
+
+  #start(): void {
+    // Its own process group: a Ctrl+C in the terminal reaches only the supervisor, which
+    // forwards it once; otherwise the child would get it twice and force-stop.
+    const child = execa(this.options.command, this.options.args, { stdio: "inherit", detached: true, reject: false });
+    this.#child = child;
+    void child.then((result) => {
+      if (this.#child !== child) return; // replaced by a reload
+      if (this.#stopping > 0) this.#done();
+      else this.options.log(`worker exited (code ${result.exitCode}); waiting for a change to start it again`);
+    });
+  }
+
+  #changed(path: string): void {
+    if (this.#stopping > 0) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.options.log(`change detected (${path}), reloading`);
+      void this.#reload();
+    }, this.options.debounceMs);
+  }
+
+  async #reload(): Promise<void> {
+    if (this.#reloading) {
+      this.#pending = true;
+      return this.#reloading;
+    }
+    this.#reloading = (async () => {
+      do {
+        this.#pending = false;
+        const check = await execa(this.options.command, this.#checkArgs(), { reject: false, stdin: "ignore" });
+        if (check.exitCode !== 0) {
+          this.options.log(
+            `the changed code does not load, keeping the running worker: ${String(check.stderr).trim()}`,
+          );
+          continue;
+        }
+        await this.#stopChild();
+        if (this.#stopping === 0) this.#start();
+      } while (this.#pending && this.#stopping === 0);
+    })();
+    try {
+      await this.#reloading;
+    } finally {
+      this.#reloading = null;
+    }
+  }
+
+  /** `tasks info --config …`: loads the config and every task module in a fresh process. */
+  #checkArgs(): string[] {
+    const [entry] = this.options.args;
+    return [entry ?? "", "info", "--json", "--config", this.options.configPath];
+  }
+
+  async #stopChild(): Promise<void> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null) return;
+    this.#child = null;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => {
+      this.options.log(`worker still busy after ${this.options.graceMs} ms, stopping it hard`);
+      child.kill("SIGTERM"); // second signal: running tasks are recorded as interrupted
+    }, this.options.graceMs);
+    await child;
+    clearTimeout(timer);
+  }
+}
