@@ -29,7 +29,7 @@ export async function changeByIds(
     manage,
     resolved.map((r) => r.id),
   );
-  applied.forEach((outcome, i) => outcomes.push({ ...outcome, input: resolved[i]?.input ?? outcome.id }));
+  for (const [i, outcome] of applied.entries()) outcomes.push({ ...outcome, input: resolved[i]?.input ?? outcome.id });
   const failed = outcomes.filter((o) => !o.ok);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);

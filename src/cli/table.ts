@@ -1,4 +1,5 @@
 // Plain column tables for list commands. ANSI colour codes are ignored when measuring widths.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point.
 const ANSI = /\u001b\[[0-9;]*m/g;
 const width = (text: string) => text.replace(ANSI, "").length;
 

@@ -13,13 +13,6 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
   tasks([...args, "--config", project.configPath], { cwd: project.dir, env });
 const json = (stdout: unknown) => JSON.parse(String(stdout));
 
-/** Moves a result's finished_at into the past, as if it had finished `days` ago. */
-function age(id: string, days: number) {
-  const db = new Database(dbPath());
-  db.prepare("UPDATE tasklane_results SET finished_at = ? WHERE id = ?").run(Date.now() - days * 86_400_000, id);
-  db.close();
-}
-
 beforeAll(async () => {
   project = await makeProject();
   const ok1 = await enqueue(project, "record", ["one"]);

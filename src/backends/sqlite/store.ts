@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { ConfigError } from "../../errors.js";
 import type { TaskResultData } from "../../result.js";
