@@ -23,6 +23,11 @@ export class Signal {
     this.#handlers.delete(handler);
   }
 
+  /** Lets hot paths skip building an event nobody listens to. */
+  get hasReceivers(): boolean {
+    return this.#handlers.size > 0;
+  }
+
   send(event: SignalEvent): void {
     for (const handler of this.#handlers) {
       try {

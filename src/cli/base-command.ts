@@ -77,6 +77,9 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`Error: ${firstLine}${hint}\n`);
     if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
     process.exitCode = code;
+    // oclif warns "did not parse its arguments" outside production when parsing threw; the
+    // error above already says what was wrong.
+    if (isParseError) this.parsed = true;
   }
 
   override async finally(error: Error | undefined): Promise<void> {

@@ -12,9 +12,36 @@ export interface RunWorkerInput {
   mode: "json" | "plain" | "tty";
 }
 
+/**
+ * Collects log lines and writes them in one call per turn of the event loop: a worker
+ * draining thousands of tasks a second would otherwise spend a large share of its time in
+ * one write() per line.
+ */
+function bufferedLines(stream: NodeJS.WriteStream) {
+  let lines: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (lines.length === 0) return;
+    stream.write(lines.join(""));
+    lines = [];
+  };
+  return {
+    write(line: string) {
+      lines.push(`${line}\n`);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}
+
 /** Runs one worker until it stops, wiring signals and the chosen output. */
 export async function runWorkerWithOutput(input: RunWorkerInput): Promise<{ forced: boolean }> {
-  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const output = bufferedLines(process.stdout);
+  const write = output.write;
   let stopping: "no" | "graceful" | "forced" = "no";
   const track: WorkerEvents = {
     stopping: (force) => {
@@ -42,6 +69,7 @@ export async function runWorkerWithOutput(input: RunWorkerInput): Promise<{ forc
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    output.flush();
     await tty?.stop();
   }
   return { forced: (stopping as string) === "forced" };

@@ -20,9 +20,18 @@ export interface WorkerEvents {
 
 interface Running {
   record: TaskResultData;
-  abort: AbortController;
+  /** Only tasks that take a context can see an abort (context.signal); others need none. */
+  abort: AbortController | null;
   startedAt: number;
 }
+
+interface Finished {
+  outcome: AttemptOutcome;
+  record: TaskResultData;
+  durationMs: number;
+}
+
+const NEVER_ABORTED = new AbortController().signal;
 
 /** A promise that can be resolved from outside: the loop's "something changed" doorbell. */
 function doorbell() {
@@ -46,8 +55,10 @@ export class Worker {
   readonly #running = new Map<string, Running>();
   // Completions are written in batches: one transaction for every task that finished in the
   // same turn of the event loop, instead of one per task.
-  #pending: { outcome: AttemptOutcome; record: TaskResultData; startedAt: number }[] = [];
-  #flushing: Promise<void> | null = null;
+  #pending: Finished[] = [];
+  // Store writes (completions, claims) run one at a time, in order.
+  #storeQueue: Promise<unknown> = Promise.resolve();
+  #flushScheduled = false;
   #claimed = 0;
   #stopping = false;
   #forced = false;
@@ -143,10 +154,9 @@ export class Worker {
         await this.#waitForSlot();
         continue;
       }
-      await this.#flush();
       let claimed: TaskResultData[];
       try {
-        claimed = await this.#store.claim(this.id, this.#options.selector, free);
+        claimed = await this.#commit(free);
       } catch (error) {
         // A transient store error (disk full, locked past the busy timeout) must not kill the
         // worker: report it and retry after the idle interval.
@@ -181,7 +191,7 @@ export class Worker {
   }
 
   async #waitForSlot(): Promise<void> {
-    if (this.#running.size === 0 && this.#pending.length === 0) return;
+    if (this.#running.size === 0) return;
     await this.#bell.promise;
     this.#bell = doorbell();
   }
@@ -198,13 +208,19 @@ export class Worker {
   }
 
   #start(record: TaskResultData): void {
-    const entry: Running = { record, abort: new AbortController(), startedAt: performance.now() };
+    const task = this.#tasks.get(record.taskName);
+    const entry: Running = {
+      record,
+      abort: task?.takesContext ? new AbortController() : null,
+      startedAt: performance.now(),
+    };
     this.#running.set(record.id, entry);
     this.#events.taskStarted?.(record);
-    signals.taskStarted.send({ sender: this.#backend, taskResult: new TaskResult(record, this.#backend) });
-    const task = this.#tasks.get(record.taskName);
+    if (signals.taskStarted.hasReceivers) {
+      signals.taskStarted.send({ sender: this.#backend, taskResult: new TaskResult(record, this.#backend) });
+    }
     const attempt = task
-      ? runAttempt(task, record, this.#backend, entry.abort.signal)
+      ? runAttempt(task, record, this.#backend, entry.abort?.signal ?? NEVER_ABORTED)
       : Promise.resolve({
           id: record.id,
           finishedAt: new Date(),
@@ -222,42 +238,70 @@ export class Worker {
       this.#pending.push({
         outcome: { ...outcome, workerId: this.id, ...(retry ? { retryAt: retry } : {}) },
         record,
-        startedAt: entry.startedAt,
+        durationMs: performance.now() - entry.startedAt,
       });
-      setImmediate(() => void this.#flush());
+      this.#scheduleFlush();
       this.#bell.ring();
     });
   }
 
-  /** Writes every pending completion in one call, then reports them. */
-  async #flush(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    this.#flushing = (async () => {
+  /**
+   * Completions are written in batches: all tasks that finished in one turn of the event loop
+   * go in one transaction. When the loop is about to claim anyway, they ride along with the
+   * claim instead (see #commit), so a busy worker takes the write lock once per batch.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      void this.#flush().catch(() => {});
+    });
+  }
+
+  #flush(): Promise<void> {
+    return this.#commit(0).then(() => undefined);
+  }
+
+  /**
+   * Writes the pending completions and, with `claimLimit` > 0, claims up to that many tasks in
+   * the same store call. Serialised: store calls never overlap. On a store error the
+   * completions stay pending for the next try (a clean shutdown retries before exiting).
+   */
+  #commit(claimLimit: number): Promise<TaskResultData[]> {
+    const run = async (): Promise<TaskResultData[]> => {
+      const batch = this.#pending;
+      if (batch.length === 0 && claimLimit === 0) return [];
+      this.#pending = [];
+      const outcomes = batch.map((b) => b.outcome);
+      let claimed: TaskResultData[] = [];
       try {
-        await this.#store.complete(batch.map((b) => b.outcome));
+        if (claimLimit > 0) claimed = await this.#store.claim(this.id, this.#options.selector, claimLimit, outcomes);
+        else await this.#store.complete(outcomes);
       } catch (error) {
-        // Keep them for the next flush; a clean shutdown retries before exiting.
         this.#pending.unshift(...batch);
+        if (claimLimit > 0) throw error;
         this.#events.error?.(error as Error);
-        return;
+        return [];
       }
-      const now = performance.now();
-      for (const { outcome, record, startedAt } of batch) {
-        const finished = applyOutcome(record, outcome);
-        if (finished.status === "SUCCEEDED") this.stats.succeeded++;
-        else if (finished.status === "FAILED") this.stats.failed++;
-        else this.stats.retried++;
-        this.#events.taskFinished?.(finished, now - startedAt);
+      this.#report(batch);
+      return claimed;
+    };
+    const next = this.#storeQueue.then(run, run);
+    this.#storeQueue = next.catch(() => {});
+    return next;
+  }
+
+  #report(batch: Finished[]): void {
+    for (const { outcome, record, durationMs } of batch) {
+      const finished = applyOutcome(record, outcome);
+      if (finished.status === "SUCCEEDED") this.stats.succeeded++;
+      else if (finished.status === "FAILED") this.stats.failed++;
+      else this.stats.retried++;
+      this.#events.taskFinished?.(finished, durationMs);
+      if (signals.taskFinished.hasReceivers) {
         signals.taskFinished.send({ sender: this.#backend, taskResult: new TaskResult(finished, this.#backend) });
       }
-    })();
-    try {
-      await this.#flushing;
-    } finally {
-      this.#flushing = null;
     }
   }
 
@@ -265,7 +309,7 @@ export class Worker {
   async #interruptRunning(): Promise<void> {
     const now = new Date();
     for (const [id, entry] of this.#running) {
-      entry.abort.abort(new Error("worker interrupted"));
+      entry.abort?.abort(new Error("worker interrupted"));
       this.#running.delete(id);
       this.#pending.push({
         outcome: {
@@ -280,7 +324,7 @@ export class Worker {
           },
         },
         record: entry.record,
-        startedAt: entry.startedAt,
+        durationMs: performance.now() - entry.startedAt,
       });
     }
     this.#bell.ring();

@@ -177,7 +177,7 @@ describe("tasks worker flag errors", () => {
     it(`${args.join(" ") || "(empty)"} → one line, exit 2`, async () => {
       const run = await tasks(["worker", "--config", project.configPath, ...args], { cwd: project.dir });
       expect(run.exitCode).toBe(2);
-      expect(String(run.stderr).trim().split("\n")).toHaveLength(1);
+      expect(String(run.stderr).trim().split("\n"), String(run.stderr)).toHaveLength(1);
       expect(run.stderr).toMatch(message);
     });
   }

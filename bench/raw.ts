@@ -1,0 +1,75 @@
+// Raw bounds: the same rows and the same schema as tasklane, written and claimed with plain
+// better-sqlite3 prepared statements and nothing else (no validation, no records, no
+// signals, no worker loop). What tasklane does on top of this is its overhead.
+import type Database from "better-sqlite3";
+import { v7 } from "uuid";
+import type { Enqueuer } from "./enqueue.js";
+
+// The row shape of store.ts's INSERT: UUIDv7 id, JSON args, due_at = enqueued_at.
+const INSERT = `INSERT INTO tasklane_results
+  (id, task_name, status, args, queue_name, priority, run_after, due_at, enqueued_at, max_attempts)
+  VALUES (?, 'noop', 'READY', ?, 'default', 0, NULL, ?, ?, 1)`;
+
+/** (a) one autocommit INSERT per task. */
+export function rawSingle(db: Database.Database): Enqueuer {
+  const insert = db.prepare(INSERT);
+  return {
+    run(from, to) {
+      for (let i = from; i < to; i++) {
+        const now = Date.now();
+        insert.run(v7(), JSON.stringify([i]), now, now);
+      }
+    },
+    close: () => db.close(),
+  };
+}
+
+/** (b) `chunk` INSERTs per BEGIN IMMEDIATE transaction. */
+export function rawBulk(db: Database.Database, chunk: number): Enqueuer {
+  const insert = db.prepare(INSERT);
+  const many = db.transaction((from: number, to: number) => {
+    const now = Date.now();
+    for (let i = from; i < to; i++) insert.run(v7(), JSON.stringify([i]), now, now);
+  });
+  return {
+    run(from, to) {
+      for (let i = from; i < to; i += chunk) many.immediate(i, Math.min(to, i + chunk));
+    },
+    close: () => db.close(),
+  };
+}
+
+// The claim and finish a worker must do at the least: the store's column updates, through
+// the READY partial index in claim order, RETURNING the claimed rows.
+const CLAIM = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @workerId,
+  started_at = coalesce(started_at, @now), last_attempted_at = @now, attempts = attempts + 1,
+  worker_ids = json_insert(worker_ids, '$[#]', @workerId), lease_expires_at = @lease
+  WHERE seq IN (SELECT seq FROM tasklane_results WHERE status = 'READY' AND due_at <= @now
+    AND queue_name = 'default' ORDER BY priority DESC, due_at, enqueued_at, seq LIMIT @limit)
+  RETURNING *`;
+const FINISH = `UPDATE tasklane_results SET status = 'SUCCEEDED', finished_at = @now, return_value = 'null',
+  worker_id = NULL, lease_expires_at = NULL WHERE id = @id AND status = 'RUNNING' AND worker_id = @workerId`;
+
+/**
+ * (c) Drains every READY row in-process: claim `batch` (BEGIN IMMEDIATE … RETURNING *), then
+ * finish them in one transaction, until a claim comes back empty. Returns ms and rows done.
+ */
+export function rawDrain(db: Database.Database, batch = 50): { ms: number; done: number } {
+  const workerId = "raw-bound";
+  const claim = db.prepare(CLAIM);
+  const finish = db.prepare(FINISH);
+  const claimTx = db.transaction((now: number) => claim.all({ workerId, now, lease: now + 30_000, limit: batch }));
+  const finishTx = db.transaction((rows: { id: string }[]) => {
+    const now = Date.now();
+    for (const row of rows) finish.run({ id: row.id, workerId, now });
+  });
+  let done = 0;
+  const start = performance.now();
+  for (;;) {
+    const rows = claimTx.immediate(Date.now()) as { id: string }[];
+    if (rows.length === 0) break;
+    finishTx.immediate(rows);
+    done += rows.length;
+  }
+  return { ms: performance.now() - start, done };
+}

@@ -1,0 +1,179 @@
+// (c) drain, (d) latency and idle CPU: real `tasks worker` processes, as users run them.
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BIN, loadProject, openRaw, project } from "./setup.js";
+import { sleep } from "./stats.js";
+
+interface WorkerProc {
+  child: ChildProcess;
+  /** Resolves with the exit code (or signal) once the process has exited. */
+  exited: Promise<number | string>;
+  stderr(): string;
+}
+
+/** Starts `node bin/run.js worker --config … ARGS`; stdout goes to `stdout` (a file path) or a pipe. */
+function startWorker(configPath: string, args: string[], stdout?: string): WorkerProc {
+  const fd = stdout ? openSync(stdout, "w") : undefined;
+  const child = spawn(process.execPath, [BIN, "worker", "--config", configPath, ...args], {
+    stdio: ["ignore", fd ?? "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1", TASKS_CONFIG: "" },
+  });
+  if (fd !== undefined) closeSync(fd);
+  let err = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.on("exit", (code, signal) => resolve(code ?? signal ?? -1));
+  });
+  return { child, exited, stderr: () => err };
+}
+
+/** Rejects after `ms` (running `onTimeout` first) unless `promise` settles: no scenario hangs the bench. */
+function within<T>(promise: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`${what} took longer than ${ms / 1000} s`));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves when the worker prints its `--json` "started" event. */
+function started(worker: WorkerProc): Promise<void> {
+  const event = new Promise<void>((resolve, reject) => {
+    let buffer = "";
+    worker.child.stdout?.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (/"event":"started"/.test(buffer)) resolve();
+    });
+    void worker.exited.then((code) => reject(new Error(`worker exited (${code}) before starting: ${worker.stderr()}`)));
+  });
+  return within(event, 30_000, "worker start-up", () => worker.child.kill("SIGKILL"));
+}
+
+/** SIGTERM (graceful stop), SIGKILL if it has not exited 10 s later. */
+async function stop(worker: WorkerProc): Promise<void> {
+  worker.child.kill("SIGTERM");
+  await within(worker.exited, 10_000, "worker stop", () => worker.child.kill("SIGKILL"));
+}
+
+export interface DrainResult {
+  ms: number;
+  /** Tasks each process finished (by worker id), from the DB's worker_ids. */
+  perWorker: number[];
+  /** Spawn → first "started" event, slowest process (node + oclif + config load). */
+  startupMs: number;
+}
+
+/**
+ * (c) Spawns `processes` × `tasks worker --batch --no-startup-delay --concurrency 50 --json`
+ * on a copy of a pre-filled file and times spawn → every process exited.
+ */
+export async function tasklaneDrain(dbTemplate: Buffer, processes: number, expected: number): Promise<DrainResult> {
+  const p = project(`drain${processes}`);
+  writeFileSync(p.dbPath, dbTemplate);
+  const args = ["--batch", "--no-startup-delay", "--concurrency", "50", "--json"];
+  const logs = Array.from({ length: processes }, (_, i) => join(p.dir, `worker-${i}.log`));
+  const spawnedAt = Date.now();
+  const start = performance.now();
+  const workers = logs.map((log, i) => startWorker(p.configPath, [...args, "--worker-id", `bench-${i}`], log));
+  const codes = await within(Promise.all(workers.map((w) => w.exited)), 180_000, "drain", () => {
+    for (const w of workers) w.child.kill("SIGKILL");
+  });
+  const ms = performance.now() - start;
+  codes.forEach((code, i) => {
+    if (code !== 0) throw new Error(`drain worker ${i} exited ${code}: ${workers[i]?.stderr()}`);
+  });
+
+  const db = openRaw(p.dbPath);
+  const counts = db
+    .prepare(
+      "SELECT json_extract(worker_ids, '$[0]') AS w, count(*) AS n FROM tasklane_results WHERE status = 'SUCCEEDED' GROUP BY w",
+    )
+    .all() as { w: string; n: number }[];
+  db.close();
+  const perWorker = workers.map((_, i) => counts.find((c) => c.w === `bench-${i}`)?.n ?? 0);
+  const total = perWorker.reduce((a, b) => a + b, 0);
+  if (total !== expected) throw new Error(`drain: ${total} of ${expected} tasks SUCCEEDED`);
+  // The first line of each log is the "started" event.
+  const startupMs = Math.max(
+    ...logs.map((log) => {
+      const first = JSON.parse(readFileSync(log, "utf8").split("\n", 1)[0] ?? "{}") as { ts?: string };
+      return first.ts ? Date.parse(first.ts) - spawnedAt : Number.NaN;
+    }),
+  );
+  return { ms, perWorker, startupMs };
+}
+
+/**
+ * (d) An idle worker (`--concurrency 1`, default --interval) while this process enqueues
+ * `count` tasks `gapMs` apart. Latency = the task's started_at − enqueued_at, read back from
+ * the DB afterwards (both stamped by Date.now() on this machine).
+ */
+export async function tasklaneLatency(count: number, gapMs: number): Promise<number[]> {
+  const p = project("latency");
+  const worker = startWorker(p.configPath, ["--json", "--concurrency", "1", "--no-startup-delay"]);
+  try {
+    await started(worker);
+    await sleep(1000); // past its first (empty) claim: asleep in waitForChange
+    const { config, noop } = await loadProject(p.configPath);
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) {
+      const wait = t0 + i * gapMs - performance.now();
+      if (wait > 0) await sleep(wait);
+      await noop.enqueue(i);
+    }
+    await config.close();
+    const db = openRaw(p.dbPath);
+    const done = db.prepare("SELECT count(*) FROM tasklane_results WHERE status = 'SUCCEEDED'").pluck();
+    const deadline = Date.now() + 30_000;
+    while ((done.get() as number) < count) {
+      if (Date.now() > deadline) throw new Error(`latency: only ${String(done.get())} of ${count} finished`);
+      await sleep(20);
+    }
+    const latencies = db
+      .prepare("SELECT started_at - enqueued_at FROM tasklane_results ORDER BY seq")
+      .pluck()
+      .all() as number[];
+    db.close();
+    return latencies;
+  } finally {
+    await stop(worker);
+  }
+}
+
+/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from #3 on
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * (d) CPU used by a worker with nothing to do, as fractions of one core, over two
+ * consecutive windows of `seconds` starting 1 s after its "started" event: the first still
+ * holds start-up's tail (V8 shrinks the start-up heap with a few full GCs ~8 s in), the
+ * second is the steady idle state.
+ */
+export async function idleCpu(seconds: number): Promise<{ first: number; steady: number }> {
+  const p = project("idle");
+  const worker = startWorker(p.configPath, ["--json", "--no-startup-delay"]);
+  try {
+    await started(worker);
+    await sleep(1000);
+    const pid = worker.child.pid as number;
+    const t0 = cpuTicks(pid);
+    await sleep(seconds * 1000);
+    const t1 = cpuTicks(pid);
+    await sleep(seconds * 1000);
+    const t2 = cpuTicks(pid);
+    const share = (ticks: number) => ticks / 100 / seconds; // 100 ticks per second (getconf CLK_TCK)
+    return { first: share(t1 - t0), steady: share(t2 - t1) };
+  } finally {
+    await stop(worker);
+  }
+}
