@@ -8,6 +8,8 @@ import {
 } from "../result.js";
 import { signals } from "../signals.js";
 import type { AnyTask } from "../task.js";
+import type { WorkerOptions } from "../worker/options.js";
+import type { WorkerEvents } from "../worker/worker.js";
 
 /** What a backend can do; the same four flags django-tasks has. */
 export interface BackendCapabilities {
@@ -91,7 +93,12 @@ export interface WorkerStore {
    * `completed` outcomes, when given, are recorded first in the same transaction (one lock
    * and one commit per batch instead of two).
    */
-  claim(workerId: string, selector: QueueSelector, limit: number, completed?: AttemptOutcome[]): Promise<TaskResultData[]>;
+  claim(
+    workerId: string,
+    selector: QueueSelector,
+    limit: number,
+    completed?: AttemptOutcome[],
+  ): Promise<TaskResultData[]>;
   /** Records finished attempts; many at once in one transaction. */
   complete(outcomes: AttemptOutcome[]): Promise<void>;
   /**
@@ -182,6 +189,25 @@ export interface WorkerInfo {
   state: "running" | "stopped" | "dead";
 }
 
+/** What `tasks worker` hands a backend that brings its own worker loop. */
+export interface WorkerRunnerInput {
+  tasks: Map<string, AnyTask>;
+  options: WorkerOptions;
+  events: WorkerEvents;
+}
+
+/**
+ * A worker loop a backend runs itself (BullMQ's Worker on Redis) instead of the generic claim
+ * loop over a WorkerStore. Same semantics: `stop()` once = finish running tasks, twice =
+ * abort them and record them FAILED (WorkerInterrupted).
+ */
+export interface WorkerRunner {
+  run(): Promise<void>;
+  stop(): void;
+  readonly runningCount: number;
+  readonly stats: { succeeded: number; failed: number; retried: number };
+}
+
 /**
  * The operator's operations behind `tasks results/show/errors/prune/retry/cancel/watch`.
  * Commands use only this contract, never SQL or Redis directly.
@@ -258,6 +284,11 @@ export abstract class Backend implements BackendCapabilities, ResultSource {
 
   /** The worker operations, or null when `tasks worker` cannot run this backend. */
   workerStore(): WorkerStore | null {
+    return null;
+  }
+
+  /** Its own worker loop, for backends that do not use the generic one over workerStore(). */
+  createWorkerRunner(_input: WorkerRunnerInput): WorkerRunner | null {
     return null;
   }
 

@@ -65,7 +65,6 @@ export default class WorkerCommand extends BaseCommand {
     }
     const backend = await config.getBackend(entry.alias);
     const store = backend.workerStore();
-    if (!store) throw new UsageError(`backend "${entry.alias}" cannot run a worker`);
 
     const { runWorkerWithOutput } = await import("../worker/run.js");
     const { forced } = await runWorkerWithOutput({

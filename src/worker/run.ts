@@ -1,4 +1,4 @@
-import type { Backend, WorkerStore } from "../backends/base.js";
+import type { Backend, WorkerRunner, WorkerStore } from "../backends/base.js";
 import type { AnyTask } from "../task.js";
 import type { WorkerOptions } from "./options.js";
 import { combine, jsonReporter, plainReporter, RateMeter } from "./reporters.js";
@@ -6,7 +6,8 @@ import { Worker, type WorkerEvents } from "./worker.js";
 
 export interface RunWorkerInput {
   backend: Backend;
-  store: WorkerStore;
+  /** The generic loop's store; null when the backend brings its own runner. */
+  store: WorkerStore | null;
   tasks: Map<string, AnyTask>;
   options: WorkerOptions;
   mode: "json" | "plain" | "tty";
@@ -60,7 +61,9 @@ export async function runWorkerWithOutput(input: RunWorkerInput): Promise<{ forc
     );
     events = combine(track, tty.events);
   }
-  const worker: Worker = new Worker(input.backend, input.store, input.tasks, input.options, events);
+  const worker: WorkerRunner =
+    input.backend.createWorkerRunner({ tasks: input.tasks, options: input.options, events }) ??
+    new Worker(input.backend, input.store as WorkerStore, input.tasks, input.options, events);
   const onSignal = () => worker.stop();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -79,7 +82,7 @@ export async function runWorkerWithOutput(input: RunWorkerInput): Promise<{ forc
 async function startTtyStatus(
   options: WorkerOptions,
   stopping: () => "no" | "graceful" | "forced",
-  worker: () => Worker,
+  worker: () => WorkerRunner,
 ) {
   const [{ render }, React, { WorkerStatus }] = await Promise.all([
     import("ink"),

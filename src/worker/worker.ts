@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { AttemptOutcome, Backend, RecoveredTask, WorkerStore } from "../backends/base.js";
+import type { AttemptOutcome, Backend, RecoveredTask, WorkerRunner, WorkerStore } from "../backends/base.js";
 import { applyOutcome, runAttempt } from "../execute.js";
 import { TaskResult, type TaskResultData } from "../result.js";
 import { retryAt } from "../retry.js";
@@ -46,7 +46,7 @@ function doorbell() {
  * The worker loop, shared by every durable backend: claim up to the free slots in one call,
  * run the tasks, batch their completions, and sleep without polling when nothing is ready.
  */
-export class Worker {
+export class Worker implements WorkerRunner {
   readonly #backend: Backend;
   readonly #store: WorkerStore;
   readonly #tasks: Map<string, AnyTask>;

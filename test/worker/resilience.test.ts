@@ -98,7 +98,8 @@ describe("crash recovery", () => {
         );
       }
     }
-  });
+    // ~25 s on an idle 2-core machine (20 worker start-ups); the margin is for a loaded CI box.
+  }, 120_000);
 
   it("a worker restarting with the same --worker-id recovers its own leftovers at once", async () => {
     const first = startWorker(project, ["--worker-id", "same-worker"]);
