@@ -2,8 +2,9 @@ import { isAbsolute, resolve } from "node:path";
 import { TaskResultDoesNotExist } from "../../errors.js";
 import type { TaskResultData } from "../../result.js";
 import type { AnyTask } from "../../task.js";
-import { Backend, type BackendInit, type EnqueueRequest, type WorkerStore } from "../base.js";
+import { Backend, type BackendInit, type EnqueueRequest, type ManagementStore, type WorkerStore } from "../base.js";
 import { readyRecord } from "../dummy.js";
+import { SqliteManagement } from "./manage.js";
 import { LeaseRecovery } from "./recovery.js";
 import { SqliteStore } from "./store.js";
 import { WalWatcher } from "./wake.js";
@@ -36,6 +37,7 @@ export class SqliteBackend extends Backend {
   #store: SqliteStore | null = null;
   #watcher: WalWatcher | null = null;
   #workerStore: WorkerStore | null = null;
+  #management: SqliteManagement | null = null;
 
   constructor(init: BackendInit) {
     super(init);
@@ -97,8 +99,9 @@ export class SqliteBackend extends Backend {
       registerWorker: async (worker) => this.store.registerWorker(worker),
       heartbeat: async (workerId) => this.store.heartbeat(workerId),
       markWorkerStopped: async (workerId) => this.store.markWorkerStopped(workerId),
-      claim: async (workerId, selector, limit) => {
+      claim: async (workerId, selector, limit, completed) => {
         const store = this.store;
+        if (completed && completed.length > 0) store.complete(completed);
         const w = watcher();
         w.arm(); // before the claim, so no commit after it goes unseen
         const records = store.claim(workerId, selector, limit, Date.now());
@@ -121,6 +124,12 @@ export class SqliteBackend extends Backend {
         });
       },
     };
+  }
+
+  /** The operator's operations; they follow the store across close() and reopen. */
+  override management(): ManagementStore {
+    this.#management ??= new SqliteManagement(() => this.store);
+    return this.#management;
   }
 
   override describeLocation(): string {

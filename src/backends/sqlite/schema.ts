@@ -81,11 +81,13 @@ const MOVED =
  * Version 2: what the operator's commands (`tasks results/watch/errors/prune`, the
  * ManagementStore in manage.ts) need to stay fast at a million rows, at the smallest cost to
  * enqueues. Every index a READY insert touches is one more B-tree page written per
- * single-row commit; measured on this schema (100k rows already stored, single autocommit
- * INSERTs, median of interleaved runs; see bench/manage-bench.ts for the current figures):
- * v1 ≈ 27k/s; v2 as below ≈ 0.67 × v1; the "obvious" set — (enqueued_at), (status,
- * enqueued_at), (queue_name, enqueued_at), (task_name, enqueued_at), (status, finished_at) and
- * a counts trigger on INSERT — ≈ 0.45 × v1. Hence:
+ * single-row commit. Measured with raw single autocommit INSERTs into a table already holding
+ * 100k rows (interleaved rounds, medians; bench/manage-bench.ts prints the current figures):
+ * v1 ≈ 26–28k/s; v2 as below ≈ 0.65–0.69 × v1 (two indexes on the insert path, ~17% each);
+ * the "obvious" set — (enqueued_at), (status, enqueued_at), (queue_name, enqueued_at),
+ * (task_name, enqueued_at), (status, finished_at) and a counts trigger on INSERT — ≈ 0.45–0.50
+ * × v1. Single-row INSERT cost is pages written per commit, so batched enqueues (one
+ * transaction) pay far less per row. Hence:
  *
  * - `*_queue_status (queue_name, status, enqueued_at)`: the one index behind newest-first
  *   listing. A page is merged in JS from one short keyset walk per (queue, status) pair, each
@@ -109,7 +111,14 @@ const MOVED =
  *   `*_queue_status` (a covering range count, ~10 ns per row). Rows reaching n = 0 are kept.
  *   The triggers fire on every path that changes a status (complete, recovery, retry, cancel,
  *   prune, a hand-written UPDATE), so the table cannot drift from the rows. The cost lands on
- *   completions: one small-table page per completion transaction (workers batch them).
+ *   completions (one small-table page per completion transaction; workers batch them) and on
+ *   prune (~2 µs per deleted row, about half of a delete batch).
+ * - Rejected: an index for "id ends with" (the short id the CLI prints is an id's tail). It
+ *   would cost a third index on every insert; findByIdFragment scans the id index instead
+ *   (~0.1 s at a million rows, for a one-off command).
+ * - Upgrading a v1 file builds three indexes inside the migration's write transaction
+ *   (measured: 2.5 s for a million rows). Other processes wait for it; on a file several
+ *   times larger, ones whose busy timeout (default 5 s) runs out get SQLITE_BUSY once.
  */
 const V2 = `
 CREATE INDEX tasklane_results_queue_status ON tasklane_results (queue_name, status, enqueued_at);

@@ -18,16 +18,16 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 describe("several processes", () => {
-  it("open a brand new file at the same moment: all succeed, schema version ends at 1", async () => {
+  it("open a brand new file at the same moment: all succeed, schema version ends at 2", async () => {
     const path = join(dir, "fresh", "tasks.sqlite3");
     expect(existsSync(path)).toBe(false);
     const startAt = String(Date.now() + 1500);
     const children = await Promise.all([1, 2, 3].map(() => tsNode("open.ts", [path, startAt])));
-    expect(children.map((c) => c.stdout)).toEqual(["1", "1", "1"]);
+    expect(children.map((c) => c.stdout)).toEqual(["2", "2", "2"]);
     const s = openStore(path);
-    expect(s.db.pragma("user_version", { simple: true })).toBe(1);
+    expect(s.db.pragma("user_version", { simple: true })).toBe(2);
     const tables = s.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(["tasklane_results", "tasklane_workers"]);
+    expect(tables).toEqual(["tasklane_counts", "tasklane_results", "tasklane_workers"]);
     s.close();
   });
 

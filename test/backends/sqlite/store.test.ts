@@ -369,17 +369,17 @@ describe("query plans", () => {
 });
 
 describe("schema", () => {
-  it("creates the folder and a 0600 file, at schema version 1, WAL mode", () => {
+  it("creates the folder and a 0600 file, at the current schema version, WAL mode", () => {
     const s = store();
-    expect(SCHEMA_VERSION).toBe(1);
-    expect(s.db.pragma("user_version", { simple: true })).toBe(1);
+    expect(SCHEMA_VERSION).toBe(2);
+    expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(s.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(statSync(dbPath).mode & 0o777).toBe(0o600);
     s.insert([record()]);
     expect(statSync(`${dbPath}-wal`).mode & 0o777).toBe(0o600);
     s.close();
     const again = store(); // reopening an up-to-date file changes nothing
-    expect(again.db.pragma("user_version", { simple: true })).toBe(1);
+    expect(again.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
   });
 
   it("leaves an existing file's mode alone", () => {
@@ -405,7 +405,7 @@ describe("schema", () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message).toBe(
-      `database ${path} has schema version 99 but this tasklane supports up to 1; upgrade tasklane`,
+      `database ${path} has schema version 99 but this tasklane supports up to ${SCHEMA_VERSION}; upgrade tasklane`,
     );
     expect(readFileSync(path).equals(before)).toBe(true);
   });

@@ -1,0 +1,126 @@
+import type Database from "better-sqlite3";
+import type { PruneOptions } from "../base.js";
+import { jsonList, OPT_QUEUES, OPT_TASKS } from "./manage-sql.js";
+
+// Prune: deletes finished rows only, through the partial `tasklane_results_finished` index
+// (status, finished_at), one finished status at a time. Each batch is found by a read outside
+// any write lock (a keyset walk in index order, so rows skipped by the queue/task filters are
+// never read twice), then deleted in its own short BEGIN IMMEDIATE transaction whose DELETE
+// re-checks status and age, so a row retried in between is left alone.
+//
+// Between batches the write lock is left free for as long as the batch held it (5–50 ms), with
+// the event loop running. Yielding for a mere setImmediate is not enough: SQLite has no queue of
+// waiting writers, another process's busy handler polls after sleeping 1, 2, 5, 10, 15, 20,
+// 25 … ms, and a gap of a millisecond or two between back-to-back batches is almost never where
+// its next poll lands, so an enqueue can starve for hundreds of ms (measured: 530 ms with
+// setImmediate alone). A gap at least as long as the batch catches the waiter's next poll, so
+// an enqueue waits about one batch (~10–20 ms) at worst. The price: prune runs at about half
+// its unimpeded speed. The gap is also when WAL pages get checkpointed (PASSIVE: it blocks no
+// writer) and the next batch is found: prune turns off this connection's auto-checkpoint,
+// which would otherwise run inside a batch's COMMIT, and checkpoints once per gap instead, so
+// the WAL stays small and another process's commit rarely has to run a large checkpoint
+// itself (a stall of its own).
+
+/** Rows per delete transaction unless the caller says otherwise. */
+export const DEFAULT_PRUNE_BATCH = 2000;
+
+export const PRUNE_SQL = {
+  count: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_finished
+    WHERE status = @status AND finished_at < @before AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
+  keys: `SELECT seq, finished_at FROM tasklane_results INDEXED BY tasklane_results_finished
+    WHERE status = @status AND finished_at < @before
+      AND finished_at >= @afterAt AND (finished_at > @afterAt OR seq > @afterSeq)
+      AND ${OPT_QUEUES} AND ${OPT_TASKS}
+    ORDER BY finished_at, seq LIMIT @limit`,
+  // NOT INDEXED: look each seq up by rowid; left to itself the planner may prefer a range of
+  // the finished index (status, finished_at) and scan every prunable row once per batch.
+  delete: `DELETE FROM tasklane_results NOT INDEXED WHERE seq IN (SELECT value FROM json_each(@seqs))
+    AND status = @status AND finished_at < @before`,
+} as const;
+
+interface PruneStatements {
+  count: Database.Statement<unknown[], number>;
+  keys: Database.Statement<unknown[], { seq: number; finished_at: number }>;
+  deleteBatch: Database.Transaction<(params: Record<string, unknown>) => number>;
+}
+
+const prepared = new WeakMap<Database.Database, PruneStatements>();
+
+function statements(db: Database.Database): PruneStatements {
+  let stmts = prepared.get(db);
+  if (!stmts) {
+    const del = db.prepare(PRUNE_SQL.delete);
+    stmts = {
+      count: db.prepare(PRUNE_SQL.count).pluck() as Database.Statement<unknown[], number>,
+      keys: db.prepare(PRUNE_SQL.keys) as PruneStatements["keys"],
+      deleteBatch: db.transaction((params: Record<string, unknown>) => del.run(params).changes),
+    };
+    prepared.set(db, stmts);
+  }
+  return stmts;
+}
+
+/** The (status, cutoff) pairs a prune deletes: never READY or RUNNING. */
+function targets(options: PruneOptions) {
+  const filters = { queues: jsonList(options.queues), tasks: jsonList(options.taskNames) };
+  const before = options.finishedBefore.getTime();
+  return [
+    { ...filters, status: "SUCCEEDED", before },
+    { ...filters, status: "CANCELLED", before },
+    { ...filters, status: "FAILED", before: options.failedFinishedBefore.getTime() },
+  ];
+}
+
+/** How long to leave the write lock free after a batch that held it `heldMs` (see above). */
+export function gapAfter(heldMs: number): number {
+  return Math.min(50, Math.max(5, heldMs));
+}
+
+/** Resolves once `performance.now()` reaches `until` (at once, after a setImmediate, if it has). */
+export function waitUntil(until: number): Promise<void> {
+  const ms = until - performance.now();
+  return new Promise((resolve) => (ms >= 1 ? setTimeout(resolve, ms) : setImmediate(resolve)));
+}
+
+export function countPrunable(db: Database.Database, options: PruneOptions): number {
+  const q = statements(db);
+  return db.transaction(() => targets(options).reduce((n, target) => n + (q.count.get(target) ?? 0), 0))();
+}
+
+export async function prune(db: Database.Database, options: PruneOptions): Promise<number> {
+  const q = statements(db);
+  const limit = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_PRUNE_BATCH));
+  let total = countPrunable(db, options);
+  let deleted = 0;
+  let lockFreeUntil = 0; // the next batch starts no earlier than this (performance.now() ms)
+  options.onProgress?.(0, total);
+  // Checkpoints are done by hand in the gaps between batches (see above), so no commit of
+  // this connection runs one while holding the write lock.
+  const autocheckpoint = db.pragma("wal_autocheckpoint", { simple: true }) as number;
+  db.pragma("wal_autocheckpoint = 0");
+  try {
+    for (const target of targets(options)) {
+      let after = { afterAt: Number.MIN_SAFE_INTEGER, afterSeq: 0 };
+      for (;;) {
+        // The gap's work (checkpoint, finding the next batch) counts towards the gap.
+        if (deleted > 0) db.pragma("wal_checkpoint(PASSIVE)");
+        const keys = q.keys.all({ ...target, ...after, limit });
+        const last = keys[keys.length - 1];
+        if (!last) break;
+        await waitUntil(lockFreeUntil);
+        const started = performance.now();
+        deleted += q.deleteBatch.immediate({ ...target, seqs: JSON.stringify(keys.map((k) => k.seq)) });
+        const ended = performance.now();
+        lockFreeUntil = ended + gapAfter(ended - started);
+        total = Math.max(total, deleted); // rows may have become prunable since the count
+        options.onProgress?.(deleted, total);
+        after = { afterAt: last.finished_at, afterSeq: last.seq };
+        if (keys.length < limit) break;
+      }
+    }
+  } finally {
+    if (db.open) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(autocheckpoint))}`);
+  }
+  if (deleted > 0 && db.open) db.pragma("wal_checkpoint(PASSIVE)");
+  return deleted;
+}

@@ -1,0 +1,365 @@
+import type Database from "better-sqlite3";
+import { UsageError } from "../../errors.js";
+import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../result.js";
+import type {
+  ErrorGroup,
+  IdOutcome,
+  ListOptions,
+  ManagementStore,
+  PruneOptions,
+  QueueCounts,
+  ResultFilter,
+  ResultPage,
+  StatusCounts,
+  WorkerInfo,
+} from "../base.js";
+import { countPrunable, gapAfter, prune, waitUntil } from "./manage-prune.js";
+import {
+  allows,
+  decodeCursor,
+  encodeCursor,
+  type Filter,
+  jsonList,
+  type Key,
+  normalize,
+  type Statements,
+  statements,
+} from "./manage-sql.js";
+import { type ResultRow, rowToRecord } from "./rows.js";
+import type { SqliteStore } from "./store.js";
+
+const UNFINISHED = ["READY", "RUNNING"] as const;
+const MIN_KEY = Number.MIN_SAFE_INTEGER;
+const MAX_KEY = Number.MAX_SAFE_INTEGER;
+/** Rows per transaction for bulk status changes (retryFailed), as for prune. */
+const BATCH = 2000;
+
+const zeroCounts = (): StatusCounts => ({ READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 });
+const newestFirst = (a: Key, b: Key) => b.enqueued_at - a.enqueued_at || b.seq - a.seq;
+
+/**
+ * The operator's view of a SQLite backend (ManagementStore): listing, counts, error groups,
+ * retry/cancel and prune, on the store's connection. Reads run in one read transaction each
+ * (a consistent snapshot); writes are short BEGIN IMMEDIATE transactions whose UPDATEs re-check
+ * the status they expect, so they never race a worker. Query shapes are explained in schema.ts
+ * (v2) and manage-sql.ts.
+ */
+export class SqliteManagement implements ManagementStore {
+  readonly #store: () => SqliteStore;
+
+  /** `store` may be a getter, so a backend that reopens its file after close() still works. */
+  constructor(store: SqliteStore | (() => SqliteStore)) {
+    this.#store = typeof store === "function" ? store : () => store;
+  }
+
+  async listResults(options: ListOptions): Promise<ResultPage> {
+    const limit = Math.floor(options.limit);
+    if (!(limit >= 1)) throw new UsageError(`limit must be a positive integer, got ${options.limit}`);
+    const after = options.cursor ? decodeCursor(options.cursor) : null;
+    const filter = normalize(options);
+    const { db, alias } = this.#open();
+    const q = statements(db);
+    return read(db, () => {
+      const keys = this.#pageKeys(q, filter, after, limit + 1);
+      const page = keys.slice(0, limit);
+      const rows = new Map<number, ResultRow>();
+      for (const row of q.rowsBySeq.all({ seqs: JSON.stringify(page.map((k) => k.seq)) })) rows.set(row.seq, row);
+      const results = page.flatMap((k) => {
+        const row = rows.get(k.seq);
+        return row ? [rowToRecord(row, alias)] : [];
+      });
+      const last = page[page.length - 1];
+      return { results, nextCursor: keys.length > limit && last ? encodeCursor(last) : null };
+    });
+  }
+
+  async countByStatus(filter?: ResultFilter): Promise<StatusCounts> {
+    const f = normalize(filter);
+    const { db } = this.#open();
+    const q = statements(db);
+    return read(db, () => {
+      const counts = zeroCounts();
+      if (f.since !== null) {
+        this.#countSince(q, f, counts);
+        return counts;
+      }
+      for (const c of q.finishedCounts.all()) {
+        if (allows(f.statuses, c.status) && allows(f.queues, c.queue_name) && allows(f.tasks, c.task_name)) {
+          counts[c.status] += c.n;
+        }
+      }
+      for (const status of UNFINISHED) {
+        if (allows(f.statuses, status)) counts[status] = this.#countUnfinished(q, status, f);
+      }
+      return counts;
+    });
+  }
+
+  async countByQueue(): Promise<QueueCounts[]> {
+    const { db } = this.#open();
+    const q = statements(db);
+    return read(db, () => {
+      const byQueue = new Map<string, QueueCounts>();
+      for (const queueName of queuesPresent(q)) {
+        const counts = zeroCounts();
+        for (const status of UNFINISHED) counts[status] = q.countQueueStatus.get({ queue: queueName, status }) ?? 0;
+        const oldest = counts.READY > 0 ? q.oldestReady.get({ queue: queueName }) : undefined;
+        byQueue.set(queueName, { queueName, counts, oldestReadyAt: oldest === undefined ? null : new Date(oldest) });
+      }
+      for (const c of q.finishedCounts.all()) {
+        const entry = byQueue.get(c.queue_name);
+        if (entry) entry.counts[c.status] += c.n;
+      }
+      return [...byQueue.values()];
+    });
+  }
+
+  async findByIdPrefix(prefix: string, limit: number): Promise<TaskResultData[]> {
+    if (limit < 1) return [];
+    const { db, alias } = this.#open();
+    // Every id starting with `prefix` sorts in [prefix, prefix + U+10FFFF): a range on the id index.
+    const rows = statements(db).idRange.all({ from: prefix, to: `${prefix}\u{10FFFF}`, limit: Math.floor(limit) });
+    return rows.map((row) => rowToRecord(row, alias));
+  }
+
+  async findByIdFragment(fragment: string, limit: number): Promise<TaskResultData[]> {
+    if (limit < 1 || fragment === "") return [];
+    const found = await this.findByIdPrefix(fragment, limit);
+    if (found.length >= limit) return found;
+    const { db, alias } = this.#open();
+    const q = statements(db);
+    const seen = new Set(found.map((r) => r.id));
+    const ids = q.idSuffix
+      .all({ fragment, length: [...fragment].length, limit: Math.floor(limit) + found.length })
+      .filter((id) => !seen.has(id));
+    if (ids.length === 0) return found;
+    const tail = q.byIds.all({ ids: JSON.stringify(ids) }).map((row) => rowToRecord(row, alias));
+    return [...found, ...tail].slice(0, limit);
+  }
+
+  async errorGroups(filter: ResultFilter): Promise<ErrorGroup[]> {
+    const f = normalize(filter);
+    if (!allows(f.statuses, "FAILED")) return [];
+    const { db } = this.#open();
+    const rows = statements(db).errorGroups.all({
+      since: f.since,
+      queues: jsonList(f.queues),
+      tasks: jsonList(f.tasks),
+    });
+    return rows.map((r) => ({
+      taskName: r.task_name,
+      exceptionClass: r.exception_class,
+      count: r.n,
+      firstSeen: new Date(r.first_seen),
+      lastSeen: new Date(r.last_seen),
+      lastMessage: r.message,
+      sampleTraceback: r.traceback,
+      sampleId: r.id,
+    }));
+  }
+
+  async countPrunable(options: PruneOptions): Promise<number> {
+    return countPrunable(this.#open().db, options);
+  }
+
+  async prune(options: PruneOptions): Promise<number> {
+    return prune(this.#open().db, options);
+  }
+
+  async retry(ids: string[]): Promise<IdOutcome[]> {
+    const store = this.#open();
+    const q = statements(store.db);
+    const outcomes = changeEach(store.db, ids, (id, now) => {
+      if (q.retry.run({ id, now }).changes === 1) return { id, ok: true, status: "FAILED" };
+      return refused(id, q.statusOf.get(id), "only FAILED results can be retried");
+    });
+    if (outcomes.some((o) => o.ok)) store.onLocalChange?.();
+    return outcomes;
+  }
+
+  async retryFailed(filter: ResultFilter): Promise<number> {
+    const f = normalize(filter);
+    if (!allows(f.statuses, "FAILED")) return 0;
+    const store = this.#open();
+    const db = store.db;
+    const q = statements(db);
+    // The matching rows as of now, then short transactions: each row is retried at most once
+    // (one that fails again meanwhile is not picked up a second time).
+    const seqs = q.failedSeqs.all({ since: f.since, queues: jsonList(f.queues), tasks: jsonList(f.tasks) });
+    const retryBatch = db.transaction(
+      (batch: number[]) => q.retrySeqs.run({ seqs: JSON.stringify(batch), now: Date.now() }).changes,
+    );
+    let retried = 0;
+    let lockFreeUntil = 0;
+    for (let i = 0; i < seqs.length; i += BATCH) {
+      await waitUntil(lockFreeUntil); // as prune does: leave other writers a gap
+      const started = performance.now();
+      retried += retryBatch.immediate(seqs.slice(i, i + BATCH));
+      const ended = performance.now();
+      lockFreeUntil = ended + gapAfter(ended - started);
+    }
+    if (retried > 0) store.onLocalChange?.();
+    return retried;
+  }
+
+  async cancel(ids: string[]): Promise<IdOutcome[]> {
+    const { db } = this.#open();
+    const q = statements(db);
+    return changeEach(db, ids, (id, now) => {
+      if (q.cancel.run({ id, now }).changes === 1) return { id, ok: true, status: "READY" };
+      const status = q.statusOf.get(id);
+      const why = status === "RUNNING" ? "it has already started; " : "";
+      return refused(id, status, `${why}only READY results can be cancelled`);
+    });
+  }
+
+  async workers(): Promise<WorkerInfo[]> {
+    const store = this.#open();
+    // A worker that has not heartbeated for a lease is gone (crashed or killed): recovery may
+    // take its tasks back, and the dashboard should not show it as alive.
+    const staleBefore = Date.now() - store.leaseMs;
+    return statements(store.db)
+      .workers.all()
+      .map((w) => ({
+        id: w.id,
+        hostname: w.hostname,
+        pid: w.pid,
+        queues: w.queues,
+        startedAt: new Date(w.started_at),
+        lastHeartbeatAt: new Date(w.last_heartbeat_at),
+        state: w.state === "running" && w.last_heartbeat_at < staleBefore ? "dead" : w.state,
+      }));
+  }
+
+  async throughput(minutes: number): Promise<number[]> {
+    const n = Math.floor(minutes);
+    if (!(n >= 1)) return [];
+    const counts = new Array<number>(n).fill(0);
+    const rows = statements(this.#open().db).throughput.all({ minutes: n, from: Date.now() - n * 60_000 });
+    for (const row of rows) counts[row.i] = row.n;
+    return counts;
+  }
+
+  #open(): SqliteStore {
+    return this.#store();
+  }
+
+  /**
+   * The first `n` keys of the page, newest first: one short keyset walk per value of the
+   * driving filter (each already in order, none longer than n), merged here.
+   */
+  #pageKeys(q: Statements, f: Filter, after: Key | null, n: number): Key[] {
+    const page = {
+      since: f.since ?? MIN_KEY,
+      beforeAt: after?.enqueued_at ?? MAX_KEY,
+      beforeSeq: after?.seq ?? MAX_KEY,
+      limit: n,
+    };
+    const keys: Key[] = [];
+    if (this.#drivenByTask(q, f)) {
+      const others = { statuses: jsonList(f.statuses), queues: jsonList(f.queues) };
+      for (const task of f.tasks ?? []) keys.push(...q.walkTask.all({ ...page, ...others, task }));
+    } else {
+      const tasks = jsonList(f.tasks);
+      const walk = tasks === null ? q.walkQueueStatus : q.walkQueueStatusTasks;
+      for (const queue of f.queues ?? queuesPresent(q)) {
+        for (const status of f.statuses ?? ALL_STATUSES) keys.push(...walk.all({ ...page, queue, status, tasks }));
+      }
+    }
+    return keys.sort(newestFirst).slice(0, n);
+  }
+
+  /**
+   * Whether to walk the task index (checking queue and status on the way) rather than the
+   * (queue, status) pairs (checking the task): whichever has fewer rows to read, estimated
+   * from the counts table and live READY/RUNNING counts.
+   */
+  #drivenByTask(q: Statements, f: Filter): boolean {
+    if (f.tasks === null) return false;
+    if (f.queues === null && f.statuses === null) return true;
+    let byTask = 0;
+    let byPair = 0;
+    for (const c of q.finishedCounts.all()) {
+      if (f.tasks.includes(c.task_name)) byTask += c.n;
+      if (allows(f.queues, c.queue_name) && allows(f.statuses, c.status)) byPair += c.n;
+    }
+    for (const status of UNFINISHED) {
+      if (!allows(f.statuses, status)) continue;
+      for (const queue of f.queues ?? queuesPresent(q)) byPair += q.countQueueStatus.get({ queue, status }) ?? 0;
+    }
+    return byTask < byPair;
+  }
+
+  #countUnfinished(q: Statements, status: "READY" | "RUNNING", f: Filter): number {
+    if (f.tasks !== null) {
+      const stmt = status === "READY" ? q.countReadyTasks : q.countRunningTasks;
+      return stmt.get({ tasks: jsonList(f.tasks), queues: jsonList(f.queues) }) ?? 0;
+    }
+    let n = 0;
+    for (const queue of f.queues ?? queuesPresent(q)) n += q.countQueueStatus.get({ queue, status }) ?? 0;
+    return n;
+  }
+
+  /** Counts of rows enqueued since `f.since`, from the rows themselves (index ranges). */
+  #countSince(q: Statements, f: Filter, counts: StatusCounts): void {
+    const since = f.since ?? MIN_KEY;
+    if (this.#drivenByTask(q, f)) {
+      const others = { since, statuses: jsonList(f.statuses), queues: jsonList(f.queues) };
+      for (const task of f.tasks ?? []) {
+        for (const row of q.countSinceTask.all({ ...others, task })) counts[row.status] += row.n;
+      }
+      return;
+    }
+    const tasks = jsonList(f.tasks);
+    for (const queue of f.queues ?? queuesPresent(q)) {
+      for (const status of f.statuses ?? ALL_STATUSES) {
+        counts[status] += q.countSinceQueueStatus.get({ queue, status, since, tasks }) ?? 0;
+      }
+    }
+  }
+}
+
+/** Every queue name with at least one row, in order: one index seek each. */
+function queuesPresent(q: Statements): string[] {
+  const queues: string[] = [];
+  for (let queue = q.firstQueue.get() ?? null; queue !== null; queue = q.nextQueue.get({ after: queue }) ?? null) {
+    queues.push(queue);
+  }
+  return queues;
+}
+
+/** Runs `fn` in one read transaction: the walks and the row fetch see the same snapshot. */
+function read<T>(db: Database.Database, fn: () => T): T {
+  return db.transaction(fn)();
+}
+
+function refused(id: string, status: TaskResultStatus | undefined, rule: string): IdOutcome {
+  if (status === undefined) return { id, ok: false, reason: "no such result" };
+  return { id, ok: false, status, reason: `is ${status}; ${rule}` };
+}
+
+/**
+ * Applies `change` to each id in one BEGIN IMMEDIATE transaction and returns one outcome per
+ * input, in order (a repeated id gets the outcome of its first occurrence).
+ */
+function changeEach(
+  db: Database.Database,
+  ids: readonly string[],
+  change: (id: string, now: number) => IdOutcome,
+): IdOutcome[] {
+  if (ids.length === 0) return [];
+  return db
+    .transaction(() => {
+      const now = Date.now();
+      const done = new Map<string, IdOutcome>();
+      return ids.map((id) => {
+        let outcome = done.get(id);
+        if (!outcome) {
+          outcome = change(id, now);
+          done.set(id, outcome);
+        }
+        return { ...outcome };
+      });
+    })
+    .immediate();
+}
