@@ -17,6 +17,25 @@ function numberOption(options: Record<string, unknown>, key: string, fallback: n
   return typeof value === "number" ? value : fallback;
 }
 
+const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
+
+/**
+ * A worker's writes (claims, completions) wait for another process's lock asynchronously,
+ * in ~1 ms steps, up to the backend's busyTimeoutMs: its running async tasks keep going, and
+ * two workers draining one file overlap their work instead of taking turns sleeping.
+ */
+async function retryWhileBusy<T>(store: SqliteStore, fn: () => T): Promise<T> {
+  const deadline = Date.now() + store.busyTimeoutMs;
+  for (;;) {
+    try {
+      return store.withoutBusyWait(fn);
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() < 0.5 ? 0 : 1));
+    }
+  }
+}
+
 /**
  * Tasks in an embedded SQLite file (better-sqlite3, WAL), run by `tasks worker` in any
  * number of processes. The file is opened on first use, so building the backend (for
@@ -101,15 +120,17 @@ export class SqliteBackend extends Backend {
       markWorkerStopped: async (workerId) => this.store.markWorkerStopped(workerId),
       claim: async (workerId, selector, limit, completed) => {
         const store = this.store;
-        if (completed && completed.length > 0) store.complete(completed);
         const w = watcher();
         w.arm(); // before the claim, so no commit after it goes unseen
-        const records = store.claim(workerId, selector, limit, Date.now());
+        const records = await retryWhileBusy(store, () =>
+          store.claim(workerId, selector, limit, Date.now(), completed),
+        );
         mark = { events: w.events, stamp: store.claimStamp };
         return records;
       },
       complete: async (outcomes) => {
-        this.store.complete(outcomes);
+        const store = this.store;
+        await retryWhileBusy(store, () => store.complete(outcomes));
       },
       recover: async (workerId, ownLeftovers) => [
         ...(ownLeftovers ? leases().recoverOwn(workerId) : []),

@@ -93,7 +93,10 @@ const REGISTER_WORKER = `INSERT INTO tasklane_workers
   VALUES (@id, @hostname, @pid, @queues, @startedAt, @now, 'running', NULL)
   ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid, queues = excluded.queues,
   started_at = excluded.started_at, last_heartbeat_at = excluded.last_heartbeat_at, state = 'running', stopped_at = NULL`;
-const HEARTBEAT = "UPDATE tasklane_workers SET last_heartbeat_at = @now WHERE id = @workerId";
+// A heartbeat also revives a worker presumed dead (it was only slow): the registry then tells
+// the truth again, while the tasks it lost stay with whoever recovered them.
+const HEARTBEAT = `UPDATE tasklane_workers SET last_heartbeat_at = @now, state = 'running', stopped_at = NULL
+  WHERE id = @workerId AND state <> 'stopped'`;
 const EXTEND_LEASES = `UPDATE tasklane_results SET lease_expires_at = @leaseExpiresAt
   WHERE status = 'RUNNING' AND worker_id = @workerId`;
 const STOP_WORKER = "UPDATE tasklane_workers SET state = 'stopped', stopped_at = @now WHERE id = @workerId";
@@ -131,6 +134,7 @@ export class SqliteStore {
   readonly path: string;
   readonly alias: string;
   readonly leaseMs: number;
+  readonly busyTimeoutMs: number;
   readonly db: BetterSqlite3.Database;
   /** Called after this connection adds or re-queues work (other connections see data_version). */
   onLocalChange: (() => void) | undefined;
@@ -151,8 +155,10 @@ export class SqliteStore {
   readonly #dataVersion: Stmt<number>;
   readonly #insertMany: BetterSqlite3.Transaction<(rows: InsertValues[]) => void>;
   readonly #claimTx: BetterSqlite3.Transaction<
-    (workerId: string, selector: QueueSelector, limit: number, now: number) => ResultRow[]
+    (workerId: string, selector: QueueSelector, limit: number, now: number, completed: AttemptOutcome[]) => ResultRow[]
   >;
+  readonly #busyOff: Stmt<number>;
+  readonly #busyOn: Stmt<number>;
   readonly #completeTx: BetterSqlite3.Transaction<(outcomes: AttemptOutcome[]) => number>;
   readonly #heartbeatTx: BetterSqlite3.Transaction<(workerId: string, now: number) => void>;
 
@@ -160,8 +166,9 @@ export class SqliteStore {
     this.path = options.path;
     this.alias = options.alias;
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
     createPrivateFile(this.path);
-    this.db = new Database(this.path, { timeout: options.busyTimeoutMs ?? 5_000 });
+    this.db = new Database(this.path, { timeout: this.busyTimeoutMs });
     try {
       // Refuse a newer schema before any pragma that writes, so the file stays unchanged.
       assertNotNewer(this.db, this.path);
@@ -200,7 +207,13 @@ export class SqliteStore {
     this.#insertMany = db.transaction((rows: InsertValues[]) => {
       for (const values of rows) this.#insert.run(...values);
     });
-    this.#claimTx = db.transaction((workerId, selector, limit, now) => this.#claimRows(workerId, selector, limit, now));
+    this.#claimTx = db.transaction((workerId, selector, limit, now, completed) => {
+      for (const outcome of completed) this.#completeOne(outcome);
+      return this.#claimRows(workerId, selector, limit, now);
+    });
+    // A pragma takes no bound parameter; busyTimeoutMs is an integer validated by the config.
+    this.#busyOff = db.prepare("PRAGMA busy_timeout = 0").pluck() as Stmt<number>;
+    this.#busyOn = db.prepare(`PRAGMA busy_timeout = ${Math.trunc(this.busyTimeoutMs)}`).pluck() as Stmt<number>;
     this.#completeTx = db.transaction((outcomes) => {
       let changed = 0;
       for (const outcome of outcomes) changed += this.#completeOne(outcome);
@@ -228,11 +241,34 @@ export class SqliteStore {
   /**
    * Moves up to `limit` due READY tasks of the selected queues to RUNNING for `workerId`,
    * in claim order, inside BEGIN IMMEDIATE: no two callers (in any process) get the same task.
+   * `completed` outcomes are recorded first, in the same transaction (one lock, one commit).
    */
-  claim(workerId: string, selector: QueueSelector, limit: number, now: number = Date.now()): TaskResultData[] {
-    if (limit <= 0) return [];
-    const rows = this.#claimTx.immediate(workerId, selector, Math.floor(limit), now);
+  claim(
+    workerId: string,
+    selector: QueueSelector,
+    limit: number,
+    now: number = Date.now(),
+    completed: AttemptOutcome[] = [],
+  ): TaskResultData[] {
+    if (limit <= 0 && completed.length === 0) return [];
+    const rows = this.#claimTx.immediate(workerId, selector, Math.max(0, Math.floor(limit)), now, completed);
+    if (completed.some((o) => o.status === "FAILED" && o.retryAt)) this.#changedLocally();
     return rows.sort(compareClaimOrder).map((row) => rowToRecord(row, this.alias));
+  }
+
+  /**
+   * Runs `fn` with SQLite's busy handler off: a locked database throws SQLITE_BUSY at once
+   * instead of sleeping. The handler sleeps synchronously (1, 2, 5, 10… ms), which would
+   * freeze this worker's event loop, and its running async tasks, while another process
+   * holds the lock; the backend retries such calls with short asynchronous waits instead.
+   */
+  withoutBusyWait<T>(fn: () => T): T {
+    this.#busyOff.get();
+    try {
+      return fn();
+    } finally {
+      this.#busyOn.get();
+    }
   }
 
   #claimRows(workerId: string, selector: QueueSelector, limit: number, now: number): ResultRow[] {
