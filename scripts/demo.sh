@@ -15,3 +15,5 @@ echo "── run a worker until the queue is empty"
 tasks worker --batch --no-startup-delay
 echo "── the results"
 tasks results --limit 4
+echo "── failures, grouped"
+tasks errors
