@@ -261,7 +261,7 @@ describe("bad input: one line, non-zero exit, nothing written", () => {
       const run = await execa(command[0] as string, command.slice(1), {
         cwd: p.dir,
         reject: false,
-        env: { NO_COLOR: "1", CI: "true", TASKS_CONFIG: "", HOME: scratch.dir, TMPDIR: scratch.dir },
+        env: { ...CHILD_ENV, HOME: scratch.dir, TMPDIR: scratch.dir },
       });
       scratch.cleanup();
       expect(run.exitCode).toBe(1);

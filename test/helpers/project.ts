@@ -4,7 +4,7 @@ import { execa, type ResultPromise } from "execa";
 import { loadConfig } from "../../src/config/load.js";
 import type { ActiveConfig } from "../../src/config/registry.js";
 import type { TaskResult } from "../../src/result.js";
-import { BIN, tempDir, write } from "./cli.js";
+import { BIN, CHILD_ENV, tempDir, write } from "./cli.js";
 
 /**
  * A throwaway project: a tasks.config.ts with a sqlite backend and test tasks in a temp
@@ -111,7 +111,7 @@ export function startWorker(project: Project, args: string[] = []): WorkerProces
   const proc = execa("node", [BIN, "worker", "--json", "--no-startup-delay", "--config", project.configPath, ...args], {
     reject: false,
     stdin: "ignore",
-    env: { TASKLANE_TEST_DIR: project.dir, NO_COLOR: "1", CI: "true" },
+    env: { ...CHILD_ENV, TASKLANE_TEST_DIR: project.dir },
   });
   const events: Record<string, unknown>[] = [];
   const waiters: {
@@ -159,7 +159,7 @@ export function runBatchWorker(project: Project, args: string[] = []) {
     {
       reject: false,
       stdin: "ignore",
-      env: { TASKLANE_TEST_DIR: project.dir, NO_COLOR: "1", CI: "true" },
+      env: { ...CHILD_ENV, TASKLANE_TEST_DIR: project.dir },
     },
   );
 }

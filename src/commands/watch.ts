@@ -1,0 +1,168 @@
+import { Flags } from "@oclif/core";
+import type { Backend, ManagementStore, QueueCounts, StatusCounts } from "../backends/base.js";
+import { BaseCommand } from "../cli/base-command.js";
+import { backendFlag } from "../cli/flags.js";
+import { openManagement } from "../cli/management.js";
+import { parseDuration, parseStatuses } from "../cli/parse.js";
+import { UsageError } from "../errors.js";
+import { ALL_STATUSES } from "../result.js";
+import {
+  type BackendInfo,
+  type FetchSnapshot,
+  matchTaskNames,
+  THROUGHPUT_MINUTES,
+  type WatchFilters,
+} from "../ui/watch/snapshot.js";
+
+/** "1s", "500ms", or bare seconds ("2", "0.5") → milliseconds, at least 100 ms. */
+function parseInterval(text: string): number {
+  const trimmed = text.trim();
+  const ms = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) * 1000 : parseDuration(trimmed, "--interval");
+  if (!(ms >= 100)) throw new UsageError(`--interval: "${text}" is too short; use at least 100ms`);
+  return ms;
+}
+
+/** Same rule as Ink's is-in-ci: there, Ink prints only the final frame, so a live dashboard would stay blank. */
+const inCi = () =>
+  ["CI", "CONTINUOUS_INTEGRATION"].some((k) => k in process.env && !["0", "false"].includes(String(process.env[k])));
+
+/** Totals are the sum of the per-queue counts: one counting pass per refresh instead of two. */
+function totals(queues: readonly QueueCounts[]): StatusCounts {
+  const counts: StatusCounts = { READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 };
+  for (const q of queues) for (const status of ALL_STATUSES) counts[status] += q.counts[status];
+  return counts;
+}
+
+/** The dashboard's one data function: every ManagementStore call of one refresh. */
+function snapshotFetcher(manage: ManagementStore, taskNames: readonly string[], limit: number): FetchSnapshot {
+  return async (filters: WatchFilters) => {
+    const [queues, page, workers, throughput] = await Promise.all([
+      manage.countByQueue(),
+      manage.listResults({
+        limit,
+        statuses: filters.statuses,
+        queues: filters.queues,
+        taskNames: matchTaskNames(filters.taskText, taskNames),
+      }),
+      manage.workers(),
+      manage.throughput(THROUGHPUT_MINUTES),
+    ]);
+    return {
+      takenAt: new Date(),
+      counts: totals(queues),
+      queues,
+      workers,
+      throughput,
+      results: page.results,
+      hasMore: page.nextCursor !== null,
+    };
+  };
+}
+
+function backendInfo(backend: Backend): BackendInfo {
+  const heartbeatMs = backend.options.heartbeatMs;
+  return {
+    alias: backend.alias,
+    kind: backend.kind,
+    location: backend.describeLocation(),
+    heartbeatMs: typeof heartbeatMs === "number" && heartbeatMs > 0 ? heartbeatMs : 5_000,
+  };
+}
+
+export default class Watch extends BaseCommand {
+  static override summary = "Live dashboard: counts, queues, workers, throughput and recent results";
+  static override description =
+    `On a terminal: refreshes every --interval. Keys: ↑/↓ or j/k move, PgUp/PgDn page, g/G top/bottom, Enter opens a result (args, return value, tracebacks; ↑/↓ scroll, Esc or ← back), / filters by task name (Enter applies, Esc cancels), s cycles the status filter, Tab the queue filter, R retries the selected FAILED task and C cancels a READY one (each after y/n), p pauses, q or Ctrl+C quits.
+Without a terminal, with --once, or in CI: prints one snapshot and exits (--json for JSON).`;
+  static override examples = [
+    "<%= config.bin %> watch",
+    "<%= config.bin %> watch --status failed --queue emails",
+    "<%= config.bin %> watch --interval 500ms --limit 1000",
+    "<%= config.bin %> watch --once",
+    "<%= config.bin %> watch --json | jq .counts",
+  ];
+  static override flags = {
+    backend: backendFlag,
+    queue: Flags.string({ description: "Only results of this queue (repeatable)", multiple: true }),
+    status: Flags.string({
+      description: "Only results with this status (repeatable): READY, RUNNING, SUCCEEDED, FAILED, CANCELLED",
+      multiple: true,
+    }),
+    interval: Flags.string({ description: "Refresh every: 1s, 500ms, or seconds", default: "1s" }),
+    limit: Flags.integer({ description: "Results fetched per refresh (1–10000; default 200 live, 20 in a snapshot)" }),
+    once: Flags.boolean({ description: "Print one snapshot and exit", default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Watch);
+    const intervalMs = parseInterval(flags.interval);
+    const statuses = parseStatuses(flags.status) ?? [];
+    if (flags.limit !== undefined && (flags.limit < 1 || flags.limit > 10_000)) {
+      throw new UsageError(`--limit must be from 1 to 10000, got ${flags.limit}`);
+    }
+    const live = Boolean(process.stdout.isTTY) && !flags.once && !flags.json && !inCi();
+    const limit = flags.limit ?? (live ? 200 : 20);
+    const config = await this.loadConfig(flags.config);
+    const { backend, manage } = await openManagement(config, flags.backend);
+    const taskNames = [...config.tasks.keys()].sort();
+    const info = backendInfo(backend);
+    const fetchSnapshot = snapshotFetcher(manage, taskNames, limit);
+    const filters: WatchFilters = { statuses, queues: flags.queue ?? [], taskText: "" };
+
+    if (!live) {
+      const snapshot = await fetchSnapshot(filters);
+      const { renderPlainSnapshot, snapshotToJson } = await import("../ui/watch/plain.js");
+      if (flags.json) return this.printJson(snapshotToJson(snapshot, info, filters));
+      return this.out(renderPlainSnapshot(snapshot, info, filters));
+    }
+
+    const one = async (change: Promise<{ id: string; ok: boolean; reason?: string }[]>, id: string) =>
+      (await change)[0] ?? { id, ok: false, reason: "no answer from the backend" };
+    await runDashboard({
+      backend: info,
+      fetchSnapshot,
+      retry: (id) => one(manage.retry([id]), id),
+      cancel: (id) => one(manage.cancel([id]), id),
+      intervalMs,
+      initialFilters: filters,
+      taskNames,
+      queueNames: backend.queues,
+    });
+  }
+}
+
+/**
+ * Renders the dashboard on the alternate screen (the shell's screen comes back on exit, as
+ * with top or less) until q or Ctrl+C. Ink and React load only here.
+ */
+async function runDashboard(props: import("../ui/watch/WatchApp.js").WatchAppProps): Promise<void> {
+  const [{ render }, React, { WatchApp }] = await Promise.all([
+    import("ink"),
+    import("react"),
+    import("../ui/watch/WatchApp.js"),
+  ]);
+  const out = process.stdout;
+  let onScreen = true;
+  const leave = () => {
+    if (!onScreen) return;
+    onScreen = false;
+    // Clear and home first: tmux, when the window was resized meanwhile, can otherwise carry
+    // alternate-screen lines above the cursor back onto the shell's screen.
+    out.write("\u001b[2J\u001b[H\u001b[?1049l");
+  };
+  out.write("\u001b[?1049h\u001b[H");
+  process.once("exit", leave);
+  // Without a readable terminal on stdin there are no keys: Ctrl+C arrives as SIGINT.
+  const app = render(React.createElement(WatchApp, props), { exitOnCtrlC: true, patchConsole: false });
+  const onSignal = () => app.unmount();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    await app.waitUntilExit();
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    process.off("exit", leave);
+    leave();
+  }
+}

@@ -1,0 +1,60 @@
+import { Box, Text } from "ink";
+import { ALL_STATUSES } from "../../result.js";
+import { count, STATUS_COLOR } from "./format.js";
+import { Sparkline } from "./Sparkline.js";
+import type { BackendInfo, WatchSnapshot } from "./snapshot.js";
+import { WorkersLine } from "./WorkersLine.js";
+
+export interface HeaderProps {
+  backend: BackendInfo;
+  snapshot: WatchSnapshot | null;
+  error: Error | null;
+  paused: boolean;
+}
+
+const clock = (date: Date) => date.toTimeString().slice(0, 8);
+
+/** Four lines: backend and refresh state; counts by status; throughput; workers. */
+export function Header({ backend, snapshot, error, paused }: HeaderProps) {
+  const counts = snapshot?.counts;
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Box flexGrow={1} flexShrink={1}>
+          <Text wrap="truncate">
+            <Text bold>tasklane watch</Text>
+            <Text dimColor>
+              {" · "}
+              {backend.kind} {backend.alias}
+              {" · "}
+            </Text>
+            {error ? <Text color="red">⚠ refresh failed: {error.message}</Text> : <Text>{backend.location}</Text>}
+          </Text>
+        </Box>
+        <Box flexShrink={0} marginLeft={1}>
+          {paused ? (
+            <Text color="black" backgroundColor="yellow">
+              {" PAUSED "}
+            </Text>
+          ) : (
+            <Text dimColor>{snapshot ? `updated ${clock(snapshot.takenAt)}` : "loading…"}</Text>
+          )}
+        </Box>
+      </Box>
+      <Text wrap="truncate">
+        {ALL_STATUSES.map((status) => (
+          <Text key={status}>
+            <Text color={STATUS_COLOR[status]}>{status}</Text> <Text bold>{counts ? count(counts[status]) : "-"}</Text>
+            {"  "}
+          </Text>
+        ))}
+      </Text>
+      <Sparkline values={snapshot?.throughput ?? []} />
+      <WorkersLine
+        workers={snapshot?.workers ?? []}
+        heartbeatMs={backend.heartbeatMs}
+        now={snapshot?.takenAt.getTime() ?? 0}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,79 @@
+import { Box, Text } from "ink";
+import { ago, duration, shortId } from "../../cli/format.js";
+import type { TaskResultData } from "../../result.js";
+import { cell, STATUS_COLOR } from "./format.js";
+import { describeFilters, type WatchFilters } from "./snapshot.js";
+
+export interface ResultsListProps {
+  results: readonly TaskResultData[];
+  hasMore: boolean;
+  cursor: number;
+  top: number;
+  rows: number;
+  columns: number;
+  filters: WatchFilters;
+  now: number;
+  loading?: boolean;
+}
+
+/** Column widths for a terminal width: the task and queue columns share what is left; no id column when narrow. */
+export function resultColumns(width: number) {
+  const withId = width >= 72;
+  const fixed = 2 + 10 + 9 + 9 + 6 + (withId ? 12 : 0);
+  const rest = Math.max(12, width - fixed);
+  const queue = Math.min(16, Math.max(7, Math.floor(rest / 3)));
+  // Wide terminals: the task column stops at 40 so the columns stay close together.
+  return { status: 10, task: Math.min(40, rest - queue), queue, age: 9, duration: 9, attempts: 6, id: withId ? 12 : 0 };
+}
+
+/** The filtered results, newest first, with the selected row highlighted. */
+export function ResultsList(props: ResultsListProps) {
+  const { results, cursor, top, rows, columns, now } = props;
+  const w = resultColumns(columns);
+  const shown = results.slice(top, top + rows);
+  const filter = describeFilters(props.filters) || "no filter";
+  const range = results.length === 0 ? "0" : `${top + 1}-${top + shown.length} of ${results.length}`;
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate">
+        <Text bold>RESULTS</Text>
+        <Text dimColor> newest first · </Text>
+        <Text color={filter === "no filter" ? undefined : "cyan"}>{filter}</Text>
+        <Text dimColor>
+          {" "}
+          · {range}
+          {props.hasMore ? "+" : ""}
+        </Text>
+      </Text>
+      <Text wrap="truncate" dimColor>
+        {"  "}
+        {cell("STATUS", w.status)}
+        {cell("TASK", w.task)}
+        {cell("QUEUE", w.queue)}
+        {cell("AGE", w.age)}
+        {cell("DURATION", w.duration)}
+        {cell("ATT", w.attempts)}
+        {w.id > 0 ? "ID" : ""}
+      </Text>
+      {results.length === 0 ? <Text dimColor>{props.loading ? "  loading…" : "  no results match"}</Text> : null}
+      {shown.map((r, i) => {
+        const selected = top + i === cursor;
+        return (
+          <Text key={r.id} wrap="truncate" inverse={selected}>
+            {selected ? "› " : "  "}
+            <Text color={STATUS_COLOR[r.status]}>{cell(r.status, w.status)}</Text>
+            {cell(r.taskName, w.task)}
+            {cell(r.queueName, w.queue)}
+            {cell(ago(r.enqueuedAt, now), w.age)}
+            {cell(
+              duration(r.lastAttemptedAt, r.finishedAt ?? (r.status === "RUNNING" ? new Date(now) : null)),
+              w.duration,
+            )}
+            {cell(`${r.workerIds.length}/${r.maxAttempts}`, w.attempts)}
+            {w.id > 0 ? <Text dimColor={!selected}>{shortId(r.id)}</Text> : null}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

@@ -1,0 +1,33 @@
+import { Text } from "ink";
+import type { WorkerInfo } from "../../backends/base.js";
+import { ago } from "../../cli/format.js";
+import { shownWorkers } from "./snapshot.js";
+
+export interface WorkersLineProps {
+  workers: readonly WorkerInfo[];
+  heartbeatMs: number;
+  now: number;
+}
+
+/** "workers 2 live: web-1 ♥ just now · web-2 ♥ 1s ago · old-3 STALE ♥ 40s ago" */
+export function WorkersLine({ workers, heartbeatMs, now }: WorkersLineProps) {
+  const shown = shownWorkers(workers, heartbeatMs, now);
+  const live = shown.filter((w) => w.health === "live").length;
+  return (
+    <Text wrap="truncate">
+      <Text dimColor>workers </Text>
+      <Text bold color={live > 0 ? "green" : "yellow"}>
+        {live} live
+      </Text>
+      {shown.length > 0 ? ": " : ""}
+      {shown.map(({ worker, health }, i) => (
+        <Text key={worker.id}>
+          {i > 0 ? <Text dimColor> · </Text> : null}
+          <Text color={health === "live" ? undefined : "red"}>{worker.id}</Text>
+          {health !== "live" ? <Text color="red"> {health.toUpperCase()}</Text> : null}
+          <Text dimColor> ♥ {ago(worker.lastHeartbeatAt, now)}</Text>
+        </Text>
+      ))}
+    </Text>
+  );
+}

@@ -1,0 +1,47 @@
+import { ago, duration } from "../../cli/format.js";
+import type { TaskResultData } from "../../result.js";
+import { wrapLine } from "./format.js";
+
+/** One line of the detail view. */
+export interface DetailLine {
+  text: string;
+  color?: string;
+  bold?: boolean;
+  dim?: boolean;
+}
+
+const when = (date: Date | null, now: number) => (date ? `${date.toISOString()}  (${ago(date, now)})` : "-");
+
+function json(value: unknown): string[] {
+  return (JSON.stringify(value, null, 2) ?? "null").split("\n");
+}
+
+/** Every field of a result, its args, return value and each error with its traceback, wrapped to `width`. */
+export function detailLines(r: TaskResultData, width: number, now = Date.now()): DetailLine[] {
+  const lines: DetailLine[] = [];
+  const field = (label: string, value: string) => lines.push({ text: `${label.padEnd(11)}${value}` });
+  const section = (title: string) => lines.push({ text: "" }, { text: title, bold: true });
+  field("id", r.id);
+  field("task", r.taskName);
+  field("queue", `${r.queueName}   priority ${r.priority}   backend ${r.backend}`);
+  field("enqueued", when(r.enqueuedAt, now));
+  if (r.runAfter) field("run after", when(r.runAfter, now));
+  field("started", when(r.startedAt, now));
+  field("finished", when(r.finishedAt, now));
+  field("duration", duration(r.lastAttemptedAt, r.finishedAt));
+  field("attempts", `${r.workerIds.length}/${r.maxAttempts}`);
+  if (r.workerIds.length > 0) field("workers", r.workerIds.join(", "));
+  section("args");
+  for (const line of json(r.args)) lines.push({ text: `  ${line}` });
+  if (r.status === "SUCCEEDED") {
+    section("return value");
+    for (const line of json(r.returnValue ?? null)) lines.push({ text: `  ${line}`, color: "green" });
+  }
+  section(`errors (${r.errors.length})`);
+  if (r.errors.length === 0) lines.push({ text: "  none", dim: true });
+  r.errors.forEach((error, i) => {
+    lines.push({ text: `  #${i + 1} ${error.exceptionClass}: ${error.message}`, color: "red" });
+    for (const line of error.traceback.split("\n")) lines.push({ text: `     ${line}`, dim: true });
+  });
+  return lines.flatMap((line) => wrapLine(line.text, width).map((text) => ({ ...line, text })));
+}

@@ -1,0 +1,117 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { BIN, tasks } from "../helpers/cli.js";
+import { enqueue, makeProject, type Project, runBatchWorker } from "../helpers/project.js";
+
+/**
+ * `tasks watch` in a real terminal: tmux gives it a TTY of 100×30. A private tmux server
+ * (-L) keeps the test away from anyone's sessions. CI and NO_COLOR are unset for the
+ * command (with CI set, Ink prints only the final frame), and NODE_ENV too: under
+ * NODE_ENV=test oclif runs src/ through tsx, which compiles .tsx with the classic JSX
+ * runtime when the working folder has no tsconfig ("React is not defined"). This runs the
+ * built dist/, as users do.
+ */
+const hasTmux = (() => {
+  try {
+    execFileSync("tmux", ["-V"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const socket = `tasklane-watch-${process.pid}`;
+const session = "watch";
+const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+const pane = () => tmux("capture-pane", "-p", "-t", session);
+const keys = (...k: string[]) => tmux("send-keys", "-t", session, ...k);
+const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/** Polls the pane until the predicate holds (the dashboard redraws every 300 ms). */
+async function waitForPane(predicate: (text: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = pane();
+    if (predicate(text)) return text;
+    if (Date.now() > deadline) throw new Error(`pane never showed ${what}; it shows:\n${text}`);
+    await delay(100);
+  }
+}
+const selected = (text: string) => text.split("\n").find((line) => line.startsWith("›")) ?? "";
+
+let project: Project;
+beforeEach(async () => {
+  project = await makeProject();
+});
+afterEach(async () => {
+  try {
+    tmux("kill-server");
+  } catch {
+    // already gone
+  }
+  await project.cleanup();
+});
+
+it.skipIf(!hasTmux)(
+  "live dashboard in a real terminal: counts update, detail with traceback, retry after y, q restores the terminal",
+  async () => {
+    const exitFile = join(project.dir, "watch-exit");
+    const command = [
+      `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${quote(project.dir)}`,
+      `node ${quote(BIN)} watch --config ${quote(project.configPath)} --interval 300ms;`,
+      `echo EXIT=$? | tee ${quote(exitFile)};`,
+      // Raw mode must be off again: the shell's terminal is back to icanon and echo.
+      `stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo;`,
+      "sleep 60",
+    ].join(" ");
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", project.dir, command);
+
+    let text = await waitForPane((t) => /READY 0\s+RUNNING 0\s+SUCCEEDED 0\s+FAILED 0/.test(t), "empty counts");
+    expect(text).toContain("tasklane watch");
+    expect(text).toContain("q quit");
+    expect(tmux("display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}").trim()).toBe("1 0");
+
+    // Work arrives from another process: the failing task first, so it ends third from the top.
+    const failed = await enqueue(project, "fail", ["card declined"]);
+    await enqueue(project, "record", ["a"]);
+    await enqueue(project, "record", ["b"]);
+    text = await waitForPane((t) => /READY 3\s+RUNNING 0/.test(t), "three READY tasks");
+    const worker = await runBatchWorker(project);
+    expect(worker.exitCode).toBe(0);
+    text = await waitForPane((t) => /READY 0\s+RUNNING 0\s+SUCCEEDED 2\s+FAILED 1/.test(t), "the finished counts");
+    // At most rows − 1 lines: a full-height frame makes Ink clear the whole screen each time.
+    expect(text.trimEnd().split("\n").length).toBeLessThanOrEqual(29);
+
+    keys("j", "j");
+    text = await waitForPane((t) => /FAILED\s+fail\s/.test(selected(t)), "the FAILED row selected");
+    expect(selected(text)).toContain(failed.id.slice(-12));
+
+    keys("Enter");
+    text = await waitForPane((t) => t.includes("errors (1)"), "the detail view");
+    expect(text).toContain("#1 RangeError: card declined");
+    keys("G");
+    text = await waitForPane((t) => t.includes("tasks.config.ts"), "the traceback's frames");
+    keys("Escape");
+    await waitForPane((t) => t.includes("RESULTS") && /FAILED\s+fail/.test(selected(t)), "the list again");
+
+    keys("R");
+    await waitForPane((t) => t.includes(`Retry fail ${failed.id}? (y/n)`), "the retry question");
+    keys("y");
+    text = await waitForPane((t) => t.includes("Retried fail") && /READY\s+fail/.test(selected(t)), "the outcome");
+    const shown = await tasks(["show", failed.id, "--json", "--config", project.configPath], { cwd: project.dir });
+    expect(JSON.parse(String(shown.stdout))).toMatchObject({ id: failed.id, status: "READY", attempts: 1 });
+
+    keys("q");
+    text = await waitForPane((t) => t.includes("EXIT="), "the exit line");
+    expect(text).toContain("EXIT=0");
+    expect(readFileSync(exitFile, "utf8").trim()).toBe("EXIT=0");
+    await waitForPane((t) => /icanon echo/.test(t), "the terminal back in cooked mode");
+    // The alternate screen is gone (the shell's screen is back) and the cursor is visible again.
+    expect(tmux("display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
+    expect(text).not.toContain("RESULTS");
+  },
+  40_000,
+);
