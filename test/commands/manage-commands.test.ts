@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import Database from "better-sqlite3";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, tasks, tempDir } from "../helpers/cli.js";
+import { BIN, CHILD_ENV, tasks, tempDir } from "../helpers/cli.js";
 import { enqueue, makeProject, PROJECT_CONFIG, type Project, runBatchWorker, startWorker } from "../helpers/project.js";
 
 // One project for the whole file: a few finished, failed, ready and deferred results.
