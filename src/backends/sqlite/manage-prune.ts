@@ -36,12 +36,17 @@ export const PRUNE_SQL = {
   // the finished index (status, finished_at) and scan every prunable row once per batch.
   delete: `DELETE FROM tasklane_results NOT INDEXED WHERE seq IN (SELECT value FROM json_each(@seqs))
     AND status = @status AND finished_at < @before`,
+  // Every worker start adds a registry row; rows of workers gone for longer than the results'
+  // age go with them, so the registry (read on every dashboard refresh) stays small.
+  deleteWorkers: `DELETE FROM tasklane_workers
+    WHERE state <> 'running' AND coalesce(stopped_at, last_heartbeat_at) < @before`,
 } as const;
 
 interface PruneStatements {
   count: Database.Statement<unknown[], number>;
   keys: Database.Statement<unknown[], { seq: number; finished_at: number }>;
   deleteBatch: Database.Transaction<(params: Record<string, unknown>) => number>;
+  deleteWorkers: Database.Statement;
 }
 
 const prepared = new WeakMap<Database.Database, PruneStatements>();
@@ -54,6 +59,7 @@ function statements(db: Database.Database): PruneStatements {
       count: db.prepare(PRUNE_SQL.count).pluck() as Database.Statement<unknown[], number>,
       keys: db.prepare(PRUNE_SQL.keys) as PruneStatements["keys"],
       deleteBatch: db.transaction((params: Record<string, unknown>) => del.run(params).changes),
+      deleteWorkers: db.prepare(PRUNE_SQL.deleteWorkers),
     };
     prepared.set(db, stmts);
   }
@@ -120,6 +126,9 @@ export async function prune(db: Database.Database, options: PruneOptions): Promi
     }
   } finally {
     if (db.open) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(autocheckpoint))}`);
+  }
+  if (!options.queues?.length && !options.taskNames?.length) {
+    q.deleteWorkers.run({ before: options.finishedBefore.getTime() });
   }
   if (deleted > 0 && db.open) db.pragma("wal_checkpoint(PASSIVE)");
   return deleted;

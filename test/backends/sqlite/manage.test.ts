@@ -540,6 +540,21 @@ describe("workers and throughput", () => {
     });
   });
 
+  it("prune also forgets workers stopped before the cutoff, never running ones", async () => {
+    const now = Date.now();
+    const day = 86_400_000;
+    for (const id of ["ancient", "recent", "alive"]) {
+      s.registerWorker({ id, hostname: "h", pid: 1, queues: "*", startedAt: new Date(now - 40 * day) }, now - 40 * day);
+    }
+    s.markWorkerStopped("ancient", now - 40 * day);
+    s.markWorkerStopped("recent", now - day);
+    const cutoff = new Date(now - 30 * day);
+    await m.prune({ finishedBefore: cutoff, failedFinishedBefore: cutoff, queues: ["q"] });
+    expect((await m.workers()).map((w) => w.id).sort()).toEqual(["alive", "ancient", "recent"]);
+    await m.prune({ finishedBefore: cutoff, failedFinishedBefore: cutoff });
+    expect((await m.workers()).map((w) => w.id).sort()).toEqual(["alive", "recent"]);
+  });
+
   it("counts finished results per minute, oldest first, zero-filled", async () => {
     const now = Date.now();
     const at = [now - 30_000, now - 40_000, now - 90_000, now - 9 * MIN - 30_000, now - 11 * MIN, now - 20_000];
