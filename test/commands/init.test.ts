@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tasks, tempDir } from "../helpers/cli.js";
+
+let temp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  temp = tempDir();
+});
+afterEach(() => temp.cleanup());
+
+describe("tasks init", () => {
+  it("writes a starter config that enqueue, worker and results work with, in an empty folder", async () => {
+    const init = await tasks(["init"], { cwd: temp.dir });
+    expect(init.exitCode).toBe(0);
+    expect(init.stdout).toContain(`Created ${join(temp.dir, "tasks.config.ts")}`);
+    expect(readFileSync(join(temp.dir, "tasks.config.ts"), "utf8")).toContain('from "tasklane"');
+
+    const check = await tasks(["check"], { cwd: temp.dir });
+    expect(check.exitCode).toBe(0);
+    expect(check.stdout).toContain("System check identified no issues.");
+
+    const enqueued = await tasks(["enqueue", "add", "2", "3", "--json"], { cwd: temp.dir });
+    expect(enqueued.exitCode).toBe(0);
+    const { id } = JSON.parse(String(enqueued.stdout));
+    const worker = await tasks(["worker", "--batch", "--no-startup-delay"], { cwd: temp.dir });
+    expect(worker.exitCode).toBe(0);
+    const shown = await tasks(["show", id, "--json"], { cwd: temp.dir });
+    expect(JSON.parse(String(shown.stdout))).toMatchObject({ taskName: "add", status: "SUCCEEDED", returnValue: 5 });
+  });
+
+  it("refuses to overwrite an existing config without --force", async () => {
+    await tasks(["init"], { cwd: temp.dir });
+    const again = await tasks(["init"], { cwd: temp.dir });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toBe(
+      `Error: ${join(temp.dir, "tasks.config.ts")} already exists; pass --force to overwrite it`,
+    );
+    const forced = await tasks(["init", "--force"], { cwd: temp.dir });
+    expect(forced.exitCode).toBe(0);
+  });
+});
+
+describe("tasks --help", () => {
+  it("lists every command with a one-line summary", async () => {
+    const help = await tasks(["--help"], { cwd: temp.dir });
+    expect(help.exitCode).toBe(0);
+    for (const command of [
+      "cancel",
+      "check",
+      "enqueue",
+      "errors",
+      "info",
+      "init",
+      "prune",
+      "results",
+      "retry",
+      "show",
+      "watch",
+      "worker",
+    ]) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, "m"));
+    }
+  });
+
+  it("gives every command examples", async () => {
+    for (const command of ["enqueue", "worker", "watch", "results", "prune"]) {
+      const help = await tasks([command, "--help"], { cwd: temp.dir });
+      expect(help.stdout).toContain("EXAMPLES");
+    }
+  });
+});
