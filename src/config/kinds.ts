@@ -47,4 +47,27 @@ export const BUILTIN_KINDS: Record<string, BackendKind> = {
     secretKeys: [],
     create: async (init) => new (await import("../backends/sqlite/backend.js")).SqliteBackend(init),
   },
+  redis: {
+    capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: true, supportsPriority: true },
+    runsWorker: true,
+    options: z.strictObject({
+      url: z
+        .string()
+        .default("redis://127.0.0.1:6379")
+        .refine((url) => /^rediss?:\/\//i.test(url) && URL.canParse(url), {
+          message: "expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)",
+        }),
+      prefix: z.string().min(1).default("tasklane"),
+      /** Extra ioredis options (tls, username, password, db, …), merged over the URL's. */
+      connection: z.record(z.string(), z.unknown()).optional(),
+      connectTimeoutMs: positiveMs.default(5000),
+      heartbeatMs: positiveMs.optional(),
+      lockDurationMs: positiveMs.optional(),
+      stalledIntervalMs: positiveMs.optional(),
+    }),
+    pathKeys: [],
+    secretKeys: ["connection"],
+    // Connects (with a PING) at once, so `tasks check` reports an unreachable Redis.
+    create: async (init) => (await import("../backends/redis/backend.js")).RedisBackend.open(init),
+  },
 };

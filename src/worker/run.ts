@@ -51,19 +51,22 @@ export async function runWorkerWithOutput(input: RunWorkerInput): Promise<{ forc
   };
   let tty: Awaited<ReturnType<typeof startTtyStatus>> | undefined;
   let events: WorkerEvents;
+  // Assigned below, once the events exist; the status line's first frame comes before that.
+  let runner: WorkerRunner | undefined;
   if (input.mode === "json") events = combine(track, jsonReporter(write));
   else if (input.mode === "plain") events = combine(track, plainReporter(write));
   else {
     tty = await startTtyStatus(
       input.options,
       () => stopping,
-      () => worker,
+      () => runner,
     );
     events = combine(track, tty.events);
   }
   const worker: WorkerRunner =
     input.backend.createWorkerRunner({ tasks: input.tasks, options: input.options, events }) ??
     new Worker(input.backend, input.store as WorkerStore, input.tasks, input.options, events);
+  runner = worker;
   const onSignal = () => worker.stop();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -82,7 +85,7 @@ export async function runWorkerWithOutput(input: RunWorkerInput): Promise<{ forc
 async function startTtyStatus(
   options: WorkerOptions,
   stopping: () => "no" | "graceful" | "forced",
-  worker: () => WorkerRunner,
+  worker: () => WorkerRunner | undefined,
 ) {
   const [{ render }, React, { WorkerStatus }] = await Promise.all([
     import("ink"),

@@ -1,0 +1,415 @@
+// The redis backend beside plain BullMQ doing the same work, in the same run, on the same Redis.
+// Standalone: `node --import tsx bench/redis.ts` (uses TASKLANE_REDIS_URL, else starts its own
+// redis-server on a free port). Writes bench/REDIS.md. BENCH_REDIS_N scales the drain (default 10,000).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { RedisBackend } from "../src/backends/redis/backend.js";
+import { defineConfig } from "../src/config/define.js";
+import { setActiveConfig } from "../src/config/registry.js";
+import { task } from "../src/task.js";
+import { fmtInt, fmtMs, fmtTimes, percentile, perSecond, sleep } from "./stats.js";
+
+const N = Number(process.env.BENCH_REDIS_N ?? 10_000);
+const SINGLE = Math.min(N, 5000);
+const BULK = 1000;
+const CONCURRENCY = 50;
+const LATENCY_SAMPLES = 200;
+const QUEUE = "bench";
+const TARGET = 1.3;
+
+type Row = [string, string, string, string, number];
+
+/** When each probe task started (performance.now()), by its argument. */
+const probeStarts = new Map<number, number>();
+const noop = task((_i: number) => null);
+const probe = task((i: number) => {
+  probeStarts.set(i, performance.now());
+  return null;
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== "object" || !address) throw new Error("no free port");
+  return address.port;
+}
+
+/** TASKLANE_REDIS_URL, or a private redis-server (persistence off) stopped at the end. */
+async function startRedis(): Promise<{ url: string; stop: () => void }> {
+  if (process.env.TASKLANE_REDIS_URL) return { url: process.env.TASKLANE_REDIS_URL, stop: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), "tasklane-bench-redis-"));
+  const port = await freePort();
+  const pidfile = join(dir, "redis.pid");
+  execFileSync("redis-server", [
+    ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    ...["--daemonize", "yes", "--pidfile", pidfile, "--dir", dir, "--logfile", join(dir, "redis.log")],
+  ]);
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      client.disconnect();
+      break;
+    } catch (error) {
+      client.disconnect();
+      if (i > 50) throw error;
+      await sleep(100);
+    }
+  }
+  return {
+    url,
+    stop: () => {
+      try {
+        process.kill(Number(readFileSync(pidfile, "utf8")), "SIGTERM");
+      } catch {}
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let runs = 0;
+const prefixFor = (who: string) => `bench-${who}-${process.pid}-${runs++}`;
+
+/** A fresh tasklane redis backend (own key prefix) with the bench's tasks registered. */
+async function tasklane(url: string) {
+  const config = defineConfig({
+    backends: { default: { backend: "redis", queues: [QUEUE], options: { url, prefix: prefixFor("tl") } } },
+    tasks: { noop: noop.using({ queueName: QUEUE }), probe: probe.using({ queueName: QUEUE }) },
+  });
+  const backend = (await config.getBackend("default")) as RedisBackend;
+  const runner = (batch: boolean) =>
+    backend.createWorkerRunner({
+      tasks: config.tasks,
+      events: {},
+      options: {
+        workerId: `bench-${process.pid}`,
+        selector: { include: [QUEUE], exclude: [] },
+        concurrency: CONCURRENCY,
+        intervalMs: 1000,
+        batch,
+        maxTasks: 0,
+        startupDelay: false,
+        heartbeatMs: 5000,
+      },
+    });
+  return {
+    noop: noop.using({ queueName: QUEUE }),
+    probe: probe.using({ queueName: QUEUE }),
+    runner,
+    close: async () => {
+      await config.close();
+      setActiveConfig(null);
+    },
+  };
+}
+
+/** Plain BullMQ on its own key prefix: the baseline. */
+function plain(url: string, opts: { priority?: number }) {
+  const prefix = prefixFor("bull");
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUE, { connection, prefix });
+  return {
+    queue,
+    add: (name: string, data: unknown) => queue.add(name, data, opts),
+    addBulk: (name: string, list: unknown[]) => queue.addBulk(list.map((data) => ({ name, data, opts }))),
+    worker: (processor: (job: { data: { i: number } }) => Promise<null>) =>
+      new Worker(QUEUE, processor, { connection, prefix, concurrency: CONCURRENCY }),
+    close: async () => {
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+type BullOpts = { priority?: number };
+/** The baseline: the same job shape as tasklane's (every job prioritized, priority 0 → 101). */
+const SAME: BullOpts = { priority: 101 };
+/** For reference: BullMQ's cheapest path, plain FIFO jobs (no priorities). */
+const FIFO: BullOpts = {};
+
+interface Figures {
+  tl: number;
+  same: number;
+  fifo: number;
+}
+
+const ROUNDS = 5;
+const WARMUP = 3000;
+
+/**
+ * Runs each contestant's `work(from, to)` over [0, total) in ROUNDS slices, rotating who goes
+ * first, so a noisy neighbour (the machine is shared) slows every contestant alike. Returns
+ * milliseconds per contestant.
+ */
+async function interleave(contestants: ((from: number, to: number) => Promise<unknown>)[], total: number) {
+  const ms = contestants.map(() => 0);
+  const slice = Math.ceil(total / ROUNDS);
+  for (let r = 0; r < ROUNDS; r++) {
+    const from = r * slice;
+    const to = Math.min(total, from + slice);
+    for (let k = 0; k < contestants.length; k++) {
+      const c = (r + k) % contestants.length;
+      ms[c] =
+        (ms[c] ?? 0) + (await timed(() => (contestants[c] as (a: number, b: number) => Promise<unknown>)(from, to)));
+    }
+  }
+  return ms;
+}
+
+async function enqueueSingle(url: string): Promise<Figures> {
+  const tl = await tasklane(url);
+  const same = plain(url, SAME);
+  const fifo = plain(url, FIFO);
+  // Warm-up (untimed): connections, scripts and the JIT, as in a long-running app.
+  for (let i = 0; i < WARMUP; i++) {
+    await Promise.all([tl.noop.enqueue(-1), same.add("noop", { args: [-1] }), fifo.add("noop", { args: [-1] })]);
+  }
+  const one = (add: (i: number) => Promise<unknown>) => async (from: number, to: number) => {
+    for (let i = from; i < to; i++) await add(i);
+  };
+  const [tlMs, sameMs, fifoMs] = await interleave(
+    [
+      one((i) => tl.noop.enqueue(i)),
+      one((i) => same.add("noop", { args: [i] })),
+      one((i) => fifo.add("noop", { args: [i] })),
+    ],
+    SINGLE,
+  );
+  await Promise.all([tl.close(), same.close(), fifo.close()]);
+  return {
+    tl: perSecond(SINGLE, tlMs ?? 0),
+    same: perSecond(SINGLE, sameMs ?? 0),
+    fifo: perSecond(SINGLE, fifoMs ?? 0),
+  };
+}
+
+const numbers = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
+
+async function enqueueBulk(url: string): Promise<Figures> {
+  const tl = await tasklane(url);
+  const same = plain(url, SAME);
+  const fifo = plain(url, FIFO);
+  const total = Math.ceil(N / BULK) * BULK;
+  const contestants = [
+    (list: number[]) => tl.noop.enqueueMany(list.map((i) => [i])),
+    (list: number[]) =>
+      same.addBulk(
+        "noop",
+        list.map((i) => ({ args: [i] })),
+      ),
+    (list: number[]) =>
+      fifo.addBulk(
+        "noop",
+        list.map((i) => ({ args: [i] })),
+      ),
+  ];
+  for (let i = 0; i < 3; i++) for (const add of contestants) await add(numbers(-BULK, BULK));
+  const bulk = (add: (list: number[]) => Promise<unknown>) => async (from: number, to: number) => {
+    for (let b = from; b < to; b += BULK) await add(numbers(b, Math.min(BULK, to - b)));
+  };
+  const [tlMs, sameMs, fifoMs] = await interleave(contestants.map(bulk), total);
+  await Promise.all([tl.close(), same.close(), fifo.close()]);
+  return { tl: perSecond(total, tlMs ?? 0), same: perSecond(total, sameMs ?? 0), fifo: perSecond(total, fifoMs ?? 0) };
+}
+
+/** Time for one worker (concurrency 50) to run `n` no-op tasks enqueued beforehand. */
+async function drainTasklane(url: string, n = N): Promise<number> {
+  const tl = await tasklane(url);
+  for (let b = 0; b < n; b += BULK) await tl.noop.enqueueMany(numbers(b, Math.min(BULK, n - b)).map((i) => [i]));
+  const runner = tl.runner(true);
+  const ms = await timed(() => runner.run());
+  if (runner.stats.succeeded !== n) throw new Error(`tasklane drained ${runner.stats.succeeded} of ${n}`);
+  await tl.close();
+  return ms;
+}
+
+async function drainBull(url: string, opts: BullOpts, n = N): Promise<number> {
+  const bull = plain(url, opts);
+  for (let b = 0; b < n; b += BULK) {
+    await bull.addBulk(
+      "noop",
+      numbers(b, Math.min(BULK, n - b)).map((i) => ({ args: [i] })),
+    );
+  }
+  let done = 0;
+  let finish = () => {};
+  const all = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const ms = await timed(async () => {
+    const worker = bull.worker(async () => null);
+    worker.on("completed", () => {
+      if (++done === n) finish();
+    });
+    await all;
+    await worker.close();
+  });
+  await bull.close();
+  return ms;
+}
+
+/** Two rounds, alternating contestants; the faster round of each counts (noise only slows). */
+async function drain(url: string): Promise<Figures & { ms: Figures }> {
+  // An untimed warm-up round (the JIT), then the timed ones.
+  await drainTasklane(url, 2000);
+  await drainBull(url, SAME, 2000);
+  await drainBull(url, FIFO, 2000);
+  const best = { tl: Number.POSITIVE_INFINITY, same: Number.POSITIVE_INFINITY, fifo: Number.POSITIVE_INFINITY };
+  for (let round = 0; round < 2; round++) {
+    best.tl = Math.min(best.tl, await drainTasklane(url));
+    best.same = Math.min(best.same, await drainBull(url, SAME));
+    best.fifo = Math.min(best.fifo, await drainBull(url, FIFO));
+  }
+  return { tl: perSecond(N, best.tl), same: perSecond(N, best.same), fifo: perSecond(N, best.fifo), ms: best };
+}
+
+/** Enqueue → the task function starts, on an idle worker, one task at a time (contestants take turns). */
+async function idleLatency(url: string): Promise<{ p50: Figures; p99: Figures }> {
+  const tl = await tasklane(url);
+  const runner = tl.runner(false);
+  const running = runner.run();
+  const bulls = [SAME, FIFO].map((opts) => {
+    const bull = plain(url, opts);
+    const starts = new Map<number, number>();
+    const worker = bull.worker(async (job) => {
+      starts.set(job.data.i, performance.now());
+      return null;
+    });
+    return { bull, starts, worker };
+  });
+  await Promise.all(bulls.map((b) => b.worker.waitUntilReady()));
+  await sleep(500);
+  const samples: [number[], number[], number[]] = [[], [], []];
+  const probeOnce = async (enqueue: () => Promise<unknown>, started: () => number | undefined) => {
+    const start = performance.now();
+    await enqueue();
+    let at = started();
+    while (at === undefined) {
+      await sleep(0);
+      at = started();
+    }
+    return at - start;
+  };
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const [same, fifo] = bulls as [(typeof bulls)[0], (typeof bulls)[0]];
+    samples[0].push(
+      await probeOnce(
+        () => tl.probe.enqueue(i),
+        () => probeStarts.get(i),
+      ),
+    );
+    await sleep(10);
+    samples[1].push(
+      await probeOnce(
+        () => same.bull.add("probe", { i }),
+        () => same.starts.get(i),
+      ),
+    );
+    await sleep(10);
+    samples[2].push(
+      await probeOnce(
+        () => fifo.bull.add("probe", { i }),
+        () => fifo.starts.get(i),
+      ),
+    );
+    await sleep(10);
+  }
+  runner.stop();
+  await running;
+  await tl.close();
+  for (const b of bulls) {
+    await b.worker.close();
+    await b.bull.close();
+  }
+  const at = (p: number): Figures => ({
+    tl: percentile(samples[0], p),
+    same: percentile(samples[1], p),
+    fifo: percentile(samples[2], p),
+  });
+  return { p50: at(50), p99: at(99) };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
+  const line = (r: string[]) =>
+    `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join(" | ")} |`;
+  const rule = `| ${widths.map((w, c) => (c === 0 ? "-".repeat(w) : `${"-".repeat(Math.max(1, w - 1))}:`)).join(" | ")} |`;
+  return [line(rows[0] ?? []), rule, ...rows.slice(1).map(line)].join("\n");
+}
+
+async function main() {
+  const redis = await startRedis();
+  try {
+    const info = new Redis(redis.url);
+    const version = /redis_version:(\S+)/.exec(await info.info("server"))?.[1] ?? "?";
+    info.disconnect();
+    const single = await enqueueSingle(redis.url);
+    const bulk = await enqueueBulk(redis.url);
+    const drained = await drain(redis.url);
+    const latency = await idleLatency(redis.url);
+    // Overhead = how many times longer tasklane takes for the same work (rates: BullMQ ÷ tasklane).
+    const rate = (what: string, f: Figures): Row => [what, fmtInt(f.tl), fmtInt(f.same), fmtInt(f.fifo), f.same / f.tl];
+    const ms = (what: string, f: Figures): Row => [what, fmtMs(f.tl), fmtMs(f.same), fmtMs(f.fifo), f.tl / f.same];
+    const rows: Row[] = [
+      rate("enqueue, single (tasks/s)", single),
+      rate(`enqueue, bulk of ${BULK} (tasks/s)`, bulk),
+      rate(`drain ${fmtInt(N)} no-ops, concurrency ${CONCURRENCY} (tasks/s)`, drained),
+      ms("idle latency p50", latency.p50),
+      ms("idle latency p99", latency.p99),
+    ];
+    const verdict = (ratio: number) => (ratio <= TARGET ? "PASS" : "MISS");
+    const text = `# tasklane redis backend vs plain BullMQ
+
+Machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores · Node ${process.version} · Redis ${version} · bullmq 5.81.5 · ${new Date().toISOString()}
+
+Written by \`node --import tsx bench/redis.ts\`. Every contestant runs in this one process against the same
+local Redis (persistence off), each on a fresh key prefix, one after the other. The baseline, "BullMQ,
+same jobs", is plain BullMQ adding the jobs tasklane adds: each with a priority (tasklane gives every job
+one, 101 − p, so priorities and FIFO among equals hold). Overhead = how many times longer tasklane takes
+for the same work (rate of BullMQ ÷ rate of tasklane; latency of tasklane ÷ latency of BullMQ); target
+≤ ${TARGET}×. "BullMQ, FIFO jobs" (no priority: BullMQ's cheapest path) is shown for reference. The
+machine is shared: expect ±10–20% between runs.
+
+${table([
+  ["", "tasklane (redis)", "BullMQ, same jobs", "overhead", "target", "BullMQ, FIFO jobs"],
+  ...rows.map(([what, tl, same, fifo, ratio]) => [what, tl, same, fmtTimes(ratio), verdict(ratio), fifo]),
+])}
+
+What each side does:
+
+- **enqueue, single**: ${fmtInt(SINGLE)} × \`await noop.enqueue(i)\` vs \`await queue.add("noop", { args: [i] }, { priority: 101 })\`,
+  in ${ROUNDS} interleaved rounds after ${fmtInt(WARMUP)} untimed warm-up enqueues each. tasklane also validates the task
+  and its arguments (JSON rule), makes a UUIDv7 and writes the id → queue index entry (sent with the add, same round trip).
+- **enqueue, bulk**: \`noop.enqueueMany\` vs \`queue.addBulk\`, ${BULK} jobs per call, ${fmtInt(N)} jobs, 3 untimed warm-up calls,
+  then interleaved rounds.
+- **drain**: ${fmtInt(N)} jobs enqueued first, then one worker with concurrency ${CONCURRENCY} runs them all (after an
+  untimed warm-up drain of 2,000; best of 2 alternating rounds): tasklane's worker runner (\`tasks worker --batch\` without the process start-up) vs a BullMQ Worker with an async no-op processor.
+  tasklane runs each job through runAttempt (context, JSON check of the return value, events).
+  Wall time: tasklane ${fmtMs(drained.ms.tl)}, BullMQ (same jobs) ${fmtMs(drained.ms.same)}, BullMQ (FIFO) ${fmtMs(drained.ms.fifo)}.
+- **idle latency**: idle workers (one per contestant, all running); ${LATENCY_SAMPLES} times each, taking turns 10 ms
+  apart: enqueue one task, time until its function starts.
+`;
+    writeFileSync(new URL("./REDIS.md", import.meta.url), text);
+    process.stdout.write(text);
+  } finally {
+    redis.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { idBoundFor } from "../../../src/backends/redis/manage.js";
+import {
+  type BullState,
+  type JobSnapshot,
+  parseMember,
+  STALLED_REASON,
+  toRecord,
+} from "../../../src/backends/redis/records.js";
+
+const T = Date.UTC(2030, 0, 1);
+
+function snap(state: BullState, hash: Record<string, string> = {}, dueAt: number | null = null): JobSnapshot {
+  return {
+    id: "01234567-89ab-7def-8123-456789abcdef",
+    queueName: "emails",
+    state,
+    dueAt,
+    tombstone: null,
+    hash: { name: "send", timestamp: String(T), priority: "91", data: JSON.stringify({ args: [1] }), ...hash },
+  };
+}
+
+describe("redis records: BullMQ job → TaskResult", () => {
+  it("maps states to statuses (waiting/delayed → READY, active → RUNNING, completed, failed)", () => {
+    expect(toRecord("default", snap("waiting")).status).toBe("READY");
+    const delayed = toRecord("default", snap("delayed", {}, T + 5000));
+    expect(delayed.status).toBe("READY");
+    expect(delayed.runAfter?.getTime()).toBe(T + 5000);
+    const running = toRecord("default", snap("active", { processedOn: String(T + 10), pb: "w1" }));
+    expect(running).toMatchObject({ status: "RUNNING", workerIds: ["w1"], priority: 10, queueName: "emails" });
+    expect(running.startedAt?.getTime()).toBe(T + 10);
+    const done = toRecord(
+      "default",
+      snap("completed", {
+        processedOn: String(T + 10),
+        finishedOn: String(T + 20),
+        pb: "w1",
+        returnvalue: '{"ok":true}',
+      }),
+    );
+    expect(done).toMatchObject({ status: "SUCCEEDED", returnValue: { ok: true }, workerIds: ["w1"] });
+    expect(done.finishedAt?.getTime()).toBe(T + 20);
+  });
+
+  it("a job BullMQ failed after it stalled too often is FAILED with a WorkerLost error", () => {
+    const lost = toRecord(
+      "default",
+      snap("failed", { failedReason: STALLED_REASON, finishedOn: String(T + 30), pb: "gone-worker" }),
+    );
+    expect(lost.status).toBe("FAILED");
+    expect(lost.workerIds).toEqual(["gone-worker"]);
+    expect(lost.errors.map((e) => e.exceptionClass)).toEqual(["WorkerLost"]);
+  });
+
+  it("keeps the errors the worker wrote, one per failed attempt", () => {
+    const errors = [1, 2].map((n) => ({
+      exceptionClass: "RangeError",
+      message: `no ${n}`,
+      traceback: `RangeError: no ${n}`,
+    }));
+    const data = JSON.stringify({ args: [], maxAttempts: 2, errors, workerIds: ["a", "b"], startedAt: T });
+    const failed = toRecord(
+      "default",
+      snap("failed", { data, failedReason: "RangeError: no 2", finishedOn: String(T + 9) }),
+    );
+    expect(failed).toMatchObject({ status: "FAILED", maxAttempts: 2, workerIds: ["a", "b"] });
+    expect(failed.errors).toEqual(errors);
+  });
+
+  it("index members and UUIDv7 time bounds", () => {
+    expect(parseMember("01234567-89ab-7def-8123-456789abcdef my queue")).toEqual({
+      id: "01234567-89ab-7def-8123-456789abcdef",
+      queueName: "my queue",
+    });
+    // A UUIDv7 made at T starts with T's 48-bit hex timestamp.
+    const hex = T.toString(16).padStart(12, "0");
+    expect(idBoundFor(T)).toBe(`${hex.slice(0, 8)}-${hex.slice(8)}`);
+  });
+});

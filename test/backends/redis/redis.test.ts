@@ -1,0 +1,194 @@
+import { createServer, type Server } from "node:net";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { fromBullPriority, toBullPriority } from "../../../src/backends/redis/records.js";
+import { mustRunRedis, provideRedis, redisAvailable, redisUrl, uniquePrefix } from "../../conformance/redis-server.js";
+import { tasks, tempDir, write } from "../../helpers/cli.js";
+import { enqueue, makeProject, type Project, startWorker, waitForResult } from "../../helpers/project.js";
+
+const config = (options: string) => `
+import { defineConfig, task, type TaskContext } from "tasklane";
+export const add = task((a: number, b: number) => a + b);
+export const slow = task({ takesContext: true }, async (context: TaskContext, ms: number) => {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return context.attempt;
+});
+export const slowTwice = task({ takesContext: true, maxAttempts: 2 }, async (context: TaskContext, ms: number) => {
+  if (context.attempt === 1) await new Promise((resolve) => setTimeout(resolve, ms));
+  return context.attempt;
+});
+export default defineConfig({
+  backends: { default: { backend: "redis", queues: ["default", "other"], options: ${options} } },
+  tasks: { add, slow, slowTwice },
+});
+`;
+
+const projects: Project[] = [];
+async function project(extra = ""): Promise<{ p: Project; prefix: string }> {
+  const prefix = uniquePrefix("redis");
+  const p = await makeProject(config(`{ url: ${JSON.stringify(redisUrl())}, prefix: "${prefix}"${extra} }`));
+  projects.push(p);
+  return { p, prefix };
+}
+afterEach(async () => {
+  for (const p of projects.splice(0)) await p.cleanup();
+});
+
+describe("redis priority mapping", () => {
+  it("maps −100..100 onto BullMQ's 201..1 (smaller runs first), every job prioritized", () => {
+    expect(toBullPriority(100)).toBe(1);
+    expect(toBullPriority(0)).toBe(101);
+    expect(toBullPriority(-100)).toBe(201);
+    for (const p of [-100, -1, 0, 7, 100]) expect(fromBullPriority(toBullPriority(p))).toBe(p);
+  });
+});
+
+if (redisAvailable || mustRunRedis) {
+  provideRedis();
+
+  describe("redis backend", () => {
+    it("puts every job in BullMQ's prioritized set: priority first, FIFO among equals", async () => {
+      const { p, prefix } = await project();
+      const ids: string[] = [];
+      for (const priority of [0, 5, 0, -3, 5, 0]) ids.push((await enqueue(p, "add", [1, 2], { priority })).id);
+      const client = new Redis(redisUrl());
+      try {
+        const order = await client.zrange(`${prefix}:default:prioritized`, 0, -1);
+        expect(await client.llen(`${prefix}:default:wait`)).toBe(0);
+        expect(order).toEqual([ids[1], ids[4], ids[0], ids[2], ids[5], ids[3]]);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it("a runAfter in the past is ready at once; one in the future is a BullMQ delayed job", async () => {
+      const { p, prefix } = await project();
+      const past = await enqueue(p, "add", [1, 1], { runAfter: new Date(Date.now() - 60_000) });
+      const future = await enqueue(p, "add", [1, 1], { runAfter: new Date(Date.now() + 60_000) });
+      const client = new Redis(redisUrl());
+      try {
+        expect(await client.zscore(`${prefix}:default:prioritized`, past.id)).not.toBeNull();
+        expect(await client.zscore(`${prefix}:default:delayed`, future.id)).not.toBeNull();
+      } finally {
+        client.disconnect();
+      }
+      const backend = await p.config.getBackend("default");
+      expect((await backend.getResult(future.id)).runAfter?.getTime()).toBe(future.runAfter?.getTime());
+    });
+
+    it("passes `connection` options through to ioredis (here: another database)", async () => {
+      const { p, prefix } = await project(", connection: { db: 3 }");
+      await enqueue(p, "add", [1, 1]);
+      const client = new Redis(redisUrl(), { db: 3 });
+      try {
+        expect(await client.exists(`${prefix}::index`)).toBe(1);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it("a worker killed mid-task: BullMQ's stalled check recovers it as a lost attempt (WorkerLost)", async () => {
+      const { p } = await project(", lockDurationMs: 1000, stalledIntervalMs: 300");
+      const once = await enqueue(p, "slow", [30_000]);
+      const twice = await enqueue(p, "slowTwice", [30_000]);
+      const doomed = startWorker(p, ["--concurrency", "2"]);
+      await doomed.waitFor((e) => e.event === "taskStarted" && e.id === once.id);
+      await doomed.waitFor((e) => e.event === "taskStarted" && e.id === twice.id);
+      doomed.proc.kill("SIGKILL");
+      await doomed.proc;
+      const rescuer = startWorker(p);
+      await waitForResult(once, (r) => r.status === "FAILED", 20_000);
+      await waitForResult(twice, (r) => r.status === "SUCCEEDED", 20_000);
+      rescuer.proc.kill("SIGTERM");
+      expect((await rescuer.proc).exitCode).toBe(0);
+      expect(once.errors.map((e) => e.exceptionClass)).toEqual(["WorkerLost"]);
+      expect(once.attempts).toBe(1);
+      expect(twice.returnValue).toBe(2);
+      expect(twice.attempts).toBe(2);
+      expect(twice.errors.map((e) => e.exceptionClass)).toEqual(["WorkerLost"]);
+      expect(rescuer.events.some((e) => e.event === "recovered")).toBe(true);
+    });
+
+    it("tasks info shows where the data lives, without the password", async () => {
+      const url = redisUrl().replace("redis://", "redis://user:hunter2@");
+      const { dir, cleanup } = tempDir();
+      try {
+        write(dir, "tasks.config.ts", config(`{ url: ${JSON.stringify(url)} }`));
+        const run = await tasks(["info", "--json"], { cwd: dir });
+        expect(run.exitCode, String(run.stderr)).toBe(0);
+        expect(run.stdout).toContain("redis://user:***@");
+        expect(run.stdout).not.toContain("hunter2");
+      } finally {
+        cleanup();
+      }
+    });
+  });
+} else {
+  describe.skip("redis backend (no TASKLANE_REDIS_URL and no redis-server here)", () => {
+    it("needs Redis", () => {});
+  });
+}
+
+describe("redis bad input", () => {
+  let server: Server | undefined;
+  afterEach(() => {
+    server?.close();
+    server = undefined;
+  });
+
+  /** A TCP port that accepts connections and never answers (a hung or firewalled Redis). */
+  async function silentPort(): Promise<number> {
+    const s = createServer(() => {});
+    server = s;
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    const address = s.address();
+    if (typeof address !== "object" || !address) throw new Error("no port");
+    return address.port;
+  }
+
+  async function closedPort(): Promise<number> {
+    const s = createServer();
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    const address = s.address();
+    await new Promise((resolve) => s.close(resolve));
+    if (typeof address !== "object" || !address) throw new Error("no port");
+    return address.port;
+  }
+
+  for (const [what, port] of [
+    ["refuses connections", closedPort],
+    ["never answers", silentPort],
+  ] as const) {
+    it(`Redis that ${what}: one line naming the URL without its password, within the connect timeout`, async () => {
+      const url = `redis://app:s3cret@127.0.0.1:${await port()}`;
+      const { dir, cleanup } = tempDir();
+      try {
+        write(dir, "tasks.config.ts", config(`{ url: ${JSON.stringify(url)}, connectTimeoutMs: 1500 }`));
+        for (const args of [["enqueue", "add", "1", "2"], ["worker", "--no-startup-delay"], ["results"]]) {
+          const started = performance.now();
+          const run = await tasks(args, { cwd: dir, timeout: 20_000 });
+          expect(run.exitCode, `${args[0]}: ${run.stderr}`).toBe(1);
+          const lines = String(run.stderr).trim().split("\n");
+          expect(lines, String(run.stderr)).toHaveLength(1);
+          expect(lines[0]).toMatch(/^Error: cannot connect to Redis at redis:\/\/app:\*\*\*@127\.0\.0\.1:\d+/);
+          expect(run.stderr).not.toContain("s3cret");
+          expect(performance.now() - started).toBeLessThan(1500 + 6000);
+        }
+      } finally {
+        cleanup();
+      }
+    });
+  }
+
+  it("a URL that is not redis:// or rediss:// is a config error at load", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      write(dir, "tasks.config.ts", config(`{ url: "http://127.0.0.1:6379" }`));
+      const run = await tasks(["check"], { cwd: dir });
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(/backends\.default\.options\.url: expected a redis:\/\/ or rediss:\/\/ URL/);
+    } finally {
+      cleanup();
+    }
+  });
+});

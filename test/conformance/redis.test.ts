@@ -1,0 +1,20 @@
+import { describe, it } from "vitest";
+import { capabilitiesOf } from "./context.js";
+import { mustRunRedis, provideRedis, redisAvailable, redisUrl } from "./redis-server.js";
+import { conformanceSuite } from "./suite.js";
+
+if (redisAvailable || mustRunRedis) {
+  provideRedis();
+  conformanceSuite({
+    name: "redis",
+    backend: ({ unique }) =>
+      `{ backend: "redis", options: { url: ${JSON.stringify(redisUrl())}, prefix: "tl-${unique}", heartbeatMs: 200 } }`,
+    capabilities: capabilitiesOf("redis"),
+    runsWorker: true,
+    management: true,
+  });
+} else {
+  describe.skip("redis conformance (no TASKLANE_REDIS_URL and no redis-server here)", () => {
+    it("needs Redis", () => {});
+  });
+}
