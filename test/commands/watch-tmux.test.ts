@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { BIN, tasks } from "../helpers/cli.js";
 import { enqueue, makeProject, type Project, runBatchWorker } from "../helpers/project.js";
+import { shellQuote, tmuxSession } from "../helpers/tmux.js";
 
 /**
  * `tasks watch` in a real terminal: tmux gives it a TTY of 100×30. A private tmux server
@@ -23,23 +23,10 @@ const hasTmux = (() => {
   }
 })();
 
-const socket = `tasklane-watch-${process.pid}`;
+const screen = tmuxSession("watch");
+const { tmux, keys, waitForPane } = screen;
 const session = "watch";
-const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
-const pane = () => tmux("capture-pane", "-p", "-t", session);
-const keys = (...k: string[]) => tmux("send-keys", "-t", session, ...k);
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
-/** Polls the pane until the predicate holds (the dashboard redraws every 300 ms). */
-async function waitForPane(predicate: (text: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = pane();
-    if (predicate(text)) return text;
-    if (Date.now() > deadline) throw new Error(`pane never showed ${what}; it shows:\n${text}`);
-    await delay(100);
-  }
-}
+const quote = shellQuote;
 const selected = (text: string) => text.split("\n").find((line) => line.startsWith("›")) ?? "";
 
 let project: Project;
@@ -47,15 +34,11 @@ beforeEach(async () => {
   project = await makeProject();
 });
 afterEach(async () => {
-  try {
-    tmux("kill-server");
-  } catch {
-    // already gone
-  }
+  screen.kill();
   await project.cleanup();
 });
 
-it.skipIf(!hasTmux)(
+it.skipIf(!hasTmux && !process.env.CI)(
   "live dashboard in a real terminal: counts update, detail with traceback, retry after y, q restores the terminal",
   async () => {
     const exitFile = join(project.dir, "watch-exit");
@@ -67,7 +50,7 @@ it.skipIf(!hasTmux)(
       `stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo;`,
       "sleep 60",
     ].join(" ");
-    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", project.dir, command);
+    screen.start(command, { x: 100, y: 30 }, project.dir);
 
     let text = await waitForPane((t) => /READY 0\s+RUNNING 0\s+SUCCEEDED 0\s+FAILED 0/.test(t), "empty counts");
     expect(text).toContain("tasklane watch");

@@ -4,6 +4,7 @@ import * as kindsModule from "../../src/config/kinds.js";
 import type { TaskResult } from "../../src/result.js";
 import { tasks as cli } from "../helpers/cli.js";
 import { enqueue, makeProject, type Project } from "../helpers/project.js";
+import { SHARED_TASK_NAMES, SHARED_TASKS } from "../helpers/task-source.js";
 
 /** What the conformance suite needs to know about a backend. */
 export interface ConformanceTarget {
@@ -33,49 +34,18 @@ export function configText(target: ConformanceTarget, context: { unique: string 
   const entry = target.backend(context).trim();
   if (!entry.startsWith("{") || !entry.endsWith("}")) throw new Error("backend() must return an object literal");
   const withQueues = `${entry.slice(0, -1).replace(/,\s*$/, "")}, queues: ["default", "emails"] }`;
-  return `
-import { appendFileSync } from "node:fs";
-import { join } from "node:path";
-import { defineConfig, task, type TaskContext } from "tasklane";
+  return `${SHARED_TASKS}
 ${target.imports ?? ""}
-
-const log = (line: string) => appendFileSync(join(process.env.TASKLANE_TEST_DIR!, "runs.log"), line + "\\n");
-
-export const add = task((a: number, b: number) => a + b);
-export const record = task({ takesContext: true }, (context: TaskContext, label: string) => {
-  log(context.taskResult.id + " " + label + " " + process.pid);
-  return label;
-});
-export const sleep = task({ takesContext: true }, async (context: TaskContext, ms: number) => {
-  log(context.taskResult.id + " start " + Date.now());
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  log(context.taskResult.id + " end " + Date.now());
-  return ms;
-});
-export const fail = task((message: string) => {
-  throw new RangeError(message);
-});
-export const badReturn = task(() => new Date() as unknown as string);
-/** Fails on its first two attempts; retried after a fixed 300 ms. */
-export const flakyThrice = task(
-  { takesContext: true, maxAttempts: 3, backoff: { type: "fixed", delayMs: 300, jitter: 0 } },
-  (context: TaskContext) => {
-    log(context.taskResult.id + " attempt " + context.attempt + " " + Date.now());
-    if (context.attempt < 3) throw new Error("attempt " + context.attempt + " failed");
-    return "ok on attempt " + context.attempt;
-  },
-);
 export const alwaysFails = task(
   { takesContext: true, maxAttempts: 2, backoff: { type: "exponential", delayMs: 100, jitter: 0 } },
   (context: TaskContext) => {
     throw new TypeError("no luck on attempt " + context.attempt);
   },
 );
-export const emails = task({ queueName: "emails" }, (to: string) => to);
 
 export default defineConfig({
   backends: { default: ${withQueues} },
-  tasks: { add, record, sleep, fail, badReturn, flakyThrice, alwaysFails, emails },
+  tasks: { ${SHARED_TASK_NAMES}, alwaysFails },
 });
 `;
 }

@@ -5,32 +5,13 @@ import { loadConfig } from "../../src/config/load.js";
 import type { ActiveConfig } from "../../src/config/registry.js";
 import type { TaskResult } from "../../src/result.js";
 import { BIN, CHILD_ENV, tempDir, write } from "./cli.js";
+import { SHARED_TASK_NAMES, SHARED_TASKS } from "./task-source.js";
 
 /**
  * A throwaway project: a tasks.config.ts with a sqlite backend and test tasks in a temp
  * folder. Tasks append "<resultId> <event>" lines to runs.log so tests can count runs.
  */
-export const PROJECT_CONFIG = `
-import { appendFileSync } from "node:fs";
-import { join } from "node:path";
-import { defineConfig, task, type TaskContext } from "tasklane";
-
-const log = (line: string) => appendFileSync(join(process.env.TASKLANE_TEST_DIR!, "runs.log"), line + "\\n");
-
-export const noop = task(() => null);
-export const record = task({ takesContext: true }, (context: TaskContext, label: string) => {
-  log(context.taskResult.id + " " + label + " " + process.pid);
-  return label;
-});
-export const sleep = task({ takesContext: true }, async (context: TaskContext, ms: number) => {
-  log(context.taskResult.id + " start " + Date.now());
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  log(context.taskResult.id + " end " + Date.now());
-  return ms;
-});
-export const fail = task((message: string) => {
-  throw new RangeError(message);
-});
+export const PROJECT_CONFIG = `${SHARED_TASKS}
 /** Two attempts: a run lost with its worker is retried once. */
 export const guarded = task({ takesContext: true, maxAttempts: 2 }, async (context: TaskContext, ms: number) => {
   log(context.taskResult.id + " start " + process.pid + " " + Date.now());
@@ -38,17 +19,6 @@ export const guarded = task({ takesContext: true, maxAttempts: 2 }, async (conte
   log(context.taskResult.id + " end " + process.pid + " " + Date.now());
   return context.attempt;
 });
-/** Fails on its first two attempts; retried after a fixed 300 ms. */
-export const flakyThrice = task(
-  { takesContext: true, maxAttempts: 3, backoff: { type: "fixed", delayMs: 300, jitter: 0 } },
-  (context: TaskContext) => {
-    log(context.taskResult.id + " attempt " + context.attempt + " " + Date.now());
-    if (context.attempt < 3) throw new Error("attempt " + context.attempt + " failed");
-    return "ok on attempt " + context.attempt;
-  },
-);
-export const badReturn = task(() => new Date() as unknown as string);
-export const emails = task({ queueName: "emails" }, (to: string) => to);
 export const slowQueue = task({ queueName: "slow" }, (n: number) => n);
 
 export default defineConfig({
@@ -59,7 +29,7 @@ export default defineConfig({
       options: { path: "db/tasks.sqlite3", heartbeatMs: 200, leaseMs: 2000 },
     },
   },
-  tasks: { noop, record, sleep, fail, badReturn, emails, slowQueue, guarded, flakyThrice },
+  tasks: { ${SHARED_TASK_NAMES}, slowQueue, guarded },
 });
 `;
 

@@ -1,38 +1,20 @@
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { BIN } from "../helpers/cli.js";
 import { enqueue, makeProject, type Project } from "../helpers/project.js";
+import { shellQuote, tmuxSession } from "../helpers/tmux.js";
 
 // `tasks worker` on a real terminal (tmux): the live Ink status line, and Ctrl+C. CI, NO_COLOR
 // and NODE_ENV are unset for the command so it renders as it does for a user.
-const socket = `tasklane-worker-${process.pid}`;
-const session = "worker";
-const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
-const pane = () => tmux("capture-pane", "-p", "-t", session);
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
-async function waitForPane(predicate: (text: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = pane();
-    if (predicate(text)) return text;
-    if (Date.now() > deadline) throw new Error(`pane never showed ${what}; it shows:\n${text}`);
-    await delay(100);
-  }
-}
+const screen = tmuxSession("worker");
+const quote = shellQuote;
 
 let project: Project;
 beforeEach(async () => {
   project = await makeProject();
 });
 afterEach(async () => {
-  try {
-    tmux("kill-server");
-  } catch {
-    // already gone
-  }
+  screen.kill();
   await project.cleanup();
 });
 
@@ -43,16 +25,16 @@ it("shows a live status line on a terminal and exits 0 on Ctrl+C", async () => {
     `echo EXIT=$? > ${quote(join(project.dir, "exit"))}; echo EXIT=$?;`,
     "sleep 60",
   ].join(" ");
-  tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "10", "-c", project.dir, command);
-  await waitForPane((t) => t.includes("tty-worker") && t.includes("succeeded 0"), "the status line");
+  screen.start(command, { x: 120, y: 10 }, project.dir);
+  await screen.waitForPane((t) => t.includes("tty-worker") && t.includes("succeeded 0"), "the status line");
 
   await enqueue(project, "noop");
   await enqueue(project, "noop");
   await enqueue(project, "fail", ["declined"]);
-  const text = await waitForPane((t) => /succeeded 2/.test(t) && /failed 1/.test(t), "the counts after 3 tasks");
+  const text = await screen.waitForPane((t) => /succeeded 2/.test(t) && /failed 1/.test(t), "the counts after 3 tasks");
   expect(text).toMatch(/queues default,emails,slow/);
   expect(text).toContain("last failure: fail");
 
-  tmux("send-keys", "-t", session, "C-c");
-  await waitForPane((t) => t.includes("EXIT=0"), "the worker's exit");
+  screen.keys("C-c");
+  await screen.waitForPane((t) => t.includes("EXIT=0"), "the worker's exit");
 });
