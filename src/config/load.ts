@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { ConfigError, TasklaneError } from "../errors.js";
 import { isTask } from "../task.js";
 import { implicitConfig } from "./define.js";
@@ -44,13 +44,35 @@ function describeLoadError(path: string, error: unknown): string {
   return `${shown(path)}${line ? `:${line}` : ""}: the config threw while loading: ${first}`;
 }
 
-/** Loads a config file through jiti (TypeScript without a build step) and makes it active. */
-export async function loadConfigFile(path: string): Promise<ActiveConfig> {
+/** Errors that mean "this process cannot load that file natively" (before any of it ran). */
+const NOT_NATIVE = new Set(["ERR_UNKNOWN_FILE_EXTENSION", "ERR_MODULE_NOT_FOUND", "ERR_REQUIRE_ESM"]);
+
+/**
+ * Imports the config module. `preferNative`: try the process's own loader first, so an app
+ * that already runs under tsx (or plain JS) shares its task modules with the config, then
+ * fall back to jiti (TypeScript without a build step; "tasklane" aliased to this package).
+ */
+async function importConfig(path: string, preferNative: boolean): Promise<Record<string, unknown>> {
+  if (preferNative) {
+    try {
+      return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    } catch (error) {
+      if (!NOT_NATIVE.has((error as { code?: string }).code ?? "")) throw error;
+    }
+  }
   const { createJiti } = await import("jiti");
   const jiti = createJiti(import.meta.url, { alias: { tasklane: selfEntry() }, interopDefault: false });
+  return (await jiti.import(path)) as Record<string, unknown>;
+}
+
+/**
+ * Loads a config file and makes it active. The CLI loads through jiti; the library's lazy
+ * load (first enqueue in an app that did not import its config) prefers the app's own loader.
+ */
+export async function loadConfigFile(path: string, options: { preferNative?: boolean } = {}): Promise<ActiveConfig> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await jiti.import(path)) as Record<string, unknown>;
+    mod = await importConfig(path, options.preferNative ?? false);
   } catch (error) {
     // Compare names, not classes: the config may have run a second copy of tasklane's modules.
     if (error instanceof TasklaneError || OUR_ERRORS.has((error as Error)?.name)) {
@@ -78,12 +100,14 @@ export async function loadConfigFile(path: string): Promise<ActiveConfig> {
 }
 
 /** The CLI's and library's rule: explicit path, TASKS_CONFIG, nearest file upward, else implicit. */
-export async function loadConfig(options: { explicit?: string; cwd?: string } = {}): Promise<ActiveConfig> {
+export async function loadConfig(
+  options: { explicit?: string; cwd?: string; preferNative?: boolean } = {},
+): Promise<ActiveConfig> {
   const path = discoverConfig({ explicit: options.explicit, env: process.env.TASKS_CONFIG, cwd: options.cwd });
   if (!path) {
     const config = implicitConfig();
     setActiveConfig(config);
     return config;
   }
-  return loadConfigFile(path);
+  return loadConfigFile(path, { preferNative: options.preferNative });
 }

@@ -108,7 +108,7 @@ export async function ensureConfig(): Promise<ActiveConfig> {
   if (state.active) return state.active;
   if (!state.loading) {
     const { loadConfig } = await import("./load.js");
-    state.loading = loadConfig().catch((error: unknown) => {
+    state.loading = loadConfig({ preferNative: true }).catch((error: unknown) => {
       state.loading = null;
       throw error;
     });
