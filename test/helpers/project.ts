@@ -20,6 +20,12 @@ export const guarded = task({ takesContext: true, maxAttempts: 2 }, async (conte
   return context.attempt;
 });
 export const slowQueue = task({ queueName: "slow" }, (n: number) => n);
+/** Blocks its worker's event loop (a synchronous computation) for ms. */
+export const blockFor = task((ms: number) => {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {}
+  return ms;
+});
 
 export default defineConfig({
   backends: {
@@ -29,7 +35,7 @@ export default defineConfig({
       options: { path: "db/tasks.sqlite3", heartbeatMs: 200, leaseMs: 2000 },
     },
   },
-  tasks: { ${SHARED_TASK_NAMES}, slowQueue, guarded },
+  tasks: { ${SHARED_TASK_NAMES}, slowQueue, guarded, blockFor },
 });
 `;
 

@@ -116,6 +116,24 @@ describe("crash recovery", () => {
   });
 });
 
+describe("leases under a blocked event loop", () => {
+  it("a task that blocks its worker longer than leaseMs is not recovered while it runs", async () => {
+    // leaseMs 2000, heartbeatMs 200: the heartbeat runs in its own thread, so it keeps going.
+    const other = startWorker(project, ["--queue", "slow"]);
+    await other.waitFor((e) => e.event === "started");
+    const worker = startWorker(project, ["--queue", "default"]);
+    await worker.waitFor((e) => e.event === "started");
+    const blocked = await enqueue(project, "blockFor", [4000]);
+    await worker.waitFor((e) => e.event === "taskFinished" && e.id === blocked.id);
+    await Promise.all([stop(worker), stop(other)]);
+    await blocked.refresh();
+    expect(blocked.status).toBe("SUCCEEDED");
+    expect(blocked.attempts).toBe(1);
+    expect(blocked.errors).toEqual([]);
+    expect([...worker.events, ...other.events].filter((e) => e.event === "recovered")).toEqual([]);
+  });
+});
+
 describe("retries", () => {
   it("fails twice then succeeds with maxAttempts 3: 3 attempts, 2 errors, backoff respected", async () => {
     const worker = startWorker(project);

@@ -4,6 +4,7 @@ import type { TaskResultData } from "../../result.js";
 import type { AnyTask } from "../../task.js";
 import { Backend, type BackendInit, type EnqueueRequest, type ManagementStore, type WorkerStore } from "../base.js";
 import { readyRecord } from "../dummy.js";
+import { type HeartbeatThread, startHeartbeatThread } from "./heartbeats.js";
 import { SqliteManagement } from "./manage.js";
 import { LeaseRecovery } from "./recovery.js";
 import { SqliteStore } from "./store.js";
@@ -108,6 +109,7 @@ export class SqliteBackend extends Backend {
       return this.#watcher;
     };
     let recovery: { store: SqliteStore; leases: LeaseRecovery } | null = null;
+    let heartbeats: HeartbeatThread | null = null;
     const leases = () => {
       // Tied to the open connection: close() followed by a new use reopens both.
       if (recovery?.store !== this.store)
@@ -115,9 +117,19 @@ export class SqliteBackend extends Backend {
       return recovery.leases;
     };
     return {
-      registerWorker: async (worker) => this.store.registerWorker(worker),
-      heartbeat: async (workerId) => this.store.heartbeat(workerId),
-      markWorkerStopped: async (workerId) => this.store.markWorkerStopped(workerId),
+      registerWorker: async (worker) => {
+        this.store.registerWorker(worker);
+        heartbeats = await startHeartbeatThread(this, worker.id);
+      },
+      // The thread beats when it runs; this is the fallback where it could not start.
+      heartbeat: async (workerId) => {
+        if (!heartbeats) this.store.heartbeat(workerId);
+      },
+      markWorkerStopped: async (workerId) => {
+        await heartbeats?.stop();
+        heartbeats = null;
+        this.store.markWorkerStopped(workerId);
+      },
       claim: async (workerId, selector, limit, completed) => {
         const store = this.store;
         const w = watcher();
