@@ -125,7 +125,7 @@ describe("leases under a blocked event loop", () => {
     await worker.waitFor((e) => e.event === "started");
     const blocked = await enqueue(project, "blockFor", [4000]);
     await worker.waitFor((e) => e.event === "taskFinished" && e.id === blocked.id);
-    await Promise.all([stop(worker), stop(other)]);
+    for (const exited of await Promise.all([stop(worker), stop(other)])) expect(exited.exitCode).toBe(0);
     await blocked.refresh();
     expect(blocked.status).toBe("SUCCEEDED");
     expect(blocked.attempts).toBe(1);

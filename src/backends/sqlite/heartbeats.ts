@@ -45,6 +45,9 @@ export async function startHeartbeatThread(source: HeartbeatSource, workerId: st
   return {
     stop: async () => {
       const exited = new Promise((resolve) => thread.once("exit", resolve));
+      // Referenced again while it closes its connection: otherwise a worker process with
+      // nothing else to do would end before the thread exits (top-level await unsettled).
+      thread.ref();
       thread.postMessage("stop");
       await exited;
     },
