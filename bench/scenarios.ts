@@ -13,6 +13,34 @@ const PLAINJOB_SCHEMA =
   "plainjob's table has an integer key and one secondary index; tasklane's adds a UUIDv7 text key with a UNIQUE index and two READY partial indexes, so tasklane's own raw bound is already below plainjob: the gap to plainjob is the schema (and UUID generation), the gap to raw is tasklane's code.";
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** An enqueue scenario's section: enqueues/s of each contestant and the tasklane/raw target. */
+function enqueueSection(
+  title: string,
+  description: string,
+  n: number,
+  ms: Record<string, number>,
+  target: number,
+): Section {
+  const rate = (name: string) => perSecond(n, ms[name] ?? Number.NaN);
+  const ratio = rate("tasklane") / rate("raw");
+  return {
+    title,
+    description,
+    lines: [
+      {
+        label: "enqueues/s",
+        tasklane: rate("tasklane"),
+        raw: rate("raw"),
+        plainjob: rate("plainjob"),
+        format: fmtInt,
+        kind: "rate",
+      },
+    ],
+    notes: [PLAINJOB_SCHEMA],
+    targets: [{ text: `tasklane ≥ ${target * 100}% of raw`, pass: ratio >= target, measured: fmtPct(ratio) }],
+  };
+}
+
 /** (a) N × `await noop.enqueue(i)` vs one autocommit INSERT per row vs plainjob's add(). */
 export async function singleEnqueue(n: number): Promise<Section> {
   log(`(a) single enqueue × ${n}`);
@@ -26,24 +54,13 @@ export async function singleEnqueue(n: number): Promise<Section> {
     },
     n,
   );
-  const rate = (name: string) => perSecond(n, ms[name] ?? Number.NaN);
-  const ratio = rate("tasklane") / rate("raw");
-  return {
-    title: "(a) Single enqueue",
-    description: `${fmtInt(n)} × \`await noop.enqueue(i)\` on the sqlite backend (one autocommit INSERT each, WAL, synchronous NORMAL). Raw bound: a prepared INSERT of the same row (UUIDv7 id, JSON args) into the same schema, one per row. plainjob: \`queue.add("noop", [i])\`. Run in 5 interleaved rounds after 1,000 untimed warm-up tasks each.`,
-    lines: [
-      {
-        label: "enqueues/s",
-        tasklane: rate("tasklane"),
-        raw: rate("raw"),
-        plainjob: rate("plainjob"),
-        format: fmtInt,
-        kind: "rate",
-      },
-    ],
-    notes: [PLAINJOB_SCHEMA],
-    targets: [{ text: "tasklane ≥ 80% of raw", pass: ratio >= 0.8, measured: fmtPct(ratio) }],
-  };
+  return enqueueSection(
+    "(a) Single enqueue",
+    `${fmtInt(n)} × \`await noop.enqueue(i)\` on the sqlite backend (one autocommit INSERT each, WAL, synchronous NORMAL). Raw bound: a prepared INSERT of the same row (UUIDv7 id, JSON args) into the same schema, one per row. plainjob: \`queue.add("noop", [i])\`. Run in 5 interleaved rounds after 1,000 untimed warm-up tasks each.`,
+    n,
+    ms,
+    0.8,
+  );
 }
 
 /** (b) enqueueMany in chunks of 1000 vs 1000 INSERTs per transaction vs plainjob's addMany(). */
@@ -60,24 +77,13 @@ export async function bulkEnqueue(n: number): Promise<Section> {
     n,
     { step: CHUNK },
   );
-  const rate = (name: string) => perSecond(n, ms[name] ?? Number.NaN);
-  const ratio = rate("tasklane") / rate("raw");
-  return {
-    title: "(b) Bulk enqueue",
-    description: `${fmtInt(n)} tasks as \`await noop.enqueueMany(calls)\` with ${fmtInt(CHUNK)} calls each (one transaction each). Raw bound: ${fmtInt(CHUNK)} prepared INSERTs per BEGIN IMMEDIATE transaction. plainjob: \`queue.addMany("noop", data)\` with ${fmtInt(CHUNK)} each. Interleaved rounds as in (a).`,
-    lines: [
-      {
-        label: "enqueues/s",
-        tasklane: rate("tasklane"),
-        raw: rate("raw"),
-        plainjob: rate("plainjob"),
-        format: fmtInt,
-        kind: "rate",
-      },
-    ],
-    notes: [PLAINJOB_SCHEMA],
-    targets: [{ text: "tasklane ≥ 70% of raw", pass: ratio >= 0.7, measured: fmtPct(ratio) }],
-  };
+  return enqueueSection(
+    "(b) Bulk enqueue",
+    `${fmtInt(n)} tasks as \`await noop.enqueueMany(calls)\` with ${fmtInt(CHUNK)} calls each (one transaction each). Raw bound: ${fmtInt(CHUNK)} prepared INSERTs per BEGIN IMMEDIATE transaction. plainjob: \`queue.addMany("noop", data)\` with ${fmtInt(CHUNK)} each. Interleaved rounds as in (a).`,
+    n,
+    ms,
+    0.7,
+  );
 }
 
 /** A file with `n` READY noop tasks enqueued through tasklane, checkpointed, as bytes to copy. */
