@@ -1,10 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { BIN, tasks } from "../helpers/cli.js";
 import { enqueue, makeProject, type Project, runBatchWorker } from "../helpers/project.js";
-import { shellQuote, tmuxSession } from "../helpers/tmux.js";
+import { canUseTmux, shellQuote, tmuxSession } from "../helpers/tmux.js";
 
 /**
  * `tasks watch` in a real terminal: tmux gives it a TTY of 100×30. A private tmux server
@@ -14,14 +13,6 @@ import { shellQuote, tmuxSession } from "../helpers/tmux.js";
  * runtime when the working folder has no tsconfig ("React is not defined"). This runs the
  * built dist/, as users do.
  */
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const screen = tmuxSession("watch");
 const { tmux, keys, waitForPane } = screen;
@@ -38,7 +29,7 @@ afterEach(async () => {
   await project.cleanup();
 });
 
-it.skipIf(!hasTmux && !process.env.CI)(
+it.skipIf(!canUseTmux)(
   "live dashboard in a real terminal: counts update, detail with traceback, retry after y, q restores the terminal",
   async () => {
     const exitFile = join(project.dir, "watch-exit");

@@ -1,6 +1,16 @@
 import { execFileSync } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
 
+/** Whether tmux is installed. Tests needing it skip without it locally, but fail under CI (.ci/run installs it). */
+export const canUseTmux = (() => {
+  try {
+    execFileSync("tmux", ["-V"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return Boolean(process.env.CI);
+  }
+})();
+
 /** Single-quotes a string for the shell command a tmux session runs. */
 export const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { BIN } from "../helpers/cli.js";
 import { enqueue, makeProject, type Project } from "../helpers/project.js";
-import { shellQuote, tmuxSession } from "../helpers/tmux.js";
+import { canUseTmux, shellQuote, tmuxSession } from "../helpers/tmux.js";
 
 // `tasks worker` on a real terminal (tmux): the live Ink status line, and Ctrl+C. CI, NO_COLOR
 // and NODE_ENV are unset for the command so it renders as it does for a user.
@@ -18,7 +18,7 @@ afterEach(async () => {
   await project.cleanup();
 });
 
-it("shows a live status line on a terminal and exits 0 on Ctrl+C", async () => {
+it.skipIf(!canUseTmux)("shows a live status line on a terminal and exits 0 on Ctrl+C", async () => {
   const command = [
     `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${quote(project.dir)}`,
     `node ${quote(BIN)} worker --no-startup-delay --worker-id tty-worker --config ${quote(project.configPath)};`,
