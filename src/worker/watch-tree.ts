@@ -3,13 +3,21 @@ import { join, relative, sep } from "node:path";
 
 /** Folders never worth a restart (and often huge). */
 const IGNORED_DIRS = new Set(["node_modules", ".git", "dist", "build", "coverage", ".tasks", ".cache", ".turbo"]);
-/** SQLite files and their journals change on every enqueue; editor swap files are noise. */
-const IGNORED_FILE = /(\.sqlite3?|\.db)(-wal|-shm|-journal)?$|-wal$|-shm$|-journal$|\.swp$|~$|^\.#/;
+/**
+ * Only code and its settings trigger a reload. Everything else in the folder (the SQLite file
+ * and its journals, log files the worker itself may be writing, editor swap and temp files)
+ * is ignored: otherwise `tasks worker --reload > worker.log` would restart itself forever.
+ */
+const CODE_FILE = /\.(?:[cm]?[jt]sx?|json)$/;
 
 export function isIgnored(root: string, path: string): boolean {
   const parts = relative(root, path).split(sep);
-  if (parts.some((p) => IGNORED_DIRS.has(p))) return true;
-  return IGNORED_FILE.test(parts.at(-1) ?? "");
+  return parts.some((p) => IGNORED_DIRS.has(p));
+}
+
+/** A change to this file should reload the worker. */
+export function isCodeFile(path: string): boolean {
+  return CODE_FILE.test(path);
 }
 
 /**
@@ -37,7 +45,7 @@ export class TreeWatcher {
         const path = name ? join(dir, name.toString()) : dir;
         if (isIgnored(this.root, path)) return;
         this.#scan(path); // a new folder: watch it too (no-op for files and known folders)
-        this.onChange(path);
+        if (isCodeFile(path)) this.onChange(path);
       });
       watcher.on("error", () => {
         watcher.close();

@@ -35,26 +35,32 @@ function writeJobs(text: string) {
 describe("tasks worker --reload", () => {
   it("restarts on a code change after the running task finishes; the next task runs the new code", async () => {
     const worker = startWorker(project, ["--reload"]);
-    const startedCount = () => worker.events.filter((e) => e.event === "started").length;
+    /** The next "started" event after this point: a worker (re)started later than now. */
+    const nextStart = () => {
+      const seen = worker.events.length;
+      return worker.waitFor((e) => e.event === "started" && worker.events.indexOf(e) >= seen);
+    };
+    /** What the current worker's `version` task returns. */
+    const version = async () => {
+      const result = await enqueue(project, "version");
+      await worker.waitFor((e) => e.event === "taskFinished" && e.id === result.id);
+      await result.refresh();
+      return result.returnValue;
+    };
     await worker.waitFor((e) => e.event === "started");
 
-    const before = await enqueue(project, "version");
-    await worker.waitFor((e) => e.event === "taskFinished" && e.id === before.id);
-    await before.refresh();
-    expect(before.returnValue).toBe("v1");
+    expect(await version()).toBe("v1");
 
     const long = await enqueue(project, "slow", [1500]);
     await worker.waitFor((e) => e.event === "taskStarted" && e.id === long.id);
+    const restarted = nextStart();
     writeJobs(jobs("v2"));
-    await worker.waitFor((e) => e.event === "started" && startedCount() >= 2);
+    await restarted;
     await long.refresh();
     expect(long.status).toBe("SUCCEEDED");
     expect(long.returnValue).toBe("slow v1");
 
-    const after = await enqueue(project, "version");
-    await worker.waitFor((e) => e.event === "taskFinished" && e.id === after.id);
-    await after.refresh();
-    expect(after.returnValue).toBe("v2");
+    expect(await version()).toBe("v2");
 
     // Broken code: the supervisor says so and keeps the running worker (old code) alive.
     writeJobs(`${jobs("v3")}\nexport const broken = ;\n`);
@@ -64,18 +70,17 @@ describe("tasks worker --reload", () => {
     });
     while (!stderr.includes("does not load")) await new Promise((resolve) => worker.proc.stderr?.once("data", resolve));
     expect(stderr).toMatch(/jobs\.ts:\d+:\d+: syntax error/);
-    const during = await enqueue(project, "version");
-    await worker.waitFor((e) => e.event === "taskFinished" && e.id === during.id);
-    await during.refresh();
-    expect(during.returnValue).toBe("v2");
+    expect(await version()).toBe("v2");
 
     // Fixed: the next change reloads again.
+    const fixed = nextStart();
     writeJobs(jobs("v4"));
-    await worker.waitFor((e) => e.event === "started" && startedCount() >= 3);
-    const fixed = await enqueue(project, "version");
-    await worker.waitFor((e) => e.event === "taskFinished" && e.id === fixed.id);
-    await fixed.refresh();
-    expect(fixed.returnValue).toBe("v4");
+    await fixed;
+    expect(await version()).toBe("v4");
+    // Only code changes reload: the worker's own files and logs in the folder do not.
+    writeFileSync(join(project.dir, "worker.log"), "a log line\n");
+    expect(await version()).toBe("v4");
+    expect(worker.events.filter((e) => e.event === "started")).toHaveLength(3);
 
     worker.proc.kill("SIGTERM");
     expect((await worker.proc).exitCode).toBe(0);
