@@ -9,7 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: worker-process tests already run several processes each.
     maxWorkers: 2,
-    setupFiles: ["test/setup-oclif-test.ts"],
+    setupFiles: ["test/setup-oclif-test.ts", "test/setup-leftovers.ts"],
     reporters: ["default", "./test/plain-summary-reporter.ts"],
   },
 });

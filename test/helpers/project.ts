@@ -83,12 +83,17 @@ export interface WorkerProcess {
 }
 
 /** Starts `tasks worker --json --no-startup-delay …` on the project as a real child process. */
+/** Worker processes started by tests and not yet exited (test/setup-leftovers.ts kills them). */
+export const liveWorkers = new Set<ResultPromise>();
+
 export function startWorker(project: Project, args: string[] = []): WorkerProcess {
   const proc = execa("node", [BIN, "worker", "--json", "--no-startup-delay", "--config", project.configPath, ...args], {
     reject: false,
     stdin: "ignore",
     env: { ...CHILD_ENV, TASKLANE_TEST_DIR: project.dir },
   });
+  liveWorkers.add(proc);
+  void proc.finally(() => liveWorkers.delete(proc));
   const events: Record<string, unknown>[] = [];
   const waiters: {
     predicate: (e: Record<string, unknown>) => boolean;

@@ -1,10 +1,9 @@
-import { closeSync, mkdirSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { ConfigError } from "../../errors.js";
 import type { TaskResultData } from "../../result.js";
 import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../base.js";
+import { createPrivateFile, enableWal } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
 import { assertNotNewer, migrate } from "./schema.js";
 
@@ -116,16 +115,6 @@ function shapeOf(selector: QueueSelector): { shape: Shape; queues: string[] } {
   return { shape: queues.length === 1 ? "queue" : "queues", queues };
 }
 
-/** Creates the file readable by its owner only (0600) if missing; never touches an existing one. */
-function createPrivateFile(path: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  try {
-    closeSync(openSync(path, "wx", 0o600));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-}
-
 /**
  * All of the SQLite backend's SQL, over one better-sqlite3 connection. Every method is
  * synchronous (better-sqlite3 is); the backend wraps them in the async Backend API.
@@ -172,7 +161,7 @@ export class SqliteStore {
     try {
       // Refuse a newer schema before any pragma that writes, so the file stays unchanged.
       assertNotNewer(this.db, this.path);
-      this.db.pragma("journal_mode = WAL");
+      enableWal(this.db, this.busyTimeoutMs);
       this.db.pragma("synchronous = NORMAL");
       migrate(this.db, this.path);
     } catch (error) {
