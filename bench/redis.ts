@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import type { RedisBackend } from "../src/backends/redis/backend.js";
 import { defineConfig } from "../src/config/define.js";
 import { setActiveConfig } from "../src/config/registry.js";
-import { task } from "../src/task.js";
+import { task } from "../src/core/task.js";
 import { fmtInt, fmtMs, fmtTimes, percentile, perSecond, sleep } from "./stats.js";
 
 const N = Number(process.env.BENCH_REDIS_N ?? 10_000);

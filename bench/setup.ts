@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import type * as BackendModule from "../src/backends/sqlite/backend.js";
 import type * as LoadModule from "../src/config/load.js";
 import type { ActiveConfig } from "../src/config/registry.js";
-import type { Task } from "../src/task.js";
+import type { Task } from "../src/core/task.js";
 
 /** Tasks per throughput scenario; `BENCH_N=5000 npm run bench` for a quick check. */
 export const N = Number(process.env.BENCH_N ?? 50_000);

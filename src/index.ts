@@ -8,15 +8,15 @@ export type {
   EnqueueRequest,
   QueueSelector,
   WorkerStore,
-} from "./backends/base.js";
-export { Backend } from "./backends/base.js";
+} from "./contract/backend.js";
+export { Backend } from "./contract/backend.js";
 export { DummyBackend } from "./backends/dummy.js";
 export { ImmediateBackend } from "./backends/immediate.js";
-export { defaultBackend, getBackend } from "./backends/lookup.js";
+export { defaultBackend, getBackend } from "./config/lookup.js";
 export type { BackendConfig, TasklaneConfigInput } from "./config/define.js";
 export { defineConfig } from "./config/define.js";
 export type { ActiveConfig as TasklaneConfig } from "./config/registry.js";
-export type { TaskContext } from "./context.js";
+export type { TaskContext } from "./core/context.js";
 export {
   ConfigError,
   InvalidTaskBackendError,
@@ -24,11 +24,11 @@ export {
   TasklaneError,
   TaskResultDoesNotExist,
   TaskResultMismatch,
-} from "./errors.js";
-export type { JsonValue } from "./json.js";
-export type { TaskErrorData, TaskResultData } from "./result.js";
-export { TaskError, TaskResult, TaskResultStatus } from "./result.js";
-export type { Signal, SignalEvent, SignalHandler } from "./signals.js";
-export { signals } from "./signals.js";
-export type { Backoff, TaskOptions, UsingOptions } from "./task.js";
-export { Task, task } from "./task.js";
+} from "./core/errors.js";
+export type { JsonValue } from "./core/json.js";
+export type { TaskErrorData, TaskResultData } from "./core/result.js";
+export { TaskError, TaskResult, TaskResultStatus } from "./core/result.js";
+export type { Signal, SignalEvent, SignalHandler } from "./core/signals.js";
+export { signals } from "./core/signals.js";
+export type { Backoff, TaskOptions, UsingOptions } from "./core/task.js";
+export { Task, task } from "./core/task.js";

@@ -1,8 +1,8 @@
-import { TaskResultDoesNotExist } from "../errors.js";
-import { newResultId } from "../ids.js";
-import { TaskResult, type TaskResultData } from "../result.js";
-import type { AnyTask } from "../task.js";
-import { Backend, type EnqueueRequest } from "./base.js";
+import { TaskResultDoesNotExist } from "../core/errors.js";
+import { newResultId } from "../core/ids.js";
+import { TaskResult, type TaskResultData } from "../core/result.js";
+import type { AnyTask } from "../core/task.js";
+import { Backend, type EnqueueRequest } from "../contract/backend.js";
 
 /** Builds the READY record of a new task. */
 export function readyRecord(alias: string, request: EnqueueRequest, now = new Date()): TaskResultData {

@@ -1,11 +1,11 @@
 import { hostname } from "node:os";
-import { TaskResultDoesNotExist } from "../errors.js";
-import { applyOutcome, runAttempt } from "../execute.js";
-import { REPLACE_DATA, TaskResult, type TaskResultData } from "../result.js";
-import { retryAt } from "../retry.js";
-import { signals } from "../signals.js";
-import type { AnyTask } from "../task.js";
-import { Backend, type EnqueueRequest } from "./base.js";
+import { TaskResultDoesNotExist } from "../core/errors.js";
+import { applyOutcome, runAttempt } from "../contract/attempt.js";
+import { REPLACE_DATA, TaskResult, type TaskResultData } from "../core/result.js";
+import { retryAt } from "../core/retry.js";
+import { signals } from "../core/signals.js";
+import type { AnyTask } from "../core/task.js";
+import { Backend, type EnqueueRequest } from "../contract/backend.js";
 import { readyRecord } from "./dummy.js";
 
 /**

@@ -1,6 +1,6 @@
 import { Command, Flags, type Interfaces } from "@oclif/core";
 import type { ActiveConfig } from "../config/registry.js";
-import { TasklaneError } from "../errors.js";
+import { TasklaneError } from "../core/errors.js";
 
 /** Errors that mean "you asked for something wrong" (exit 2), as opposed to "it failed" (exit 1). */
 const USAGE_ERRORS = new Set([

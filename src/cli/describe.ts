@@ -1,5 +1,5 @@
 import type { ActiveConfig, BackendEntry } from "../config/registry.js";
-import type { AnyTask } from "../task.js";
+import type { AnyTask } from "../core/task.js";
 
 /** Replaces secret option values and passwords inside URLs with "***". */
 export function redactOptions(entry: BackendEntry): Record<string, unknown> {

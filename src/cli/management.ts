@@ -1,6 +1,6 @@
-import type { Backend, ManagementStore } from "../backends/base.js";
+import type { Backend, ManagementStore } from "../contract/backend.js";
 import type { ActiveConfig } from "../config/registry.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 
 /** The backend named by --backend and its management operations, or a one-line usage error. */
 export async function openManagement(

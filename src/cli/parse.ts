@@ -1,7 +1,7 @@
 import ms from "ms";
-import { UsageError } from "../errors.js";
-import type { JsonValue } from "../json.js";
-import { ALL_STATUSES, type TaskResultStatus } from "../result.js";
+import { UsageError } from "../core/errors.js";
+import type { JsonValue } from "../core/json.js";
+import { ALL_STATUSES, type TaskResultStatus } from "../core/result.js";
 
 /** "30d", "12h", "90m", "10s", "500ms" → milliseconds (> 0). */
 export function parseDuration(text: string, flag: string): number {

@@ -1,5 +1,5 @@
-import type { Backend } from "../backends/base.js";
-import type { TaskResult } from "../result.js";
+import type { Backend } from "../contract/backend.js";
+import type { TaskResult } from "../core/result.js";
 
 /**
  * Waits until the result is finished or the timeout passes; true when finished. Sleeps on the

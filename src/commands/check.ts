@@ -1,5 +1,5 @@
 import { BaseCommand } from "../cli/base-command.js";
-import { bold, dim, red, yellow } from "../cli/style.js";
+import { bold, dim, red, yellow } from "../ui/text/style.js";
 
 export default class Check extends BaseCommand {
   static override summary = "Validate the config: backends, storage and schema, queues, tasks";

@@ -1,11 +1,11 @@
 import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
-import { ago, shortId } from "../cli/format.js";
+import { ago, shortId } from "../ui/text/format.js";
 import { openManagement } from "../cli/management.js";
 import { parseSince } from "../cli/parse.js";
-import { bold, dim, red } from "../cli/style.js";
-import { renderTable } from "../cli/table.js";
+import { bold, dim, red } from "../ui/text/style.js";
+import { renderTable } from "../ui/text/table.js";
 
 export default class Errors extends BaseCommand {
   static override summary = "Failures grouped by task and error class";

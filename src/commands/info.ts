@@ -1,6 +1,6 @@
 import { BaseCommand } from "../cli/base-command.js";
 import { describeConfig } from "../cli/describe.js";
-import { bold, dim } from "../cli/style.js";
+import { bold, dim } from "../ui/text/style.js";
 
 export default class Info extends BaseCommand {
   static override summary = "Show the configured backends (with capabilities) and tasks";

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { STARTER_CONFIG } from "../cli/starter-config.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 
 export default class Init extends BaseCommand {
   static override summary = "Write a starter tasks.config.ts in the current folder";

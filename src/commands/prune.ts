@@ -1,5 +1,5 @@
 import { Flags } from "@oclif/core";
-import type { PruneOptions } from "../backends/base.js";
+import type { PruneOptions } from "../contract/backend.js";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";

@@ -4,7 +4,7 @@ import { backendFlag, filterFlags } from "../cli/flags.js";
 import { changeByIds } from "../cli/id-changes.js";
 import { openManagement } from "../cli/management.js";
 import { parseSince } from "../cli/parse.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 
 export default class Retry extends BaseCommand {
   static override summary = "Put FAILED tasks back to READY (errors and attempts are kept)";

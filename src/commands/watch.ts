@@ -1,11 +1,11 @@
 import { Flags } from "@oclif/core";
-import type { Backend, ManagementStore, QueueCounts, StatusCounts } from "../backends/base.js";
+import type { Backend, ManagementStore, QueueCounts, StatusCounts } from "../contract/backend.js";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import { parseDuration, parseStatuses } from "../cli/parse.js";
-import { UsageError } from "../errors.js";
-import { ALL_STATUSES } from "../result.js";
+import { UsageError } from "../core/errors.js";
+import { ALL_STATUSES } from "../core/result.js";
 import {
   type BackendInfo,
   type FetchSnapshot,

@@ -1,6 +1,6 @@
 import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 
 export default class WorkerCommand extends BaseCommand {
   static override summary = "Run tasks from a sqlite (or other durable) backend";
@@ -66,7 +66,7 @@ export default class WorkerCommand extends BaseCommand {
     const backend = await config.getBackend(entry.alias);
     const store = backend.workerStore();
 
-    const { runWorkerWithOutput } = await import("../worker/run.js");
+    const { runWorkerWithOutput } = await import("../cli/worker-output.js");
     const { forced } = await runWorkerWithOutput({
       backend,
       store,

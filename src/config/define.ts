@@ -1,10 +1,10 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import type { BackendClass } from "../backends/base.js";
-import { ConfigError } from "../errors.js";
-import { type AnyTask, isTask } from "../task.js";
-import { validateTask } from "../validation.js";
+import type { BackendClass } from "../contract/backend.js";
+import { ConfigError } from "../core/errors.js";
+import { type AnyTask, isTask } from "../core/task.js";
+import { validateTask } from "../core/validation.js";
 import { BUILTIN_KINDS } from "./kinds.js";
 import { ActiveConfig, type BackendEntry, setActiveConfig } from "./registry.js";
 

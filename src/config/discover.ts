@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../core/errors.js";
 
 export const CONFIG_NAMES = ["tasks.config.ts", "tasks.config.mts", "tasks.config.js", "tasks.config.mjs"];
 

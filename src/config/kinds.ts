@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Backend, BackendCapabilities, BackendInit } from "../backends/base.js";
+import type { Backend, BackendCapabilities, BackendInit } from "../contract/backend.js";
 
 /** A built-in backend kind: its capabilities (known without loading it), options and factory. */
 export interface BackendKind {

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ConfigError, TasklaneError } from "../errors.js";
-import { isTask } from "../task.js";
+import { ConfigError, TasklaneError } from "../core/errors.js";
+import { isTask } from "../core/task.js";
 import { implicitConfig } from "./define.js";
 import { discoverConfig } from "./discover.js";
 import { type ActiveConfig, setActiveConfig } from "./registry.js";

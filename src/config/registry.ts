@@ -1,6 +1,6 @@
-import type { Backend, BackendCapabilities } from "../backends/base.js";
-import { ConfigError } from "../errors.js";
-import type { AnyTask } from "../task.js";
+import type { Backend, BackendCapabilities } from "../contract/backend.js";
+import { ConfigError } from "../core/errors.js";
+import type { AnyTask } from "../core/task.js";
 
 /** One configured backend: enough to validate tasks synchronously, and a lazy factory. */
 export interface BackendEntry {

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { WorkerCounters } from "../worker/reporters.js";
+import type { WorkerCounters } from "../cli/worker-reporters.js";
 
 export interface WorkerStatusProps extends WorkerCounters {
   workerId: string;

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
-import type { QueueSelector } from "../backends/base.js";
+import type { QueueSelector } from "../contract/backend.js";
 import type { BackendEntry } from "../config/registry.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 
 export interface WorkerOptions {
   workerId: string;

@@ -1,10 +1,10 @@
 import { hostname } from "node:os";
-import type { AttemptOutcome, Backend, RecoveredTask, WorkerRunner, WorkerStore } from "../backends/base.js";
-import { applyOutcome, runAttempt } from "../execute.js";
-import { TaskResult, type TaskResultData } from "../result.js";
-import { retryAt } from "../retry.js";
-import { signals } from "../signals.js";
-import type { AnyTask } from "../task.js";
+import type { AttemptOutcome, Backend, RecoveredTask, WorkerRunner, WorkerStore } from "../contract/backend.js";
+import { applyOutcome, runAttempt } from "../contract/attempt.js";
+import { TaskResult, type TaskResultData } from "../core/result.js";
+import { retryAt } from "../core/retry.js";
+import { signals } from "../core/signals.js";
+import type { AnyTask } from "../core/task.js";
 import { describeSelector, type WorkerOptions } from "./options.js";
 
 export interface WorkerEvents {

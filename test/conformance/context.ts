@@ -1,7 +1,7 @@
 import { afterEach, beforeEach } from "vitest";
-import type { Backend, BackendCapabilities, ManagementStore } from "../../src/backends/base.js";
+import type { Backend, BackendCapabilities, ManagementStore } from "../../src/contract/backend.js";
 import * as kindsModule from "../../src/config/kinds.js";
-import type { TaskResult } from "../../src/result.js";
+import type { TaskResult } from "../../src/core/result.js";
 import { tasks as cli } from "../helpers/cli.js";
 import { enqueue, makeProject, type Project } from "../helpers/project.js";
 import { SHARED_TASK_NAMES, SHARED_TASKS } from "../helpers/task-source.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TaskResult } from "../../src/result.js";
+import type { TaskResult } from "../../src/core/result.js";
 import { runBatchWorker, startWorker } from "../helpers/project.js";
 import type { Suite } from "./context.js";
 

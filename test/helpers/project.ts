@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { loadConfig } from "../../src/config/load.js";
 import type { ActiveConfig } from "../../src/config/registry.js";
-import type { TaskResult } from "../../src/result.js";
+import type { TaskResult } from "../../src/core/result.js";
 import { BIN, CHILD_ENV, tempDir, write } from "./cli.js";
 import { SHARED_TASK_NAMES, SHARED_TASKS } from "./task-source.js";
 

@@ -1,7 +1,7 @@
 import { render } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { IdOutcome } from "../../src/backends/base.js";
-import type { TaskResultData } from "../../src/result.js";
+import type { IdOutcome } from "../../src/contract/backend.js";
+import type { TaskResultData } from "../../src/core/result.js";
 import type { WatchFilters, WatchSnapshot } from "../../src/ui/watch/snapshot.js";
 import { WatchApp, type WatchAppProps } from "../../src/ui/watch/WatchApp.js";
 import { applyFilters, KEYS, record, selectedRow, snapshotOf, T0, waitFor, waitForFrame } from "./watch-helpers.js";

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
-import type { QueueCounts, StatusCounts, WorkerInfo } from "../../src/backends/base.js";
-import type { TaskResultData, TaskResultStatus } from "../../src/result.js";
+import type { QueueCounts, StatusCounts, WorkerInfo } from "../../src/contract/backend.js";
+import type { TaskResultData, TaskResultStatus } from "../../src/core/result.js";
 import type { WatchFilters, WatchSnapshot } from "../../src/ui/watch/snapshot.js";
 
 export const T0 = new Date("2026-11-29T12:00:00.000Z");

@@ -1,8 +1,8 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { TaskResultDoesNotExist } from "../../errors.js";
-import type { TaskResultData } from "../../result.js";
-import type { AnyTask } from "../../task.js";
+import { TaskResultDoesNotExist } from "../../core/errors.js";
+import type { TaskResultData } from "../../core/result.js";
+import type { AnyTask } from "../../core/task.js";
 import {
   Backend,
   type BackendInit,
@@ -10,7 +10,7 @@ import {
   type ManagementStore,
   type WorkerRunner,
   type WorkerRunnerInput,
-} from "../base.js";
+} from "../../contract/backend.js";
 import { readyRecord } from "../dummy.js";
 import { connect, type OwnKeys, ownKeys, type RedisSettings, readSettings, safeUrl } from "./connection.js";
 import { RedisManagement } from "./manage.js";

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from "ioredis";
-import { TasklaneError } from "../../errors.js";
+import { TasklaneError } from "../../core/errors.js";
 
 /** Redis could not be reached (or answered with an error) within the connect timeout. */
 export class RedisUnavailableError extends TasklaneError {}

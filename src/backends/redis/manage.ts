@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
-import { UsageError } from "../../errors.js";
-import { ALL_STATUSES, type TaskResultData } from "../../result.js";
+import { UsageError } from "../../core/errors.js";
+import { ALL_STATUSES, type TaskResultData } from "../../core/result.js";
 import type {
   ErrorGroup,
   IdOutcome,
@@ -12,7 +12,7 @@ import type {
   ResultPage,
   StatusCounts,
   WorkerInfo,
-} from "../base.js";
+} from "../../contract/backend.js";
 import type { RedisBackend } from "./backend.js";
 import { cancelIds, prunableSets, pruneSets, retryIds } from "./manage-write.js";
 import { parseMember, queuesOf, readJobs, toRecord } from "./records.js";

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
-import type { JsonValue } from "../../json.js";
-import type { TaskErrorData, TaskResultData, TaskResultStatus } from "../../result.js";
+import type { JsonValue } from "../../core/json.js";
+import type { TaskErrorData, TaskResultData, TaskResultStatus } from "../../core/result.js";
 import type { OwnKeys } from "./connection.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { WorkerInfo, WorkerRegistration } from "../base.js";
+import type { WorkerInfo, WorkerRegistration } from "../../contract/backend.js";
 
 interface Entry {
   id: string;

@@ -1,8 +1,8 @@
 import { isAbsolute, resolve } from "node:path";
-import { TaskResultDoesNotExist } from "../../errors.js";
-import type { TaskResultData } from "../../result.js";
-import type { AnyTask } from "../../task.js";
-import { Backend, type BackendInit, type EnqueueRequest, type ManagementStore, type WorkerStore } from "../base.js";
+import { TaskResultDoesNotExist } from "../../core/errors.js";
+import type { TaskResultData } from "../../core/result.js";
+import type { AnyTask } from "../../core/task.js";
+import { Backend, type BackendInit, type EnqueueRequest, type ManagementStore, type WorkerStore } from "../../contract/backend.js";
 import { readyRecord } from "../dummy.js";
 import { type HeartbeatThread, startHeartbeatThread } from "./heartbeats.js";
 import { SqliteManagement } from "./manage.js";

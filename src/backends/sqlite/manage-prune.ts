@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { PruneOptions } from "../base.js";
+import type { PruneOptions } from "../../contract/backend.js";
 import { jsonList, OPT_QUEUES, OPT_TASKS } from "./manage-sql.js";
 
 // Prune: deletes finished rows only, through the partial `tasklane_results_finished` index

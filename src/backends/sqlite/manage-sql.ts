@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
-import { UsageError } from "../../errors.js";
-import type { TaskResultStatus } from "../../result.js";
-import type { ResultFilter } from "../base.js";
+import { UsageError } from "../../core/errors.js";
+import type { TaskResultStatus } from "../../core/result.js";
+import type { ResultFilter } from "../../contract/backend.js";
 import type { ResultRow } from "./rows.js";
 
 // ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import { UsageError } from "../../errors.js";
-import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../result.js";
+import { UsageError } from "../../core/errors.js";
+import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../core/result.js";
 import type {
   ErrorGroup,
   IdOutcome,
@@ -12,7 +12,7 @@ import type {
   ResultPage,
   StatusCounts,
   WorkerInfo,
-} from "../base.js";
+} from "../../contract/backend.js";
 import { countPrunable, gapAfter, prune, waitUntil } from "./manage-prune.js";
 import {
   allows,

@@ -1,5 +1,5 @@
-import type { JsonValue } from "../../json.js";
-import type { TaskErrorData, TaskResultData, TaskResultStatus } from "../../result.js";
+import type { JsonValue } from "../../core/json.js";
+import type { TaskErrorData, TaskResultData, TaskResultStatus } from "../../core/result.js";
 
 /** One row of `tasklane_results`, as better-sqlite3 returns it. */
 export interface ResultRow {

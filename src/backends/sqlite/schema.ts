@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../core/errors.js";
 
 /**
  * The schema version this code writes and understands, kept in `PRAGMA user_version`.

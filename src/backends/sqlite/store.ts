@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
-import { ConfigError } from "../../errors.js";
-import type { TaskResultData } from "../../result.js";
-import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../base.js";
+import { ConfigError } from "../../core/errors.js";
+import type { TaskResultData } from "../../core/result.js";
+import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../../contract/backend.js";
 import { createPrivateFile, enableWal } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
 import { assertNotNewer, migrate } from "./schema.js";

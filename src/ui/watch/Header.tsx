@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { ALL_STATUSES } from "../../result.js";
+import { ALL_STATUSES } from "../../core/result.js";
 import { count, STATUS_COLOR } from "./format.js";
 import { Sparkline } from "./Sparkline.js";
 import type { BackendInfo, WatchSnapshot } from "./snapshot.js";

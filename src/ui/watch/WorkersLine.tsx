@@ -1,6 +1,6 @@
 import { Text } from "ink";
-import type { WorkerInfo } from "../../backends/base.js";
-import { ago } from "../../cli/format.js";
+import type { WorkerInfo } from "../../contract/backend.js";
+import { ago } from "../text/format.js";
 import { shownWorkers } from "./snapshot.js";
 
 export interface WorkersLineProps {

@@ -1,4 +1,4 @@
-import type { TaskResultStatus } from "../../result.js";
+import type { TaskResultStatus } from "../../core/result.js";
 
 const BARS = "▁▂▃▄▅▆▇█";
 

@@ -1,5 +1,5 @@
-import type { IdOutcome, QueueCounts, StatusCounts, WorkerInfo } from "../../backends/base.js";
-import type { TaskResultData, TaskResultStatus } from "../../result.js";
+import type { IdOutcome, QueueCounts, StatusCounts, WorkerInfo } from "../../contract/backend.js";
+import type { TaskResultData, TaskResultStatus } from "../../core/result.js";
 
 /** How many minutes of throughput the dashboard shows (one sparkline cell per minute). */
 export const THROUGHPUT_MINUTES = 30;

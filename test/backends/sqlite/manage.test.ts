@@ -1,15 +1,15 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { PruneOptions, ResultFilter } from "../../../src/backends/base.js";
+import type { PruneOptions, ResultFilter } from "../../../src/contract/backend.js";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
 import { PRUNE_SQL } from "../../../src/backends/sqlite/manage-prune.js";
 import { SQL } from "../../../src/backends/sqlite/manage-sql.js";
 import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
-import { UsageError } from "../../../src/errors.js";
-import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../../src/result.js";
+import { UsageError } from "../../../src/core/errors.js";
+import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../../src/core/result.js";
 import { ALL, openBackend, openStore, record, tempDir } from "./helpers.js";
 
 let cleanup: () => void;

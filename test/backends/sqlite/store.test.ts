@@ -3,12 +3,12 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AttemptOutcome } from "../../../src/backends/base.js";
+import type { AttemptOutcome } from "../../../src/contract/backend.js";
 import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
-import { ConfigError, TaskResultDoesNotExist } from "../../../src/errors.js";
-import type { TaskResultData } from "../../../src/result.js";
-import { task } from "../../../src/task.js";
+import { ConfigError, TaskResultDoesNotExist } from "../../../src/core/errors.js";
+import type { TaskResultData } from "../../../src/core/result.js";
+import { task } from "../../../src/core/task.js";
 import { ALL, only, openBackend, openStore, ROOT, record, tempDir } from "./helpers.js";
 
 let dir: string;

@@ -2,7 +2,7 @@ import { appendFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { WorkerStore } from "../../../src/backends/base.js";
+import type { WorkerStore } from "../../../src/contract/backend.js";
 import type { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
 import { WalWatcher } from "../../../src/backends/sqlite/wake.js";
 import { ALL, FIXTURES, openBackend, openStore, ROOT, record, tempDir } from "./helpers.js";

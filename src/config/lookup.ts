@@ -1,5 +1,5 @@
-import { ensureConfig } from "../config/registry.js";
-import type { Backend } from "./base.js";
+import { ensureConfig } from "./registry.js";
+import type { Backend } from "../contract/backend.js";
 
 /** The backend configured under `alias` (loading the config on first use). */
 export async function getBackend(alias: string): Promise<Backend> {

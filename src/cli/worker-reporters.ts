@@ -1,5 +1,5 @@
-import type { TaskResultData } from "../result.js";
-import type { WorkerEvents } from "./worker.js";
+import type { TaskResultData } from "../core/result.js";
+import type { WorkerEvents } from "../worker/worker.js";
 
 /** Counters the TTY status line renders. */
 export interface WorkerCounters {

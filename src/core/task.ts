@@ -1,5 +1,5 @@
-import type { Backend } from "./backends/base.js";
-import { type ActiveConfig, activeConfig, ensureConfig } from "./config/registry.js";
+import type { Backend } from "../contract/backend.js";
+import { type ActiveConfig, activeConfig, ensureConfig } from "../config/registry.js";
 import type { TaskContext } from "./context.js";
 import { InvalidTaskError, TaskResultMismatch } from "./errors.js";
 import { type JsonValue, jsonViolation } from "./json.js";

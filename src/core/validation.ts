@@ -1,4 +1,4 @@
-import type { ActiveConfig } from "./config/registry.js";
+import type { ActiveConfig } from "../config/registry.js";
 import { InvalidTaskBackendError, InvalidTaskError } from "./errors.js";
 import type { AnyTask } from "./task.js";
 

@@ -1,13 +1,13 @@
-import type { JsonValue } from "../json.js";
+import type { JsonValue } from "../core/json.js";
 import {
   type ResultSource,
   type TaskErrorData,
   TaskResult,
   type TaskResultData,
   type TaskResultStatus,
-} from "../result.js";
-import { signals } from "../signals.js";
-import type { AnyTask } from "../task.js";
+} from "../core/result.js";
+import { signals } from "../core/signals.js";
+import type { AnyTask } from "../core/task.js";
 import type { WorkerOptions } from "../worker/options.js";
 import type { WorkerEvents } from "../worker/worker.js";
 

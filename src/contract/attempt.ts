@@ -1,8 +1,8 @@
-import type { AttemptOutcome } from "./backends/base.js";
-import type { TaskContext } from "./context.js";
-import { type JsonValue, jsonViolation } from "./json.js";
-import { type ResultSource, TaskError, TaskResult, type TaskResultData } from "./result.js";
-import type { AnyTask } from "./task.js";
+import type { AttemptOutcome } from "./backend.js";
+import type { TaskContext } from "../core/context.js";
+import { type JsonValue, jsonViolation } from "../core/json.js";
+import { type ResultSource, TaskError, TaskResult, type TaskResultData } from "../core/result.js";
+import type { AnyTask } from "../core/task.js";
 
 /** An error recorded when a task's return value breaks the JSON rule. */
 class InvalidReturnValue extends TypeError {

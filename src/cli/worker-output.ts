@@ -1,8 +1,8 @@
-import type { Backend, WorkerRunner, WorkerStore } from "../backends/base.js";
-import type { AnyTask } from "../task.js";
-import type { WorkerOptions } from "./options.js";
-import { combine, jsonReporter, plainReporter, RateMeter } from "./reporters.js";
-import { Worker, type WorkerEvents } from "./worker.js";
+import type { Backend, WorkerRunner, WorkerStore } from "../contract/backend.js";
+import type { AnyTask } from "../core/task.js";
+import type { WorkerOptions } from "../worker/options.js";
+import { combine, jsonReporter, plainReporter, RateMeter } from "./worker-reporters.js";
+import { Worker, type WorkerEvents } from "../worker/worker.js";
 
 export interface RunWorkerInput {
   backend: Backend;

@@ -1,5 +1,5 @@
 import prettyMs from "pretty-ms";
-import type { TaskResult } from "../result.js";
+import type { TaskResult } from "../../core/result.js";
 import { bold, colourStatus, dim, red } from "./style.js";
 
 /** Pretty JSON for return values and arguments. */

@@ -1,4 +1,4 @@
-import type { TaskResultStatus } from "../result.js";
+import type { TaskResultStatus } from "../../core/result.js";
 
 // Plain ANSI, no dependency: colour only on a TTY and when NO_COLOR is unset.
 const enabled = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
