@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import type { RedisBackend } from "../src/backends/redis/backend.js";
 import { defineConfig } from "../src/config/define.js";
 import { setActiveConfig } from "../src/config/registry.js";
+import { AttemptLifecycle } from "../src/contract/attempt.js";
 import { task } from "../src/core/task.js";
 import { fmtInt, fmtMs, fmtTimes, percentile, perSecond, sleep } from "./stats.js";
 
@@ -87,9 +88,15 @@ async function tasklane(url: string) {
     tasks: { noop: noop.using({ queueName: QUEUE }), probe: probe.using({ queueName: QUEUE }) },
   });
   const backend = (await config.getBackend("default")) as RedisBackend;
-  const runner = (batch: boolean) =>
-    backend.createWorkerRunner({
+  const runner = (batch: boolean) => {
+    const lifecycle = new AttemptLifecycle({
+      backend,
       tasks: config.tasks,
+      workerId: `bench-${process.pid}`,
+      registry: "bench",
+    });
+    const made = backend.createWorkerRunner({
+      lifecycle,
       events: {},
       options: {
         workerId: `bench-${process.pid}`,
@@ -102,6 +109,8 @@ async function tasklane(url: string) {
         heartbeatMs: 5000,
       },
     });
+    return { run: () => made.run(), stop: () => made.stop(), stats: lifecycle.stats };
+  };
   return {
     noop: noop.using({ queueName: QUEUE }),
     probe: probe.using({ queueName: QUEUE }),

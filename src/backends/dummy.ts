@@ -1,37 +1,27 @@
+import { z } from "zod";
+import { Backend } from "../contract/backend.js";
+import type { BackendKind } from "../contract/kind.js";
+import { readyRecord } from "../contract/records.js";
+import type { EnqueueRequest } from "../core/environment.js";
 import { TaskResultDoesNotExist } from "../core/errors.js";
-import { newResultId } from "../core/ids.js";
 import { TaskResult, type TaskResultData } from "../core/result.js";
 import type { AnyTask } from "../core/task.js";
-import { Backend, type EnqueueRequest } from "../contract/backend.js";
 
-/** Builds the READY record of a new task. */
-export function readyRecord(alias: string, request: EnqueueRequest, now = new Date()): TaskResultData {
-  return {
-    id: newResultId(),
-    taskName: request.taskName,
-    status: "READY",
-    args: request.args,
-    backend: alias,
-    queueName: request.queueName,
-    priority: request.priority,
-    runAfter: request.runAfter,
-    enqueuedAt: now,
-    startedAt: null,
-    finishedAt: null,
-    lastAttemptedAt: null,
-    workerIds: [],
-    errors: [],
-    maxAttempts: request.maxAttempts,
-  };
-}
+export const dummyKind: BackendKind = {
+  capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: false, supportsPriority: true },
+  runsWorker: false,
+  options: z.strictObject({}),
+  pathKeys: [],
+  secretKeys: [],
+};
 
 /** Keeps enqueued tasks in memory and never runs them: for tests of code that enqueues. */
 export class DummyBackend extends Backend {
   readonly kind = "dummy";
-  readonly supportsDefer = true;
-  readonly supportsAsyncTask = true;
-  readonly supportsGetResult = false;
-  readonly supportsPriority = true;
+  readonly supportsDefer = dummyKind.capabilities.supportsDefer;
+  readonly supportsAsyncTask = dummyKind.capabilities.supportsAsyncTask;
+  readonly supportsGetResult = dummyKind.capabilities.supportsGetResult;
+  readonly supportsPriority = dummyKind.capabilities.supportsPriority;
   readonly #records: TaskResultData[] = [];
 
   /** Copies of every result enqueued so far, oldest first. */

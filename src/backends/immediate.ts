@@ -1,24 +1,34 @@
 import { hostname } from "node:os";
+import { z } from "zod";
+import { AttemptLifecycle } from "../contract/attempt.js";
+import { Backend } from "../contract/backend.js";
+import type { BackendKind } from "../contract/kind.js";
+import { applyOutcome, claimedRecord, readyRecord } from "../contract/records.js";
+import type { EnqueueRequest } from "../core/environment.js";
 import { TaskResultDoesNotExist } from "../core/errors.js";
-import { applyOutcome, runAttempt } from "../contract/attempt.js";
-import { REPLACE_DATA, TaskResult, type TaskResultData } from "../core/result.js";
-import { retryAt } from "../core/retry.js";
-import { signals } from "../core/signals.js";
+import { REPLACE_DATA, type TaskResult, type TaskResultData } from "../core/result.js";
 import type { AnyTask } from "../core/task.js";
-import { Backend, type EnqueueRequest } from "../contract/backend.js";
-import { readyRecord } from "./dummy.js";
+
+export const immediateKind: BackendKind = {
+  capabilities: { supportsDefer: false, supportsAsyncTask: true, supportsGetResult: false, supportsPriority: true },
+  runsWorker: false,
+  options: z.strictObject({}),
+  pathKeys: [],
+  secretKeys: [],
+};
 
 /**
- * Runs each task at once, in the caller, inside `enqueue` (Django's ImmediateBackend).
- * Retries (maxAttempts) run back to back in the same call: the backoff delay is not slept,
- * since blocking the caller for it would defeat the point of an immediate backend.
+ * Runs each task at once, in the caller, inside `enqueue` (Django's ImmediateBackend), through
+ * the same attempt lifecycle as every worker. Retries (maxAttempts) run back to back in the same
+ * call: the backoff delay is not slept, since blocking the caller for it would defeat the point
+ * of an immediate backend.
  */
 export class ImmediateBackend extends Backend {
   readonly kind = "immediate";
-  readonly supportsDefer = false;
-  readonly supportsAsyncTask = true;
-  readonly supportsGetResult = false;
-  readonly supportsPriority = true;
+  readonly supportsDefer = immediateKind.capabilities.supportsDefer;
+  readonly supportsAsyncTask = immediateKind.capabilities.supportsAsyncTask;
+  readonly supportsGetResult = immediateKind.capabilities.supportsGetResult;
+  readonly supportsPriority = immediateKind.capabilities.supportsPriority;
   readonly workerId = `immediate-${hostname()}-${process.pid}`;
   // Results of this process only (supportsGetResult is false: other processes cannot see them).
   readonly #records = new Map<string, TaskResultData>();
@@ -32,26 +42,23 @@ export class ImmediateBackend extends Backend {
   }
 
   protected override async afterEnqueue(task: AnyTask, results: TaskResult[]): Promise<void> {
+    const lifecycle = new AttemptLifecycle({
+      backend: this,
+      tasks: new Map([[task.name, task]]),
+      workerId: this.workerId,
+      registry: "the enqueuing call (immediate backend)",
+    });
     for (const result of results) {
       let record = result.toData();
       while (record.status === "READY") {
-        const now = new Date();
-        record = {
-          ...record,
-          status: "RUNNING",
-          startedAt: record.startedAt ?? now,
-          lastAttemptedAt: now,
-          runAfter: null,
-          workerIds: [...record.workerIds, this.workerId],
-        };
+        record = { ...claimedRecord(record, this.workerId), runAfter: null };
         this.#records.set(record.id, record);
-        signals.taskStarted.send({ sender: this, taskResult: new TaskResult(structuredClone(record), this) });
-        const outcome = await runAttempt(task, record, this, new AbortController().signal);
-        const retry = outcome.status === "FAILED" ? retryAt(task, record.workerIds.length) : null;
-        record = applyOutcome(record, retry ? { ...outcome, retryAt: retry } : outcome);
+        const attempt = lifecycle.start(record);
+        const outcome = await attempt.outcome;
+        record = applyOutcome(record, outcome);
         this.#records.set(record.id, record);
+        if (record.status !== "READY") lifecycle.finished(attempt, outcome);
       }
-      signals.taskFinished.send({ sender: this, taskResult: new TaskResult(structuredClone(record), this) });
       result[REPLACE_DATA](structuredClone(record));
     }
   }

@@ -1,8 +1,8 @@
-import type { IdOutcome, ManagementStore } from "../contract/backend.js";
 import type { ActiveConfig } from "../config/registry.js";
+import type { IdOutcome, ManagementStore } from "../contract/management.js";
 import { TasklaneError } from "../core/errors.js";
-import { openManagement, resolveId } from "./management.js";
 import { green, red } from "../ui/text/style.js";
+import { openManagement, resolveId } from "./management.js";
 
 /**
  * Shared by retry and cancel: resolve each typed id on its own (a bad one does not stop the

@@ -1,5 +1,6 @@
-import type { Backend, ManagementStore } from "../contract/backend.js";
 import type { ActiveConfig } from "../config/registry.js";
+import type { Backend } from "../contract/backend.js";
+import type { ManagementStore } from "../contract/management.js";
 import { UsageError } from "../core/errors.js";
 
 /** The backend named by --backend and its management operations, or a one-line usage error. */

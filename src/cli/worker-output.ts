@@ -1,14 +1,15 @@
-import type { Backend, WorkerRunner, WorkerStore } from "../contract/backend.js";
+import type { Backend } from "../contract/backend.js";
+import type { WorkerEvent } from "../contract/events.js";
+import type { WorkerOptions } from "../contract/runner.js";
 import type { AnyTask } from "../core/task.js";
-import type { WorkerOptions } from "../worker/options.js";
-import { combine, jsonReporter, plainReporter, RateMeter } from "./worker-reporters.js";
-import { Worker, type WorkerEvents } from "../worker/worker.js";
+import { RunningWorker, runResolvedWorker, type WorkerSummary } from "../worker/run-worker.js";
+import { jsonReporter, plainReporter, RateMeter } from "./worker-reporters.js";
 
-export interface RunWorkerInput {
+export interface CliWorkerInput {
   backend: Backend;
-  /** The generic loop's store; null when the backend brings its own runner. */
-  store: WorkerStore | null;
-  tasks: Map<string, AnyTask>;
+  tasks: ReadonlyMap<string, AnyTask>;
+  /** The config file, named when a task is not found. */
+  registry: string;
   options: WorkerOptions;
   mode: "json" | "plain" | "tty";
 }
@@ -39,53 +40,49 @@ function bufferedLines(stream: NodeJS.WriteStream) {
   };
 }
 
-/** Runs one worker until it stops, wiring signals and the chosen output. */
-export async function runWorkerWithOutput(input: RunWorkerInput): Promise<{ forced: boolean }> {
+/** `tasks worker`: runs one worker until it stops, with SIGINT/SIGTERM handling and the chosen output. */
+export async function runCliWorker(input: CliWorkerInput): Promise<WorkerSummary> {
   const output = bufferedLines(process.stdout);
-  const write = output.write;
   let stopping: "no" | "graceful" | "forced" = "no";
-  const track: WorkerEvents = {
-    stopping: (force) => {
-      stopping = force ? "forced" : "graceful";
-    },
-  };
   let tty: Awaited<ReturnType<typeof startTtyStatus>> | undefined;
-  let events: WorkerEvents;
-  // Assigned below, once the events exist; the status line's first frame comes before that.
-  let runner: WorkerRunner | undefined;
-  if (input.mode === "json") events = combine(track, jsonReporter(write));
-  else if (input.mode === "plain") events = combine(track, plainReporter(write));
+  let handle: RunningWorker | undefined;
+  let report: (event: WorkerEvent) => void;
+  if (input.mode === "json") report = jsonReporter(output.write);
+  else if (input.mode === "plain") report = plainReporter(output.write);
   else {
     tty = await startTtyStatus(
       input.options,
       () => stopping,
-      () => runner,
+      () => handle,
     );
-    events = combine(track, tty.events);
+    report = tty.onEvent;
   }
-  const worker: WorkerRunner =
-    input.backend.createWorkerRunner({ tasks: input.tasks, options: input.options, events }) ??
-    new Worker(input.backend, input.store as WorkerStore, input.tasks, input.options, events);
-  runner = worker;
-  const onSignal = () => worker.stop();
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  handle = new RunningWorker((self) =>
+    runResolvedWorker(self, {
+      backend: input.backend,
+      tasks: input.tasks,
+      registry: input.registry,
+      options: input.options,
+      handleSignals: true,
+      onEvent: (event) => {
+        if (event.type === "stopping") stopping = event.force ? "forced" : "graceful";
+        report(event);
+      },
+    }),
+  );
   try {
-    await worker.run();
+    return await handle;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     output.flush();
     await tty?.stop();
   }
-  return { forced: (stopping as string) === "forced" };
 }
 
 /** The live Ink status line (lazy: ink and react load only on a TTY). */
 async function startTtyStatus(
   options: WorkerOptions,
   stopping: () => "no" | "graceful" | "forced",
-  worker: () => WorkerRunner | undefined,
+  worker: () => RunningWorker | undefined,
 ) {
   const [{ render }, React, { WorkerStatus }] = await Promise.all([
     import("ink"),
@@ -95,36 +92,32 @@ async function startTtyStatus(
   const meter = new RateMeter();
   let lastFailure: string | undefined;
   let queues = "";
-  const props = () => {
-    const w = worker();
-    return {
-      workerId: options.workerId,
-      queues,
-      running: w?.runningCount ?? 0,
-      succeeded: w?.stats.succeeded ?? 0,
-      failed: w?.stats.failed ?? 0,
-      retried: w?.stats.retried ?? 0,
-      rate: meter.rate(),
-      stopping: stopping(),
-      lastFailure,
-    };
-  };
-  // Ink must not grab stdin (Ctrl+C reaches us as SIGINT, handled above).
+  const props = () => ({
+    workerId: options.workerId,
+    queues,
+    running: worker()?.runningCount ?? 0,
+    succeeded: worker()?.stats.succeeded ?? 0,
+    failed: worker()?.stats.failed ?? 0,
+    retried: worker()?.stats.retried ?? 0,
+    rate: meter.rate(),
+    stopping: stopping(),
+    lastFailure,
+  });
+  // Ink must not grab stdin (Ctrl+C reaches us as SIGINT, handled by the worker).
   const app = render(React.createElement(WorkerStatus, props()), { exitOnCtrlC: false, patchConsole: false });
   const timer = setInterval(() => app.rerender(React.createElement(WorkerStatus, props())), 250);
-  const events: WorkerEvents = {
-    started: (info) => {
-      queues = info.queues;
-    },
-    taskFinished: (record) => {
-      meter.tick();
-      const error = record.errors.at(-1);
-      if (record.status === "FAILED" && error)
-        lastFailure = `${record.taskName} ${record.id}: ${error.exceptionClass}: ${error.message}`;
-    },
+  const onEvent = (event: WorkerEvent) => {
+    if (event.type === "started") queues = event.queues;
+    if (event.type !== "taskFinished") return;
+    meter.tick();
+    const record = event.record;
+    const error = record.errors.at(-1);
+    if (record.status === "FAILED" && error) {
+      lastFailure = `${record.taskName} ${record.id}: ${error.exceptionClass}: ${error.message}`;
+    }
   };
   return {
-    events,
+    onEvent,
     stop: async () => {
       clearInterval(timer);
       app.rerender(React.createElement(WorkerStatus, props()));

@@ -1,15 +1,5 @@
+import type { WorkerEvent } from "../contract/events.js";
 import type { TaskResultData } from "../core/result.js";
-import type { WorkerEvents } from "../worker/worker.js";
-
-/** Counters the TTY status line renders. */
-export interface WorkerCounters {
-  running: number;
-  succeeded: number;
-  failed: number;
-  retried: number;
-  /** Tasks finished per second over the last few seconds. */
-  rate: number;
-}
 
 function errorOf(record: TaskResultData) {
   const error = record.errors.at(-1);
@@ -17,74 +7,78 @@ function errorOf(record: TaskResultData) {
 }
 
 /** One JSON object per event, for log shippers (`--json`). */
-export function jsonReporter(write: (line: string) => void): WorkerEvents {
+export function jsonReporter(write: (line: string) => void): (event: WorkerEvent) => void {
   const emit = (event: Record<string, unknown>) => write(JSON.stringify({ ts: new Date().toISOString(), ...event }));
-  return {
-    started: (info) => emit({ event: "started", ...info, pid: process.pid }),
-    taskStarted: (r) =>
-      emit({
-        event: "taskStarted",
-        id: r.id,
-        taskName: r.taskName,
-        queueName: r.queueName,
-        attempt: r.workerIds.length,
-      }),
-    taskFinished: (r, durationMs) =>
-      emit({
-        event: "taskFinished",
-        id: r.id,
-        taskName: r.taskName,
-        status: r.status,
-        durationMs: Math.round(durationMs * 100) / 100,
-        ...(r.status === "SUCCEEDED" ? {} : { error: errorOf(r) }),
-        ...(r.status === "READY" ? { retryAt: r.runAfter?.toISOString() } : {}),
-      }),
-    stopping: (force) => emit({ event: "stopping", force }),
-    recovered: (tasks) => emit({ event: "recovered", tasks }),
-    error: (error) => emit({ event: "error", message: error.message }),
+  return (e) => {
+    switch (e.type) {
+      case "started":
+        return emit({ event: "started", workerId: e.workerId, queues: e.queues, pid: process.pid });
+      case "taskStarted": {
+        const r = e.record;
+        return emit({
+          event: "taskStarted",
+          id: r.id,
+          taskName: r.taskName,
+          queueName: r.queueName,
+          attempt: r.workerIds.length,
+        });
+      }
+      case "taskFinished": {
+        const r = e.record;
+        return emit({
+          event: "taskFinished",
+          id: r.id,
+          taskName: r.taskName,
+          status: r.status,
+          durationMs: Math.round(e.durationMs * 100) / 100,
+          ...(r.status === "SUCCEEDED" ? {} : { error: errorOf(r) }),
+          ...(r.status === "READY" ? { retryAt: r.runAfter?.toISOString() } : {}),
+          ...(e.dropped ? { dropped: e.dropped } : {}),
+        });
+      }
+      case "stopping":
+        return emit({ event: "stopping", force: e.force });
+      case "recovered":
+        return emit({ event: "recovered", tasks: e.tasks });
+      case "error":
+        return emit({ event: "error", message: e.error.message });
+    }
   };
 }
 
 /** One plain line per task start and finish, for logs without a TTY. */
-export function plainReporter(write: (line: string) => void): WorkerEvents {
+export function plainReporter(write: (line: string) => void): (event: WorkerEvent) => void {
   const stamp = () => new Date().toISOString();
-  return {
-    started: (info) => write(`${stamp()} worker ${info.workerId} started (pid ${process.pid}, queues ${info.queues})`),
-    taskStarted: (r) =>
-      write(`${stamp()} ${r.id} ${r.taskName} started (queue ${r.queueName}, attempt ${r.workerIds.length})`),
-    taskFinished: (r, ms) => {
-      const error = errorOf(r);
-      const what = r.status === "READY" ? `FAILED, retry at ${r.runAfter?.toISOString()}` : r.status;
-      write(
-        `${stamp()} ${r.id} ${r.taskName} ${what} in ${ms.toFixed(1)}ms${error && r.status !== "SUCCEEDED" ? ` ${error.exceptionClass}: ${error.message}` : ""}`,
-      );
-    },
-    stopping: (force) =>
-      write(
-        force
-          ? `${stamp()} forced stop: interrupting running tasks`
-          : `${stamp()} shutting down gracefully, running tasks will finish (press Ctrl+C again to force)`,
-      ),
-    recovered: (tasks) =>
-      write(
-        `${stamp()} recovered ${tasks.length} task(s) from lost workers: ${tasks.map((t) => `${t.id} → ${t.status}`).join(", ")}`,
-      ),
-    error: (error) => write(`${stamp()} store error (will retry): ${error.message}`),
+  return (e) => {
+    switch (e.type) {
+      case "started":
+        return write(`${stamp()} worker ${e.workerId} started (pid ${process.pid}, queues ${e.queues})`);
+      case "taskStarted": {
+        const r = e.record;
+        return write(`${stamp()} ${r.id} ${r.taskName} started (queue ${r.queueName}, attempt ${r.workerIds.length})`);
+      }
+      case "taskFinished": {
+        const r = e.record;
+        const error = errorOf(r);
+        const what = r.status === "READY" ? `FAILED, retry at ${r.runAfter?.toISOString()}` : r.status;
+        const why = error && r.status !== "SUCCEEDED" ? ` ${error.exceptionClass}: ${error.message}` : "";
+        const dropped = e.dropped ? ` (${e.dropped})` : "";
+        return write(`${stamp()} ${r.id} ${r.taskName} ${what} in ${e.durationMs.toFixed(1)}ms${why}${dropped}`);
+      }
+      case "stopping":
+        return write(
+          e.force
+            ? `${stamp()} forced stop: interrupting running tasks`
+            : `${stamp()} shutting down gracefully, running tasks will finish (press Ctrl+C again to force)`,
+        );
+      case "recovered":
+        return write(
+          `${stamp()} recovered ${e.tasks.length} task(s) from lost workers: ${e.tasks.map((t) => `${t.id} → ${t.status}`).join(", ")}`,
+        );
+      case "error":
+        return write(`${stamp()} store error (will retry): ${e.error.message}`);
+    }
   };
-}
-
-/** Fans events out to several listeners. */
-export function combine(...all: WorkerEvents[]): WorkerEvents {
-  const keys = ["started", "taskStarted", "taskFinished", "stopping", "recovered", "error"] as const;
-  const out: WorkerEvents = {};
-  for (const key of keys) {
-    const handlers = all.map((e) => e[key]).filter(Boolean) as ((...args: unknown[]) => void)[];
-    if (handlers.length)
-      (out as Record<string, unknown>)[key] = (...args: unknown[]) => {
-        for (const handler of handlers) handler(...args);
-      };
-  }
-  return out;
 }
 
 /** Finishes per second over a sliding window, for the status line. */

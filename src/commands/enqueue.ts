@@ -1,8 +1,8 @@
 import { Args, Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
-import { resultSummary } from "../ui/text/format.js";
 import { parseDuration, parseMoment, parseTaskArgs } from "../cli/parse.js";
 import { TasklaneError, UsageError } from "../core/errors.js";
+import { resultSummary } from "../ui/text/format.js";
 
 /** --wait ran out of time: the operation did not complete (exit 1, not a usage error). */
 class TimeoutError extends TasklaneError {}

@@ -1,9 +1,9 @@
 import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
-import { ago, shortId } from "../ui/text/format.js";
 import { openManagement } from "../cli/management.js";
 import { parseSince } from "../cli/parse.js";
+import { ago, shortId } from "../ui/text/format.js";
 import { bold, dim, red } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
 

@@ -1,9 +1,9 @@
 import { Flags } from "@oclif/core";
-import type { PruneOptions } from "../contract/backend.js";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import { parseDuration } from "../cli/parse.js";
+import type { PruneOptions } from "../contract/management.js";
 
 export default class Prune extends BaseCommand {
   static override summary = "Delete old finished results (never READY or RUNNING ones)";

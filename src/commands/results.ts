@@ -1,13 +1,13 @@
 import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
-import { ago, duration, shortId } from "../ui/text/format.js";
 import { openManagement } from "../cli/management.js";
 import { parseSince, parseStatuses } from "../cli/parse.js";
-import { colourStatus, dim } from "../ui/text/style.js";
-import { renderTable } from "../ui/text/table.js";
 import { UsageError } from "../core/errors.js";
 import { TaskResult } from "../core/result.js";
+import { ago, duration, shortId } from "../ui/text/format.js";
+import { colourStatus, dim } from "../ui/text/style.js";
+import { renderTable } from "../ui/text/table.js";
 
 export default class Results extends BaseCommand {
   static override summary = "List task results, newest first";

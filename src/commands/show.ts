@@ -1,10 +1,10 @@
 import { Args } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
-import { duration, prettyJson } from "../ui/text/format.js";
 import { openManagement, resolveId } from "../cli/management.js";
-import { bold, colourStatus, dim, red } from "../ui/text/style.js";
 import { TaskResult } from "../core/result.js";
+import { duration, prettyJson } from "../ui/text/format.js";
+import { bold, colourStatus, dim, red } from "../ui/text/style.js";
 
 export default class Show extends BaseCommand {
   static override summary = "Show one task result in full, tracebacks included";

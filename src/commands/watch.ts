@@ -1,9 +1,10 @@
 import { Flags } from "@oclif/core";
-import type { Backend, ManagementStore, QueueCounts, StatusCounts } from "../contract/backend.js";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import { parseDuration, parseStatuses } from "../cli/parse.js";
+import type { Backend } from "../contract/backend.js";
+import type { ManagementStore, QueueCounts, StatusCounts } from "../contract/management.js";
 import { UsageError } from "../core/errors.js";
 import { ALL_STATUSES } from "../core/result.js";
 import {

@@ -1,5 +1,6 @@
 import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
+import { parseDuration } from "../core/durations.js";
 import { UsageError } from "../core/errors.js";
 
 export default class WorkerCommand extends BaseCommand {
@@ -52,7 +53,19 @@ export default class WorkerCommand extends BaseCommand {
       );
     }
     const { resolveWorkerOptions } = await import("../worker/options.js");
-    const options = resolveWorkerOptions(flags, entry);
+    const options = resolveWorkerOptions(
+      {
+        queues: flags.queue,
+        excludeQueues: flags["exclude-queue"],
+        concurrency: flags.concurrency,
+        intervalMs: parseDuration(flags.interval, { label: "--interval", bareUnit: "s" }),
+        batch: flags.batch,
+        maxTasks: flags["max-tasks"],
+        startupDelay: flags["startup-delay"],
+        workerId: flags["worker-id"],
+      },
+      entry,
+    );
     if (flags.reload && flags.batch) {
       process.stderr.write(
         "Warning: --reload is ignored with --batch (a batch worker exits when the queue is empty)\n",
@@ -64,13 +77,11 @@ export default class WorkerCommand extends BaseCommand {
       return;
     }
     const backend = await config.getBackend(entry.alias);
-    const store = backend.workerStore();
-
-    const { runWorkerWithOutput } = await import("../cli/worker-output.js");
-    const { forced } = await runWorkerWithOutput({
+    const { runCliWorker } = await import("../cli/worker-output.js");
+    const { forced } = await runCliWorker({
       backend,
-      store,
       tasks: config.tasks,
+      registry: config.describe(),
       options,
       mode: flags.json ? "json" : process.stdout.isTTY ? "tty" : "plain",
     });

@@ -1,10 +1,9 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import type { BackendClass } from "../contract/backend.js";
+import type { Backend, BackendClass } from "../contract/backend.js";
 import { ConfigError } from "../core/errors.js";
 import { type AnyTask, isTask } from "../core/task.js";
-import { validateTask } from "../core/validation.js";
 import { BUILTIN_KINDS } from "./kinds.js";
 import { ActiveConfig, type BackendEntry, setActiveConfig } from "./registry.js";
 
@@ -19,6 +18,18 @@ export interface BackendConfig {
 export interface TasklaneConfigInput {
   backends?: Record<string, BackendConfig>;
   tasks?: Record<string, AnyTask>;
+}
+
+/** What defineConfig returns: the active config, as an app sees it. */
+export interface TasklaneConfig {
+  /** The config file, once loaded from one (null for a config built in code). */
+  readonly path: string | null;
+  /** Registered tasks by name. */
+  readonly tasks: ReadonlyMap<string, AnyTask>;
+  /** The backend configured under `alias`, opened on first use and shared. */
+  getBackend(alias: string): Promise<Backend>;
+  /** Closes every backend this config opened (connections, files), so the process can exit. */
+  close(): Promise<void>;
 }
 
 const shape = z.strictObject({
@@ -143,7 +154,7 @@ function registerTasks(input: Record<string, AnyTask>): Map<string, AnyTask> {
  * Declares the project's backends and tasks, registers each task under its name and makes
  * this the active config. Throws ConfigError (shape, kinds, duplicates) or InvalidTaskError.
  */
-export function defineConfig(input: TasklaneConfigInput): ActiveConfig {
+export function defineConfig(input: TasklaneConfigInput): TasklaneConfig {
   const parsed = shape.safeParse(input);
   if (!parsed.success) throw new ConfigError(formatZodError(parsed.error));
   const { backends = { default: { backend: "immediate" } }, tasks = {} } = input;
@@ -163,7 +174,7 @@ export function defineConfig(input: TasklaneConfigInput): ActiveConfig {
     );
   }
   for (const [name, t] of registerTasks(tasks)) config.tasks.set(name, t);
-  for (const t of config.tasks.values()) validateTask(t, config);
+  for (const t of config.tasks.values()) config.check(t);
   setActiveConfig(config);
   return config;
 }

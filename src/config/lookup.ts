@@ -1,5 +1,17 @@
-import { ensureConfig } from "./registry.js";
 import type { Backend } from "../contract/backend.js";
+import { ensureEnvironment, installEnvironmentLoader } from "../core/environment.js";
+import type { AnyTask } from "../core/task.js";
+import { loadConfig } from "./load.js";
+import type { ActiveConfig } from "./registry.js";
+
+// A task used before any config was made active (an app that enqueues without importing its
+// tasks.config.ts) finds one the way the CLI does, preferring the app's own module loader.
+installEnvironmentLoader(() => loadConfig({ preferNative: true }));
+
+/** The active config, discovering and loading tasks.config.* on first use. */
+export async function ensureConfig(): Promise<ActiveConfig> {
+  return (await ensureEnvironment<AnyTask>()) as ActiveConfig;
+}
 
 /** The backend configured under `alias` (loading the config on first use). */
 export async function getBackend(alias: string): Promise<Backend> {

@@ -1,23 +1,17 @@
-import type { Backend, BackendCapabilities } from "../contract/backend.js";
+import type { Backend } from "../contract/backend.js";
+import { activeEnvironment, installEnvironment, type TaskEnvironment } from "../core/environment.js";
 import { ConfigError } from "../core/errors.js";
 import type { AnyTask } from "../core/task.js";
+import type { BackendEntry } from "./entry.js";
+import { checkTaskAgainst } from "./rules.js";
 
-/** One configured backend: enough to validate tasks synchronously, and a lazy factory. */
-export interface BackendEntry {
-  alias: string;
-  kind: string;
-  queues: string[];
-  options: Record<string, unknown>;
-  capabilities: BackendCapabilities;
-  /** Whether `tasks worker` can run this backend. */
-  runsWorker: boolean;
-  /** Option keys whose values `tasks info` must redact. */
-  secretKeys: string[];
-  create(): Promise<Backend>;
-}
+export type { BackendEntry } from "./entry.js";
 
-/** The loaded config: backends by alias and tasks by registered name. */
-export class ActiveConfig {
+/**
+ * The loaded config: backends by alias and tasks by registered name. Once active it is the
+ * environment tasks use (core/environment.ts): their rules and their backends.
+ */
+export class ActiveConfig implements TaskEnvironment<AnyTask> {
   readonly backends: Map<string, BackendEntry>;
   readonly tasks: Map<string, AnyTask>;
   /** The config file once the loader knows it; null for a config built in code or implicit. */
@@ -55,6 +49,15 @@ export class ActiveConfig {
     return true;
   }
 
+  /** Every rule that needs this config (InvalidTaskError / InvalidTaskBackendError). */
+  check(task: AnyTask): void {
+    checkTaskAgainst(task, this);
+  }
+
+  backend(alias: string): Promise<Backend> {
+    return this.getBackend(alias);
+  }
+
   /** The backend for an alias, created once and shared. */
   getBackend(alias: string): Promise<Backend> {
     const entry = this.backends.get(alias);
@@ -82,36 +85,12 @@ export class ActiveConfig {
   }
 }
 
-interface RegistryState {
-  active: ActiveConfig | null;
-  loading: Promise<ActiveConfig> | null;
-}
-
-// On globalThis: a config imported through jiti may run a second copy of this module, and
-// both copies must see the same active config.
-const holder = globalThis as { [key: symbol]: RegistryState | undefined };
-const KEY = Symbol.for("tasklane.registry");
-holder[KEY] ??= { active: null, loading: null };
-const state: RegistryState = holder[KEY];
-
+/** The active config, or null when none is (tasks then load one on first use). */
 export function activeConfig(): ActiveConfig | null {
-  return state.active;
+  return activeEnvironment<AnyTask>() as ActiveConfig | null;
 }
 
+/** Makes `config` the one tasks use (null: none, so the next use loads one). */
 export function setActiveConfig(config: ActiveConfig | null): void {
-  state.active = config;
-  state.loading = null;
-}
-
-/** The active config, discovering and loading tasks.config.* on first use. */
-export async function ensureConfig(): Promise<ActiveConfig> {
-  if (state.active) return state.active;
-  if (!state.loading) {
-    const { loadConfig } = await import("./load.js");
-    state.loading = loadConfig({ preferNative: true }).catch((error: unknown) => {
-      state.loading = null;
-      throw error;
-    });
-  }
-  return state.loading;
+  installEnvironment(config);
 }

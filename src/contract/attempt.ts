@@ -1,70 +1,192 @@
-import type { AttemptOutcome } from "./backend.js";
 import type { TaskContext } from "../core/context.js";
 import { type JsonValue, jsonViolation } from "../core/json.js";
-import { type ResultSource, TaskError, TaskResult, type TaskResultData } from "../core/result.js";
+import { type ResultSource, TaskError, type TaskErrorData, TaskResult, type TaskResultData } from "../core/result.js";
+import { retryAt } from "../core/retry.js";
+import { signals } from "../core/signals.js";
 import type { AnyTask } from "../core/task.js";
+import type { WorkerEvents } from "./events.js";
+import { applyOutcome } from "./records.js";
+import type { AttemptOutcome, LostAttempt } from "./worker-store.js";
 
 /** An error recorded when a task's return value breaks the JSON rule. */
 class InvalidReturnValue extends TypeError {
   override name = "InvalidReturnValue";
 }
 
-/**
- * Runs one attempt of a task whose record is RUNNING: builds the context, awaits the
- * function, checks the JSON rule on its return value and captures any error. Never throws.
- * Shared by the immediate backend and every worker.
- */
-export async function runAttempt(
-  task: AnyTask,
-  record: TaskResultData,
-  source: ResultSource,
-  signal: AbortSignal,
-): Promise<Omit<AttemptOutcome, "workerId">> {
-  const finish = (fields: Partial<AttemptOutcome> & Pick<AttemptOutcome, "status">) => ({
-    id: record.id,
-    finishedAt: new Date(),
-    ...fields,
-  });
-  try {
-    const args = record.args;
-    let value: unknown;
-    if (task.takesContext) {
-      const context: TaskContext = {
-        taskResult: new TaskResult(structuredClone(record), source),
-        attempt: record.workerIds.length,
-        signal,
-      };
-      value = await task.definition.fn(context, ...args);
-    } else {
-      value = await task.definition.fn(...args);
-    }
-    // A function that returns nothing succeeds with null, as a Python task returning None does.
-    if (value === undefined) value = null;
-    const problem = jsonViolation(value, "return value");
-    if (problem) {
-      const error = new InvalidReturnValue(`Task "${task.name}": ${problem}; a task must return a JSON value`);
-      return finish({ status: "FAILED", error: TaskError.from(error) });
-    }
-    return finish({ status: "SUCCEEDED", returnValue: value as JsonValue });
-  } catch (error) {
-    return finish({ status: "FAILED", error: TaskError.from(error) });
-  }
+export const INTERRUPTED: TaskErrorData = {
+  exceptionClass: "WorkerInterrupted",
+  message: "The worker was stopped by a second signal while this task ran",
+  traceback: "WorkerInterrupted: the worker was stopped by a second signal while this task ran",
+};
+
+export interface LifecycleOptions {
+  /** The backend: the signals' sender, and where `context.taskResult.refresh()` reads from. */
+  backend: ResultSource;
+  /** The tasks this worker can run, by registered name. */
+  tasks: ReadonlyMap<string, AnyTask>;
+  workerId: string;
+  /** Where the tasks were registered (the config file), named when a task is not found. */
+  registry: string;
+  events?: WorkerEvents;
 }
 
-/** The record as it looks after an outcome is applied (what the store writes). */
-export function applyOutcome(record: TaskResultData, outcome: Omit<AttemptOutcome, "workerId">): TaskResultData {
-  const next: TaskResultData = { ...record, errors: [...record.errors], workerIds: [...record.workerIds] };
-  if (outcome.error) next.errors.push(outcome.error);
-  if (outcome.status === "SUCCEEDED") {
-    next.status = "SUCCEEDED";
-    next.returnValue = outcome.returnValue ?? null;
-    next.finishedAt = outcome.finishedAt;
-  } else if (outcome.retryAt) {
-    next.status = "READY";
-    next.runAfter = outcome.retryAt;
-  } else {
-    next.status = "FAILED";
-    next.finishedAt = outcome.finishedAt;
+/** One attempt in progress. */
+export interface RunningAttempt {
+  /** The RUNNING record the attempt started from. */
+  readonly record: TaskResultData;
+  readonly task: AnyTask | undefined;
+  /** performance.now() at the start. */
+  readonly startedAt: number;
+  /** Settles exactly once, with the outcome and its retry decision. Never rejects. */
+  readonly outcome: Promise<AttemptOutcome>;
+  /** Forced stop: aborts context.signal and ends the attempt now as WorkerInterrupted (not retried). */
+  interrupt(): void;
+}
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * The one attempt lifecycle, shared by the generic worker, the Redis runner and the immediate
+ * backend: resolve the task (TaskNotFound, with an explanation), build the context, run the
+ * function, hold its return value to the JSON rule, record an error, decide retry-or-fail with
+ * its due time, end an interrupted attempt, keep the stats, send the signals. A backend only
+ * stores what this decides.
+ */
+export class AttemptLifecycle {
+  readonly stats = { succeeded: 0, failed: 0, retried: 0, dropped: 0 };
+  readonly tasks: ReadonlyMap<string, AnyTask>;
+  readonly workerId: string;
+  readonly #options: LifecycleOptions;
+
+  constructor(options: LifecycleOptions) {
+    this.#options = options;
+    this.tasks = options.tasks;
+    this.workerId = options.workerId;
   }
-  return next;
+
+  /** Starts an attempt of a record this worker holds (RUNNING): events and signals, then the run. */
+  start(record: TaskResultData): RunningAttempt {
+    const task = this.tasks.get(record.taskName);
+    const abort = task?.takesContext ? new AbortController() : null;
+    let settle: (outcome: AttemptOutcome) => void = () => {};
+    let settled = false;
+    const outcome = new Promise<AttemptOutcome>((resolve) => {
+      settle = resolve;
+    });
+    const end = (fields: Omit<AttemptOutcome, "id" | "workerId" | "finishedAt">) => {
+      if (settled) return; // a late settlement (after an interrupt) is dropped
+      settled = true;
+      settle({ id: record.id, workerId: this.workerId, finishedAt: new Date(), ...fields });
+    };
+    const attempt: RunningAttempt = {
+      record,
+      task,
+      startedAt: performance.now(),
+      outcome,
+      interrupt: () => {
+        abort?.abort(new Error("worker interrupted"));
+        end({ status: "FAILED", error: INTERRUPTED });
+      },
+    };
+    this.#options.events?.taskStarted?.(record);
+    if (signals.taskStarted.hasReceivers) {
+      signals.taskStarted.send({
+        sender: this.#options.backend,
+        taskResult: new TaskResult(record, this.#options.backend),
+      });
+    }
+    if (!task) end({ status: "FAILED", error: this.#notFound(record.taskName) });
+    else
+      void this.#run(task, record, abort?.signal ?? NEVER_ABORTED).then((fields) =>
+        end(this.#decide(task, record, fields)),
+      );
+    return attempt;
+  }
+
+  /**
+   * The store recorded an attempt's end (or dropped it, `dropped` saying why): stats, the
+   * taskFinished event, and the signal for recorded ends. Returns the record as it now stands.
+   */
+  finished(attempt: RunningAttempt, outcome: AttemptOutcome, dropped?: string): TaskResultData {
+    const finished = applyOutcome(attempt.record, outcome);
+    if (dropped) this.stats.dropped++;
+    else if (finished.status === "SUCCEEDED") this.stats.succeeded++;
+    else if (finished.status === "FAILED") this.stats.failed++;
+    else this.stats.retried++;
+    this.#options.events?.taskFinished?.(finished, performance.now() - attempt.startedAt, dropped);
+    if (!dropped && signals.taskFinished.hasReceivers) {
+      signals.taskFinished.send({
+        sender: this.#options.backend,
+        taskResult: new TaskResult(finished, this.#options.backend),
+      });
+    }
+    return finished;
+  }
+
+  /**
+   * Crash recovery's decision for a lost attempt, by the same rule as a failed one: when it may
+   * run again (after its backoff), or null when it has no attempts left.
+   */
+  planRecovery(lost: LostAttempt): Date | null {
+    const backoff = this.tasks.get(lost.taskName)?.backoff;
+    return retryAt({ maxAttempts: lost.maxAttempts, backoff }, lost.attempts);
+  }
+
+  /** A failed attempt goes back to READY when attempts are left (never an interrupted one). */
+  #decide(
+    task: AnyTask,
+    record: TaskResultData,
+    fields: Pick<AttemptOutcome, "status" | "returnValue" | "error">,
+  ): Pick<AttemptOutcome, "status" | "returnValue" | "error" | "retryAt"> {
+    if (fields.status !== "FAILED") return fields;
+    const at = retryAt({ maxAttempts: record.maxAttempts, backoff: task.backoff }, record.workerIds.length);
+    return at ? { ...fields, retryAt: at } : fields;
+  }
+
+  async #run(
+    task: AnyTask,
+    record: TaskResultData,
+    signal: AbortSignal,
+  ): Promise<Pick<AttemptOutcome, "status" | "returnValue" | "error">> {
+    try {
+      let value: unknown;
+      if (task.takesContext) {
+        const context: TaskContext = {
+          taskResult: new TaskResult(structuredClone(record), this.#options.backend),
+          attempt: record.workerIds.length,
+          signal,
+        };
+        value = await task.definition.fn(context, ...record.args);
+      } else {
+        value = await task.definition.fn(...record.args);
+      }
+      // A function that returns nothing succeeds with null, as a Python task returning None does.
+      if (value === undefined) value = null;
+      const problem = jsonViolation(value, "return value");
+      if (problem) {
+        const error = new InvalidReturnValue(`Task "${task.name}": ${problem}; a task must return a JSON value`);
+        return { status: "FAILED", error: TaskError.from(error) };
+      }
+      return { status: "SUCCEEDED", returnValue: value as JsonValue };
+    } catch (error) {
+      return { status: "FAILED", error: TaskError.from(error) };
+    }
+  }
+
+  /** TaskNotFound, with a traceback that says which config the worker loaded and what it knows. */
+  #notFound(name: string): TaskErrorData {
+    const known = [...this.tasks.keys()].sort();
+    const message = `Task "${name}" is not registered in this worker's config`;
+    return {
+      exceptionClass: "TaskNotFound",
+      message,
+      traceback: [
+        `TaskNotFound: ${message}`,
+        `  worker ${this.workerId} loaded ${this.#options.registry}`,
+        `  it registers ${known.length} task(s): ${known.length ? known.join(", ") : "(none)"}`,
+        `  the task was enqueued by code with another config, or with a task since renamed or removed:`,
+        `  register "${name}" in defineConfig({ tasks }) and restart the workers, then \`tasks retry\` this result`,
+      ].join("\n"),
+    };
+  }
 }

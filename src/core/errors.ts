@@ -1,7 +1,10 @@
-/** Every error class tasklane throws. All extend TasklaneError so callers can catch one type. */
+/**
+ * Every error class tasklane throws to its users. All extend TasklaneError so callers can catch
+ * one type; the CLI prints any of them as one line (exit 2 for the usage kinds, else 1).
+ */
 export class TasklaneError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -23,3 +26,16 @@ export class TaskResultMismatch extends TasklaneError {}
 
 /** A user-facing usage error (bad flag value, unknown id, …); the CLI prints it on one line. */
 export class UsageError extends TasklaneError {}
+
+/** `result.returnValue` was read before the task SUCCEEDED (it failed, was cancelled, or has not finished). */
+export class ResultNotReady extends TasklaneError {}
+
+/** A backend's storage cannot be reached (a Redis server down, say); the message names where and what to check. */
+export class BackendUnavailableError extends TasklaneError {}
+
+/**
+ * A backend's storage is there but unusable: a file that is not a database, a corrupt one, a
+ * schema from a newer tasklane, a folder that cannot be written, a full disk. The message names
+ * the file and what to do.
+ */
+export class StorageError extends TasklaneError {}

@@ -1,3 +1,4 @@
+import { ResultNotReady, TasklaneError } from "./errors.js";
 import type { JsonValue } from "./json.js";
 
 /** Lifecycle of a result. String values equal their names so they read well in JSON and SQL. */
@@ -74,10 +75,9 @@ export interface TaskResultData {
   maxAttempts: number;
 }
 
-/** Anything that can re-read a result by id: a backend. Kept minimal to avoid an import cycle. */
+/** Anything that can re-read a result by id: a backend (Core knows it only by this shape). */
 export interface ResultSource {
   readonly alias: string;
-  readonly supportsGetResult: boolean;
   getResultData(id: string): Promise<TaskResultData>;
 }
 
@@ -150,15 +150,19 @@ export class TaskResult<R = unknown> {
   /** The task's return value; throws unless the task SUCCEEDED. */
   get returnValue(): R {
     if (this.#data.status === "SUCCEEDED") return this.#data.returnValue as R;
-    if (this.#data.status === "FAILED") throw new Error("Task failed");
-    if (this.#data.status === "CANCELLED") throw new Error("Task was cancelled");
-    throw new Error("Task has not finished yet");
+    if (this.#data.status === "FAILED") throw new ResultNotReady("Task failed");
+    if (this.#data.status === "CANCELLED") throw new ResultNotReady("Task was cancelled");
+    throw new ResultNotReady("Task has not finished yet");
   }
 
-  /** Re-reads this result from its backend. */
+  /**
+   * Re-reads this result from its backend, as django-tasks does on every backend that can look a
+   * result up: from any process on sqlite and redis, from the enqueueing process on dummy and
+   * immediate (supportsGetResult says which).
+   */
   async refresh(): Promise<void> {
-    if (!this.#source?.supportsGetResult) {
-      throw new Error(`Backend "${this.#data.backend}" cannot re-read results (supportsGetResult is false)`);
+    if (!this.#source) {
+      throw new TasklaneError(`Result ${this.#data.id} was not read from a backend, so it cannot be re-read`);
     }
     this.#data = await this.#source.getResultData(this.#data.id);
   }

@@ -1,20 +1,13 @@
-import type { Backend } from "../contract/backend.js";
-import { type ActiveConfig, activeConfig, ensureConfig } from "../config/registry.js";
 import type { TaskContext } from "./context.js";
+import { TASK_DEFAULTS } from "./defaults.js";
+import { activeEnvironment, type EnqueueRequest, ensureEnvironment, type TaskBackend } from "./environment.js";
 import { InvalidTaskError, TaskResultMismatch } from "./errors.js";
 import { type JsonValue, jsonViolation } from "./json.js";
 import type { TaskResult } from "./result.js";
-import { validateTask } from "./validation.js";
+import type { Backoff } from "./retry.js";
+import { checkKnownKeys, checkTaskSettings } from "./validation.js";
 
-export interface Backoff {
-  /** "fixed": every retry waits delayMs; "exponential": delayMs × 2^(attempt−1). */
-  type: "fixed" | "exponential";
-  delayMs: number;
-  /** Upper bound for exponential delays. */
-  maxDelayMs?: number;
-  /** Randomise each delay by up to ±jitter (0..1, default 0.1) so retries do not stampede. */
-  jitter?: number;
-}
+export type { Backoff } from "./retry.js";
 
 export interface TaskOptions {
   /** Registered name; default: the task's key in the config's `tasks`. */
@@ -36,6 +29,17 @@ export interface UsingOptions {
   runAfter?: Date;
   backend?: string;
 }
+
+const TASK_OPTION_KEYS: readonly (keyof TaskOptions)[] = [
+  "name",
+  "priority",
+  "queueName",
+  "backend",
+  "takesContext",
+  "maxAttempts",
+  "backoff",
+];
+const USING_OPTION_KEYS: readonly (keyof UsingOptions)[] = ["priority", "queueName", "runAfter", "backend"];
 
 /** What a task is, shared by every `using()` copy (so naming it in the config names them all). */
 export interface TaskDefinition {
@@ -95,13 +99,15 @@ export class Task<A extends unknown[], R> {
 
   /** A copy with some settings changed; `undefined` keeps the current value. */
   using(options: UsingOptions): Task<A, R> {
+    checkKnownKeys(`Task "${this.name}": using()`, options, USING_OPTION_KEYS);
     const copy = new Task<A, R>(this.definition, {
       priority: options.priority ?? this.priority,
       queueName: options.queueName ?? this.queueName,
       backend: options.backend ?? this.backend,
       runAfter: options.runAfter ?? this.runAfter,
     });
-    validateTask(copy, activeConfig());
+    checkTaskSettings(copy);
+    activeEnvironment<AnyTask>()?.check(copy);
     return copy;
   }
 
@@ -113,8 +119,8 @@ export class Task<A extends unknown[], R> {
 
   /** Enqueues many calls in one round trip (one transaction / one pipeline). */
   async enqueueMany(argsList: A[]): Promise<TaskResult<Awaited<R>>[]> {
-    const { backend } = await this.#prepare();
-    const requests = argsList.map((args, i) => {
+    const backend = await this.#backend();
+    const requests = argsList.map((args, i): EnqueueRequest => {
       const problem = jsonViolation(args, "args");
       if (problem) {
         const where = argsList.length > 1 ? ` (call ${i})` : "";
@@ -135,7 +141,7 @@ export class Task<A extends unknown[], R> {
 
   /** Reads a result of this task by id, from its backend. */
   async getResult(id: string): Promise<TaskResult<Awaited<R>>> {
-    const { backend } = await this.#prepare();
+    const backend = await this.#backend();
     const result = await backend.getResult(id);
     if (result.taskName !== this.name) {
       throw new TaskResultMismatch(`Result ${id} belongs to task "${result.taskName}", not "${this.name}"`);
@@ -153,10 +159,11 @@ export class Task<A extends unknown[], R> {
     return this.definition.fn(...args) as R;
   }
 
-  async #prepare(): Promise<{ config: ActiveConfig; backend: Backend }> {
-    const config = await ensureConfig();
-    validateTask(this, config);
-    return { config, backend: await config.getBackend(this.backend) };
+  /** The task's backend, after every rule that needs the config (loading it on first use). */
+  async #backend(): Promise<TaskBackend<AnyTask>> {
+    const environment = await ensureEnvironment<AnyTask>();
+    environment.check(this);
+    return environment.backend(this.backend);
   }
 }
 
@@ -182,23 +189,25 @@ export function task(
   if (typeof fn !== "function") {
     throw new InvalidTaskError(`task(options, fn): fn must be a function, got ${typeof fn}`);
   }
+  const label = options.name ?? (fn.name || "anonymous");
+  checkKnownKeys(`Task "${label}"`, options, TASK_OPTION_KEYS);
   const made = new Task(
     {
       fn,
       takesContext: options.takesContext ?? false,
-      maxAttempts: options.maxAttempts ?? 1,
+      maxAttempts: options.maxAttempts ?? TASK_DEFAULTS.maxAttempts,
       backoff: options.backoff,
       explicitName: options.name,
       registeredName: undefined,
     },
     {
-      priority: options.priority ?? 0,
-      queueName: options.queueName ?? "default",
-      backend: options.backend ?? "default",
+      priority: options.priority ?? TASK_DEFAULTS.priority,
+      queueName: options.queueName ?? TASK_DEFAULTS.queueName,
+      backend: options.backend ?? TASK_DEFAULTS.backend,
       runAfter: null,
     },
   );
   // Rules that need no config hold from the start; the rest are checked at registration.
-  validateTask(made, null);
+  checkTaskSettings(made);
   return made;
 }

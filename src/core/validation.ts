@@ -1,6 +1,5 @@
-import type { ActiveConfig } from "../config/registry.js";
-import { InvalidTaskBackendError, InvalidTaskError } from "./errors.js";
-import type { AnyTask } from "./task.js";
+import { InvalidTaskError } from "./errors.js";
+import type { Backoff } from "./retry.js";
 
 export const MIN_PRIORITY = -100;
 export const MAX_PRIORITY = 100;
@@ -18,57 +17,60 @@ export function priorityProblem(priority: unknown): string | null {
   return null;
 }
 
+/** The settings of a task that rules need (a Task satisfies it). */
+export interface TaskSettings {
+  readonly name: string;
+  readonly priority: number;
+  readonly queueName: string;
+  readonly runAfter: Date | null;
+  readonly maxAttempts: number;
+  readonly backoff: Backoff | undefined;
+}
+
+/** Throws InvalidTaskError naming the task and the rule. */
+export function failRule(task: { readonly name: string }, rule: string): never {
+  throw new InvalidTaskError(`Task "${task.name}": ${rule}`);
+}
+
 /**
- * Checks a task against every rule. With `config` null only the rules that need no config
- * run (priority range, attempts, backoff); otherwise also backend, queue, defer, priority
- * support and registration.
+ * The rules that need no config (priority range, attempts, backoff, queue name, runAfter),
+ * checked when a task is built and on every using(); the config layer adds the rest.
  */
-export function validateTask(task: AnyTask, config: ActiveConfig | null): void {
-  const fail = (rule: string): never => {
-    throw new InvalidTaskError(`Task "${task.name}": ${rule}`);
-  };
+export function checkTaskSettings(task: TaskSettings): void {
   const priority = priorityProblem(task.priority);
-  if (priority) fail(priority);
+  if (priority) failRule(task, priority);
   if (!Number.isInteger(task.maxAttempts) || task.maxAttempts < 1) {
-    fail(`maxAttempts must be an integer ≥ 1, got ${String(task.maxAttempts)}`);
+    failRule(task, `maxAttempts must be an integer ≥ 1, got ${String(task.maxAttempts)}`);
   }
   const backoff = task.backoff;
   if (backoff) {
     if (backoff.type !== "fixed" && backoff.type !== "exponential") {
-      fail(`backoff.type must be "fixed" or "exponential", got ${JSON.stringify(backoff.type)}`);
+      failRule(task, `backoff.type must be "fixed" or "exponential", got ${JSON.stringify(backoff.type)}`);
     }
-    if (!(Number.isFinite(backoff.delayMs) && backoff.delayMs >= 0)) fail("backoff.delayMs must be a number ≥ 0");
+    if (!(Number.isFinite(backoff.delayMs) && backoff.delayMs >= 0))
+      failRule(task, "backoff.delayMs must be a number ≥ 0");
     if (backoff.maxDelayMs !== undefined && !(backoff.maxDelayMs >= backoff.delayMs)) {
-      fail("backoff.maxDelayMs must be ≥ backoff.delayMs");
+      failRule(task, "backoff.maxDelayMs must be ≥ backoff.delayMs");
     }
     if (backoff.jitter !== undefined && !(backoff.jitter >= 0 && backoff.jitter <= 1)) {
-      fail("backoff.jitter must be between 0 and 1");
+      failRule(task, "backoff.jitter must be between 0 and 1");
     }
   }
-  if (typeof task.queueName !== "string" || task.queueName === "") fail("queueName must be a non-empty string");
+  if (typeof task.queueName !== "string" || task.queueName === "")
+    failRule(task, "queueName must be a non-empty string");
   if (task.runAfter !== null && (!(task.runAfter instanceof Date) || Number.isNaN(task.runAfter.getTime()))) {
-    fail("runAfter must be a valid Date");
+    failRule(task, "runAfter must be a valid Date");
   }
-  if (!config) return;
+}
 
-  const backend = config.backends.get(task.backend);
-  if (!backend) {
-    throw new InvalidTaskBackendError(
-      `Task "${task.name}": backend "${task.backend}" is not configured; configured backends: ${[...config.backends.keys()].join(", ")}`,
-    );
-  }
-  if (backend.queues.length > 0 && !backend.queues.includes(task.queueName)) {
-    fail(
-      `queue "${task.queueName}" is not in backend "${backend.alias}" queues (${backend.queues.join(", ")}); add it to queues, or set queues: [] to allow any`,
-    );
-  }
-  if (task.runAfter !== null && !backend.capabilities.supportsDefer) {
-    fail(`backend "${backend.alias}" (${backend.kind}) does not support runAfter`);
-  }
-  if (task.priority !== 0 && !backend.capabilities.supportsPriority) {
-    fail(`backend "${backend.alias}" (${backend.kind}) does not support priorities; use priority 0`);
-  }
-  if (!config.isImplicit && !config.isRegistered(task)) {
-    fail(`not registered in the config's tasks (${config.describe()}), so a worker could not find it`);
+/**
+ * Unknown option keys are an error, not silently ignored (`maxAttempt: 3` in a .js config would
+ * otherwise build a task with the defaults): names the key and the ones that exist.
+ */
+export function checkKnownKeys(where: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new InvalidTaskError(`${where}: unknown option "${key}"; known options: ${known.join(", ")}`);
+    }
   }
 }

@@ -1,7 +1,11 @@
 import { Box, Text } from "ink";
-import type { WorkerCounters } from "../cli/worker-reporters.js";
-
-export interface WorkerStatusProps extends WorkerCounters {
+export interface WorkerStatusProps {
+  running: number;
+  succeeded: number;
+  failed: number;
+  retried: number;
+  /** Tasks finished per second over the last few seconds. */
+  rate: number;
   workerId: string;
   queues: string;
   stopping: "no" | "graceful" | "forced";

@@ -1,67 +1,68 @@
 import { hostname } from "node:os";
-import type { QueueSelector } from "../contract/backend.js";
-import type { BackendEntry } from "../config/registry.js";
+import type { BackendEntry } from "../config/entry.js";
+import type { WorkerOptions } from "../contract/runner.js";
+import type { QueueSelector } from "../contract/worker-store.js";
+import { WORKER_DEFAULTS } from "../core/defaults.js";
 import { UsageError } from "../core/errors.js";
 
-export interface WorkerOptions {
-  workerId: string;
-  selector: QueueSelector;
-  /** How many tasks may run at once (async tasks overlap; sync ones run one after another). */
-  concurrency: number;
-  /** Idle fallback: how long to sleep when nothing is ready and no change was noticed. */
-  intervalMs: number;
-  /** Exit once nothing is ready (after running tasks finish). */
-  batch: boolean;
-  /** Exit after claiming this many tasks (failed ones count), 0 = no limit. */
-  maxTasks: number;
-  /** Sleep a random 0–1 s before the first claim, so many workers started together spread out. */
-  startupDelay: boolean;
-  heartbeatMs: number;
+export type { WorkerOptions } from "../contract/runner.js";
+
+/** A worker's settings as `tasks worker` and runWorker() take them; unset means the default. */
+export interface WorkerSettings {
+  /** Queue names, or ["*"] for every queue. Default: every queue the backend declares. */
+  queues?: string[];
+  /** With queues ["*"]: queues to skip. */
+  excludeQueues?: string[];
+  concurrency?: number;
+  intervalMs?: number;
+  batch?: boolean;
+  maxTasks?: number;
+  startupDelay?: boolean;
+  workerId?: string;
 }
 
-export interface RawWorkerFlags {
-  queue?: string[];
-  "exclude-queue"?: string[];
-  concurrency: number;
-  interval: string;
-  batch: boolean;
-  "max-tasks"?: number;
-  "startup-delay": boolean;
-  "worker-id"?: string;
+/** How each setting is called in messages: flags for the CLI, option names for runWorker(). */
+export interface SettingNames {
+  queues: string;
+  excludeQueues: string;
+  concurrency: string;
+  maxTasks: string;
+  workerId: string;
 }
+
+export const FLAG_NAMES: SettingNames = {
+  queues: "--queue",
+  excludeQueues: "--exclude-queue",
+  concurrency: "--concurrency",
+  maxTasks: "--max-tasks",
+  workerId: "--worker-id",
+};
 
 export function defaultWorkerId(): string {
   const suffix = Math.random().toString(36).slice(2, 8);
   return `${hostname().slice(0, 40)}-${process.pid}-${suffix}`;
 }
 
-/** Seconds ("0.5", "2") or a duration with a unit ("500ms", "2s"). */
-function parseInterval(text: string): number {
-  const trimmed = text.trim();
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(trimmed);
-  if (!match?.[1]) {
-    throw new UsageError(`--interval: "${text}" is not a duration; use seconds (1, 0.5) or a unit (500ms, 2s, 1m)`);
-  }
-  const value = Number(match[1]);
-  const factor = match[2] === "ms" ? 1 : match[2] === "m" ? 60_000 : 1000;
-  return Math.round(value * factor);
-}
-
-/** Validates the worker flags against the chosen backend; every problem is a one-line UsageError. */
-export function resolveWorkerOptions(flags: RawWorkerFlags, backend: BackendEntry): WorkerOptions {
-  const include = flags.queue ?? [];
-  const exclude = flags["exclude-queue"] ?? [];
+/** Validates a worker's settings against its backend; every problem is a one-line UsageError. */
+export function resolveWorkerOptions(
+  settings: WorkerSettings,
+  backend: BackendEntry,
+  names: SettingNames = FLAG_NAMES,
+): WorkerOptions {
+  const include = settings.queues ?? [];
+  const exclude = settings.excludeQueues ?? [];
   const all = include.includes("*");
-  if (all && include.length > 1)
-    throw new UsageError(`--queue '*' already means every queue; drop the other --queue values`);
+  if (all && include.length > 1) {
+    throw new UsageError(`${names.queues} '*' already means every queue; drop the other ${names.queues} values`);
+  }
   if (exclude.length > 0 && !all) {
-    throw new UsageError("--exclude-queue only works with --queue '*' (every queue but these)");
+    throw new UsageError(`${names.excludeQueues} only works with ${names.queues} '*' (every queue but these)`);
   }
   for (const q of include) {
-    if (q === "") throw new UsageError("--queue: a queue name cannot be empty");
+    if (q === "") throw new UsageError(`${names.queues}: a queue name cannot be empty`);
     if (q !== "*" && backend.queues.length > 0 && !backend.queues.includes(q)) {
       throw new UsageError(
-        `--queue: "${q}" is not a queue of backend "${backend.alias}" (${backend.queues.join(", ")})`,
+        `${names.queues}: "${q}" is not a queue of backend "${backend.alias}" (${backend.queues.join(", ")})`,
       );
     }
   }
@@ -71,30 +72,27 @@ export function resolveWorkerOptions(flags: RawWorkerFlags, backend: BackendEntr
       ? { include: "*", exclude }
       : { include: include.length > 0 ? include : backend.queues, exclude: [] };
 
-  if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 1000) {
-    throw new UsageError(`--concurrency must be an integer from 1 to 1000, got ${flags.concurrency}`);
+  const concurrency = settings.concurrency ?? WORKER_DEFAULTS.concurrency;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
+    throw new UsageError(`${names.concurrency} must be an integer from 1 to 1000, got ${concurrency}`);
   }
-  const maxTasks = flags["max-tasks"] ?? 0;
-  if (!Number.isInteger(maxTasks) || maxTasks < 0)
-    throw new UsageError(`--max-tasks must be an integer ≥ 0, got ${maxTasks}`);
-  const workerId = flags["worker-id"] ?? defaultWorkerId();
+  const maxTasks = settings.maxTasks ?? 0;
+  if (!Number.isInteger(maxTasks) || maxTasks < 0) {
+    throw new UsageError(`${names.maxTasks} must be an integer ≥ 0, got ${maxTasks}`);
+  }
+  const workerId = settings.workerId ?? defaultWorkerId();
   if (workerId.trim() === "" || workerId.length > 64) {
-    throw new UsageError(`--worker-id must be 1 to 64 characters, got ${workerId.length}`);
+    throw new UsageError(`${names.workerId} must be 1 to 64 characters, got ${workerId.length}`);
   }
+  const heartbeatMs = backend.options.heartbeatMs;
   return {
     workerId,
     selector,
-    concurrency: flags.concurrency,
-    intervalMs: parseInterval(flags.interval),
-    batch: flags.batch,
+    concurrency,
+    intervalMs: settings.intervalMs ?? WORKER_DEFAULTS.intervalMs,
+    batch: settings.batch ?? false,
     maxTasks,
-    startupDelay: flags["startup-delay"],
-    heartbeatMs: Number(backend.options.heartbeatMs ?? 5000),
+    startupDelay: settings.startupDelay ?? false,
+    heartbeatMs: typeof heartbeatMs === "number" ? heartbeatMs : WORKER_DEFAULTS.heartbeatMs,
   };
-}
-
-/** "default, emails" or "* except slow" — for logs and the registry. */
-export function describeSelector(selector: QueueSelector): string {
-  if (selector.include !== "*") return selector.include.join(",");
-  return selector.exclude.length ? `* except ${selector.exclude.join(",")}` : "*";
 }

@@ -1,37 +1,18 @@
 import { hostname } from "node:os";
-import type { AttemptOutcome, Backend, RecoveredTask, WorkerRunner, WorkerStore } from "../contract/backend.js";
-import { applyOutcome, runAttempt } from "../contract/attempt.js";
-import { TaskResult, type TaskResultData } from "../core/result.js";
-import { retryAt } from "../core/retry.js";
-import { signals } from "../core/signals.js";
-import type { AnyTask } from "../core/task.js";
-import { describeSelector, type WorkerOptions } from "./options.js";
-
-export interface WorkerEvents {
-  started?(info: { workerId: string; queues: string }): void;
-  taskStarted?(record: TaskResultData): void;
-  taskFinished?(record: TaskResultData, durationMs: number): void;
-  stopping?(force: boolean): void;
-  /** Tasks taken back from workers that died (or from this worker's previous run). */
-  recovered?(tasks: RecoveredTask[]): void;
-  /** A store error the worker survived (it backs off and tries again). */
-  error?(error: Error): void;
-}
-
-interface Running {
-  record: TaskResultData;
-  /** Only tasks that take a context can see an abort (context.signal); others need none. */
-  abort: AbortController | null;
-  startedAt: number;
-}
+import type { AttemptLifecycle, RunningAttempt } from "../contract/attempt.js";
+import type { WorkerEvents, WorkerOptions, WorkerRunner } from "../contract/runner.js";
+import type { AttemptOutcome, WorkerStore } from "../contract/worker-store.js";
+import { describeSelector } from "../contract/worker-store.js";
+import type { TaskResultData } from "../core/result.js";
 
 interface Finished {
+  attempt: RunningAttempt;
   outcome: AttemptOutcome;
-  record: TaskResultData;
-  durationMs: number;
 }
 
-const NEVER_ABORTED = new AbortController().signal;
+/** Why a completion the store refused does not count: the task had been taken back. */
+export const DROPPED_REASON =
+  "not recorded: this worker's lease on the task ran out and another worker recovered it, so this late outcome does not count";
 
 /** A promise that can be resolved from outside: the loop's "something changed" doorbell. */
 function doorbell() {
@@ -43,16 +24,16 @@ function doorbell() {
 }
 
 /**
- * The worker loop, shared by every durable backend: claim up to the free slots in one call,
- * run the tasks, batch their completions, and sleep without polling when nothing is ready.
+ * The worker loop, shared by every durable backend with a WorkerStore: claim up to the free
+ * slots in one call, run each task through the attempt lifecycle, batch their completions, and
+ * sleep without polling when nothing is ready.
  */
 export class Worker implements WorkerRunner {
-  readonly #backend: Backend;
   readonly #store: WorkerStore;
-  readonly #tasks: Map<string, AnyTask>;
+  readonly #lifecycle: AttemptLifecycle;
   readonly #options: WorkerOptions;
   readonly #events: WorkerEvents;
-  readonly #running = new Map<string, Running>();
+  readonly #running = new Map<string, RunningAttempt>();
   // Completions are written in batches: one transaction for every task that finished in the
   // same turn of the event loop, instead of one per task.
   #pending: Finished[] = [];
@@ -64,18 +45,10 @@ export class Worker implements WorkerRunner {
   #forced = false;
   #bell = doorbell();
   #idleAbort = new AbortController();
-  readonly stats = { succeeded: 0, failed: 0, retried: 0 };
 
-  constructor(
-    backend: Backend,
-    store: WorkerStore,
-    tasks: Map<string, AnyTask>,
-    options: WorkerOptions,
-    events: WorkerEvents = {},
-  ) {
-    this.#backend = backend;
+  constructor(store: WorkerStore, lifecycle: AttemptLifecycle, options: WorkerOptions, events: WorkerEvents = {}) {
     this.#store = store;
-    this.#tasks = tasks;
+    this.#lifecycle = lifecycle;
     this.#options = options;
     this.#events = events;
   }
@@ -96,7 +69,7 @@ export class Worker implements WorkerRunner {
     } else if (!this.#forced) {
       this.#forced = true;
       this.#events.stopping?.(true);
-      void this.#interruptRunning();
+      for (const attempt of this.#running.values()) attempt.interrupt();
     }
     this.#wake();
   }
@@ -129,7 +102,7 @@ export class Worker implements WorkerRunner {
     try {
       if (this.#options.startupDelay) await this.#sleep(Math.random() * 1000);
       await this.#loop();
-      while (this.#running.size > 0 && !this.#forced) await this.#waitForSlot();
+      while (this.#running.size > 0) await this.#waitForSlot();
       await this.#flush();
     } finally {
       clearInterval(heartbeat);
@@ -138,7 +111,7 @@ export class Worker implements WorkerRunner {
   }
 
   async #recover(ownLeftovers: boolean): Promise<void> {
-    const recovered = await this.#store.recover(this.id, ownLeftovers);
+    const recovered = await this.#store.recover(this.id, ownLeftovers, (lost) => this.#lifecycle.planRecovery(lost));
     if (recovered.length === 0) return;
     this.#events.recovered?.(recovered);
     // Recovered tasks may be READY again: claim them now rather than after the idle wait.
@@ -208,38 +181,11 @@ export class Worker implements WorkerRunner {
   }
 
   #start(record: TaskResultData): void {
-    const task = this.#tasks.get(record.taskName);
-    const entry: Running = {
-      record,
-      abort: task?.takesContext ? new AbortController() : null,
-      startedAt: performance.now(),
-    };
-    this.#running.set(record.id, entry);
-    this.#events.taskStarted?.(record);
-    if (signals.taskStarted.hasReceivers) {
-      signals.taskStarted.send({ sender: this.#backend, taskResult: new TaskResult(record, this.#backend) });
-    }
-    const attempt = task
-      ? runAttempt(task, record, this.#backend, entry.abort?.signal ?? NEVER_ABORTED)
-      : Promise.resolve({
-          id: record.id,
-          finishedAt: new Date(),
-          status: "FAILED" as const,
-          error: {
-            exceptionClass: "TaskNotFound",
-            message: `Task "${record.taskName}" is not registered in this worker's config`,
-            traceback: "",
-          },
-        });
-    void attempt.then((outcome) => {
-      if (this.#running.get(record.id) !== entry) return; // already recorded as interrupted
+    const attempt = this.#lifecycle.start(record);
+    this.#running.set(record.id, attempt);
+    void attempt.outcome.then((outcome) => {
       this.#running.delete(record.id);
-      const retry = outcome.status === "FAILED" && task ? retryAt(task, record.workerIds.length) : null;
-      this.#pending.push({
-        outcome: { ...outcome, workerId: this.id, ...(retry ? { retryAt: retry } : {}) },
-        record,
-        durationMs: performance.now() - entry.startedAt,
-      });
+      this.#pending.push({ attempt, outcome });
       this.#scheduleFlush();
       this.#bell.ring();
     });
@@ -275,58 +221,25 @@ export class Worker implements WorkerRunner {
       this.#pending = [];
       const outcomes = batch.map((b) => b.outcome);
       let claimed: TaskResultData[] = [];
+      let dropped: string[];
       try {
-        if (claimLimit > 0) claimed = await this.#store.claim(this.id, this.#options.selector, claimLimit, outcomes);
-        else await this.#store.complete(outcomes);
+        if (claimLimit > 0) {
+          ({ claimed, dropped } = await this.#store.claim(this.id, this.#options.selector, claimLimit, outcomes));
+        } else ({ dropped } = await this.#store.complete(outcomes));
       } catch (error) {
         this.#pending.unshift(...batch);
         if (claimLimit > 0) throw error;
         this.#events.error?.(error as Error);
         return [];
       }
-      this.#report(batch);
+      const refused = new Set(dropped);
+      for (const { attempt, outcome } of batch) {
+        this.#lifecycle.finished(attempt, outcome, refused.has(outcome.id) ? DROPPED_REASON : undefined);
+      }
       return claimed;
     };
     const next = this.#storeQueue.then(run, run);
     this.#storeQueue = next.catch(() => {});
     return next;
-  }
-
-  #report(batch: Finished[]): void {
-    for (const { outcome, record, durationMs } of batch) {
-      const finished = applyOutcome(record, outcome);
-      if (finished.status === "SUCCEEDED") this.stats.succeeded++;
-      else if (finished.status === "FAILED") this.stats.failed++;
-      else this.stats.retried++;
-      this.#events.taskFinished?.(finished, durationMs);
-      if (signals.taskFinished.hasReceivers) {
-        signals.taskFinished.send({ sender: this.#backend, taskResult: new TaskResult(finished, this.#backend) });
-      }
-    }
-  }
-
-  /** Second signal: abort running tasks and record each FAILED as WorkerInterrupted. */
-  async #interruptRunning(): Promise<void> {
-    const now = new Date();
-    for (const [id, entry] of this.#running) {
-      entry.abort?.abort(new Error("worker interrupted"));
-      this.#running.delete(id);
-      this.#pending.push({
-        outcome: {
-          id,
-          workerId: this.id,
-          finishedAt: now,
-          status: "FAILED",
-          error: {
-            exceptionClass: "WorkerInterrupted",
-            message: "The worker was stopped by a second signal while this task ran",
-            traceback: "WorkerInterrupted: the worker was stopped by a second signal while this task ran",
-          },
-        },
-        record: entry.record,
-        durationMs: performance.now() - entry.startedAt,
-      });
-    }
-    this.#bell.ring();
   }
 }

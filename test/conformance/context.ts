@@ -1,6 +1,7 @@
 import { afterEach, beforeEach } from "vitest";
-import type { Backend, BackendCapabilities, ManagementStore } from "../../src/contract/backend.js";
 import * as kindsModule from "../../src/config/kinds.js";
+import type { Backend, BackendCapabilities } from "../../src/contract/backend.js";
+import type { ManagementStore } from "../../src/contract/management.js";
 import type { TaskResult } from "../../src/core/result.js";
 import { tasks as cli } from "../helpers/cli.js";
 import { enqueue, makeProject, type Project } from "../helpers/project.js";

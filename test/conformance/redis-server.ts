@@ -80,7 +80,8 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
           try {
             process.kill(Number(readFileSync(pidfile, "utf8").trim()), "SIGTERM");
           } catch {}
-          rmSync(dir, { recursive: true, force: true });
+          // Redis may still write its log while it exits: retry the removal for a moment.
+          rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
         },
       };
     } catch (error) {

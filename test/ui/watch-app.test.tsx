@@ -1,6 +1,6 @@
 import { render } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { IdOutcome } from "../../src/contract/backend.js";
+import type { IdOutcome } from "../../src/contract/management.js";
 import type { TaskResultData } from "../../src/core/result.js";
 import type { WatchFilters, WatchSnapshot } from "../../src/ui/watch/snapshot.js";
 import { WatchApp, type WatchAppProps } from "../../src/ui/watch/WatchApp.js";

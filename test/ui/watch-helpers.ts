@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import type { QueueCounts, StatusCounts, WorkerInfo } from "../../src/contract/backend.js";
+import type { QueueCounts, StatusCounts, WorkerInfo } from "../../src/contract/management.js";
 import type { TaskResultData, TaskResultStatus } from "../../src/core/result.js";
 import type { WatchFilters, WatchSnapshot } from "../../src/ui/watch/snapshot.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { WorkerInfo } from "../../src/contract/backend.js";
+import type { WorkerInfo } from "../../src/contract/management.js";
 import { detailLines } from "../../src/ui/watch/detail.js";
 import { cell, sparkline, wrapLine } from "../../src/ui/watch/format.js";
 import { renderPlainSnapshot, snapshotToJson } from "../../src/ui/watch/plain.js";

@@ -1,18 +1,14 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { Backend, type BackendInit, type EnqueueRequest } from "../../contract/backend.js";
+import type { ManagementStore } from "../../contract/management.js";
+import { readyRecord } from "../../contract/records.js";
+import type { WorkerRunner, WorkerRunnerInput } from "../../contract/runner.js";
 import { TaskResultDoesNotExist } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
-import {
-  Backend,
-  type BackendInit,
-  type EnqueueRequest,
-  type ManagementStore,
-  type WorkerRunner,
-  type WorkerRunnerInput,
-} from "../../contract/backend.js";
-import { readyRecord } from "../dummy.js";
 import { connect, type OwnKeys, ownKeys, type RedisSettings, readSettings, safeUrl } from "./connection.js";
+import { redisKind } from "./kind.js";
 import { RedisManagement } from "./manage.js";
 import { indexMember, type JobData, queuesOf, readJobs, toBullPriority, toRecord } from "./records.js";
 import { RedisWorkerRunner } from "./runner.js";
@@ -30,10 +26,10 @@ export const BACKOFF_TYPE = "tasklane";
  */
 export class RedisBackend extends Backend {
   readonly kind = "redis";
-  readonly supportsDefer = true;
-  readonly supportsAsyncTask = true;
-  readonly supportsGetResult = true;
-  readonly supportsPriority = true;
+  readonly supportsDefer = redisKind.capabilities.supportsDefer;
+  readonly supportsAsyncTask = redisKind.capabilities.supportsAsyncTask;
+  readonly supportsGetResult = redisKind.capabilities.supportsGetResult;
+  readonly supportsPriority = redisKind.capabilities.supportsPriority;
 
   readonly settings: RedisSettings;
   readonly keys: OwnKeys;

@@ -1,11 +1,8 @@
 import { Redis, type RedisOptions } from "ioredis";
-import { TasklaneError } from "../../core/errors.js";
+import { REDIS_DEFAULTS } from "../../core/defaults.js";
+import { RedisUnavailableError } from "./errors.js";
 
-/** Redis could not be reached (or answered with an error) within the connect timeout. */
-export class RedisUnavailableError extends TasklaneError {}
-
-export const DEFAULT_URL = "redis://127.0.0.1:6379";
-export const DEFAULT_PREFIX = "tasklane";
+export { RedisUnavailableError } from "./errors.js";
 
 /** The redis backend's options, validated by the zod schema in src/config/kinds.ts. */
 export interface RedisSettings {
@@ -27,13 +24,13 @@ export function readSettings(options: Record<string, unknown>): RedisSettings {
   const num = (key: string, fallback: number) =>
     typeof options[key] === "number" ? (options[key] as number) : fallback;
   return {
-    url: typeof options.url === "string" ? options.url : DEFAULT_URL,
-    prefix: typeof options.prefix === "string" ? options.prefix : DEFAULT_PREFIX,
+    url: typeof options.url === "string" ? options.url : REDIS_DEFAULTS.url,
+    prefix: typeof options.prefix === "string" ? options.prefix : REDIS_DEFAULTS.prefix,
     connection: (options.connection as Record<string, unknown> | undefined) ?? {},
-    connectTimeoutMs: num("connectTimeoutMs", 5000),
-    heartbeatMs: num("heartbeatMs", 5000),
-    lockDurationMs: num("lockDurationMs", 30_000),
-    stalledIntervalMs: num("stalledIntervalMs", 30_000),
+    connectTimeoutMs: num("connectTimeoutMs", REDIS_DEFAULTS.connectTimeoutMs),
+    heartbeatMs: num("heartbeatMs", REDIS_DEFAULTS.heartbeatMs),
+    lockDurationMs: num("lockDurationMs", REDIS_DEFAULTS.lockDurationMs),
+    stalledIntervalMs: num("stalledIntervalMs", REDIS_DEFAULTS.stalledIntervalMs),
   };
 }
 

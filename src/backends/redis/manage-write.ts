@@ -1,7 +1,7 @@
 import { Job } from "bullmq";
 import type { Redis } from "ioredis";
+import type { IdOutcome, PruneOptions } from "../../contract/management.js";
 import type { TaskResultData, TaskResultStatus } from "../../core/result.js";
-import type { IdOutcome, PruneOptions } from "../../contract/backend.js";
 import type { RedisManagement } from "./manage.js";
 import { indexMember, type JobData } from "./records.js";
 

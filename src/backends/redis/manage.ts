@@ -1,6 +1,4 @@
 import type { Redis } from "ioredis";
-import { UsageError } from "../../core/errors.js";
-import { ALL_STATUSES, type TaskResultData } from "../../core/result.js";
 import type {
   ErrorGroup,
   IdOutcome,
@@ -12,7 +10,9 @@ import type {
   ResultPage,
   StatusCounts,
   WorkerInfo,
-} from "../../contract/backend.js";
+} from "../../contract/management.js";
+import { UsageError } from "../../core/errors.js";
+import { ALL_STATUSES, type TaskResultData } from "../../core/result.js";
 import type { RedisBackend } from "./backend.js";
 import { cancelIds, prunableSets, pruneSets, retryIds } from "./manage-write.js";
 import { parseMember, queuesOf, readJobs, toRecord } from "./records.js";

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
-import type { WorkerInfo, WorkerRegistration } from "../../contract/backend.js";
+import type { WorkerInfo } from "../../contract/management.js";
+import type { WorkerRegistration } from "../../contract/worker-store.js";
 
 interface Entry {
   id: string;

@@ -1,33 +1,22 @@
 import { hostname } from "node:os";
-import { type Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { applyOutcome, runAttempt } from "../../contract/attempt.js";
-import { TaskResult, type TaskResultData } from "../../core/result.js";
-import { retryAt } from "../../core/retry.js";
-import { signals } from "../../core/signals.js";
-import type { AnyTask } from "../../core/task.js";
-import { describeSelector, type WorkerOptions } from "../../worker/options.js";
-import type { WorkerEvents } from "../../worker/worker.js";
-import type { AttemptOutcome, WorkerRunner, WorkerRunnerInput } from "../../contract/backend.js";
+import type { AttemptLifecycle, RunningAttempt } from "../../contract/attempt.js";
+import type { WorkerEvents, WorkerOptions, WorkerRunner, WorkerRunnerInput } from "../../contract/runner.js";
+import { type AttemptOutcome, describeSelector } from "../../contract/worker-store.js";
 import type { RedisBackend } from "./backend.js";
 import { BACKOFF_TYPE } from "./backend.js";
 import { connect } from "./connection.js";
 import { type JobData, LOST_WORKER, STALLED_REASON, toRecord, workerLost } from "./records.js";
 import { WorkerRegistry } from "./registry.js";
 
-type Outcome = Omit<AttemptOutcome, "workerId">;
-
 interface Running {
-  record: TaskResultData;
-  abort: AbortController | null;
-  /** Ends the attempt at once with the given outcome (WorkerInterrupted, on a forced stop). */
-  interrupt: (outcome: Outcome) => void;
-  startedAt: number;
+  attempt: RunningAttempt;
   /** Set when the attempt ended; reported once BullMQ has recorded it ("completed"/"failed"). */
   outcome?: AttemptOutcome;
 }
 
-/** Carries the retry delay computed by src/retry.ts to BullMQ's custom backoff strategy. */
+/** Carries the retry delay the lifecycle decided to BullMQ's custom backoff strategy. */
 class RetryableFailure extends Error {
   constructor(
     message: string,
@@ -37,18 +26,10 @@ class RetryableFailure extends Error {
   }
 }
 
-const NEVER_ABORTED = new AbortController().signal;
-
-const interruptedError = {
-  exceptionClass: "WorkerInterrupted",
-  message: "The worker was stopped by a second signal while this task ran",
-  traceback: "WorkerInterrupted: the worker was stopped by a second signal while this task ran",
-};
-
 /**
- * `tasks worker` on Redis: one BullMQ Worker per selected queue, running each job through
- * runAttempt (the same code as every other worker), with the generic worker's events, stats
- * and stop() semantics. Differences BullMQ forces:
+ * `tasks worker` on Redis: one BullMQ Worker per selected queue, running each job through the
+ * attempt lifecycle every worker shares, with the generic worker's events, stats and stop()
+ * semantics. Differences BullMQ forces:
  * - `--concurrency N` applies to each queue (a BullMQ Worker serves one queue).
  * - `--interval` is unused: idle Workers block on Redis and wake at once on new work.
  * - `--queue '*'` means the queues known when the worker starts (configured ones and every
@@ -61,7 +42,7 @@ const interruptedError = {
  */
 export class RedisWorkerRunner implements WorkerRunner {
   readonly #backend: RedisBackend;
-  readonly #tasks: Map<string, AnyTask>;
+  readonly #lifecycle: AttemptLifecycle;
   readonly #options: WorkerOptions;
   readonly #events: WorkerEvents;
   readonly #running = new Map<string, Running>();
@@ -74,11 +55,10 @@ export class RedisWorkerRunner implements WorkerRunner {
   #startupAbort = new AbortController();
   /** --batch: looks whether anything is left to do (also run as soon as nothing runs here). */
   #batchCheck: (() => void) | null = null;
-  readonly stats = { succeeded: 0, failed: 0, retried: 0 };
 
   constructor(backend: RedisBackend, input: WorkerRunnerInput) {
     this.#backend = backend;
-    this.#tasks = input.tasks;
+    this.#lifecycle = input.lifecycle;
     this.#options = input.options;
     this.#events = input.events;
   }
@@ -100,11 +80,7 @@ export class RedisWorkerRunner implements WorkerRunner {
     } else if (!this.#forced) {
       this.#forced = true;
       this.#events.stopping?.(true);
-      const finishedAt = new Date();
-      for (const [id, entry] of this.#running) {
-        entry.abort?.abort(new Error("worker interrupted"));
-        entry.interrupt({ id, finishedAt, status: "FAILED", error: interruptedError });
-      }
+      for (const entry of this.#running.values()) entry.attempt.interrupt();
     }
   }
 
@@ -166,7 +142,7 @@ export class RedisWorkerRunner implements WorkerRunner {
   #makeWorker(queueName: string, connection: Redis): Worker {
     const settings = this.#backend.settings;
     const { concurrency, maxTasks } = this.#options;
-    const maxAttempts = Math.max(1, ...[...this.#tasks.values()].map((t) => t.maxAttempts));
+    const maxAttempts = Math.max(1, ...[...this.#lifecycle.tasks.values()].map((t) => t.maxAttempts));
     const worker = new Worker(queueName, (job, token) => this.#process(job, token), {
       connection,
       prefix: settings.prefix,
@@ -233,9 +209,19 @@ export class RedisWorkerRunner implements WorkerRunner {
         startedAt: data.startedAt ?? job.processedOn,
       };
       await job.updateData(data);
-      const exhausted = (data.workerIds?.length ?? 0) >= (data.maxAttempts ?? 1);
-      this.#events.recovered?.([{ id, status: exhausted ? "FAILED" : "READY" }]);
-      if (exhausted) throw new UnrecoverableError("WorkerLost: no attempts left after the worker was lost");
+      // The same rule as any failed attempt: attempts left, then its backoff.
+      const dueAt = this.#lifecycle.planRecovery({
+        id,
+        taskName: job.name,
+        attempts: data.workerIds?.length ?? 0,
+        maxAttempts: data.maxAttempts ?? 1,
+      });
+      this.#events.recovered?.([{ id, status: dueAt ? "READY" : "FAILED" }]);
+      if (!dueAt) throw new UnrecoverableError("WorkerLost: no attempts left after the worker was lost");
+      if (dueAt.getTime() > Date.now()) {
+        await job.moveToDelayed(dueAt.getTime(), token);
+        throw new DelayedError();
+      }
     }
 
     const record = toRecord(
@@ -243,43 +229,12 @@ export class RedisWorkerRunner implements WorkerRunner {
       { id, queueName: job.queueName, hash: hashOf(job, this.#id), state: "active", dueAt: null, tombstone: null },
       data,
     );
-    const task = this.#tasks.get(record.taskName);
-    const entry: Running = {
-      record,
-      // Only tasks that take a context can see an abort (context.signal); others need none.
-      abort: task?.takesContext ? new AbortController() : null,
-      interrupt: () => {},
-      startedAt: performance.now(),
-    };
+    const attempt = this.#lifecycle.start(record);
+    const entry: Running = { attempt };
     this.#running.set(id, entry);
-    this.#events.taskStarted?.(record);
-    if (signals.taskStarted.hasReceivers) {
-      signals.taskStarted.send({ sender: this.#backend, taskResult: new TaskResult(record, this.#backend) });
-    }
-    // The attempt's outcome, or WorkerInterrupted at once on a forced stop (one promise per job).
-    const outcome = await new Promise<Outcome>((resolve) => {
-      entry.interrupt = resolve;
-      const attempt: Promise<Outcome> = task
-        ? runAttempt(task, record, this.#backend, entry.abort?.signal ?? NEVER_ABORTED)
-        : Promise.resolve({
-            id,
-            finishedAt: new Date(),
-            status: "FAILED",
-            error: {
-              exceptionClass: "TaskNotFound",
-              message: `Task "${record.taskName}" is not registered in this worker's config`,
-              traceback: "",
-            },
-          });
-      void attempt.then(resolve);
-    });
-    if (outcome.status === "SUCCEEDED") {
-      entry.outcome = { ...outcome, workerId: this.#id };
-      return outcome.returnValue ?? null;
-    }
-    const forced = outcome.error === interruptedError;
-    const retry = task && !forced ? retryAt(task, record.workerIds.length) : null;
-    entry.outcome = { ...outcome, workerId: this.#id, ...(retry ? { retryAt: retry } : {}) };
+    const outcome = await attempt.outcome;
+    entry.outcome = outcome;
+    if (outcome.status === "SUCCEEDED") return outcome.returnValue ?? null;
     const error = outcome.error ?? { exceptionClass: "Error", message: "failed", traceback: "" };
     await job.updateData({
       ...data,
@@ -287,26 +242,21 @@ export class RedisWorkerRunner implements WorkerRunner {
       errors: [...(data.errors ?? []), error],
       startedAt: record.startedAt?.getTime() ?? job.processedOn,
       lastAttemptedAt: record.lastAttemptedAt?.getTime() ?? job.processedOn,
-      runAfter: retry ? retry.getTime() : data.runAfter,
+      runAfter: outcome.retryAt ? outcome.retryAt.getTime() : data.runAfter,
     } satisfies JobData);
     const message = `${error.exceptionClass}: ${error.message}`;
-    throw retry ? new RetryableFailure(message, retry.getTime() - Date.now()) : new UnrecoverableError(message);
+    throw outcome.retryAt
+      ? new RetryableFailure(message, outcome.retryAt.getTime() - Date.now())
+      : new UnrecoverableError(message);
   }
 
-  /** BullMQ recorded the end of an attempt: report it like the generic worker does. */
+  /** BullMQ recorded the end of an attempt: report it through the lifecycle. */
   #report(id: string): void {
     const entry = this.#running.get(id);
     if (!entry?.outcome) return;
     this.#running.delete(id);
-    const finished = applyOutcome(entry.record, entry.outcome);
-    if (finished.status === "SUCCEEDED") this.stats.succeeded++;
-    else if (finished.status === "FAILED") this.stats.failed++;
-    else this.stats.retried++;
-    this.#events.taskFinished?.(finished, performance.now() - entry.startedAt);
+    this.#lifecycle.finished(entry.attempt, entry.outcome);
     if (this.#running.size === 0) this.#batchCheck?.();
-    if (signals.taskFinished.hasReceivers) {
-      signals.taskFinished.send({ sender: this.#backend, taskResult: new TaskResult(finished, this.#backend) });
-    }
   }
 
   /** --batch: close once nothing of the selected queues is waiting or due, and nothing runs here. */

@@ -1,40 +1,22 @@
 import { isAbsolute, resolve } from "node:path";
+import { Backend, type BackendInit } from "../../contract/backend.js";
+import type { ManagementStore } from "../../contract/management.js";
+import { readyRecord } from "../../contract/records.js";
+import type { WorkerStore } from "../../contract/worker-store.js";
+import { SQLITE_DEFAULTS } from "../../core/defaults.js";
+import type { EnqueueRequest } from "../../core/environment.js";
 import { TaskResultDoesNotExist } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
-import { Backend, type BackendInit, type EnqueueRequest, type ManagementStore, type WorkerStore } from "../../contract/backend.js";
-import { readyRecord } from "../dummy.js";
-import { type HeartbeatThread, startHeartbeatThread } from "./heartbeats.js";
+import { sqliteKind } from "./kind.js";
 import { SqliteManagement } from "./manage.js";
-import { LeaseRecovery } from "./recovery.js";
 import { SqliteStore } from "./store.js";
 import { WalWatcher } from "./wake.js";
-
-/** Where the database lives when the config gives no `path` (relative to the current folder). */
-export const DEFAULT_PATH = ".tasks/tasks.sqlite3";
+import { SqliteWorkerStore } from "./worker-store.js";
 
 function numberOption(options: Record<string, unknown>, key: string, fallback: number): number {
   const value = options[key];
   return typeof value === "number" ? value : fallback;
-}
-
-const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
-
-/**
- * A worker's writes (claims, completions) wait for another process's lock asynchronously,
- * in ~1 ms steps, up to the backend's busyTimeoutMs: its running async tasks keep going, and
- * two workers draining one file overlap their work instead of taking turns sleeping.
- */
-async function retryWhileBusy<T>(store: SqliteStore, fn: () => T): Promise<T> {
-  const deadline = Date.now() + store.busyTimeoutMs;
-  for (;;) {
-    try {
-      return store.withoutBusyWait(fn);
-    } catch (error) {
-      if (!isBusy(error) || Date.now() >= deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() < 0.5 ? 0 : 1));
-    }
-  }
 }
 
 /**
@@ -44,10 +26,10 @@ async function retryWhileBusy<T>(store: SqliteStore, fn: () => T): Promise<T> {
  */
 export class SqliteBackend extends Backend {
   readonly kind = "sqlite";
-  readonly supportsDefer = true;
-  readonly supportsAsyncTask = true;
-  readonly supportsGetResult = true;
-  readonly supportsPriority = true;
+  readonly supportsDefer = sqliteKind.capabilities.supportsDefer;
+  readonly supportsAsyncTask = sqliteKind.capabilities.supportsAsyncTask;
+  readonly supportsGetResult = sqliteKind.capabilities.supportsGetResult;
+  readonly supportsPriority = sqliteKind.capabilities.supportsPriority;
 
   /** Absolute path of the database file. */
   readonly path: string;
@@ -56,16 +38,16 @@ export class SqliteBackend extends Backend {
   readonly busyTimeoutMs: number;
   #store: SqliteStore | null = null;
   #watcher: WalWatcher | null = null;
-  #workerStore: WorkerStore | null = null;
+  #workerStore: SqliteWorkerStore | null = null;
   #management: SqliteManagement | null = null;
 
   constructor(init: BackendInit) {
     super(init);
-    const path = typeof init.options.path === "string" ? init.options.path : DEFAULT_PATH;
+    const path = typeof init.options.path === "string" ? init.options.path : SQLITE_DEFAULTS.path;
     this.path = isAbsolute(path) ? path : resolve(path);
-    this.leaseMs = numberOption(init.options, "leaseMs", 30_000);
-    this.heartbeatMs = numberOption(init.options, "heartbeatMs", 5_000);
-    this.busyTimeoutMs = numberOption(init.options, "busyTimeoutMs", 5_000);
+    this.leaseMs = numberOption(init.options, "leaseMs", SQLITE_DEFAULTS.leaseMs);
+    this.heartbeatMs = numberOption(init.options, "heartbeatMs", SQLITE_DEFAULTS.heartbeatMs);
+    this.busyTimeoutMs = numberOption(init.options, "busyTimeoutMs", SQLITE_DEFAULTS.busyTimeoutMs);
   }
 
   /** The open store (opening the file, creating and migrating it, on first access). */
@@ -96,67 +78,23 @@ export class SqliteBackend extends Backend {
     return record;
   }
 
-  override workerStore(): WorkerStore {
-    this.#workerStore ??= this.#makeWorkerStore();
-    return this.#workerStore;
+  override async check(): Promise<void> {
+    void this.store;
   }
 
-  #makeWorkerStore(): WorkerStore {
-    // What the last claim saw: a wait returns at once if anything changed since.
-    let mark: { events: number; stamp: string | undefined } | null = null;
-    const watcher = () => {
-      this.#watcher ??= new WalWatcher(this.path);
-      return this.#watcher;
-    };
-    let recovery: { store: SqliteStore; leases: LeaseRecovery } | null = null;
-    let heartbeats: HeartbeatThread | null = null;
-    const leases = () => {
-      // Tied to the open connection: close() followed by a new use reopens both.
-      if (recovery?.store !== this.store)
-        recovery = { store: this.store, leases: new LeaseRecovery(this.store.db, this.store.leaseMs) };
-      return recovery.leases;
-    };
-    return {
-      registerWorker: async (worker) => {
-        this.store.registerWorker(worker);
-        heartbeats = await startHeartbeatThread(this, worker.id);
+  override workerStore(): WorkerStore {
+    const backend = this;
+    this.#workerStore ??= new SqliteWorkerStore({
+      get store() {
+        return backend.store;
       },
-      // The thread beats when it runs; this is the fallback where it could not start.
-      heartbeat: async (workerId) => {
-        if (!heartbeats) this.store.heartbeat(workerId);
+      watcher: () => {
+        this.#watcher ??= new WalWatcher(this.path);
+        return this.#watcher;
       },
-      markWorkerStopped: async (workerId) => {
-        await heartbeats?.stop();
-        heartbeats = null;
-        this.store.markWorkerStopped(workerId);
-      },
-      claim: async (workerId, selector, limit, completed) => {
-        const store = this.store;
-        const w = watcher();
-        w.arm(); // before the claim, so no commit after it goes unseen
-        const records = await retryWhileBusy(store, () =>
-          store.claim(workerId, selector, limit, Date.now(), completed),
-        );
-        mark = { events: w.events, stamp: store.claimStamp };
-        return records;
-      },
-      complete: async (outcomes) => {
-        const store = this.store;
-        await retryWhileBusy(store, () => store.complete(outcomes));
-      },
-      recover: async (workerId, ownLeftovers) => [
-        ...(ownLeftovers ? leases().recoverOwn(workerId) : []),
-        ...leases().recoverExpired(),
-      ],
-      nextDueInMs: async (selector) => this.store.nextDueInMs(selector, Date.now()),
-      waitForChange: (timeoutMs, signal) => {
-        const w = watcher();
-        return w.wait(timeoutMs, signal, () => {
-          if (!mark) return false;
-          return w.events !== mark.events || this.store.changeStamp() !== mark.stamp;
-        });
-      },
-    };
+      heartbeatMs: this.heartbeatMs,
+    });
+    return this.#workerStore;
   }
 
   /** The operator's operations; they follow the store across close() and reopen. */

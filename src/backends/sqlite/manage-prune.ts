@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
-import type { PruneOptions } from "../../contract/backend.js";
-import { jsonList, OPT_QUEUES, OPT_TASKS } from "./manage-sql.js";
+import type { PruneOptions } from "../../contract/management.js";
+import { jsonList } from "./manage-sql.js";
+import { PRUNE_SQL } from "./sql/prune.js";
+import type { Statements } from "./statements.js";
 
 // Prune: deletes finished rows only, through the partial `tasklane_results_finished` index
 // (status, finished_at), one finished status at a time. Each batch is found by a read outside
@@ -24,46 +26,20 @@ import { jsonList, OPT_QUEUES, OPT_TASKS } from "./manage-sql.js";
 /** Rows per delete transaction unless the caller says otherwise. */
 export const DEFAULT_PRUNE_BATCH = 2000;
 
-export const PRUNE_SQL = {
-  count: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_finished
-    WHERE status = @status AND finished_at < @before AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
-  keys: `SELECT seq, finished_at FROM tasklane_results INDEXED BY tasklane_results_finished
-    WHERE status = @status AND finished_at < @before
-      AND finished_at >= @afterAt AND (finished_at > @afterAt OR seq > @afterSeq)
-      AND ${OPT_QUEUES} AND ${OPT_TASKS}
-    ORDER BY finished_at, seq LIMIT @limit`,
-  // NOT INDEXED: look each seq up by rowid; left to itself the planner may prefer a range of
-  // the finished index (status, finished_at) and scan every prunable row once per batch.
-  delete: `DELETE FROM tasklane_results NOT INDEXED WHERE seq IN (SELECT value FROM json_each(@seqs))
-    AND status = @status AND finished_at < @before`,
-  // Every worker start adds a registry row; rows of workers gone for longer than the results'
-  // age go with them, so the registry (read on every dashboard refresh) stays small.
-  deleteWorkers: `DELETE FROM tasklane_workers
-    WHERE state <> 'running' AND coalesce(stopped_at, last_heartbeat_at) < @before`,
-} as const;
-
 interface PruneStatements {
   count: Database.Statement<unknown[], number>;
   keys: Database.Statement<unknown[], { seq: number; finished_at: number }>;
-  deleteBatch: Database.Transaction<(params: Record<string, unknown>) => number>;
+  deleteBatch: Database.Statement;
   deleteWorkers: Database.Statement;
 }
 
-const prepared = new WeakMap<Database.Database, PruneStatements>();
-
-function statements(db: Database.Database): PruneStatements {
-  let stmts = prepared.get(db);
-  if (!stmts) {
-    const del = db.prepare(PRUNE_SQL.delete);
-    stmts = {
-      count: db.prepare(PRUNE_SQL.count).pluck() as Database.Statement<unknown[], number>,
-      keys: db.prepare(PRUNE_SQL.keys) as PruneStatements["keys"],
-      deleteBatch: db.transaction((params: Record<string, unknown>) => del.run(params).changes),
-      deleteWorkers: db.prepare(PRUNE_SQL.deleteWorkers),
-    };
-    prepared.set(db, stmts);
-  }
-  return stmts;
+function statements(cache: Statements): PruneStatements {
+  return {
+    count: cache.pluck<number>(PRUNE_SQL.count),
+    keys: cache.get<{ seq: number; finished_at: number }>(PRUNE_SQL.keys),
+    deleteBatch: cache.get(PRUNE_SQL.delete),
+    deleteWorkers: cache.get(PRUNE_SQL.deleteWorkers),
+  };
 }
 
 /** The (status, cutoff) pairs a prune deletes: never READY or RUNNING. */
@@ -88,15 +64,16 @@ export function waitUntil(until: number): Promise<void> {
   return new Promise((resolve) => (ms >= 1 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 }
 
-export function countPrunable(db: Database.Database, options: PruneOptions): number {
-  const q = statements(db);
+export function countPrunable(db: Database.Database, cache: Statements, options: PruneOptions): number {
+  const q = statements(cache);
   return db.transaction(() => targets(options).reduce((n, target) => n + (q.count.get(target) ?? 0), 0))();
 }
 
-export async function prune(db: Database.Database, options: PruneOptions): Promise<number> {
-  const q = statements(db);
+export async function prune(db: Database.Database, cache: Statements, options: PruneOptions): Promise<number> {
+  const q = statements(cache);
+  const deleteBatch = db.transaction((params: Record<string, unknown>) => q.deleteBatch.run(params).changes);
   const limit = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_PRUNE_BATCH));
-  let total = countPrunable(db, options);
+  let total = countPrunable(db, cache, options);
   let deleted = 0;
   let lockFreeUntil = 0; // the next batch starts no earlier than this (performance.now() ms)
   options.onProgress?.(0, total);
@@ -115,7 +92,7 @@ export async function prune(db: Database.Database, options: PruneOptions): Promi
         if (!last) break;
         await waitUntil(lockFreeUntil);
         const started = performance.now();
-        deleted += q.deleteBatch.immediate({ ...target, seqs: JSON.stringify(keys.map((k) => k.seq)) });
+        deleted += deleteBatch.immediate({ ...target, seqs: JSON.stringify(keys.map((k) => k.seq)) });
         const ended = performance.now();
         lockFreeUntil = ended + gapAfter(ended - started);
         total = Math.max(total, deleted); // rows may have become prunable since the count

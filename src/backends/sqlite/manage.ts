@@ -1,6 +1,4 @@
 import type Database from "better-sqlite3";
-import { UsageError } from "../../core/errors.js";
-import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../core/result.js";
 import type {
   ErrorGroup,
   IdOutcome,
@@ -12,7 +10,9 @@ import type {
   ResultPage,
   StatusCounts,
   WorkerInfo,
-} from "../../contract/backend.js";
+} from "../../contract/management.js";
+import { UsageError } from "../../core/errors.js";
+import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../core/result.js";
 import { countPrunable, gapAfter, prune, waitUntil } from "./manage-prune.js";
 import {
   allows,
@@ -21,9 +21,9 @@ import {
   type Filter,
   jsonList,
   type Key,
+  type ManageStatements,
+  manageStatements,
   normalize,
-  type Statements,
-  statements,
 } from "./manage-sql.js";
 import { type ResultRow, rowToRecord } from "./rows.js";
 import type { SqliteStore } from "./store.js";
@@ -58,7 +58,7 @@ export class SqliteManagement implements ManagementStore {
     const after = options.cursor ? decodeCursor(options.cursor) : null;
     const filter = normalize(options);
     const { db, alias } = this.#open();
-    const q = statements(db);
+    const q = manageStatements(this.#open().statements);
     return read(db, () => {
       const keys = this.#pageKeys(q, filter, after, limit + 1);
       const page = keys.slice(0, limit);
@@ -76,7 +76,7 @@ export class SqliteManagement implements ManagementStore {
   async countByStatus(filter?: ResultFilter): Promise<StatusCounts> {
     const f = normalize(filter);
     const { db } = this.#open();
-    const q = statements(db);
+    const q = manageStatements(this.#open().statements);
     return read(db, () => {
       const counts = zeroCounts();
       if (f.since !== null) {
@@ -97,7 +97,7 @@ export class SqliteManagement implements ManagementStore {
 
   async countByQueue(): Promise<QueueCounts[]> {
     const { db } = this.#open();
-    const q = statements(db);
+    const q = manageStatements(this.#open().statements);
     return read(db, () => {
       const byQueue = new Map<string, QueueCounts>();
       for (const queueName of queuesPresent(q)) {
@@ -118,7 +118,11 @@ export class SqliteManagement implements ManagementStore {
     if (limit < 1) return [];
     const { db, alias } = this.#open();
     // Every id starting with `prefix` sorts in [prefix, prefix + U+10FFFF): a range on the id index.
-    const rows = statements(db).idRange.all({ from: prefix, to: `${prefix}\u{10FFFF}`, limit: Math.floor(limit) });
+    const rows = manageStatements(this.#open().statements).idRange.all({
+      from: prefix,
+      to: `${prefix}\u{10FFFF}`,
+      limit: Math.floor(limit),
+    });
     return rows.map((row) => rowToRecord(row, alias));
   }
 
@@ -127,7 +131,7 @@ export class SqliteManagement implements ManagementStore {
     const found = await this.findByIdPrefix(fragment, limit);
     if (found.length >= limit) return found;
     const { db, alias } = this.#open();
-    const q = statements(db);
+    const q = manageStatements(this.#open().statements);
     const seen = new Set(found.map((r) => r.id));
     const ids = q.idSuffix
       .all({ fragment, length: [...fragment].length, limit: Math.floor(limit) + found.length })
@@ -141,7 +145,7 @@ export class SqliteManagement implements ManagementStore {
     const f = normalize(filter);
     if (!allows(f.statuses, "FAILED")) return [];
     const { db } = this.#open();
-    const rows = statements(db).errorGroups.all({
+    const rows = manageStatements(this.#open().statements).errorGroups.all({
       since: f.since,
       queues: jsonList(f.queues),
       tasks: jsonList(f.tasks),
@@ -159,21 +163,23 @@ export class SqliteManagement implements ManagementStore {
   }
 
   async countPrunable(options: PruneOptions): Promise<number> {
-    return countPrunable(this.#open().db, options);
+    const store = this.#open();
+    return countPrunable(store.db, store.statements, options);
   }
 
   async prune(options: PruneOptions): Promise<number> {
-    return prune(this.#open().db, options);
+    const store = this.#open();
+    return prune(store.db, store.statements, options);
   }
 
   async retry(ids: string[]): Promise<IdOutcome[]> {
     const store = this.#open();
-    const q = statements(store.db);
+    const q = manageStatements(store.statements);
     const outcomes = changeEach(store.db, ids, (id, now) => {
       if (q.retry.run({ id, now }).changes === 1) return { id, ok: true, status: "FAILED" };
       return refused(id, q.statusOf.get(id), "only FAILED results can be retried");
     });
-    if (outcomes.some((o) => o.ok)) store.onLocalChange?.();
+    if (outcomes.some((o) => o.ok)) store.changedLocally();
     return outcomes;
   }
 
@@ -182,7 +188,7 @@ export class SqliteManagement implements ManagementStore {
     if (!allows(f.statuses, "FAILED")) return 0;
     const store = this.#open();
     const db = store.db;
-    const q = statements(db);
+    const q = manageStatements(this.#open().statements);
     // The matching rows as of now, then short transactions: each row is retried at most once
     // (one that fails again meanwhile is not picked up a second time).
     const seqs = q.failedSeqs.all({ since: f.since, queues: jsonList(f.queues), tasks: jsonList(f.tasks) });
@@ -198,13 +204,13 @@ export class SqliteManagement implements ManagementStore {
       const ended = performance.now();
       lockFreeUntil = ended + gapAfter(ended - started);
     }
-    if (retried > 0) store.onLocalChange?.();
+    if (retried > 0) store.changedLocally();
     return retried;
   }
 
   async cancel(ids: string[]): Promise<IdOutcome[]> {
     const { db } = this.#open();
-    const q = statements(db);
+    const q = manageStatements(this.#open().statements);
     return changeEach(db, ids, (id, now) => {
       if (q.cancel.run({ id, now }).changes === 1) return { id, ok: true, status: "READY" };
       const status = q.statusOf.get(id);
@@ -218,7 +224,7 @@ export class SqliteManagement implements ManagementStore {
     // A worker that has not heartbeated for a lease is gone (crashed or killed): recovery may
     // take its tasks back, and the dashboard should not show it as alive.
     const staleBefore = Date.now() - store.leaseMs;
-    return statements(store.db)
+    return manageStatements(store.statements)
       .workers.all()
       .map((w) => ({
         id: w.id,
@@ -235,7 +241,10 @@ export class SqliteManagement implements ManagementStore {
     const n = Math.floor(minutes);
     if (!(n >= 1)) return [];
     const counts = new Array<number>(n).fill(0);
-    const rows = statements(this.#open().db).throughput.all({ minutes: n, from: Date.now() - n * 60_000 });
+    const rows = manageStatements(this.#open().statements).throughput.all({
+      minutes: n,
+      from: Date.now() - n * 60_000,
+    });
     for (const row of rows) counts[row.i] = row.n;
     return counts;
   }
@@ -248,7 +257,7 @@ export class SqliteManagement implements ManagementStore {
    * The first `n` keys of the page, newest first: one short keyset walk per value of the
    * driving filter (each already in order, none longer than n), merged here.
    */
-  #pageKeys(q: Statements, f: Filter, after: Key | null, n: number): Key[] {
+  #pageKeys(q: ManageStatements, f: Filter, after: Key | null, n: number): Key[] {
     const page = {
       since: f.since ?? MIN_KEY,
       beforeAt: after?.enqueued_at ?? MAX_KEY,
@@ -274,7 +283,7 @@ export class SqliteManagement implements ManagementStore {
    * (queue, status) pairs (checking the task): whichever has fewer rows to read, estimated
    * from the counts table and live READY/RUNNING counts.
    */
-  #drivenByTask(q: Statements, f: Filter): boolean {
+  #drivenByTask(q: ManageStatements, f: Filter): boolean {
     if (f.tasks === null) return false;
     if (f.queues === null && f.statuses === null) return true;
     let byTask = 0;
@@ -290,7 +299,7 @@ export class SqliteManagement implements ManagementStore {
     return byTask < byPair;
   }
 
-  #countUnfinished(q: Statements, status: "READY" | "RUNNING", f: Filter): number {
+  #countUnfinished(q: ManageStatements, status: "READY" | "RUNNING", f: Filter): number {
     if (f.tasks !== null) {
       const stmt = status === "READY" ? q.countReadyTasks : q.countRunningTasks;
       return stmt.get({ tasks: jsonList(f.tasks), queues: jsonList(f.queues) }) ?? 0;
@@ -301,7 +310,7 @@ export class SqliteManagement implements ManagementStore {
   }
 
   /** Counts of rows enqueued since `f.since`, from the rows themselves (index ranges). */
-  #countSince(q: Statements, f: Filter, counts: StatusCounts): void {
+  #countSince(q: ManageStatements, f: Filter, counts: StatusCounts): void {
     const since = f.since ?? MIN_KEY;
     if (this.#drivenByTask(q, f)) {
       const others = { since, statuses: jsonList(f.statuses), queues: jsonList(f.queues) };
@@ -320,7 +329,7 @@ export class SqliteManagement implements ManagementStore {
 }
 
 /** Every queue name with at least one row, in order: one index seek each. */
-function queuesPresent(q: Statements): string[] {
+function queuesPresent(q: ManageStatements): string[] {
   const queues: string[] = [];
   for (let queue = q.firstQueue.get() ?? null; queue !== null; queue = q.nextQueue.get({ after: queue }) ?? null) {
     queues.push(queue);

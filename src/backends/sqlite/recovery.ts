@@ -1,65 +1,61 @@
 import type Database from "better-sqlite3";
+import type { RecoveredTask, RecoveryPlan } from "../../contract/worker-store.js";
+import { FAIL_LOST, type LostRow, MARK_DEAD, REQUEUE_LOST, SELECT_EXPIRED, SELECT_OWN } from "./sql/recover.js";
+import type { Statements } from "./statements.js";
 
-// Crash recovery. A claim gives the worker a lease (lease_expires_at = claim + leaseMs) and
-// every heartbeat extends the leases of the tasks it holds. A RUNNING row whose lease ran out
-// belongs to a worker that stopped heartbeating (killed, crashed, frozen): any live worker puts
-// it back to READY if it has attempts left, else ends it FAILED. Either way the lost attempt
-// is recorded as a WorkerLost error. One UPDATE inside BEGIN IMMEDIATE: two workers recovering
-// at once are serialised by SQLite's write lock, and the second finds nothing left to take.
+const EXPIRED = "stopped heartbeating while running this task (its lease expired)";
+const RESTARTED = "restarted while running this task";
 
-const LOST = (reason: string) => `
-  status = CASE WHEN attempts < max_attempts THEN 'READY' ELSE 'FAILED' END,
-  due_at = CASE WHEN attempts < max_attempts THEN @now ELSE due_at END,
-  finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE @now END,
-  errors = json_insert(errors, '$[#]', json_object(
-    'exceptionClass', 'WorkerLost',
-    'message', 'worker ' || worker_id || ' ${reason}',
-    'traceback', 'WorkerLost: worker ' || worker_id || ' ${reason}')),
-  worker_id = NULL, lease_expires_at = NULL`;
-
-const RECOVER_EXPIRED = `UPDATE tasklane_results SET ${LOST("stopped heartbeating while running this task (its lease expired)")}
-  WHERE status = 'RUNNING' AND lease_expires_at < @now RETURNING id, status`;
-
-const RECOVER_OWN = `UPDATE tasklane_results SET ${LOST("restarted while running this task")}
-  WHERE status = 'RUNNING' AND worker_id = @workerId RETURNING id, status`;
-
-const MARK_DEAD = `UPDATE tasklane_workers SET state = 'dead', stopped_at = @now
-  WHERE state = 'running' AND last_heartbeat_at < @staleBefore`;
-
-export interface Recovered {
-  id: string;
-  /** READY when it will run again, FAILED when it had no attempts left. */
-  status: "READY" | "FAILED";
-}
-
+/**
+ * Crash recovery over one connection (see sql/recover.ts). The fate of each lost attempt comes
+ * from `plan`, the worker's rule for attempts left and backoff, so a recovered task waits its
+ * backoff like any failed attempt and ends FAILED (WorkerLost) when it has none left.
+ */
 export class LeaseRecovery {
-  readonly #expired: Database.Transaction<(now: number, staleBefore: number) => Recovered[]>;
-  readonly #own: Database.Transaction<(workerId: string, now: number) => Recovered[]>;
+  readonly #expired: Database.Transaction<(now: number, staleBefore: number, plan: RecoveryPlan) => RecoveredTask[]>;
+  readonly #own: Database.Transaction<(workerId: string, now: number, plan: RecoveryPlan) => RecoveredTask[]>;
 
   constructor(
     db: Database.Database,
+    statements: Statements,
     readonly leaseMs: number,
   ) {
-    const expired = db.prepare(RECOVER_EXPIRED);
-    const own = db.prepare(RECOVER_OWN);
-    const markDead = db.prepare(MARK_DEAD);
-    this.#expired = db.transaction((now: number, staleBefore: number) => {
-      markDead.run({ now, staleBefore });
-      return expired.all({ now }) as Recovered[];
+    const take = (rows: LostRow[], now: number, plan: RecoveryPlan, why: string) =>
+      rows.flatMap((row): RecoveredTask[] => {
+        const dueAt = plan({
+          id: row.id,
+          taskName: row.task_name,
+          attempts: row.attempts,
+          maxAttempts: row.max_attempts,
+        });
+        const params = { id: row.id, workerId: row.worker_id, now, message: `worker ${row.worker_id} ${why}` };
+        if (dueAt) {
+          const changed = statements
+            .get(REQUEUE_LOST)
+            .run({ ...params, dueAt: Math.max(now, dueAt.getTime()) }).changes;
+          return changed ? [{ id: row.id, status: "READY" }] : [];
+        }
+        return statements.get(FAIL_LOST).run(params).changes ? [{ id: row.id, status: "FAILED" }] : [];
+      });
+    this.#expired = db.transaction((now: number, staleBefore: number, plan: RecoveryPlan) => {
+      statements.get(MARK_DEAD).run({ now, staleBefore });
+      return take(statements.get<LostRow>(SELECT_EXPIRED).all({ now }), now, plan, EXPIRED);
     });
-    this.#own = db.transaction((workerId: string, now: number) => own.all({ workerId, now }) as Recovered[]);
+    this.#own = db.transaction((workerId: string, now: number, plan: RecoveryPlan) =>
+      take(statements.get<LostRow>(SELECT_OWN).all({ workerId }), now, plan, RESTARTED),
+    );
   }
 
   /** Takes back every task whose lease expired, and marks silent workers dead. */
-  recoverExpired(now = Date.now()): Recovered[] {
-    return this.#expired.immediate(now, now - this.leaseMs);
+  recoverExpired(plan: RecoveryPlan, now = Date.now()): RecoveredTask[] {
+    return this.#expired.immediate(now, now - this.leaseMs, plan);
   }
 
   /**
    * A worker starting under an id that still holds RUNNING tasks is that worker restarted:
    * its leftovers are recovered at once, without waiting for their leases.
    */
-  recoverOwn(workerId: string, now = Date.now()): Recovered[] {
-    return this.#own.immediate(workerId, now);
+  recoverOwn(workerId: string, plan: RecoveryPlan, now = Date.now()): RecoveredTask[] {
+    return this.#own.immediate(workerId, now, plan);
   }
 }

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
-import { shortId } from "../text/format.js";
 import type { TaskResultData } from "../../core/result.js";
+import { shortId } from "../text/format.js";
 import type { DetailLine } from "./detail.js";
 import { STATUS_COLOR } from "./format.js";
 

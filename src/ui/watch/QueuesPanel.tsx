@@ -1,7 +1,7 @@
 import { Box, Text } from "ink";
-import type { QueueCounts } from "../../contract/backend.js";
-import { ago } from "../text/format.js";
+import type { QueueCounts } from "../../contract/management.js";
 import type { TaskResultStatus } from "../../core/result.js";
+import { ago } from "../text/format.js";
 import { cell, count, STATUS_COLOR } from "./format.js";
 
 export interface QueuesPanelProps {

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
-import { ago, duration, shortId } from "../text/format.js";
 import type { TaskResultData } from "../../core/result.js";
+import { ago, duration, shortId } from "../text/format.js";
 import { cell, STATUS_COLOR } from "./format.js";
 import { describeFilters, type WatchFilters } from "./snapshot.js";
 

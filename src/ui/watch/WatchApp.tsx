@@ -1,7 +1,7 @@
 import { Box, useApp, useInput, useStdin } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { shortId } from "../text/format.js";
 import type { TaskResultData } from "../../core/result.js";
+import { shortId } from "../text/format.js";
 import { DetailView } from "./DetailView.js";
 import { detailLines } from "./detail.js";
 import { Footer } from "./Footer.js";

@@ -1,5 +1,5 @@
 import { Text } from "ink";
-import type { WorkerInfo } from "../../contract/backend.js";
+import type { WorkerInfo } from "../../contract/management.js";
 import { ago } from "../text/format.js";
 import { shownWorkers } from "./snapshot.js";
 

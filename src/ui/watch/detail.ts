@@ -1,5 +1,5 @@
-import { ago, duration } from "../text/format.js";
 import type { TaskResultData } from "../../core/result.js";
+import { ago, duration } from "../text/format.js";
 import { wrapLine } from "./format.js";
 
 /** One line of the detail view. */

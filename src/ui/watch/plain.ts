@@ -1,7 +1,7 @@
+import { ALL_STATUSES, TaskResult } from "../../core/result.js";
 import { ago, duration, shortId } from "../text/format.js";
 import { bold, colourStatus, dim, red } from "../text/style.js";
 import { renderTable } from "../text/table.js";
-import { ALL_STATUSES, TaskResult } from "../../core/result.js";
 import { count, sparkline } from "./format.js";
 import {
   type BackendInfo,

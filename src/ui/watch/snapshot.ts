@@ -1,4 +1,4 @@
-import type { IdOutcome, QueueCounts, StatusCounts, WorkerInfo } from "../../contract/backend.js";
+import type { IdOutcome, QueueCounts, StatusCounts, WorkerInfo } from "../../contract/management.js";
 import type { TaskResultData, TaskResultStatus } from "../../core/result.js";
 
 /** How many minutes of throughput the dashboard shows (one sparkline cell per minute). */

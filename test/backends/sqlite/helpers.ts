@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { EnqueueRequest, QueueSelector } from "../../../src/contract/backend.js";
-import { readyRecord } from "../../../src/backends/dummy.js";
 import { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
 import { SqliteStore } from "../../../src/backends/sqlite/store.js";
+import type { EnqueueRequest } from "../../../src/contract/backend.js";
+import { readyRecord } from "../../../src/contract/records.js";
+import type { QueueSelector } from "../../../src/contract/worker-store.js";
 import type { TaskResultData } from "../../../src/core/result.js";
 
 /** The repository root: child processes run here so `--import tsx` and packages resolve. */

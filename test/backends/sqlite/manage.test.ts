@@ -1,15 +1,17 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { PruneOptions, ResultFilter } from "../../../src/contract/backend.js";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
-import { PRUNE_SQL } from "../../../src/backends/sqlite/manage-prune.js";
-import { SQL } from "../../../src/backends/sqlite/manage-sql.js";
 import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
+import { SQL } from "../../../src/backends/sqlite/sql/manage.js";
+import { PRUNE_SQL } from "../../../src/backends/sqlite/sql/prune.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
+import type { PruneOptions, ResultFilter } from "../../../src/contract/management.js";
+import type { LostAttempt } from "../../../src/contract/worker-store.js";
 import { UsageError } from "../../../src/core/errors.js";
 import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../../src/core/result.js";
+import { retryAt } from "../../../src/core/retry.js";
 import { ALL, openBackend, openStore, record, tempDir } from "./helpers.js";
 
 let cleanup: () => void;
@@ -240,7 +242,10 @@ describe("counts", () => {
     await expectCountsExact();
     // A worker that stops heartbeating: recovery puts its tasks back to READY or ends them FAILED.
     const lost = s.claim("w-lost", ALL, 4, T0 + 1000);
-    const recovered = new LeaseRecovery(s.db, s.leaseMs).recoverExpired(T0 + 1000 + s.leaseMs + 1);
+    const recoverAt = T0 + 1000 + s.leaseMs + 1;
+    const plan = (lost: LostAttempt) =>
+      retryAt({ maxAttempts: lost.maxAttempts, backoff: undefined }, lost.attempts, recoverAt);
+    const recovered = new LeaseRecovery(s.db, s.statements, s.leaseMs).recoverExpired(plan, recoverAt);
     expect(recovered.map((r) => r.id).sort()).toEqual(ids(lost).sort());
     expect(new Set(recovered.map((r) => r.status))).toEqual(new Set(["READY", "FAILED"]));
     await expectCountsExact();

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AttemptOutcome } from "../../../src/contract/backend.js";
 import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
+import type { AttemptOutcome } from "../../../src/contract/worker-store.js";
 import { ConfigError, TaskResultDoesNotExist } from "../../../src/core/errors.js";
 import type { TaskResultData } from "../../../src/core/result.js";
 import { task } from "../../../src/core/task.js";
@@ -69,7 +69,9 @@ describe("records", () => {
     expect(fresh.id.length).toBeLessThanOrEqual(64);
 
     const worker = backend.workerStore();
-    const [running] = await worker.claim("w1", only("emails"), 1);
+    const {
+      claimed: [running],
+    } = await worker.claim("w1", only("emails"), 1);
     expect(running).toMatchObject({ id: fresh.id, status: "RUNNING", workerIds: ["w1"] });
     const t1 = running!.startedAt!;
     expect(running!.lastAttemptedAt).toEqual(t1);
@@ -85,7 +87,9 @@ describe("records", () => {
     expect(retrying).toMatchObject({ status: "READY", runAfter: retryAt, errors: [error], finishedAt: null });
     expect("returnValue" in retrying).toBe(false);
 
-    const [again] = await worker.claim("w2", ALL, 5);
+    const {
+      claimed: [again],
+    } = await worker.claim("w2", ALL, 5);
     expect(again!.workerIds).toEqual(["w1", "w2"]);
     expect(again!.startedAt).toEqual(t1); // the first run's start is kept
     const finishedAt = new Date(Date.now() + 5);
@@ -268,12 +272,12 @@ describe("complete", () => {
     const [ok, bad, again] = [record({}, 1), record({}, 2), record({}, 3)];
     s.insert([ok!, bad!, again!]);
     s.claim("w", ALL, 3, 1000);
-    const changed = s.complete([
+    const dropped = s.complete([
       outcome(ok!.id, "w", { returnValue: [1, { x: "y" }] }),
       outcome(bad!.id, "w", { status: "FAILED", error }),
       outcome(again!.id, "w", { status: "FAILED", error, retryAt: new Date(9000) }),
     ]);
-    expect(changed).toBe(3);
+    expect(dropped).toEqual([]); // all three recorded
     expect(s.get(ok!.id)).toMatchObject({
       status: "SUCCEEDED",
       returnValue: [1, { x: "y" }],
@@ -305,12 +309,12 @@ describe("complete", () => {
     const s = store();
     const r = record({}, 1);
     s.insert([r]);
-    expect(s.complete([outcome(r.id, "w", {})])).toBe(0); // still READY
+    expect(s.complete([outcome(r.id, "w", {})])).toEqual([r.id]); // dropped: still READY
     s.claim("w1", ALL, 1, 1000);
-    expect(s.complete([outcome(r.id, "w0", { status: "FAILED", error })])).toBe(0);
+    expect(s.complete([outcome(r.id, "w0", { status: "FAILED", error })])).toEqual([r.id]);
     expect(s.get(r.id)).toMatchObject({ status: "RUNNING", errors: [] });
-    expect(s.complete([outcome(r.id, "w1", { returnValue: 1 })])).toBe(1);
-    expect(s.complete([outcome(r.id, "w1", { status: "FAILED", error })])).toBe(0); // already finished
+    expect(s.complete([outcome(r.id, "w1", { returnValue: 1 })])).toEqual([]);
+    expect(s.complete([outcome(r.id, "w1", { status: "FAILED", error })])).toEqual([r.id]); // already finished
     expect(s.get(r.id)).toMatchObject({ status: "SUCCEEDED", returnValue: 1, errors: [] });
   });
 

@@ -2,9 +2,9 @@ import { appendFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { WorkerStore } from "../../../src/contract/backend.js";
 import type { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
 import { WalWatcher } from "../../../src/backends/sqlite/wake.js";
+import type { WorkerStore } from "../../../src/contract/worker-store.js";
 import { ALL, FIXTURES, openBackend, openStore, ROOT, record, tempDir } from "./helpers.js";
 
 let dir: string;
@@ -30,7 +30,7 @@ afterEach(async () => {
 async function claimWhenReady(timeoutMs: number) {
   let wakes = 0;
   for (;;) {
-    const claimed = await worker.claim("w", ALL, 1);
+    const { claimed } = await worker.claim("w", ALL, 1);
     if (claimed.length > 0) return { claimed, wakes, at: Date.now() };
     await worker.waitForChange(timeoutMs, never);
     wakes++;
@@ -39,7 +39,7 @@ async function claimWhenReady(timeoutMs: number) {
 
 describe("waitForChange", () => {
   it("wakes an idle worker when another process enqueues", async () => {
-    expect(await worker.claim("w", ALL, 1)).toEqual([]);
+    expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
     const child = execa("node", ["--import", "tsx", join(FIXTURES, "insert.ts"), dbPath, "default"], { cwd: ROOT });
     const started = Date.now();
     const { claimed, wakes, at } = await claimWhenReady(30_000);
@@ -55,7 +55,7 @@ describe("waitForChange", () => {
   it("wakes on a commit by another connection in this process, also after a WAL truncation", async () => {
     const other = openStore(dbPath);
     try {
-      expect(await worker.claim("w", ALL, 1)).toEqual([]);
+      expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
       setImmediate(() => other.insert([record()]));
       const first = await claimWhenReady(30_000);
       expect(first.claimed).toHaveLength(1);
@@ -72,7 +72,7 @@ describe("waitForChange", () => {
   });
 
   it("wakes on this process's own enqueue", async () => {
-    expect(await worker.claim("w", ALL, 1)).toEqual([]);
+    expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
     const waiting = worker.waitForChange(30_000, never);
     backend.store.insert([record()]);
     const t0 = Date.now();
@@ -83,7 +83,7 @@ describe("waitForChange", () => {
   it("returns at once when a commit landed between the claim and the wait", async () => {
     const other = openStore(dbPath);
     try {
-      expect(await worker.claim("w", ALL, 1)).toEqual([]);
+      expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
       other.insert([record()]);
       const t0 = Date.now();
       await worker.waitForChange(30_000, never);
@@ -94,7 +94,7 @@ describe("waitForChange", () => {
   });
 
   it("resolves by timeout when nothing changes, and at once when aborted", async () => {
-    expect(await worker.claim("w", ALL, 1)).toEqual([]);
+    expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
     let t0 = Date.now();
     await worker.waitForChange(150, never);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import type { BackendKind } from "../../contract/kind.js";
+import { REDIS_DEFAULTS } from "../../core/defaults.js";
+
+const positiveMs = z.number().int().positive();
+
+/** The redis kind, known without loading bullmq or ioredis (the config imports backend.ts lazily). */
+export const redisKind: BackendKind = {
+  capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: true, supportsPriority: true },
+  runsWorker: true,
+  options: z.strictObject({
+    url: z
+      .string()
+      .default(REDIS_DEFAULTS.url)
+      .refine((url) => /^rediss?:\/\//i.test(url) && URL.canParse(url), {
+        message: "expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)",
+      }),
+    prefix: z.string().min(1).default(REDIS_DEFAULTS.prefix),
+    /** Extra ioredis options (tls, username, password, db, …), merged over the URL's. */
+    connection: z.record(z.string(), z.unknown()).optional(),
+    connectTimeoutMs: positiveMs.default(REDIS_DEFAULTS.connectTimeoutMs),
+    heartbeatMs: positiveMs.default(REDIS_DEFAULTS.heartbeatMs),
+    lockDurationMs: positiveMs.default(REDIS_DEFAULTS.lockDurationMs),
+    stalledIntervalMs: positiveMs.default(REDIS_DEFAULTS.stalledIntervalMs),
+  }),
+  pathKeys: [],
+  secretKeys: ["connection"],
+};

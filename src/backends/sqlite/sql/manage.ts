@@ -1,0 +1,98 @@
+// The operator's SQL (manage.ts), over the v2 indexes described in schema.ts. Constants only,
+// prepared once per connection through its statement cache; every value is a bound parameter and
+// lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
+// the index it was written for, so statistics (ANALYZE) can never turn it into a sort.
+
+export const FINISHED = "('SUCCEEDED', 'FAILED', 'CANCELLED')";
+
+/** `col IN (json list)`, or true when the list parameter is NULL (no filter). */
+const optIn = (column: string, param: string) =>
+  `(@${param} IS NULL OR ${column} IN (SELECT value FROM json_each(@${param})))`;
+export const OPT_STATUSES = optIn("status", "statuses");
+export const OPT_QUEUES = optIn("queue_name", "queues");
+export const OPT_TASKS = optIn("task_name", "tasks");
+const IN_TASKS = "task_name IN (SELECT value FROM json_each(@tasks))";
+
+// Keyset page: rows strictly older than the cursor (enqueued_at, seq) and enqueued at or
+// after @since; the range on enqueued_at is what the index seeks on.
+const PAGE = `enqueued_at >= @since AND enqueued_at <= @beforeAt AND (enqueued_at < @beforeAt OR seq < @beforeSeq)`;
+const NEWEST_FIRST = "ORDER BY enqueued_at DESC, seq DESC LIMIT @limit";
+const BY_QUEUE_STATUS = "FROM tasklane_results INDEXED BY tasklane_results_queue_status";
+const BY_TASK = "FROM tasklane_results INDEXED BY tasklane_results_task";
+
+export const SQL = {
+  /** One (queue, status) walk, newest first: a covering index range, no sort. */
+  walkQueueStatus: `SELECT seq, enqueued_at ${BY_QUEUE_STATUS}
+    WHERE queue_name = @queue AND status = @status AND ${PAGE} ${NEWEST_FIRST}`,
+  walkQueueStatusTasks: `SELECT seq, enqueued_at ${BY_QUEUE_STATUS}
+    WHERE queue_name = @queue AND status = @status AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
+  /** One task's walk, newest first, other filters checked on the way. */
+  walkTask: `SELECT seq, enqueued_at ${BY_TASK}
+    WHERE task_name = @task AND ${PAGE} AND ${OPT_STATUSES} AND ${OPT_QUEUES} ${NEWEST_FIRST}`,
+  rowsBySeq: "SELECT * FROM tasklane_results WHERE seq IN (SELECT value FROM json_each(@seqs))",
+
+  // Skip-scan over the leading column: one seek per distinct queue.
+  firstQueue: `SELECT min(queue_name) ${BY_QUEUE_STATUS}`,
+  nextQueue: `SELECT queue_name ${BY_QUEUE_STATUS} WHERE queue_name > @after ORDER BY queue_name LIMIT 1`,
+
+  finishedCounts: "SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE n > 0",
+  /** READY or RUNNING rows of one queue: a covering range count. */
+  countQueueStatus: `SELECT count(*) ${BY_QUEUE_STATUS} WHERE queue_name = @queue AND status = @status`,
+  countReadyTasks: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_ready_all
+    WHERE status = 'READY' AND ${IN_TASKS} AND ${OPT_QUEUES}`,
+  countRunningTasks: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_running
+    WHERE status = 'RUNNING' AND ${IN_TASKS} AND ${OPT_QUEUES}`,
+  oldestReady: `SELECT enqueued_at ${BY_QUEUE_STATUS}
+    WHERE queue_name = @queue AND status = 'READY' ORDER BY enqueued_at LIMIT 1`,
+  // With `since`, counts come from the rows (the counts table has no time dimension).
+  countSinceQueueStatus: `SELECT count(*) ${BY_QUEUE_STATUS}
+    WHERE queue_name = @queue AND status = @status AND enqueued_at >= @since AND ${OPT_TASKS}`,
+  countSinceTask: `SELECT status, count(*) AS n ${BY_TASK}
+    WHERE task_name = @task AND enqueued_at >= @since AND ${OPT_STATUSES} AND ${OPT_QUEUES} GROUP BY status`,
+
+  idRange: "SELECT * FROM tasklane_results WHERE id >= @from AND id < @to ORDER BY id LIMIT @limit",
+  // No index can serve "ends with": a covering scan of the id index (~50 ns a row).
+  idSuffix: "SELECT id FROM tasklane_results WHERE substr(id, -@length) = @fragment ORDER BY id LIMIT @limit",
+  byIds: "SELECT * FROM tasklane_results WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY id",
+
+  // FAILED rows grouped by task and the class of their last error. `latest` takes the bare
+  // seq of each group's max(finished_at) row (SQLite's documented min/max bare-column rule).
+  errorGroups: `WITH failed AS MATERIALIZED (
+      SELECT seq, task_name, finished_at,
+        coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') AS exception_class
+      FROM tasklane_results INDEXED BY tasklane_results_finished
+      WHERE status = 'FAILED' AND finished_at IS NOT NULL
+        AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}
+    ),
+    totals AS (SELECT task_name, exception_class, count(*) AS n, min(finished_at) AS first_seen
+      FROM failed GROUP BY task_name, exception_class),
+    latest AS (SELECT task_name, exception_class, max(finished_at) AS last_seen, seq
+      FROM failed GROUP BY task_name, exception_class)
+    SELECT t.task_name, t.exception_class, t.n, t.first_seen, l.last_seen, r.id,
+      coalesce(json_extract(r.errors, '$[#-1].message'), '') AS message,
+      coalesce(json_extract(r.errors, '$[#-1].traceback'), '') AS traceback
+    FROM totals t JOIN latest l USING (task_name, exception_class) JOIN tasklane_results r ON r.seq = l.seq
+    ORDER BY l.last_seen DESC, t.task_name, t.exception_class`,
+
+  // Status changes: each UPDATE re-checks the status it expects, so it can never overwrite
+  // what a worker did in between (claims and completions run under the same write lock).
+  retry: `UPDATE tasklane_results SET status = 'READY', run_after = @now, due_at = @now, finished_at = NULL,
+    worker_id = NULL, lease_expires_at = NULL WHERE id = @id AND status = 'FAILED'`,
+  // NOT INDEXED: rowid lookups of the given seqs, never a range of the FAILED rows.
+  retrySeqs: `UPDATE tasklane_results NOT INDEXED SET status = 'READY', run_after = @now, due_at = @now, finished_at = NULL,
+    worker_id = NULL, lease_expires_at = NULL
+    WHERE seq IN (SELECT value FROM json_each(@seqs)) AND status = 'FAILED'`,
+  failedSeqs: `SELECT seq FROM tasklane_results INDEXED BY tasklane_results_finished
+    WHERE status = 'FAILED' AND finished_at IS NOT NULL
+      AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
+  cancel: `UPDATE tasklane_results SET status = 'CANCELLED', finished_at = @now, worker_id = NULL,
+    lease_expires_at = NULL WHERE id = @id AND status = 'READY'`,
+  statusOf: "SELECT status FROM tasklane_results WHERE id = ?",
+
+  workers: "SELECT * FROM tasklane_workers ORDER BY last_heartbeat_at DESC, id",
+  // Finished results per one-minute window, oldest first: one index range count per window.
+  throughput: `WITH RECURSIVE w(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM w WHERE i + 1 < @minutes)
+    SELECT i, (SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_finished
+      WHERE status IN ${FINISHED} AND finished_at >= @from + i * 60000 AND finished_at < @from + (i + 1) * 60000) AS n
+    FROM w`,
+} as const;

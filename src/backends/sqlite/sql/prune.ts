@@ -1,0 +1,22 @@
+import { OPT_QUEUES, OPT_TASKS } from "./manage.js";
+
+// Prune's SQL (manage-prune.ts explains the batching): finished rows only, through the partial
+// `tasklane_results_finished` index (status, finished_at), one finished status at a time.
+
+export const PRUNE_SQL = {
+  count: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_finished
+    WHERE status = @status AND finished_at < @before AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
+  keys: `SELECT seq, finished_at FROM tasklane_results INDEXED BY tasklane_results_finished
+    WHERE status = @status AND finished_at < @before
+      AND finished_at >= @afterAt AND (finished_at > @afterAt OR seq > @afterSeq)
+      AND ${OPT_QUEUES} AND ${OPT_TASKS}
+    ORDER BY finished_at, seq LIMIT @limit`,
+  // NOT INDEXED: look each seq up by rowid; left to itself the planner may prefer a range of
+  // the finished index (status, finished_at) and scan every prunable row once per batch.
+  delete: `DELETE FROM tasklane_results NOT INDEXED WHERE seq IN (SELECT value FROM json_each(@seqs))
+    AND status = @status AND finished_at < @before`,
+  // Every worker start adds a registry row; rows of workers gone for longer than the results'
+  // age go with them, so the registry (read on every dashboard refresh) stays small.
+  deleteWorkers: `DELETE FROM tasklane_workers
+    WHERE state <> 'running' AND coalesce(stopped_at, last_heartbeat_at) < @before`,
+} as const;

@@ -1,0 +1,135 @@
+import type {
+  AttemptOutcome,
+  CompletionReport,
+  QueueSelector,
+  RecoveredTask,
+  RecoveryPlan,
+  WorkerRegistration,
+  WorkerStore,
+} from "../../contract/worker-store.js";
+import type { TaskResultData } from "../../core/result.js";
+import { type HeartbeatThread, startHeartbeatThread } from "./heartbeats.js";
+import { LeaseRecovery } from "./recovery.js";
+import type { SqliteStore } from "./store.js";
+import type { WalWatcher } from "./wake.js";
+
+const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
+
+/**
+ * A worker's writes (claims, completions) wait for another process's lock asynchronously,
+ * in ~1 ms steps, up to the backend's busyTimeoutMs: its running async tasks keep going, and
+ * two workers draining one file overlap their work instead of taking turns sleeping.
+ */
+async function retryWhileBusy<T>(store: SqliteStore, fn: () => T): Promise<T> {
+  const deadline = Date.now() + store.busyTimeoutMs;
+  for (;;) {
+    try {
+      return store.withoutBusyWait(fn);
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() < 0.5 ? 0 : 1));
+    }
+  }
+}
+
+/** What the worker store needs from its backend: the open store (reopened after close()) and the watcher. */
+export interface SqliteWorkerStoreSource {
+  readonly store: SqliteStore;
+  watcher(): WalWatcher;
+  readonly heartbeatMs: number;
+}
+
+/**
+ * The generic worker loop's operations on a SQLite file: claims and completions in one
+ * transaction with an asynchronous wait for the lock, heartbeats in a thread of their own,
+ * lease recovery, and wake-ups from the WAL watcher instead of polling.
+ */
+export class SqliteWorkerStore implements WorkerStore {
+  readonly #source: SqliteWorkerStoreSource;
+  // What the last claim saw: a wait returns at once if anything changed since.
+  #mark: { events: number; stamp: string | undefined } | null = null;
+  #recovery: { store: SqliteStore; leases: LeaseRecovery } | null = null;
+  #heartbeats: HeartbeatThread | null = null;
+
+  constructor(source: SqliteWorkerStoreSource) {
+    this.#source = source;
+  }
+
+  get #store(): SqliteStore {
+    return this.#source.store;
+  }
+
+  /** Tied to the open connection: close() followed by a new use reopens both. */
+  get #leases(): LeaseRecovery {
+    const store = this.#store;
+    if (this.#recovery?.store !== store) {
+      this.#recovery = { store, leases: new LeaseRecovery(store.db, store.statements, store.leaseMs) };
+    }
+    return this.#recovery.leases;
+  }
+
+  async registerWorker(worker: WorkerRegistration): Promise<void> {
+    const store = this.#store;
+    store.registerWorker(worker);
+    this.#heartbeats = await startHeartbeatThread(
+      {
+        path: store.path,
+        alias: store.alias,
+        leaseMs: store.leaseMs,
+        heartbeatMs: this.#source.heartbeatMs,
+        busyTimeoutMs: store.busyTimeoutMs,
+      },
+      worker.id,
+    );
+  }
+
+  /** The thread beats when it runs; this is the fallback where it could not start. */
+  async heartbeat(workerId: string): Promise<void> {
+    if (!this.#heartbeats) this.#store.heartbeat(workerId);
+  }
+
+  async markWorkerStopped(workerId: string): Promise<void> {
+    await this.#heartbeats?.stop();
+    this.#heartbeats = null;
+    this.#store.markWorkerStopped(workerId);
+  }
+
+  async claim(
+    workerId: string,
+    selector: QueueSelector,
+    limit: number,
+    completed: AttemptOutcome[] = [],
+  ): Promise<{ claimed: TaskResultData[] } & CompletionReport> {
+    const store = this.#store;
+    const watcher = this.#source.watcher();
+    watcher.arm(); // before the claim, so no commit after it goes unseen
+    const result = await retryWhileBusy(store, () =>
+      store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
+    );
+    this.#mark = { events: watcher.events, stamp: store.claimStamp };
+    return result;
+  }
+
+  async complete(outcomes: AttemptOutcome[]): Promise<CompletionReport> {
+    const store = this.#store;
+    return { dropped: await retryWhileBusy(store, () => store.complete(outcomes)) };
+  }
+
+  async recover(workerId: string, ownLeftovers: boolean, plan: RecoveryPlan): Promise<RecoveredTask[]> {
+    const leases = this.#leases;
+    return [...(ownLeftovers ? leases.recoverOwn(workerId, plan) : []), ...leases.recoverExpired(plan)];
+  }
+
+  async nextDueInMs(selector: QueueSelector): Promise<number | null> {
+    return this.#store.nextDueInMs(selector, Date.now());
+  }
+
+  waitForChange(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    const watcher = this.#source.watcher();
+    return watcher.wait(timeoutMs, signal, () => {
+      const mark = this.#mark;
+      if (!mark) return false;
+      return watcher.events !== mark.events || this.#store.changeStamp() !== mark.stamp;
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import type { TaskResultData, TaskResultStatus } from "../core/result.js";
+
+// The operator's contract: what `tasks results/show/errors/prune/retry/cancel/watch` need from a
+// backend, and the record and count types the CLI and the UI show.
+
+/** Filters shared by listing, counting, error grouping and bulk retry. Empty = no filter. */
+export interface ResultFilter {
+  statuses?: TaskResultStatus[];
+  taskNames?: string[];
+  queues?: string[];
+  /** Only results enqueued at or after this moment. */
+  since?: Date;
+}
+
+export interface ListOptions extends ResultFilter {
+  /** Page size (newest first). */
+  limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface ResultPage {
+  results: TaskResultData[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export type StatusCounts = Record<TaskResultStatus, number>;
+
+export interface QueueCounts {
+  queueName: string;
+  counts: StatusCounts;
+  /** Enqueue time of the oldest READY task, or null when none is waiting. */
+  oldestReadyAt: Date | null;
+}
+
+export interface ErrorGroup {
+  taskName: string;
+  exceptionClass: string;
+  count: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  lastMessage: string;
+  sampleTraceback: string;
+  sampleId: string;
+}
+
+export interface PruneOptions {
+  /** Delete SUCCEEDED and CANCELLED results finished before this moment. */
+  finishedBefore: Date;
+  /** Delete FAILED results finished before this moment. */
+  failedFinishedBefore: Date;
+  queues?: string[];
+  taskNames?: string[];
+  /** Rows per transaction: small enough that enqueues and claims never wait long. */
+  batchSize?: number;
+  onProgress?(deleted: number, total: number): void;
+}
+
+/** Why one id of a retry/cancel could not be changed (the others still are). */
+export interface IdOutcome {
+  id: string;
+  ok: boolean;
+  /** Status before the operation, when the id exists. */
+  status?: TaskResultStatus;
+  reason?: string;
+}
+
+export interface WorkerInfo {
+  id: string;
+  hostname: string;
+  pid: number;
+  queues: string;
+  startedAt: Date;
+  lastHeartbeatAt: Date;
+  state: "running" | "stopped" | "dead";
+}
+
+/**
+ * The operator's operations behind `tasks results/show/errors/prune/retry/cancel/watch`.
+ * Commands use only this contract, never SQL or Redis directly.
+ */
+export interface ManagementStore {
+  listResults(options: ListOptions): Promise<ResultPage>;
+  countByStatus(filter?: ResultFilter): Promise<StatusCounts>;
+  countByQueue(): Promise<QueueCounts[]>;
+  /** Results whose id starts with `prefix` (at most `limit`, to show an ambiguous prefix). */
+  findByIdPrefix(prefix: string, limit: number): Promise<TaskResultData[]>;
+  /**
+   * Results whose id starts with the fragment, or ends with it (the short id `tasks results`
+   * prints is an id's random tail). At most `limit`.
+   */
+  findByIdFragment(fragment: string, limit: number): Promise<TaskResultData[]>;
+  errorGroups(filter: ResultFilter): Promise<ErrorGroup[]>;
+  /** How many results a prune with these options would delete. */
+  countPrunable(options: PruneOptions): Promise<number>;
+  /** Deletes finished results in batches; never READY or RUNNING. Returns how many were deleted. */
+  prune(options: PruneOptions): Promise<number>;
+  /** FAILED → READY (due now), keeping errors and attempts. */
+  retry(ids: string[]): Promise<IdOutcome[]>;
+  /** Retries every FAILED result matching the filter; returns how many. */
+  retryFailed(filter: ResultFilter): Promise<number>;
+  /** READY → CANCELLED. */
+  cancel(ids: string[]): Promise<IdOutcome[]>;
+  workers(): Promise<WorkerInfo[]>;
+  /** Finished results per minute for the last `minutes` minutes, oldest first. */
+  throughput(minutes: number): Promise<number[]>;
+}

@@ -1,0 +1,54 @@
+import type { EnqueueRequest } from "../core/environment.js";
+import { newResultId } from "../core/ids.js";
+import type { TaskResultData } from "../core/result.js";
+import type { AttemptOutcome } from "./worker-store.js";
+
+/** The READY record of a new task: what every backend stores for an enqueue. */
+export function readyRecord(alias: string, request: EnqueueRequest, now = new Date()): TaskResultData {
+  return {
+    id: newResultId(),
+    taskName: request.taskName,
+    status: "READY",
+    args: request.args,
+    backend: alias,
+    queueName: request.queueName,
+    priority: request.priority,
+    runAfter: request.runAfter,
+    enqueuedAt: now,
+    startedAt: null,
+    finishedAt: null,
+    lastAttemptedAt: null,
+    workerIds: [],
+    errors: [],
+    maxAttempts: request.maxAttempts,
+  };
+}
+
+/** A READY record as it looks once `workerId` has claimed it at `now`. */
+export function claimedRecord(record: TaskResultData, workerId: string, now = new Date()): TaskResultData {
+  return {
+    ...record,
+    status: "RUNNING",
+    startedAt: record.startedAt ?? now,
+    lastAttemptedAt: now,
+    workerIds: [...record.workerIds, workerId],
+  };
+}
+
+/** The record as it looks after an outcome is applied (what a store writes). */
+export function applyOutcome(record: TaskResultData, outcome: Omit<AttemptOutcome, "workerId">): TaskResultData {
+  const next: TaskResultData = { ...record, errors: [...record.errors], workerIds: [...record.workerIds] };
+  if (outcome.error) next.errors.push(outcome.error);
+  if (outcome.status === "SUCCEEDED") {
+    next.status = "SUCCEEDED";
+    next.returnValue = outcome.returnValue ?? null;
+    next.finishedAt = outcome.finishedAt;
+  } else if (outcome.retryAt) {
+    next.status = "READY";
+    next.runAfter = outcome.retryAt;
+  } else {
+    next.status = "FAILED";
+    next.finishedAt = outcome.finishedAt;
+  }
+  return next;
+}
