@@ -1,20 +1,7 @@
-import ms from "ms";
+import { parseDuration } from "../core/durations.js";
 import { UsageError } from "../core/errors.js";
 import type { JsonValue } from "../core/json.js";
 import { ALL_STATUSES, type TaskResultStatus } from "../core/result.js";
-
-/** "30d", "12h", "90m", "10s", "500ms" → milliseconds (> 0). */
-export function parseDuration(text: string, flag: string): number {
-  const trimmed = text.trim();
-  // ms() also accepts bare numbers (as ms) and negatives; require a unit and a positive value.
-  const value = /^\d+(\.\d+)?\s*[a-z]+$/i.test(trimmed) ? ms(trimmed as ms.StringValue) : undefined;
-  if (value === undefined || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(
-      `${flag}: "${text}" is not a duration; use a positive number with a unit, e.g. 30s, 10m, 12h, 30d`,
-    );
-  }
-  return value;
-}
 
 /** A moment: a duration from now ("10m") or an ISO 8601 date-time. */
 export function parseMoment(text: string, flag: string, now = Date.now()): Date {
@@ -23,7 +10,7 @@ export function parseMoment(text: string, flag: string, now = Date.now()): Date 
     if (Number.isNaN(date.getTime())) throw new UsageError(`${flag}: "${text}" is not a valid ISO 8601 date`);
     return date;
   }
-  return new Date(now + parseDuration(text, flag));
+  return new Date(now + parseDuration(text, { label: flag }));
 }
 
 /** CLI task arguments: each is parsed as JSON when it is valid JSON, else taken as a string. */
@@ -54,7 +41,12 @@ export function parseTaskArgs(positional: string[], argsFlag: string | undefined
 /** A moment in the past: a duration ago ("1h", "7d") or an ISO 8601 date-time. */
 export function parseSince(text: string, flag: string, now = Date.now()): Date {
   if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return parseMoment(text, flag, now);
-  return new Date(now - parseDuration(text, flag));
+  try {
+    return new Date(now - parseDuration(text, { label: flag }));
+  } catch (error) {
+    // A word like "yesterday": say that dates work too.
+    throw new UsageError(`${(error as Error).message}, or an ISO 8601 date such as 2026-11-29 or 2026-11-29T08:00`);
+  }
 }
 
 /** --status values, case-insensitive, checked against the known statuses. */

@@ -1,6 +1,7 @@
 import { Args, Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
-import { parseDuration, parseMoment, parseTaskArgs } from "../cli/parse.js";
+import { parseMoment, parseTaskArgs } from "../cli/parse.js";
+import { parseDuration } from "../core/durations.js";
 import { TasklaneError, UsageError } from "../core/errors.js";
 import { resultSummary } from "../ui/text/format.js";
 
@@ -36,7 +37,7 @@ export default class Enqueue extends BaseCommand {
     const { args, argv, flags } = await this.parse(Enqueue);
     const taskArgs = parseTaskArgs((argv as string[]).slice(1), flags.args);
     const runAfter = flags["run-after"] === undefined ? undefined : parseMoment(flags["run-after"], "--run-after");
-    const timeoutMs = parseDuration(flags.timeout, "--timeout");
+    const timeoutMs = parseDuration(flags.timeout, { label: "--timeout" });
     const config = await this.loadConfig(flags.config);
     const found = config.tasks.get(args.task);
     if (!found) {

@@ -2,8 +2,8 @@ import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
-import { parseDuration } from "../cli/parse.js";
 import type { PruneOptions } from "../contract/management.js";
+import { parseDuration } from "../core/durations.js";
 
 export default class Prune extends BaseCommand {
   static override summary = "Delete old finished results (never READY or RUNNING ones)";
@@ -27,11 +27,11 @@ export default class Prune extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Prune);
     const now = Date.now();
-    const olderThan = parseDuration(flags["older-than"], "--older-than");
+    const olderThan = parseDuration(flags["older-than"], { label: "--older-than", allowZero: true });
     const failedOlderThan =
       flags["failed-older-than"] === undefined
         ? olderThan
-        : parseDuration(flags["failed-older-than"], "--failed-older-than");
+        : parseDuration(flags["failed-older-than"], { label: "--failed-older-than", allowZero: true });
     const config = await this.loadConfig(flags.config);
     const { manage } = await openManagement(config, flags.backend);
     const options: PruneOptions = {

@@ -2,9 +2,10 @@ import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
-import { parseDuration, parseStatuses } from "../cli/parse.js";
+import { parseStatuses } from "../cli/parse.js";
 import type { Backend } from "../contract/backend.js";
 import type { ManagementStore, QueueCounts, StatusCounts } from "../contract/management.js";
+import { parseDuration } from "../core/durations.js";
 import { UsageError } from "../core/errors.js";
 import { ALL_STATUSES } from "../core/result.js";
 import {
@@ -14,14 +15,6 @@ import {
   THROUGHPUT_MINUTES,
   type WatchFilters,
 } from "../ui/watch/snapshot.js";
-
-/** "1s", "500ms", or bare seconds ("2", "0.5") → milliseconds, at least 100 ms. */
-function parseInterval(text: string): number {
-  const trimmed = text.trim();
-  const ms = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) * 1000 : parseDuration(trimmed, "--interval");
-  if (!(ms >= 100)) throw new UsageError(`--interval: "${text}" is too short; use at least 100ms`);
-  return ms;
-}
 
 /** Same rule as Ink's is-in-ci: there, Ink prints only the final frame, so a live dashboard would stay blank. */
 const inCi = () =>
@@ -96,7 +89,12 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Watch);
-    const intervalMs = parseInterval(flags.interval);
+    const intervalMs = parseDuration(flags.interval, {
+      label: "--interval",
+      bareUnit: "s",
+      allowZero: true,
+      minMs: 100,
+    });
     const statuses = parseStatuses(flags.status) ?? [];
     if (flags.limit !== undefined && (flags.limit < 1 || flags.limit > 10_000)) {
       throw new UsageError(`--limit must be from 1 to 10000, got ${flags.limit}`);

@@ -37,7 +37,8 @@ export class ReloadSupervisor {
       this.#done = resolve;
     });
     this.#watcher = new TreeWatcher(dirname(this.options.configPath), (path) => this.#changed(path));
-    this.#start();
+    await this.#watcher.ready();
+    if (this.#stopping === 0) this.#start();
     await finished;
     const last = await this.#child;
     return last?.exitCode ?? 0;

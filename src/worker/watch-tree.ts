@@ -1,7 +1,7 @@
-import { type FSWatcher, readdirSync, watch } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { relative, sep } from "node:path";
+import { type FSWatcher, watch } from "chokidar";
 
-/** Folders never worth a restart (and often huge). */
+/** Folders never worth a restart (and often huge): chokidar does not even descend into them. */
 const IGNORED_DIRS = new Set(["node_modules", ".git", "dist", "build", "coverage", ".tasks", ".cache", ".turbo"]);
 /**
  * Only code and its settings trigger a reload. Everything else in the folder (the SQLite file
@@ -21,46 +21,33 @@ export function isCodeFile(path: string): boolean {
 }
 
 /**
- * Watches a folder tree for changes, skipping IGNORED_DIRS. One non-recursive fs.watch per
- * folder: Node 20's recursive mode on Linux would also walk node_modules, which can hold
- * tens of thousands of folders. New folders are picked up on the next change event.
+ * Watches a folder tree for changes to code files (chokidar: new folders are followed, ignored
+ * ones are never walked, so a huge node_modules costs nothing).
  */
 export class TreeWatcher {
-  readonly #watchers = new Map<string, FSWatcher>();
-  #closed = false;
+  readonly #watcher: FSWatcher;
 
   constructor(
     readonly root: string,
     readonly onChange: (path: string) => void,
   ) {
-    this.#scan(root);
+    this.#watcher = watch(root, {
+      ignoreInitial: true,
+      ignored: (path, stats) => isIgnored(root, path) || (stats?.isFile() === true && !isCodeFile(path)),
+    });
+    this.#watcher.on("all", (_event, path) => {
+      if (isCodeFile(path)) this.onChange(path);
+    });
+    // A folder that vanishes or cannot be read is not worth a crash: the next change still counts.
+    this.#watcher.on("error", () => {});
   }
 
-  #scan(dir: string): void {
-    if (this.#closed || this.#watchers.has(dir) || isIgnored(this.root, dir)) return;
-    let entries: import("node:fs").Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-      const watcher = watch(dir, { persistent: true }, (_event, name) => {
-        const path = name ? join(dir, name.toString()) : dir;
-        if (isIgnored(this.root, path)) return;
-        this.#scan(path); // a new folder: watch it too (no-op for files and known folders)
-        if (isCodeFile(path)) this.onChange(path);
-      });
-      watcher.on("error", () => {
-        watcher.close();
-        this.#watchers.delete(dir);
-      });
-      this.#watchers.set(dir, watcher);
-    } catch {
-      return; // a file, or a folder that vanished: nothing to watch
-    }
-    for (const entry of entries) if (entry.isDirectory()) this.#scan(join(dir, entry.name));
+  /** Resolves once chokidar has walked the tree (changes before then may be missed). */
+  ready(): Promise<void> {
+    return new Promise((resolve) => this.#watcher.once("ready", () => resolve()));
   }
 
   close(): void {
-    this.#closed = true;
-    for (const watcher of this.#watchers.values()) watcher.close();
-    this.#watchers.clear();
+    void this.#watcher.close();
   }
 }

@@ -1,22 +1,14 @@
-import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
 import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../../contract/worker-store.js";
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
-import { ConfigError } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
-import { createPrivateFile, enableWal } from "./open.js";
+import { openDatabase } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
-import { assertNotNewer, migrate } from "./schema.js";
 import { CLAIM_SELECT, CLAIM_UPDATE, NEXT_DUE } from "./sql/claim.js";
 import { FAIL, RETRY, SUCCEED } from "./sql/complete.js";
 import { DATA_VERSION, GET, INSERT } from "./sql/enqueue.js";
 import { EXTEND_LEASES, HEARTBEAT, REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
-
-// Loaded with require, not `import Database from`: a config loaded through jiti runs this
-// module under jiti's CommonJS interop, where a default import of this CommonJS package can
-// come back undefined (seen when the host process had already imported it natively).
-const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
 
 export interface SqliteStoreOptions {
   /** Absolute path of the database file; its folder is created if missing. */
@@ -83,20 +75,7 @@ export class SqliteStore {
     this.alias = options.alias;
     this.leaseMs = options.leaseMs ?? SQLITE_DEFAULTS.leaseMs;
     this.busyTimeoutMs = options.busyTimeoutMs ?? SQLITE_DEFAULTS.busyTimeoutMs;
-    createPrivateFile(this.path);
-    this.db = new Database(this.path, { timeout: this.busyTimeoutMs });
-    try {
-      // Refuse a newer schema before any pragma that writes, so the file stays unchanged.
-      assertNotNewer(this.db, this.path);
-      enableWal(this.db, this.busyTimeoutMs);
-      this.db.pragma("synchronous = NORMAL");
-      migrate(this.db, this.path);
-    } catch (error) {
-      this.db.close();
-      const code = (error as { code?: string }).code;
-      if (code === "SQLITE_NOTADB") throw new ConfigError(`${this.path} is not a SQLite database`);
-      throw error;
-    }
+    this.db = openDatabase(this.path, { busyTimeoutMs: this.busyTimeoutMs });
     const db = this.db;
     const q = new Statements(db);
     this.statements = q;
