@@ -91,6 +91,7 @@ async function startTtyStatus(
   ]);
   const meter = new RateMeter();
   let lastFailure: string | undefined;
+  let warning: string | undefined;
   let queues = "";
   const props = () => ({
     workerId: options.workerId,
@@ -102,12 +103,14 @@ async function startTtyStatus(
     rate: meter.rate(),
     stopping: stopping(),
     lastFailure,
+    warning,
   });
   // Ink must not grab stdin (Ctrl+C reaches us as SIGINT, handled by the worker).
   const app = render(React.createElement(WorkerStatus, props()), { exitOnCtrlC: false, patchConsole: false });
   const timer = setInterval(() => app.rerender(React.createElement(WorkerStatus, props())), 250);
   const onEvent = (event: WorkerEvent) => {
     if (event.type === "started") queues = event.queues;
+    if (event.type === "connection") warning = event.state === "lost" ? event.message : undefined;
     if (event.type !== "taskFinished") return;
     meter.tick();
     const record = event.record;

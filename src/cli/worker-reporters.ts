@@ -42,6 +42,8 @@ export function jsonReporter(write: (line: string) => void): (event: WorkerEvent
         return emit({ event: "recovered", tasks: e.tasks });
       case "error":
         return emit({ event: "error", message: e.error.message });
+      case "connection":
+        return emit({ event: "connection", state: e.state, message: e.message });
     }
   };
 }
@@ -77,6 +79,8 @@ export function plainReporter(write: (line: string) => void): (event: WorkerEven
         );
       case "error":
         return write(`${stamp()} store error (will retry): ${e.error.message}`);
+      case "connection":
+        return write(`${stamp()} ${e.message}`);
     }
   };
 }

@@ -15,6 +15,11 @@ export interface WorkerEvents {
   recovered?(tasks: RecoveredTask[]): void;
   /** A store error the worker survived (it backs off and tries again). */
   error?(error: Error): void;
+  /**
+   * The backend's storage became unreachable ("lost": the worker keeps retrying) or reachable
+   * again ("restored"); `message` names where (secrets redacted) and what happens meanwhile.
+   */
+  connection?(state: "lost" | "restored", message: string): void;
 }
 
 /** The same events as one tagged union: what runWorker()'s `onEvent` receives. */
@@ -24,7 +29,8 @@ export type WorkerEvent =
   | { type: "taskFinished"; record: TaskResultData; durationMs: number; dropped?: string }
   | { type: "stopping"; force: boolean }
   | { type: "recovered"; tasks: RecoveredTask[] }
-  | { type: "error"; error: Error };
+  | { type: "error"; error: Error }
+  | { type: "connection"; state: "lost" | "restored"; message: string };
 
 /** WorkerEvents callbacks that hand every event to one listener. */
 export function eventsTo(listener: (event: WorkerEvent) => void): WorkerEvents {
@@ -40,5 +46,6 @@ export function eventsTo(listener: (event: WorkerEvent) => void): WorkerEvents {
     stopping: (force) => listener({ type: "stopping", force }),
     recovered: (tasks) => listener({ type: "recovered", tasks }),
     error: (error) => listener({ type: "error", error }),
+    connection: (state, message) => listener({ type: "connection", state, message }),
   };
 }

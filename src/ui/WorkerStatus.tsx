@@ -10,6 +10,8 @@ export interface WorkerStatusProps {
   queues: string;
   stopping: "no" | "graceful" | "forced";
   lastFailure?: string;
+  /** The backend cannot be reached (shown until it can again). */
+  warning?: string;
 }
 
 /** The worker's one-line live status on a TTY. */
@@ -27,6 +29,7 @@ export function WorkerStatus(props: WorkerStatusProps) {
         {props.stopping === "graceful" ? <Text color="yellow">stopping (Ctrl+C again to force)</Text> : null}
         {props.stopping === "forced" ? <Text color="red">interrupting</Text> : null}
       </Box>
+      {props.warning ? <Text color="yellow">⚠ {props.warning}</Text> : null}
       {props.lastFailure ? <Text color="red">last failure: {props.lastFailure}</Text> : null}
     </Box>
   );
