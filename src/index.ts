@@ -43,6 +43,7 @@ export type { EnqueueRequest } from "./core/environment.js";
 export {
   BackendUnavailableError,
   ConfigError,
+  EnqueueIncomplete,
   InvalidTaskBackendError,
   InvalidTaskError,
   ResultNotReady,

@@ -39,3 +39,17 @@ export class BackendUnavailableError extends TasklaneError {}
  * the file and what to do.
  */
 export class StorageError extends TasklaneError {}
+
+/**
+ * A large `enqueueMany` (committed in chunks, see the README) failed part-way: the first
+ * `storedIds.length` tasks are stored and will run; the rest were not stored.
+ */
+export class EnqueueIncomplete extends TasklaneError {
+  constructor(
+    message: string,
+    readonly storedIds: string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

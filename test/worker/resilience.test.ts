@@ -198,7 +198,7 @@ describe("many processes", () => {
       });
       expect(run.stderr).toBe("");
     }
-    for (const w of workers) expect(w.events.filter((e) => e.event === "error")).toEqual([]);
+    for (const w of workers) expect(w.events.filter((e) => e.event === "error").map((e) => e.message)).toEqual([]);
     const counts = new Map<string, number>();
     for (const line of project.runs())
       counts.set(line.split(" ")[0] as string, (counts.get(line.split(" ")[0] as string) ?? 0) + 1);

@@ -5,14 +5,18 @@ import { readyRecord } from "../../contract/records.js";
 import type { WorkerStore } from "../../contract/worker-store.js";
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
-import { TaskResultDoesNotExist } from "../../core/errors.js";
+import { EnqueueIncomplete, TaskResultDoesNotExist } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
 import { sqliteKind } from "./kind.js";
+import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { SqliteManagement } from "./manage.js";
 import { SqliteStore } from "./store.js";
 import { WalWatcher } from "./wake.js";
 import { SqliteWorkerStore } from "./worker-store.js";
+
+/** Tasks per enqueue transaction: about 50–100 ms of write lock at bulk-insert speed. */
+export const ENQUEUE_CHUNK = 5_000;
 
 function numberOption(options: Record<string, unknown>, key: string, fallback: number): number {
   const value = options[key];
@@ -65,10 +69,38 @@ export class SqliteBackend extends Backend {
     return this.#store;
   }
 
+  /**
+   * Up to ENQUEUE_CHUNK tasks are stored in one transaction (all or nothing). A larger
+   * enqueueMany is committed in chunks of that size, in order, with a gap after each (see
+   * lock-gaps.ts): one 400,000-row transaction would hold the write lock for seconds, blocking
+   * every worker's heartbeats and claims. If a chunk fails, the chunks before it stay stored and
+   * EnqueueIncomplete says which.
+   */
   protected async storeTasks(_task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResultData[]> {
     const now = new Date();
     const records = requests.map((request) => readyRecord(this.alias, request, now));
-    this.store.insert(records);
+    const store = this.store;
+    if (records.length <= ENQUEUE_CHUNK) {
+      store.insert(records);
+      return records;
+    }
+    let lockFreeUntil = 0;
+    for (let i = 0; i < records.length; i += ENQUEUE_CHUNK) {
+      await waitUntil(lockFreeUntil);
+      const started = performance.now();
+      try {
+        store.insert(records.slice(i, i + ENQUEUE_CHUNK));
+      } catch (error) {
+        if (i === 0) throw error;
+        throw new EnqueueIncomplete(
+          `enqueueMany stored the first ${i} of ${records.length} tasks, then failed: ${(error as Error).message}`,
+          records.slice(0, i).map((r) => r.id),
+          { cause: error },
+        );
+      }
+      const ended = performance.now();
+      lockFreeUntil = ended + gapAfter(ended - started);
+    }
     return records;
   }
 

@@ -12,6 +12,8 @@ interface HeartbeatSource {
   leaseMs: number;
   heartbeatMs: number;
   busyTimeoutMs: number;
+  /** Where the thread records how long its beats waited for the lock (lock-outages.ts). */
+  outages: SharedArrayBuffer;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function startHeartbeatThread(source: HeartbeatSource, workerId: st
       leaseMs: source.leaseMs,
       heartbeatMs: source.heartbeatMs,
       busyTimeoutMs: source.busyTimeoutMs,
+      outages: source.outages,
     },
   });
   // The thread must not keep a finished worker process alive.

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { PruneOptions } from "../../contract/management.js";
+import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { jsonList } from "./manage-sql.js";
 import { PRUNE_SQL } from "./sql/prune.js";
 import type { Statements } from "./statements.js";
@@ -51,17 +52,6 @@ function targets(options: PruneOptions) {
     { ...filters, status: "CANCELLED", before },
     { ...filters, status: "FAILED", before: options.failedFinishedBefore.getTime() },
   ];
-}
-
-/** How long to leave the write lock free after a batch that held it `heldMs` (see above). */
-export function gapAfter(heldMs: number): number {
-  return Math.min(50, Math.max(5, heldMs));
-}
-
-/** Resolves once `performance.now()` reaches `until` (at once, after a setImmediate, if it has). */
-export function waitUntil(until: number): Promise<void> {
-  const ms = until - performance.now();
-  return new Promise((resolve) => (ms >= 1 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 }
 
 export function countPrunable(db: Database.Database, cache: Statements, options: PruneOptions): number {

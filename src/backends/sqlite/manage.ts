@@ -13,7 +13,8 @@ import type {
 } from "../../contract/management.js";
 import { UsageError } from "../../core/errors.js";
 import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../core/result.js";
-import { countPrunable, gapAfter, prune, waitUntil } from "./manage-prune.js";
+import { gapAfter, waitUntil } from "./lock-gaps.js";
+import { countPrunable, prune } from "./manage-prune.js";
 import {
   allows,
   decodeCursor,

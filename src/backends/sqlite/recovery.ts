@@ -12,7 +12,7 @@ const RESTARTED = "restarted while running this task";
  * backoff like any failed attempt and ends FAILED (WorkerLost) when it has none left.
  */
 export class LeaseRecovery {
-  readonly #expired: Database.Transaction<(now: number, staleBefore: number, plan: RecoveryPlan) => RecoveredTask[]>;
+  readonly #expired: Database.Transaction<(now: number, expiredBefore: number, plan: RecoveryPlan) => RecoveredTask[]>;
   readonly #own: Database.Transaction<(workerId: string, now: number, plan: RecoveryPlan) => RecoveredTask[]>;
 
   constructor(
@@ -37,18 +37,21 @@ export class LeaseRecovery {
         }
         return statements.get(FAIL_LOST).run(params).changes ? [{ id: row.id, status: "FAILED" }] : [];
       });
-    this.#expired = db.transaction((now: number, staleBefore: number, plan: RecoveryPlan) => {
-      statements.get(MARK_DEAD).run({ now, staleBefore });
-      return take(statements.get<LostRow>(SELECT_EXPIRED).all({ now }), now, plan, EXPIRED);
+    this.#expired = db.transaction((now: number, expiredBefore: number, plan: RecoveryPlan) => {
+      statements.get(MARK_DEAD).run({ now, staleBefore: expiredBefore - this.leaseMs });
+      return take(statements.get<LostRow>(SELECT_EXPIRED).all({ expiredBefore }), now, plan, EXPIRED);
     });
     this.#own = db.transaction((workerId: string, now: number, plan: RecoveryPlan) =>
       take(statements.get<LostRow>(SELECT_OWN).all({ workerId }), now, plan, RESTARTED),
     );
   }
 
-  /** Takes back every task whose lease expired, and marks silent workers dead. */
-  recoverExpired(plan: RecoveryPlan, now = Date.now()): RecoveredTask[] {
-    return this.#expired.immediate(now, now - this.leaseMs, plan);
+  /**
+   * Takes back every task whose lease expired before `expiredBefore` (now, less any time nobody
+   * could write: see lock-outages.ts), and marks workers silent for a lease before that dead.
+   */
+  recoverExpired(plan: RecoveryPlan, now = Date.now(), expiredBefore = now): RecoveredTask[] {
+    return this.#expired.immediate(now, expiredBefore, plan);
   }
 
   /**

@@ -9,6 +9,7 @@ import type {
 } from "../../contract/worker-store.js";
 import type { TaskResultData } from "../../core/result.js";
 import { type HeartbeatThread, startHeartbeatThread } from "./heartbeats.js";
+import { LockOutages } from "./lock-outages.js";
 import { LeaseRecovery } from "./recovery.js";
 import type { SqliteStore } from "./store.js";
 import type { WalWatcher } from "./wake.js";
@@ -50,6 +51,8 @@ export class SqliteWorkerStore implements WorkerStore {
   #mark: { events: number; stamp: string | undefined } | null = null;
   #recovery: { store: SqliteStore; leases: LeaseRecovery } | null = null;
   #heartbeats: HeartbeatThread | null = null;
+  /** How long this worker's heartbeats waited for the lock, recently (see lock-outages.ts). */
+  readonly #outages = new LockOutages();
 
   constructor(source: SqliteWorkerStoreSource) {
     this.#source = source;
@@ -78,6 +81,7 @@ export class SqliteWorkerStore implements WorkerStore {
         leaseMs: store.leaseMs,
         heartbeatMs: this.#source.heartbeatMs,
         busyTimeoutMs: store.busyTimeoutMs,
+        outages: this.#outages.buffer,
       },
       worker.id,
     );
@@ -85,7 +89,13 @@ export class SqliteWorkerStore implements WorkerStore {
 
   /** The thread beats when it runs; this is the fallback where it could not start. */
   async heartbeat(workerId: string): Promise<void> {
-    if (!this.#heartbeats) this.#store.heartbeat(workerId);
+    if (this.#heartbeats) return;
+    this.#outages.begin(Date.now());
+    try {
+      this.#store.heartbeat(workerId);
+    } finally {
+      this.#outages.end(Date.now());
+    }
   }
 
   async markWorkerStopped(workerId: string): Promise<void> {
@@ -115,9 +125,30 @@ export class SqliteWorkerStore implements WorkerStore {
     return { dropped: await retryWhileBusy(store, () => store.complete(outcomes)) };
   }
 
+  /**
+   * Leases that ran out are recovered, but time nobody could write (this worker's heartbeats
+   * waited for another process's lock) does not count: a lease expires only that much later,
+   * plus one heartbeat period for the holders' own timing. Waits for the lock asynchronously.
+   */
   async recover(workerId: string, ownLeftovers: boolean, plan: RecoveryPlan): Promise<RecoveredTask[]> {
+    const store = this.#store;
     const leases = this.#leases;
-    return [...(ownLeftovers ? leases.recoverOwn(workerId, plan) : []), ...leases.recoverExpired(plan)];
+    const own = ownLeftovers ? await retryWhileBusy(store, () => leases.recoverOwn(workerId, plan)) : [];
+    const expired = await retryWhileBusy(store, () => {
+      const now = Date.now();
+      const window = store.leaseMs + 2 * this.#source.heartbeatMs;
+      // An outage longer than the window pushes the holder's last beat further back: widen it by
+      // what was blocked until it covers the whole outage.
+      let blocked = 0;
+      for (let i = 0; i < 8; i++) {
+        const found = this.#outages.blockedMs(now - window - blocked, now);
+        if (found === blocked) break;
+        blocked = found;
+      }
+      const slack = blocked > 0 ? this.#source.heartbeatMs : 0;
+      return leases.recoverExpired(plan, now, now - blocked - slack);
+    });
+    return [...own, ...expired];
   }
 
   async nextDueInMs(selector: QueueSelector): Promise<number | null> {

@@ -9,7 +9,7 @@
 const LOST_ROW = "id, task_name, attempts, max_attempts, worker_id, lease_expires_at";
 
 export const SELECT_EXPIRED = `SELECT ${LOST_ROW} FROM tasklane_results
-  WHERE status = 'RUNNING' AND lease_expires_at < @now`;
+  WHERE status = 'RUNNING' AND lease_expires_at < @expiredBefore`;
 
 export const SELECT_OWN = `SELECT ${LOST_ROW} FROM tasklane_results
   WHERE status = 'RUNNING' AND worker_id = @workerId`;

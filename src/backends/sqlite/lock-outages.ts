@@ -1,0 +1,61 @@
+/**
+ * When this process could not write to the database because another connection held the lock.
+ *
+ * A lease measures time since the holder's last heartbeat, but a holder cannot heartbeat while
+ * another process holds the write lock (a huge transaction, a backup, `sqlite3` left in a
+ * transaction). Time nobody could write must not count against a lease, or a live worker's task
+ * would be recovered and run twice. Every worker's heartbeat tries to write every heartbeatMs and
+ * waits for the lock, so the time its beats spent waiting is a measure of the outages every holder
+ * went through too. Recovery subtracts it (plus one heartbeat period of slack for the holders' own
+ * timing) before it calls a lease expired.
+ *
+ * The record lives in a SharedArrayBuffer so the heartbeat thread writes it and the worker's main
+ * thread reads it without a message round trip: a beat still waiting for the lock counts as
+ * blocked up to now, even though the thread cannot post anything while SQLite blocks it.
+ * Layout (Float64): [0] start of the beat in progress (0 = none), [1] ring write position, then
+ * RING pairs of (start, end) of past beats that waited.
+ */
+const RING = 32;
+/** A beat faster than this did not wait for anyone (a normal beat takes ~1 ms). */
+const WAITED_MS = 25;
+
+export class LockOutages {
+  readonly buffer: SharedArrayBuffer;
+  readonly #cells: Float64Array;
+
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(8 * (2 + 2 * RING))) {
+    this.buffer = buffer;
+    this.#cells = new Float64Array(buffer);
+  }
+
+  /** A beat (any write that must wait for the lock) starts, at epoch ms `at`. */
+  begin(at: number): void {
+    this.#cells[0] = at;
+  }
+
+  /** The beat that began earlier ended (committed, or gave up) at `at`. */
+  end(at: number): void {
+    const started = this.#cells[0] ?? 0;
+    this.#cells[0] = 0;
+    if (started > 0 && at - started >= WAITED_MS) {
+      const slot = (this.#cells[1] ?? 0) % RING;
+      this.#cells[2 + 2 * slot] = started;
+      this.#cells[3 + 2 * slot] = at;
+      this.#cells[1] = slot + 1;
+    }
+  }
+
+  /** Milliseconds within [since, now] during which a beat waited for the lock. */
+  blockedMs(since: number, now: number): number {
+    let total = 0;
+    const overlap = (start: number, end: number) => Math.max(0, Math.min(end, now) - Math.max(start, since));
+    for (let slot = 0; slot < RING; slot++) {
+      const start = this.#cells[2 + 2 * slot] ?? 0;
+      const end = this.#cells[3 + 2 * slot] ?? 0;
+      if (start > 0) total += overlap(start, end);
+    }
+    const current = this.#cells[0] ?? 0;
+    if (current > 0 && now - current >= WAITED_MS) total += overlap(current, now);
+    return total;
+  }
+}
