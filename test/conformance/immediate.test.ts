@@ -1,5 +1,5 @@
-import { capabilitiesOf } from "./context.js";
-import { conformanceSuite } from "./suite.js";
+import { capabilitiesOf } from "../../src/testing/context.js";
+import { conformanceSuite } from "../../src/testing/index.js";
 
 conformanceSuite({
   name: "immediate",

@@ -1,7 +1,7 @@
 import { describe, it } from "vitest";
-import { capabilitiesOf } from "./context.js";
+import { capabilitiesOf } from "../../src/testing/context.js";
+import { conformanceSuite } from "../../src/testing/index.js";
 import { mustRunRedis, provideRedis, redisAvailable, redisUrl } from "./redis-server.js";
-import { conformanceSuite } from "./suite.js";
 
 if (redisAvailable || mustRunRedis) {
   provideRedis();

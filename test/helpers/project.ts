@@ -1,11 +1,16 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { loadConfig } from "../../src/config/load.js";
-import type { ActiveConfig } from "../../src/config/registry.js";
-import type { TaskResult } from "../../src/core/result.js";
-import { BIN, CHILD_ENV, tempDir, write } from "./cli.js";
-import { SHARED_TASK_NAMES, SHARED_TASKS } from "./task-source.js";
+import { makeProject as makeProjectFrom, type Project } from "../../src/testing/project.js";
+import { SHARED_TASK_NAMES, SHARED_TASKS } from "../../src/testing/task-source.js";
+
+// The project mechanics ship with the conformance suite (tasklane/testing); tests here use the same ones.
+export {
+  enqueue,
+  liveWorkers,
+  type Project,
+  runBatchWorker,
+  startWorker,
+  type WorkerProcess,
+  waitForResult,
+} from "../../src/testing/project.js";
 
 /**
  * A throwaway project: a tasks.config.ts with a sqlite backend and test tasks in a temp
@@ -39,123 +44,7 @@ export default defineConfig({
 });
 `;
 
-export interface Project {
-  dir: string;
-  configPath: string;
-  config: ActiveConfig;
-  /** Lines of runs.log. */
-  runs(): string[];
-  cleanup(): Promise<void>;
-}
-
-export async function makeProject(configText = PROJECT_CONFIG, files: Record<string, string> = {}): Promise<Project> {
-  const { dir, cleanup } = tempDir();
-  for (const [name, text] of Object.entries(files)) write(dir, name, text);
-  const configPath = write(dir, "tasks.config.ts", configText);
-  write(dir, "runs.log", "");
-  process.env.TASKLANE_TEST_DIR = dir;
-  const config = await loadConfig({ explicit: configPath });
-  return {
-    dir,
-    configPath,
-    config,
-    runs: () => readFileSync(join(dir, "runs.log"), "utf8").split("\n").filter(Boolean),
-    cleanup: async () => {
-      await config.close();
-      cleanup();
-    },
-  };
-}
-
-/** Enqueues a registered task of the project by name. */
-export async function enqueue(project: Project, name: string, args: unknown[] = [], using = {}): Promise<TaskResult> {
-  const t = project.config.tasks.get(name);
-  if (!t) throw new Error(`no task ${name}`);
-  return t.using(using).enqueue(...args);
-}
-
-export interface WorkerProcess {
-  proc: ResultPromise;
-  /** Parsed --json events so far. */
-  events: Record<string, unknown>[];
-  /** Resolves with the first event (past or future) matching the predicate. */
-  waitFor(predicate: (event: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-}
-
-/** Starts `tasks worker --json --no-startup-delay …` on the project as a real child process. */
-/** Worker processes started by tests and not yet exited (test/setup-leftovers.ts kills them). */
-export const liveWorkers = new Set<ResultPromise>();
-
-export function startWorker(project: Project, args: string[] = []): WorkerProcess {
-  const proc = execa("node", [BIN, "worker", "--json", "--no-startup-delay", "--config", project.configPath, ...args], {
-    reject: false,
-    stdin: "ignore",
-    env: { ...CHILD_ENV, TASKLANE_TEST_DIR: project.dir },
-  });
-  liveWorkers.add(proc);
-  void proc.finally(() => liveWorkers.delete(proc));
-  const events: Record<string, unknown>[] = [];
-  const waiters: {
-    predicate: (e: Record<string, unknown>) => boolean;
-    resolve: (e: Record<string, unknown>) => void;
-  }[] = [];
-  let buffer = "";
-  proc.stdout?.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let newline = buffer.indexOf("\n");
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf("\n");
-      if (!line.startsWith("{")) continue;
-      const event = JSON.parse(line) as Record<string, unknown>;
-      events.push(event);
-      for (const waiter of [...waiters]) {
-        if (waiter.predicate(event)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(event);
-        }
-      }
-    }
-  });
-  return {
-    proc,
-    events,
-    waitFor: (predicate) => {
-      const found = events.find(predicate);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        waiters.push({ predicate, resolve });
-        void proc.then((r) => reject(new Error(`worker exited (${r.exitCode}) before the event: ${r.stderr}`)));
-      });
-    },
-  };
-}
-
-/** Runs `tasks worker --batch` to completion. */
-export function runBatchWorker(project: Project, args: string[] = []) {
-  return execa(
-    "node",
-    [BIN, "worker", "--batch", "--json", "--no-startup-delay", "--config", project.configPath, ...args],
-    {
-      reject: false,
-      stdin: "ignore",
-      env: { ...CHILD_ENV, TASKLANE_TEST_DIR: project.dir },
-    },
-  );
-}
-
-/** Re-reads a result until it satisfies the predicate (results change in another process). */
-export async function waitForResult(
-  result: TaskResult,
-  predicate: (r: TaskResult) => boolean,
-  timeoutMs = 30_000,
-): Promise<TaskResult> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await result.refresh();
-    if (predicate(result)) return result;
-    if (Date.now() > deadline) throw new Error(`result ${result.id} stayed ${result.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/** A project with PROJECT_CONFIG unless given another config. */
+export function makeProject(configText = PROJECT_CONFIG, files: Record<string, string> = {}): Promise<Project> {
+  return makeProjectFrom(configText, files);
 }

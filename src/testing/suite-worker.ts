@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runBatchWorker, startWorker } from "../helpers/project.js";
-import type { Suite } from "./context.js";
+import { BLOCK, type Suite } from "./context.js";
+import { runBatchWorker, startWorker } from "./project.js";
 
 const finishedIds = (events: Record<string, unknown>[]) =>
   events.filter((e) => e.event === "taskFinished").map((e) => e.id as string);
@@ -17,7 +17,7 @@ export function workerTests(s: Suite): void {
   if (!s.target.runsWorker) return;
   const name = s.target.name;
 
-  describe(`${name}: worker`, () => {
+  describe(`${name}: worker`, BLOCK, () => {
     it("runs by priority, higher first, FIFO among equal priorities; --batch exits when none is ready", async () => {
       const plan: [string, number][] = [
         ["low", -5],
@@ -91,7 +91,7 @@ export function workerTests(s: Suite): void {
     });
   });
 
-  describe(`${name}: worker shutdown`, () => {
+  describe(`${name}: worker shutdown`, BLOCK, () => {
     it("SIGTERM on an idle worker exits 0 within a second", async () => {
       const worker = startWorker(s.project());
       await worker.waitFor((e) => e.event === "started");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { TaskResult } from "../../src/core/result.js";
-import { runBatchWorker, startWorker } from "../helpers/project.js";
-import type { Suite } from "./context.js";
+import type { TaskResult } from "../core/result.js";
+import { BLOCK, type Suite } from "./context.js";
+import { runBatchWorker, startWorker } from "./project.js";
 
 const ids = (results: { id: string }[]) => results.map((r) => r.id);
 
@@ -23,7 +23,7 @@ export function managementTests(s: Suite): void {
     return { a, b, c, e, f };
   }
 
-  describe(`${name}: management`, () => {
+  describe(`${name}: management`, BLOCK, () => {
     it("lists newest first with filters and a cursor; counts by status and by queue", async () => {
       const { a, b, c, e, f } = await mix();
       const m = await s.manage();

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach } from "vitest";
-import * as kindsModule from "../../src/config/kinds.js";
-import type { Backend, BackendCapabilities } from "../../src/contract/backend.js";
-import type { ManagementStore } from "../../src/contract/management.js";
-import type { TaskResult } from "../../src/core/result.js";
-import { tasks as cli } from "../helpers/cli.js";
-import { enqueue, makeProject, type Project } from "../helpers/project.js";
-import { SHARED_TASK_NAMES, SHARED_TASKS } from "../helpers/task-source.js";
+import { BUILTIN_KINDS } from "../config/kinds.js";
+import type { Backend, BackendCapabilities } from "../contract/backend.js";
+import type { ManagementStore } from "../contract/management.js";
+import type { TaskResult } from "../core/result.js";
+import { tasks as cli } from "./cli.js";
+import { enqueue, killLeftoverWorkers, makeProject, type Project } from "./project.js";
+import { SHARED_TASK_NAMES, SHARED_TASKS } from "./task-source.js";
 
 /** What the conformance suite needs to know about a backend. */
 export interface ConformanceTarget {
@@ -19,12 +19,18 @@ export interface ConformanceTarget {
    * fresh token, e.g. for a Redis key prefix.
    */
   backend(context: { unique: string }): string;
-  /** Extra lines at the top of the config (e.g. `import { MyBackend } from "./my-backend.ts";`). */
+  /**
+   * Extra lines at the top of the config, e.g. `import { MyBackend } from "/abs/path/my-backend.ts";`
+   * (the config lives in a temp folder: import a custom backend by its absolute path).
+   */
   imports?: string;
   capabilities: BackendCapabilities;
   /** `tasks worker` runs it (it stores tasks for other processes). */
   runsWorker: boolean;
-  /** `backend.management()` is implemented (results, counts, cancel, retry, prune, …). */
+  /**
+   * `backend.management()` is implemented (results, counts, cancel, retry, prune, …). Checked on
+   * waiting results always, and on finished ones when `runsWorker` is set too.
+   */
   management: boolean;
   /** Tasks run inside enqueue, in the caller (the immediate backend). */
   runsInCaller?: boolean;
@@ -62,6 +68,13 @@ export interface Suite {
   cli(args: string[]): ReturnType<typeof cli>;
 }
 
+/**
+ * Options for the suite's describe blocks: a worker test starts several processes, far beyond
+ * vitest's default 5 s on a loaded machine, and the suite must not depend on the user's config.
+ */
+export const BLOCK = { timeout: 60_000 };
+const HOOK_TIMEOUT = 60_000;
+
 let counter = 0;
 
 /** Registers beforeEach/afterEach giving every test its own project (folder, config, backend data). */
@@ -70,11 +83,13 @@ export function suiteContext(target: ConformanceTarget): Suite {
   beforeEach(async () => {
     const unique = `${target.name}-${process.pid}-${Date.now().toString(36)}-${counter++}`;
     current = await makeProject(configText(target, { unique }));
-  });
+  }, HOOK_TIMEOUT);
   afterEach(async () => {
+    // A test that failed half-way may leave workers running on the project: stop them first.
+    await killLeftoverWorkers();
     await current?.cleanup();
     current = undefined;
-  });
+  }, HOOK_TIMEOUT);
   const project = () => {
     if (!current) throw new Error("no project: use inside a test");
     return current;
@@ -99,7 +114,6 @@ export function suiteContext(target: ConformanceTarget): Suite {
 
 /** The capabilities a built-in kind declares. */
 export function capabilitiesOf(kind: string): BackendCapabilities {
-  const { BUILTIN_KINDS } = kindsModule;
   const found = BUILTIN_KINDS[kind];
   if (!found) throw new Error(`no built-in backend kind "${kind}"`);
   return found.capabilities;

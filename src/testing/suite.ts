@@ -1,10 +1,8 @@
 import { type ConformanceTarget, type Suite, suiteContext } from "./context.js";
 import { coreTests } from "./suite-core.js";
 import { managementTests } from "./suite-manage.js";
+import { waitingManagementTests } from "./suite-waiting.js";
 import { workerTests } from "./suite-worker.js";
-
-export type { ConformanceTarget, Suite } from "./context.js";
-export { configText } from "./context.js";
 
 /**
  * The behaviour every backend shares, as vitest `describe` blocks. Call it at the top level
@@ -13,15 +11,14 @@ export { configText } from "./context.js";
  * that do not apply are left out by capability: defer, cross-process getResult, the worker
  * (`runsWorker`), management (`management`), running in the caller (`runsInCaller`).
  *
- * A custom backend can run it too:
- *   conformanceSuite({ name: "mine", imports: 'import { Mine } from "/abs/path/mine.ts";',
- *     backend: ({ unique }) => `{ backend: Mine, options: { db: "${unique}" } }`,
- *     capabilities: { ... }, runsWorker: true, management: true });
+ * Worker and CLI tests start this package's own `tasks` binary as child processes, so a backend
+ * that runs workers must keep its data where other processes see it (a file, a server).
  */
 export function conformanceSuite(target: ConformanceTarget): Suite {
   const s = suiteContext(target);
   coreTests(s);
   workerTests(s);
+  waitingManagementTests(s);
   managementTests(s);
   return s;
 }

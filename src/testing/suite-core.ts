@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { TaskResult } from "../../src/core/result.js";
-import { runBatchWorker, startWorker } from "../helpers/project.js";
-import type { Suite } from "./context.js";
+import type { TaskResult } from "../core/result.js";
+import { BLOCK, type Suite } from "./context.js";
+import { runBatchWorker, startWorker } from "./project.js";
 
 /** The config runs its own copy of tasklane (jiti): match errors by class name, not identity. */
 const named = (name: string) => expect.objectContaining({ name });
@@ -21,7 +21,19 @@ export function coreTests(s: Suite): void {
   const { target } = s;
   const name = target.name;
 
-  describe(`${name}: enqueue and getResult`, () => {
+  describe(`${name}: enqueue and getResult`, BLOCK, () => {
+    it("the backend has the capabilities the target declares", async () => {
+      const b = await s.backend();
+      const { supportsDefer, supportsAsyncTask, supportsGetResult, supportsPriority } = target.capabilities;
+      expect({
+        supportsDefer: b.supportsDefer,
+        supportsAsyncTask: b.supportsAsyncTask,
+        supportsGetResult: b.supportsGetResult,
+        supportsPriority: b.supportsPriority,
+      }).toEqual({ supportsDefer, supportsAsyncTask, supportsGetResult, supportsPriority });
+      if (target.management) expect(b.management()).not.toBeNull();
+    });
+
     it("enqueue returns the stored result and getResult reads it back", async () => {
       const before = Date.now();
       const r = await s.enqueue("record", ["a"]);
@@ -100,7 +112,7 @@ export function coreTests(s: Suite): void {
     }
   });
 
-  describe(`${name}: defer`, () => {
+  describe(`${name}: defer`, BLOCK, () => {
     if (!target.capabilities.supportsDefer) {
       it("rejects runAfter", async () => {
         await expect(s.enqueue("add", [1, 1], { runAfter: new Date(Date.now() + 60_000) })).rejects.toEqual(
@@ -142,7 +154,7 @@ export function coreTests(s: Suite): void {
 
   if (!canRun(s)) return;
 
-  describe(`${name}: failures and retries`, () => {
+  describe(`${name}: failures and retries`, BLOCK, () => {
     it("a failure is FAILED with exceptionClass, message and traceback; a non-JSON return value fails", async () => {
       const failed = await s.enqueue("fail", ["out of range"]);
       const bad = await s.enqueue("badReturn");
