@@ -3,6 +3,7 @@ import type { WorkerEvent } from "../contract/events.js";
 import type { WorkerOptions } from "../contract/runner.js";
 import type { AnyTask } from "../core/task.js";
 import { RunningWorker, runResolvedWorker, type WorkerSummary } from "../worker/run-worker.js";
+import { handOverEarlySignals } from "./early-signals.js";
 import { jsonReporter, plainReporter, RateMeter } from "./worker-reporters.js";
 
 export interface CliWorkerInput {
@@ -63,13 +64,16 @@ export async function runCliWorker(input: CliWorkerInput): Promise<WorkerSummary
       tasks: input.tasks,
       registry: input.registry,
       options: input.options,
-      handleSignals: true,
+      ownsProcess: true,
+      onCrash: () => output.flush(),
       onEvent: (event) => {
         if (event.type === "stopping") stopping = event.force ? "forced" : "graceful";
         report(event);
       },
     }),
   );
+  // The worker's own SIGINT/SIGTERM handlers are in place now: earlier signals reach it too.
+  handOverEarlySignals(() => handle?.stop());
   try {
     return await handle;
   } finally {

@@ -72,23 +72,27 @@ export default class WorkerCommand extends BaseCommand {
       );
     } else if (flags.reload) {
       if (!config.path) throw new UsageError("--reload needs a tasks.config.ts to watch");
-      const { runSupervisor } = await import("../worker/run-supervisor.js");
-      process.exitCode = await runSupervisor(config.path);
+      const [{ runSupervisor }, { handOverEarlySignals }] = await Promise.all([
+        import("../worker/run-supervisor.js"),
+        import("../cli/early-signals.js"),
+      ]);
+      process.exitCode = await runSupervisor(config.path, handOverEarlySignals);
       return;
     }
     const backend = await config.getBackend(entry.alias);
     const { runCliWorker } = await import("../cli/worker-output.js");
-    const { forced } = await runCliWorker({
+    await runCliWorker({
       backend,
       tasks: config.tasks,
       registry: config.describe(),
       options,
       mode: flags.json ? "json" : process.stdout.isTTY ? "tty" : "plain",
     });
-    if (forced) {
-      // Interrupted tasks may still hold timers; their results are already recorded.
-      await config.close();
-      process.exit(0);
-    }
+    // Every result is recorded. Task code may still hold timers or connections (an interrupted
+    // task, one that timed out, a client a task opened): the worker's job is over, so the
+    // process ends now rather than whenever those let go.
+    await config.close();
+    await new Promise((resolve) => process.stdout.write("", resolve));
+    process.exit(0);
   }
 }

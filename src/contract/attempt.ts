@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { TaskContext } from "../core/context.js";
 import { type JsonValue, jsonViolation } from "../core/json.js";
 import { type ResultSource, TaskError, type TaskErrorData, TaskResult, type TaskResultData } from "../core/result.js";
@@ -44,6 +45,22 @@ export interface RunningAttempt {
 }
 
 const NEVER_ABORTED = new AbortController().signal;
+
+/** What code running inside an attempt (even in its timers and callbacks) can reach. */
+export interface AttemptScope {
+  readonly recordId: string;
+  /** Ends the attempt now as FAILED with this error (its later settlement is dropped). */
+  fail(error: TaskErrorData): void;
+}
+
+// Follows an attempt through every callback it schedules, so a worker that owns its process can
+// pin a stray exception, an unhandled rejection or a process.exit() on the attempt that caused it.
+const scopes = new AsyncLocalStorage<AttemptScope>();
+
+/** The attempt whose code is running right now, if any. */
+export function currentAttempt(): AttemptScope | undefined {
+  return scopes.getStore();
+}
 
 /**
  * The one attempt lifecycle, shared by the generic worker, the Redis runner and the immediate
@@ -95,11 +112,20 @@ export class AttemptLifecycle {
         taskResult: new TaskResult(record, this.#options.backend),
       });
     }
-    if (!task) end({ status: "FAILED", error: this.#notFound(record.taskName) });
-    else
-      void this.#run(task, record, abort?.signal ?? NEVER_ABORTED).then((fields) =>
-        end(this.#decide(task, record, fields)),
-      );
+    if (!task) {
+      end({ status: "FAILED", error: this.#notFound(record.taskName) });
+      return attempt;
+    }
+    const scope: AttemptScope = {
+      recordId: record.id,
+      fail: (error) => {
+        abort?.abort(new Error(error.message));
+        end(this.#decide(task, record, { status: "FAILED", error }));
+      },
+    };
+    void scopes
+      .run(scope, () => this.#run(task, record, abort?.signal ?? NEVER_ABORTED))
+      .then((fields) => end(this.#decide(task, record, fields)));
     return attempt;
   }
 

@@ -53,3 +53,13 @@ export class EnqueueIncomplete extends TasklaneError {
     super(message, options);
   }
 }
+
+/**
+ * Thrown out of `process.exit()` when a task calls it inside a worker: the worker records the
+ * attempt FAILED (ProcessExit) and keeps serving, as django-tasks' worker survives `exit()`.
+ */
+export class TaskCalledProcessExit extends TasklaneError {
+  constructor(readonly code: number | string | null | undefined) {
+    super(`the task called process.exit(${code ?? ""}); a task must throw to fail, not end the worker's process`);
+  }
+}

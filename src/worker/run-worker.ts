@@ -6,6 +6,7 @@ import type { WorkerRunner } from "../contract/runner.js";
 import { UsageError } from "../core/errors.js";
 import type { AnyTask } from "../core/task.js";
 import { resolveWorkerOptions, type SettingNames, type WorkerOptions, type WorkerSettings } from "./options.js";
+import { guardProcess } from "./process-guard.js";
 import { Worker } from "./worker.js";
 
 export interface RunWorkerOptions extends WorkerSettings {
@@ -16,10 +17,12 @@ export interface RunWorkerOptions extends WorkerSettings {
   /** Every event the worker reports (started, taskStarted, taskFinished, stopping, recovered, error). */
   onEvent?(event: WorkerEvent): void;
   /**
-   * Also stop on SIGINT/SIGTERM, as `tasks worker` does: the first stops gracefully, a second
-   * interrupts running tasks. Default false: an app decides what its signals mean.
+   * The worker owns this process, as `tasks worker` does: SIGINT/SIGTERM stop it (the first
+   * gracefully, a second interrupts running tasks), and a task's process.exit(), stray exception
+   * or unhandled rejection fails that task instead of ending the process (process-guard.ts).
+   * Default false: an app decides what its signals and process-wide errors mean.
    */
-  handleSignals?: boolean;
+  ownsProcess?: boolean;
 }
 
 export interface WorkerSummary {
@@ -117,7 +120,7 @@ export function runWorker(options: RunWorkerOptions = {}): RunningWorker {
       options: resolved,
       onEvent: options.onEvent,
       signal: options.signal,
-      handleSignals: options.handleSignals ?? false,
+      ownsProcess: options.ownsProcess ?? false,
     });
   });
 }
@@ -130,7 +133,9 @@ export interface ResolvedWorker {
   options: WorkerOptions;
   onEvent?: (event: WorkerEvent) => void;
   signal?: AbortSignal;
-  handleSignals: boolean;
+  ownsProcess: boolean;
+  /** With ownsProcess: called before the process ends on an error outside any task (flush the log). */
+  onCrash?: (error: unknown) => void;
 }
 
 /** Runs a resolved worker to its end: the generic loop, or the backend's own runner. */
@@ -155,17 +160,24 @@ export async function runResolvedWorker(self: RunningWorker, input: ResolvedWork
   const onAbort = () => self.stop();
   input.signal?.addEventListener("abort", onAbort, { once: true });
   if (input.signal?.aborted) self.stop();
-  if (input.handleSignals) {
+  let unguard = () => {};
+  if (input.ownsProcess) {
     process.on("SIGINT", onAbort);
     process.on("SIGTERM", onAbort);
+    unguard = guardProcess((error) => {
+      input.onCrash?.(error);
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    });
   }
   try {
     await runner.run();
   } finally {
     input.signal?.removeEventListener("abort", onAbort);
-    if (input.handleSignals) {
+    if (input.ownsProcess) {
       process.off("SIGINT", onAbort);
       process.off("SIGTERM", onAbort);
+      unguard();
     }
   }
   return { workerId: options.workerId, ...lifecycle.stats, forced: self.forced };

@@ -3,12 +3,16 @@ import type { AttemptLifecycle, RunningAttempt } from "../contract/attempt.js";
 import type { WorkerEvents, WorkerOptions, WorkerRunner } from "../contract/runner.js";
 import type { AttemptOutcome, WorkerStore } from "../contract/worker-store.js";
 import { describeSelector } from "../contract/worker-store.js";
+import { StorageError } from "../core/errors.js";
 import type { TaskResultData } from "../core/result.js";
 
 interface Finished {
   attempt: RunningAttempt;
   outcome: AttemptOutcome;
 }
+
+/** Store calls at a clean stop before the worker gives up on its last completions. */
+const FINAL_FLUSH_TRIES = 4;
 
 /** Why a completion the store refused does not count: the task had been taken back. */
 export const DROPPED_REASON =
@@ -45,6 +49,7 @@ export class Worker implements WorkerRunner {
   #forced = false;
   #bell = doorbell();
   #idleAbort = new AbortController();
+  #lastStoreError: Error | undefined;
 
   constructor(store: WorkerStore, lifecycle: AttemptLifecycle, options: WorkerOptions, events: WorkerEvents = {}) {
     this.#store = store;
@@ -103,11 +108,32 @@ export class Worker implements WorkerRunner {
       if (this.#options.startupDelay) await this.#sleep(Math.random() * 1000);
       await this.#loop();
       while (this.#running.size > 0) await this.#waitForSlot();
-      await this.#flush();
+      await this.#finalFlush();
     } finally {
       clearInterval(heartbeat);
-      await this.#store.markWorkerStopped(this.id);
+      // Best effort: a worker that cannot write any more is marked dead by the others anyway.
+      await this.#store.markWorkerStopped(this.id).catch((error: Error) => this.#events.error?.(error));
     }
+  }
+
+  /**
+   * The last completions must be stored before the worker reports a clean stop. Each store call
+   * already waits out a busy lock; a few more tries ride out a moment's trouble (a checkpoint,
+   * space being freed). If they still fail, the worker says which tasks are unrecorded and exits
+   * with an error: those tasks stay RUNNING until their lease runs out and then run again.
+   */
+  async #finalFlush(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.#flush();
+      await this.#storeQueue; // a flush scheduled earlier may still hold part of the batch
+      if (this.#pending.length === 0) return;
+      if (attempt >= FINAL_FLUSH_TRIES) break;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+    const ids = this.#pending.map((p) => p.outcome.id);
+    throw new StorageError(
+      `could not record ${ids.length} finished task(s) before stopping (${this.#lastStoreError?.message ?? "store error"}): ${ids.join(", ")}; they stay RUNNING until their lease runs out, then run again`,
+    );
   }
 
   async #recover(ownLeftovers: boolean): Promise<void> {
@@ -228,6 +254,7 @@ export class Worker implements WorkerRunner {
         } else ({ dropped } = await this.#store.complete(outcomes));
       } catch (error) {
         this.#pending.unshift(...batch);
+        this.#lastStoreError = error as Error;
         if (claimLimit > 0) throw error;
         this.#events.error?.(error as Error);
         return [];
