@@ -32,6 +32,9 @@ export interface TasklaneConfig {
   close(): Promise<void>;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 const shape = z.strictObject({
   backends: z
     .record(
@@ -41,7 +44,14 @@ const shape = z.strictObject({
           z.string().min(1),
           z.custom<BackendClass>((v) => typeof v === "function", "a Backend class"),
         ]),
-        queues: z.array(z.string().min(1)).optional(),
+        queues: z
+          .array(
+            z
+              .string()
+              .min(1)
+              .refine((q) => !CONTROL.test(q), "a queue name cannot contain control characters"),
+          )
+          .optional(),
         options: z.record(z.string(), z.unknown()).optional(),
       }),
     )
@@ -135,6 +145,11 @@ function registerTasks(input: Record<string, AnyTask>): Map<string, AnyTask> {
   const seen = new Map<AnyTask["definition"], string>();
   for (const [key, t] of Object.entries(input)) {
     const name = t.definition.explicitName ?? key;
+    if (CONTROL.test(name)) {
+      throw new ConfigError(
+        `tasks[${JSON.stringify(key)}]: task name ${JSON.stringify(name)} contains a control character (a newline, a tab…); use printable characters`,
+      );
+    }
     const earlier = seen.get(t.definition);
     if (earlier !== undefined) {
       throw new ConfigError(`tasks.${key}: the same task is already registered as "${earlier}"`);

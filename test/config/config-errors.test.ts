@@ -51,6 +51,21 @@ const broken: [string, string, RegExp][] = [
     /^Error: tasks\.config\.ts: Task "a": queue "emails" is not in backend "default" queues/,
   ],
   [
+    "a task name with a newline (it would break every table)",
+    `import { defineConfig, task } from "tasklane";\nexport default defineConfig({ tasks: { "new\\nline": task(() => 1) } });\n`,
+    /^Error: tasks\.config\.ts: tasks\["new\\nline"\]: task name "new\\nline" contains a control character/,
+  ],
+  [
+    "an unknown task option (a typo is not silently ignored)",
+    `import { defineConfig, task } from "tasklane";\nconst a = task({ queueName: "default", maxAttempt: 3 } as any, () => 1);\nexport default defineConfig({ tasks: { a } });\n`,
+    /^Error: tasks\.config\.ts: Task "anonymous": unknown option "maxAttempt"; known options: name, priority, queueName, backend, takesContext, maxAttempts, backoff/,
+  ],
+  [
+    "an async task on a backend that does not support async tasks",
+    `import { Backend, defineConfig, task } from "tasklane";\nclass SyncOnly extends Backend {\n  kind = "sync-only"; supportsDefer = false; supportsAsyncTask = false; supportsGetResult = false; supportsPriority = false;\n  async storeTasks() { return []; }\n  async getResultData(): Promise<never> { throw new Error("none"); }\n}\nconst a = task(async () => 1);\nexport default defineConfig({ backends: { default: { backend: SyncOnly } }, tasks: { a } });\n`,
+    /^Error: tasks\.config\.ts: Task "a": backend "default" \(sync-only\) does not support async tasks \(supportsAsyncTask is false\)/,
+  ],
+  [
     "a default export that is not a config",
     `export default { hello: 1 };\n`,
     /^Error: tasks\.config\.ts: the default export must be defineConfig/,

@@ -1,0 +1,11 @@
+import { describe, expect, it } from "vitest";
+import { printable, renderTable } from "../../src/ui/text/table.js";
+
+describe("tables", () => {
+  it("keep one line per row: control characters in a stored value are shown escaped, colours kept", () => {
+    const red = "\u001b[31mFAILED\u001b[0m";
+    const table = renderTable(["TASK", "STATUS"], [["new\nline\ttab\u0007", red]]);
+    expect(table.split("\n")).toEqual(["TASK                  STATUS", `new\\nline\\ttab\\u0007  ${red}`]);
+    expect(printable("plain")).toBe("plain");
+  });
+});
