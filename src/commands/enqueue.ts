@@ -1,5 +1,6 @@
 import { Args, Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
+import { coerceCliArgs } from "../cli/coerce-args.js";
 import { parseMoment, parseTaskArgs } from "../cli/parse.js";
 import { parseDuration } from "../core/durations.js";
 import { TasklaneError, UsageError } from "../core/errors.js";
@@ -52,7 +53,9 @@ export default class Enqueue extends BaseCommand {
       backend: flags.backend,
       runAfter,
     });
-    const result = await configured.enqueue(...taskArgs);
+    const typed = (argv as string[]).slice(1);
+    const callArgs = flags.args === undefined ? await coerceCliArgs(found, typed, taskArgs) : taskArgs;
+    const result = await configured.enqueue(...callArgs);
     if (flags.wait && !result.isFinished) {
       const backend = await config.getBackend(configured.backend);
       if (!backend.supportsGetResult) {

@@ -1,3 +1,5 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { type ArgsSchema, checkArguments, isArgsSchema } from "./arguments.js";
 import type { TaskContext } from "./context.js";
 import { TASK_DEFAULTS } from "./defaults.js";
 import { activeEnvironment, type EnqueueRequest, ensureEnvironment, type TaskBackend } from "./environment.js";
@@ -21,6 +23,13 @@ export interface TaskOptions {
   /** Runs allowed in all (default 1: no retries). */
   maxAttempts?: number;
   backoff?: Backoff;
+  /**
+   * A schema for the argument list, from any Standard Schema library (zod, valibot, arktype):
+   * e.g. `z.tuple([z.string().email(), z.string()])`. Arguments are validated at enqueue (the
+   * error names the path of the bad value), `tasks enqueue` coerces its strings by it, and the
+   * function's parameter types are inferred from it.
+   */
+  args?: ArgsSchema;
 }
 
 export interface UsingOptions {
@@ -38,6 +47,7 @@ const TASK_OPTION_KEYS: readonly (keyof TaskOptions)[] = [
   "takesContext",
   "maxAttempts",
   "backoff",
+  "args",
 ];
 const USING_OPTION_KEYS: readonly (keyof UsingOptions)[] = ["priority", "queueName", "runAfter", "backend"];
 
@@ -48,6 +58,8 @@ export interface TaskDefinition {
   readonly takesContext: boolean;
   readonly maxAttempts: number;
   readonly backoff: Backoff | undefined;
+  /** The argument schema, when the task declares one. */
+  readonly argsSchema: ArgsSchema | undefined;
   readonly explicitName: string | undefined;
   /** Set by defineConfig from the task's key in `tasks` (or its explicit name). */
   registeredName: string | undefined;
@@ -120,21 +132,26 @@ export class Task<A extends unknown[], R> {
   /** Enqueues many calls in one round trip (one transaction / one pipeline). */
   async enqueueMany(argsList: A[]): Promise<TaskResult<Awaited<R>>[]> {
     const backend = await this.#backend();
-    const requests = argsList.map((args, i): EnqueueRequest => {
+    const requests: EnqueueRequest[] = [];
+    for (const [i, given] of argsList.entries()) {
+      const where = argsList.length > 1 ? ` (call ${i})` : "";
+      if (!Array.isArray(given)) {
+        throw new InvalidTaskError(`Task "${this.name}"${where}: the arguments must be an array, got ${typeof given}`);
+      }
+      const args = await checkArguments(this, given, where);
       const problem = jsonViolation(args, "args");
       if (problem) {
-        const where = argsList.length > 1 ? ` (call ${i})` : "";
         throw new InvalidTaskError(`Task "${this.name}"${where}: ${problem}; arguments must be JSON values`);
       }
-      return {
+      requests.push({
         taskName: this.name,
         args: args as JsonValue[],
         queueName: this.queueName,
         priority: this.priority,
         runAfter: this.runAfter,
         maxAttempts: this.maxAttempts,
-      };
-    });
+      });
+    }
     if (requests.length === 0) return [];
     return (await backend.enqueueMany(this, requests)) as TaskResult<Awaited<R>>[];
   }
@@ -168,15 +185,27 @@ export class Task<A extends unknown[], R> {
 }
 
 type ContextFn<A extends unknown[], R> = (context: TaskContext, ...args: A) => R;
+/** A schema's tuple type as a parameter list. */
+type ArgsOf<T> = T extends readonly unknown[] ? [...T] : never;
+type SchemaInput<S extends ArgsSchema> = ArgsOf<StandardSchemaV1.InferInput<S>>;
+type SchemaOutput<S extends ArgsSchema> = ArgsOf<StandardSchemaV1.InferOutput<S>>;
 
 /** Declares a task. `task(fn)` or `task(options, fn)`; with `takesContext`, fn gets a TaskContext first. */
 export function task<A extends unknown[], R>(fn: (...args: A) => R): Task<A, R>;
+export function task<S extends ArgsSchema, R>(
+  options: TaskOptions & { args: S; takesContext: true },
+  fn: ContextFn<SchemaOutput<S>, R>,
+): Task<SchemaInput<S>, R>;
+export function task<S extends ArgsSchema, R>(
+  options: TaskOptions & { args: S; takesContext?: false },
+  fn: (...args: SchemaOutput<S>) => R,
+): Task<SchemaInput<S>, R>;
 export function task<A extends unknown[], R>(
-  options: TaskOptions & { takesContext: true },
+  options: TaskOptions & { args?: undefined; takesContext: true },
   fn: ContextFn<A, R>,
 ): Task<A, R>;
 export function task<A extends unknown[], R>(
-  options: TaskOptions & { takesContext?: false },
+  options: TaskOptions & { args?: undefined; takesContext?: false },
   fn: (...args: A) => R,
 ): Task<A, R>;
 export function task(
@@ -191,12 +220,18 @@ export function task(
   }
   const label = options.name ?? (fn.name || "anonymous");
   checkKnownKeys(`Task "${label}"`, options, TASK_OPTION_KEYS);
+  if (options.args !== undefined && !isArgsSchema(options.args)) {
+    throw new InvalidTaskError(
+      `Task "${label}": args must be a Standard Schema (e.g. z.tuple([…]) from zod, valibot or arktype), got ${typeof options.args}`,
+    );
+  }
   const made = new Task(
     {
       fn,
       takesContext: options.takesContext ?? false,
       maxAttempts: options.maxAttempts ?? TASK_DEFAULTS.maxAttempts,
       backoff: options.backoff,
+      argsSchema: options.args,
       explicitName: options.name,
       registeredName: undefined,
     },

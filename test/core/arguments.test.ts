@@ -1,0 +1,127 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
+import { z } from "zod";
+import type { DummyBackend } from "../../src/backends/dummy.js";
+import { setActiveConfig } from "../../src/config/registry.js";
+import {
+  defaultBackend,
+  defineConfig,
+  InvalidTaskError,
+  type TaskContext,
+  type TaskResult,
+  task,
+} from "../../src/index.js";
+
+afterEach(() => setActiveConfig(null));
+
+const dummy = { backends: { default: { backend: "dummy", queues: [] as string[] } } };
+
+describe("argument count (tasks without a schema)", () => {
+  it("an enqueue with too few or too many arguments is refused before anything is stored", async () => {
+    const sendEmail = task(async (to: string, subject: string) => ({ to, subject }));
+    const greet = task((name: string, greeting = "hello") => `${greeting} ${name}`);
+    const log = task((...lines: string[]) => lines.length);
+    const report = task({ takesContext: true }, (_context: TaskContext, day: string) => day);
+    defineConfig({ ...dummy, tasks: { sendEmail, greet, log, report } });
+    const enqueueLoose = (t: { enqueue(...args: unknown[]): Promise<TaskResult> }, ...args: unknown[]) =>
+      t.enqueue(...args);
+    await expect(enqueueLoose(sendEmail, "onlyone")).rejects.toThrow(/^Task "sendEmail": takes 2 arguments, got 1$/);
+    await expect(enqueueLoose(sendEmail, "a", "b", "c")).rejects.toThrow(/takes 2 arguments, got 3/);
+    await expect(enqueueLoose(report)).rejects.toThrow(/^Task "report": takes 1 argument, got 0$/);
+    await expect(sendEmail.enqueueMany([["a", "b"], ["c"] as never])).rejects.toThrow(
+      /^Task "sendEmail" \(call 1\): takes 2 arguments, got 1$/,
+    );
+    await expect(enqueueLoose(greet)).rejects.toThrow(/takes at least 1 argument/);
+    expect((await greet.enqueue("ada")).args).toEqual(["ada"]);
+    expect((await greet.enqueue("ada", "hi")).args).toEqual(["ada", "hi"]);
+    expect((await log.enqueue()).args).toEqual([]);
+    expect((await log.enqueue("a", "b", "c")).args).toEqual(["a", "b", "c"]);
+    const backend = (await defaultBackend()) as DummyBackend;
+    expect(backend.results).toHaveLength(4); // only the valid ones were stored
+  });
+});
+
+describe("argument schemas (Standard Schema)", () => {
+  it("validates at enqueue with the path of the bad value; stores the parsed arguments", async () => {
+    const sendEmail = task(
+      {
+        args: z.tuple([
+          z.string().email(),
+          z.object({ subject: z.string().trim(), cc: z.array(z.string()).default([]) }),
+        ]),
+      },
+      (to, message) => ({ to, subject: message.subject, cc: message.cc }),
+    );
+    defineConfig({ ...dummy, tasks: { sendEmail } });
+    await expect(sendEmail.enqueue("not-an-email", { subject: "hi" })).rejects.toThrow(
+      /^Task "sendEmail": args\[0\]: Invalid email address/,
+    );
+    await expect(sendEmail.enqueue("ada@example.com", { subject: 3 } as never)).rejects.toThrow(
+      /^Task "sendEmail": args\[1\]\.subject: Invalid input: expected string, received number/,
+    );
+    await expect(sendEmail.enqueue("ada@example.com", { subject: "hi" }).catch((e) => e)).resolves.not.toBeInstanceOf(
+      Error,
+    );
+    const stored = await sendEmail.enqueue("ada@example.com", { subject: "  trimmed  " });
+    expect(stored.args).toEqual(["ada@example.com", { subject: "trimmed", cc: [] }]);
+    const failed = await sendEmail.enqueue("x", { subject: 1 } as never).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(InvalidTaskError);
+  });
+
+  it("works with any Standard Schema library, not only zod (here: a hand-written one)", async () => {
+    const positivePair: StandardSchemaV1<[number, number]> = {
+      "~standard": {
+        version: 1,
+        vendor: "hand-written",
+        validate: (value) => {
+          const v = value as unknown[];
+          if (!Array.isArray(v) || v.length !== 2) return { issues: [{ message: "expected two numbers", path: [] }] };
+          const bad = v.findIndex((n) => typeof n !== "number" || n <= 0);
+          return bad >= 0
+            ? { issues: [{ message: "must be a positive number", path: [{ key: bad }] }] }
+            : { value: v as [number, number] };
+        },
+      },
+    };
+    const multiply = task({ args: positivePair }, (a, b) => a * b);
+    defineConfig({ ...dummy, tasks: { multiply } });
+    await expect(multiply.enqueue(2, -1)).rejects.toThrow(/^Task "multiply": args\[1\]: must be a positive number$/);
+    expect((await multiply.enqueue(2, 3)).args).toEqual([2, 3]);
+  });
+
+  it("types: enqueue takes the schema's input, the function gets its output", () => {
+    const schema = z.tuple([z.string(), z.number().int().default(1)]);
+    const t = task({ args: schema }, (name, times) => name.repeat(times));
+    const withContext = task({ args: z.tuple([z.string()]), takesContext: true }, (context, day) => ({
+      day,
+      attempt: context.attempt,
+    }));
+    expectTypeOf(t.enqueue).parameters.toEqualTypeOf<[string, (number | undefined)?]>();
+    expectTypeOf(t.enqueue).returns.resolves.toEqualTypeOf<TaskResult<string>>();
+    expectTypeOf(withContext.enqueue).parameters.toEqualTypeOf<[string]>();
+    const typeErrors = () => {
+      // @ts-expect-error a number where the schema wants a string
+      void t.enqueue(3, 1);
+      // @ts-expect-error the function's parameters come from the schema's output
+      task({ args: z.tuple([z.string()]) }, (n: number) => n);
+    };
+    expect(typeErrors).toBeTypeOf("function");
+  });
+
+  it("a non-schema args option is refused when the task is built", () => {
+    expect(() => task({ args: [1, 2] as never }, () => 1)).toThrow(/args must be a Standard Schema/);
+  });
+});
+
+describe("options", () => {
+  it("unknown keys in task() and using() options are errors naming the key and the known ones", () => {
+    expect(() => task({ queueName: "emails", maxAttempt: 3 } as never, () => 1)).toThrow(
+      /unknown option "maxAttempt"; known options: name, priority, queueName, backend, takesContext, maxAttempts, backoff, args/,
+    );
+    const t = task(() => 1);
+    defineConfig({ ...dummy, tasks: { t } });
+    expect(() => t.using({ priorty: 5 } as never)).toThrow(
+      /^Task "t": using\(\): unknown option "priorty"; known options: priority, queueName, runAfter, backend$/,
+    );
+  });
+});
