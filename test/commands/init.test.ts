@@ -63,6 +63,25 @@ describe("tasks --help", () => {
     }
   });
 
+  it("answers every help form: help, help COMMAND, -h, COMMAND -h", async () => {
+    for (const args of [["help"], ["-h"], ["--help"]]) {
+      const run = await tasks(args, { cwd: temp.dir });
+      expect({ args, code: run.exitCode, stderr: run.stderr }).toEqual({ args, code: 0, stderr: "" });
+      expect(run.stdout).toMatch(/^COMMANDS$/m);
+      expect(run.stdout).toMatch(/^ {2}worker\s+\S/m);
+    }
+    for (const args of [["help", "worker"], ["worker", "-h"], ["worker", "--help"]]) {
+      const run = await tasks(args, { cwd: temp.dir });
+      expect({ args, code: run.exitCode, stderr: run.stderr }).toEqual({ args, code: 0, stderr: "" });
+      expect(run.stdout).toMatch(/^ {2}\$ tasks worker /m);
+    }
+    const unknown = await tasks(["help", "wroker"], { cwd: temp.dir });
+    expect({ code: unknown.exitCode, stderr: unknown.stderr }).toEqual({
+      code: 2,
+      stderr: 'Error: no command "wroker"; `tasks help` lists them all',
+    });
+  });
+
   it("gives every command examples", async () => {
     for (const command of ["enqueue", "worker", "watch", "results", "prune"]) {
       const help = await tasks([command, "--help"], { cwd: temp.dir });
