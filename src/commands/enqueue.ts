@@ -4,7 +4,7 @@ import { coerceCliArgs } from "../cli/coerce-args.js";
 import { parseMoment, parseTaskArgs } from "../cli/parse.js";
 import { parseDuration } from "../core/durations.js";
 import { TasklaneError, UsageError } from "../core/errors.js";
-import { resultSummary } from "../ui/text/format.js";
+import { dueText, resultSummary } from "../ui/text/format.js";
 
 /** --wait ran out of time: the operation did not complete (exit 1, not a usage error). */
 class TimeoutError extends TasklaneError {}
@@ -78,7 +78,11 @@ export default class Enqueue extends BaseCommand {
     }
     if (flags.json) this.printJson(result.toJSON());
     else if (result.isFinished || flags.wait) this.out(resultSummary(result));
-    else this.out(`Enqueued ${result.taskName} as ${result.id} (${result.status}, queue ${result.queueName})`);
+    else {
+      const due = dueText(result);
+      const state = due ? `SCHEDULED: ${due}` : result.status;
+      this.out(`Enqueued ${result.taskName} as ${result.id} (${state}, queue ${result.queueName})`);
+    }
     if (result.status === "FAILED") process.exitCode = 1;
   }
 }

@@ -6,8 +6,15 @@ import { parseSince, parseStatuses } from "../cli/parse.js";
 import { UsageError } from "../core/errors.js";
 import { TaskResult } from "../core/result.js";
 import { ago, duration, shortId } from "../ui/text/format.js";
+import { shownStatus } from "../ui/text/status.js";
 import { colourStatus, dim } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
+
+/** The status as a reader means it: a deferred READY task is SCHEDULED, with when it is due. */
+function statusCell(r: TaskResult, now: number): string {
+  const shown = shownStatus(r, now);
+  return colourStatus(shown, shown === "SCHEDULED" ? `SCHEDULED ${ago(r.runAfter, now)}` : shown);
+}
 
 export default class Results extends BaseCommand {
   static override summary = "List task results, newest first";
@@ -49,7 +56,7 @@ export default class Results extends BaseCommand {
         results.map((r) => [
           shortId(r.id),
           r.taskName,
-          colourStatus(r.status),
+          statusCell(r, now),
           r.queueName,
           String(r.priority),
           ago(r.enqueuedAt, now),

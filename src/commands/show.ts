@@ -3,8 +3,14 @@ import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
 import { openManagement, resolveId } from "../cli/management.js";
 import { TaskResult } from "../core/result.js";
-import { duration, prettyJson } from "../ui/text/format.js";
+import { dueText, prettyJson, runTimes } from "../ui/text/format.js";
 import { bold, colourStatus, dim, red } from "../ui/text/style.js";
+
+/** "READY", or "SCHEDULED (READY, due … (in 9m))" for a task whose runAfter is ahead. */
+function statusLine(result: TaskResult, now: number): string {
+  const due = dueText(result, now);
+  return due ? `${colourStatus("SCHEDULED")} ${dim(`(READY, ${due})`)}` : colourStatus(result.status);
+}
 
 export default class Show extends BaseCommand {
   static override summary = "Show one task result in full, tracebacks included";
@@ -27,23 +33,26 @@ export default class Show extends BaseCommand {
     if (flags.json) return this.printJson(result.toJSON());
 
     const iso = (d: Date | null) => (d ? d.toISOString() : dim("-"));
+    const now = Date.now();
+    const times = runTimes(result);
     const rows: [string, string][] = [
       ["id", result.id],
       ["task", result.taskName],
-      ["status", colourStatus(result.status)],
+      ["status", statusLine(result, now)],
       ["backend", result.backend],
       ["queue", result.queueName],
       ["priority", String(result.priority)],
-      ["attempts", `${result.attempts} of ${result.maxAttempts}`],
+      ["attempts", `${result.attempts} of ${result.maxAttempts} allowed`],
       ["workers", result.workerIds.join(", ") || dim("-")],
       ["enqueued", iso(result.enqueuedAt)],
       ["run after", iso(result.runAfter)],
       ["started", iso(result.startedAt)],
       ["last attempt", iso(result.lastAttemptedAt)],
       ["finished", iso(result.finishedAt)],
-      ["duration", duration(result.lastAttemptedAt, result.finishedAt)],
+      ["last attempt ran", times.last],
+      ...(times.span ? ([["in all", times.span]] as [string, string][]) : []),
     ];
-    for (const [label, value] of rows) this.out(`${bold(label.padEnd(13))}${value}`);
+    for (const [label, value] of rows) this.out(`${bold(label.padEnd(17))}${value}`);
     this.out(bold("args"));
     this.out(prettyJson(result.args));
     if (result.status === "SUCCEEDED") {
@@ -51,8 +60,13 @@ export default class Show extends BaseCommand {
       this.out(prettyJson(result.returnValue));
     }
     result.errors.forEach((error, i) => {
-      this.out(bold(`error ${i + 1} of ${result.errors.length}: `) + red(`${error.exceptionClass}: ${error.message}`));
-      this.out(dim(error.traceback));
+      const head = `${error.exceptionClass}: ${error.message}`;
+      this.out(bold(`error ${i + 1} of ${result.errors.length}: `) + red(head));
+      // A stack starts with that same line: print it once.
+      const rest = error.traceback.startsWith(head)
+        ? error.traceback.slice(head.length).replace(/^\n/, "")
+        : error.traceback;
+      if (rest) this.out(dim(rest));
     });
   }
 }

@@ -1,5 +1,6 @@
 import prettyMs from "pretty-ms";
-import type { TaskResult } from "../../core/result.js";
+import type { TaskResult, TaskResultStatus } from "../../core/result.js";
+import { shownStatus } from "./status.js";
 import { bold, colourStatus, dim, red } from "./style.js";
 
 /** Pretty JSON for return values and arguments. */
@@ -13,10 +14,39 @@ export function resultSummary(result: TaskResult): string {
   if (result.status === "SUCCEEDED") lines.push(prettyJson(result.returnValue));
   const error = result.errors.at(-1);
   if (result.status === "FAILED" && error) {
-    lines.push(red(`${error.exceptionClass}: ${error.message}`));
-    lines.push(dim(error.traceback));
+    const head = `${error.exceptionClass}: ${error.message}`;
+    lines.push(red(head));
+    // A stack starts with that same line: print it once.
+    const rest = error.traceback.startsWith(head)
+      ? error.traceback.slice(head.length).replace(/^\n/, "")
+      : error.traceback;
+    if (rest) lines.push(dim(rest));
   }
   return lines.join("\n");
+}
+
+/** "due 2026-12-02T10:00:00.000Z (in 9m)" for a scheduled task, else "". */
+export function dueText(r: { status: TaskResultStatus; runAfter: Date | null }, now = Date.now()): string {
+  if (shownStatus(r, now) !== "SCHEDULED" || !r.runAfter) return "";
+  return `due ${r.runAfter.toISOString()} (${ago(r.runAfter, now)})`;
+}
+
+/**
+ * How long a result ran: its last attempt, and when it had several (or waited between
+ * retries), the whole span from its first start to its end.
+ */
+export function runTimes(r: {
+  startedAt: Date | null;
+  lastAttemptedAt: Date | null;
+  finishedAt: Date | null;
+  workerIds: readonly string[];
+}): { last: string; span: string | null } {
+  const last = duration(r.lastAttemptedAt, r.finishedAt);
+  const span =
+    r.workerIds.length > 1 && r.startedAt && r.finishedAt
+      ? `${duration(r.startedAt, r.finishedAt)} from the first start over ${r.workerIds.length} attempts`
+      : null;
+  return { last, span };
 }
 
 /** The id's random tail: UUIDv7 ids start with a timestamp, so tasks enqueued together share long prefixes. */

@@ -1,4 +1,4 @@
-import type { TaskResultStatus } from "../../core/result.js";
+import type { ShownStatus } from "./status.js";
 
 // Plain ANSI, no dependency: colour only on a TTY and when NO_COLOR is unset.
 const enabled = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -12,14 +12,15 @@ export const yellow = paint("33");
 export const blue = paint("34");
 export const cyan = paint("36");
 
-const STATUS_COLOURS: Record<TaskResultStatus, (t: string) => string> = {
+const STATUS_COLOURS: Record<ShownStatus, (t: string) => string> = {
   READY: blue,
+  SCHEDULED: cyan,
   RUNNING: yellow,
   SUCCEEDED: green,
   FAILED: red,
   CANCELLED: dim,
 };
 
-export function colourStatus(status: TaskResultStatus, text: string = status): string {
+export function colourStatus(status: ShownStatus, text: string = status): string {
   return STATUS_COLOURS[status](text);
 }

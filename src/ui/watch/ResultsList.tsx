@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import type { TaskResultData } from "../../core/result.js";
 import { ago, duration, shortId } from "../text/format.js";
+import { shownStatus } from "../text/status.js";
 import { cell, STATUS_COLOR } from "./format.js";
 import { describeFilters, type WatchFilters } from "./snapshot.js";
 
@@ -61,7 +62,7 @@ export function ResultsList(props: ResultsListProps) {
         return (
           <Text key={r.id} wrap="truncate" inverse={selected}>
             {selected ? "› " : "  "}
-            <Text color={STATUS_COLOR[r.status]}>{cell(r.status, w.status)}</Text>
+            <Text color={STATUS_COLOR[shownStatus(r, now)]}>{cell(shownStatus(r, now), w.status)}</Text>
             {cell(r.taskName, w.task)}
             {cell(r.queueName, w.queue)}
             {cell(ago(r.enqueuedAt, now), w.age)}

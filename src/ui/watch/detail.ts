@@ -1,5 +1,6 @@
 import type { TaskResultData } from "../../core/result.js";
-import { ago, duration } from "../text/format.js";
+import { ago, runTimes } from "../text/format.js";
+import { shownStatus } from "../text/status.js";
 import { wrapLine } from "./format.js";
 
 /** One line of the detail view. */
@@ -25,11 +26,13 @@ export function detailLines(r: TaskResultData, width: number, now = Date.now()):
   field("task", r.taskName);
   field("queue", `${r.queueName}   priority ${r.priority}   backend ${r.backend}`);
   field("enqueued", when(r.enqueuedAt, now));
-  if (r.runAfter) field("run after", when(r.runAfter, now));
+  if (r.runAfter) field(shownStatus(r, now) === "SCHEDULED" ? "due" : "run after", when(r.runAfter, now));
   field("started", when(r.startedAt, now));
   field("finished", when(r.finishedAt, now));
-  field("duration", duration(r.lastAttemptedAt, r.finishedAt));
-  field("attempts", `${r.workerIds.length}/${r.maxAttempts}`);
+  const times = runTimes(r);
+  field("last run", times.last);
+  if (times.span) field("in all", times.span);
+  field("attempts", `${r.workerIds.length} of ${r.maxAttempts} allowed`);
   if (r.workerIds.length > 0) field("workers", r.workerIds.join(", "));
   section("args");
   for (const line of json(r.args)) lines.push({ text: `  ${line}` });

@@ -1,4 +1,4 @@
-import type { TaskResultStatus } from "../../core/result.js";
+import type { ShownStatus } from "../text/status.js";
 
 const BARS = "▁▂▃▄▅▆▇█";
 
@@ -13,8 +13,9 @@ export function sparkline(values: readonly number[]): string {
 }
 
 /** Ink colour names per status (the same palette as the plain CLI's colourStatus). */
-export const STATUS_COLOR: Record<TaskResultStatus, string> = {
+export const STATUS_COLOR: Record<ShownStatus, string> = {
   READY: "blue",
+  SCHEDULED: "cyan",
   RUNNING: "yellow",
   SUCCEEDED: "green",
   FAILED: "red",

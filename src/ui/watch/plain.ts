@@ -1,5 +1,6 @@
 import { ALL_STATUSES, TaskResult } from "../../core/result.js";
 import { ago, duration, shortId } from "../text/format.js";
+import { shownStatus } from "../text/status.js";
 import { bold, colourStatus, dim, red } from "../text/style.js";
 import { renderTable } from "../text/table.js";
 import { count, sparkline } from "./format.js";
@@ -58,7 +59,7 @@ export function renderPlainSnapshot(s: WatchSnapshot, backend: BackendInfo, filt
     const rows = s.results.map((r) => [
       shortId(r.id),
       r.taskName,
-      colourStatus(r.status),
+      colourStatus(shownStatus(r, now)),
       r.queueName,
       ago(r.enqueuedAt, now),
       duration(r.lastAttemptedAt, r.finishedAt),
