@@ -7,7 +7,7 @@ export { RedisUnavailableError } from "./backends/redis/errors.js";
 // Config.
 export type { BackendConfig, TasklaneConfig, TasklaneConfigInput } from "./config/define.js";
 export { defineConfig } from "./config/define.js";
-export { defaultBackend, getBackend } from "./config/lookup.js";
+export { closeBackends, defaultBackend, getBackend } from "./config/lookup.js";
 // The backend contract: what a custom backend implements.
 export { AttemptLifecycle, type RunningAttempt } from "./contract/attempt.js";
 export type { BackendCapabilities, BackendClass, BackendInit } from "./contract/backend.js";
@@ -58,7 +58,7 @@ export type { TaskErrorData, TaskResultData } from "./core/result.js";
 export { TaskError, TaskResult, TaskResultStatus } from "./core/result.js";
 export type { Signal, SignalEvent, SignalHandler } from "./core/signals.js";
 export { signals } from "./core/signals.js";
-export type { Backoff, TaskOptions, UsingOptions } from "./core/task.js";
+export type { AnyTask, Backoff, TaskOptions, UsingOptions } from "./core/task.js";
 export { Task, task } from "./core/task.js";
 
 // Running a worker in this process.
