@@ -7,9 +7,20 @@ export interface Finding {
   hint: string;
 }
 
+/** Findings that mean the setup is wrong (exit 2) rather than the storage broken (exit 1). */
+const CONFIG_FINDINGS = new Set(["tasklane.E002"]);
+
+/** `tasks check`'s exit code: 2 for a setup problem, 1 for unusable storage, else 0. */
+export function checkExitCode(findings: Finding[]): number {
+  const errors = findings.filter((f) => f.level === "error");
+  if (errors.some((f) => CONFIG_FINDINGS.has(f.id))) return 2;
+  return errors.length > 0 ? 1 : 0;
+}
+
 /**
- * Django-style system checks over a loaded config. Opening each backend also checks its
- * storage (a SQLite file is created or migrated; a newer schema is reported).
+ * Django-style system checks over a loaded config. Each backend's storage is opened and
+ * checked as a first use would meet it (Backend.check(): a SQLite file is created or migrated,
+ * proved writable and intact); what it cannot use is an error naming the file and the fix.
  */
 export async function runChecks(config: ActiveConfig): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -32,18 +43,33 @@ export async function runChecks(config: ActiveConfig): Promise<Finding[]> {
   for (const entry of config.backends.values()) {
     try {
       const backend = await config.getBackend(entry.alias);
+      // A custom backend written before check() returned warnings may return nothing.
+      const checked: unknown = await backend.check();
+      const warnings = Array.isArray(checked) ? (checked as string[]) : [];
       findings.push({
         id: "tasklane.I001",
         level: "info",
         message: `backend "${entry.alias}" (${entry.kind}) is ready: ${backend.describeLocation()}`,
         hint: entry.runsWorker ? "run `tasks worker` to process its tasks" : "tasks run without a worker",
       });
+      for (const warning of warnings) {
+        findings.push({
+          id: "tasklane.W005",
+          level: "warning",
+          message: `backend "${entry.alias}" (${entry.kind}): ${warning}`,
+          hint: "the backend works; this is a risk, not a failure",
+        });
+      }
     } catch (error) {
+      // By name: a custom backend's errors may come from another copy of tasklane.
+      const setup = (error as Error).name === "ConfigError";
       findings.push({
-        id: "tasklane.E001",
+        id: setup ? "tasklane.E002" : "tasklane.E001",
         level: "error",
-        message: `backend "${entry.alias}" (${entry.kind}) cannot be opened: ${(error as Error).message.split("\n")[0]}`,
-        hint: "check the backend's options (path, permissions, version)",
+        message: `backend "${entry.alias}" (${entry.kind}) cannot be used: ${(error as Error).message.split("\n")[0]}`,
+        hint: setup
+          ? "fix the backend's options (or upgrade tasklane), then run `tasks check` again"
+          : "nothing can be enqueued or run until the storage is fixed",
       });
     }
     const used = [...config.tasks.values()].some((t) => t.backend === entry.alias);

@@ -76,8 +76,12 @@ export abstract class Backend implements BackendCapabilities, ResultSource, Task
    * Proves the storage usable (`tasks check`): opens it, creating or migrating it as a first use
    * would. Throws StorageError (unusable: not a database, corrupt, unwritable, unreachable) or
    * ConfigError (a setup problem, e.g. a schema from a newer tasklane), naming where and what to do.
+   * Returns warnings: problems that do not stop it working (a file other users can read), each
+   * one line saying what to do.
    */
-  async check(): Promise<void> {}
+  async check(): Promise<string[]> {
+    return [];
+  }
 
   /** The worker operations, or null when `tasks worker` cannot run this backend. */
   workerStore(): WorkerStore | null {

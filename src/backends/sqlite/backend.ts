@@ -8,9 +8,13 @@ import type { EnqueueRequest } from "../../core/environment.js";
 import { EnqueueIncomplete, TaskResultDoesNotExist } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
+import { writeMakingRoom } from "./full-disk.js";
+import { guardStorage } from "./guard.js";
+import { checkDatabase } from "./health.js";
 import { sqliteKind } from "./kind.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { SqliteManagement } from "./manage.js";
+import { translating } from "./storage-errors.js";
 import { SqliteStore } from "./store.js";
 import { WalWatcher } from "./wake.js";
 import { SqliteWorkerStore } from "./worker-store.js";
@@ -42,8 +46,10 @@ export class SqliteBackend extends Backend {
   readonly busyTimeoutMs: number;
   #store: SqliteStore | null = null;
   #watcher: WalWatcher | null = null;
-  #workerStore: SqliteWorkerStore | null = null;
-  #management: SqliteManagement | null = null;
+  #workerStore: WorkerStore | null = null;
+  #management: ManagementStore | null = null;
+  /** The open connection, if any (the storage guard relieves a full disk through it). */
+  readonly #openDb = () => (this.#store?.isOpen ? this.#store.db : null);
 
   constructor(init: BackendInit) {
     super(init);
@@ -81,7 +87,7 @@ export class SqliteBackend extends Backend {
     const records = requests.map((request) => readyRecord(this.alias, request, now));
     const store = this.store;
     if (records.length <= ENQUEUE_CHUNK) {
-      store.insert(records);
+      this.#insert(store, records);
       return records;
     }
     let lockFreeUntil = 0;
@@ -89,7 +95,7 @@ export class SqliteBackend extends Backend {
       await waitUntil(lockFreeUntil);
       const started = performance.now();
       try {
-        store.insert(records.slice(i, i + ENQUEUE_CHUNK));
+        this.#insert(store, records.slice(i, i + ENQUEUE_CHUNK));
       } catch (error) {
         if (i === 0) throw error;
         throw new EnqueueIncomplete(
@@ -104,34 +110,51 @@ export class SqliteBackend extends Backend {
     return records;
   }
 
+  /**
+   * One insert (one transaction, so it can be repeated whole): failures name the file, and on a
+   * full disk it is tried once more if a checkpoint made room (full-disk.ts).
+   */
+  #insert(store: SqliteStore, records: TaskResultData[]): void {
+    translating(this.path, () => writeMakingRoom(store.db, () => store.insert(records)));
+  }
+
   async getResultData(id: string): Promise<TaskResultData> {
-    const record = this.store.get(id);
+    const record = translating(this.path, () => this.store.get(id));
     if (!record) throw new TaskResultDoesNotExist(`No task result with id ${id} in backend "${this.alias}"`);
     return record;
   }
 
-  override async check(): Promise<void> {
-    void this.store;
+  /**
+   * Opens the file as a first use would (creating or migrating it), then proves it writable
+   * and intact (health.ts); warns when other users can read it.
+   */
+  override async check(): Promise<string[]> {
+    const store = this.store;
+    return translating(this.path, () => checkDatabase(store.db, this.path));
   }
 
   override workerStore(): WorkerStore {
     const backend = this;
-    this.#workerStore ??= new SqliteWorkerStore({
-      get store() {
-        return backend.store;
-      },
-      watcher: () => {
-        this.#watcher ??= new WalWatcher(this.path);
-        return this.#watcher;
-      },
-      heartbeatMs: this.heartbeatMs,
-    });
+    this.#workerStore ??= guardStorage(
+      new SqliteWorkerStore({
+        get store() {
+          return backend.store;
+        },
+        watcher: () => {
+          this.#watcher ??= new WalWatcher(this.path);
+          return this.#watcher;
+        },
+        heartbeatMs: this.heartbeatMs,
+      }),
+      this.path,
+      this.#openDb,
+    );
     return this.#workerStore;
   }
 
   /** The operator's operations; they follow the store across close() and reopen. */
   override management(): ManagementStore {
-    this.#management ??= new SqliteManagement(() => this.store);
+    this.#management ??= guardStorage(new SqliteManagement(() => this.store), this.path, this.#openDb);
     return this.#management;
   }
 
