@@ -51,6 +51,7 @@ export {
   TasklaneError,
   TaskResultDoesNotExist,
   TaskResultMismatch,
+  TaskTimeout,
   UsageError,
 } from "./core/errors.js";
 export type { JsonValue } from "./core/json.js";

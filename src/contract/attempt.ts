@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { TaskContext } from "../core/context.js";
+import { TaskTimeout } from "../core/errors.js";
 import { type JsonValue, jsonViolation } from "../core/json.js";
 import { type ResultSource, TaskError, type TaskErrorData, TaskResult, type TaskResultData } from "../core/result.js";
 import { retryAt } from "../core/retry.js";
@@ -46,6 +47,14 @@ export interface RunningAttempt {
 
 const NEVER_ABORTED = new AbortController().signal;
 
+/** The error of an attempt that outran its timeout (also context.signal's abort reason). */
+function timeoutError(taskName: string, timeoutMs: number): TaskErrorData {
+  const error = new TaskTimeout(
+    `Task "${taskName}" ran longer than its timeout of ${timeoutMs} ms; the attempt was ended and its late result will be ignored`,
+  );
+  return { exceptionClass: "TaskTimeout", message: error.message, traceback: `TaskTimeout: ${error.message}` };
+}
+
 /** What code running inside an attempt (even in its timers and callbacks) can reach. */
 export interface AttemptScope {
   readonly recordId: string;
@@ -90,9 +99,11 @@ export class AttemptLifecycle {
     const outcome = new Promise<AttemptOutcome>((resolve) => {
       settle = resolve;
     });
+    let deadline: NodeJS.Timeout | undefined;
     const end = (fields: Omit<AttemptOutcome, "id" | "workerId" | "finishedAt">) => {
-      if (settled) return; // a late settlement (after an interrupt) is dropped
+      if (settled) return; // a late settlement (after an interrupt or a timeout) is dropped
       settled = true;
+      clearTimeout(deadline);
       settle({ id: record.id, workerId: this.workerId, finishedAt: new Date(), ...fields });
     };
     const attempt: RunningAttempt = {
@@ -119,13 +130,27 @@ export class AttemptLifecycle {
     const scope: AttemptScope = {
       recordId: record.id,
       fail: (error) => {
-        abort?.abort(new Error(error.message));
+        abort?.abort(
+          error.exceptionClass === "TaskTimeout" ? new TaskTimeout(error.message) : new Error(error.message),
+        );
         end(this.#decide(task, record, { status: "FAILED", error }));
       },
     };
+    // The deadline frees the slot whether or not the function listens to its signal. A
+    // synchronous function that blocks the event loop cannot be stopped: the timer fires only
+    // once it returns, and the elapsed time decides then (below).
+    const timeoutMs = record.timeoutMs ?? task.timeoutMs;
+    const timedOut = () => timeoutError(task.name, timeoutMs ?? 0);
+    if (timeoutMs) {
+      deadline = setTimeout(() => scope.fail(timedOut()), timeoutMs);
+    }
     void scopes
       .run(scope, () => this.#run(task, record, abort?.signal ?? NEVER_ABORTED))
-      .then((fields) => end(this.#decide(task, record, fields)));
+      .then((fields) => {
+        const late =
+          timeoutMs !== null && timeoutMs !== undefined && performance.now() - attempt.startedAt >= timeoutMs;
+        end(this.#decide(task, record, late ? { status: "FAILED", error: timedOut() } : fields));
+      });
     return attempt;
   }
 

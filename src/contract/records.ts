@@ -21,6 +21,7 @@ export function readyRecord(alias: string, request: EnqueueRequest, now = new Da
     workerIds: [],
     errors: [],
     maxAttempts: request.maxAttempts,
+    timeoutMs: request.timeoutMs ?? null,
   };
 }
 

@@ -10,6 +10,8 @@ export interface EnqueueRequest {
   priority: number;
   runAfter: Date | null;
   maxAttempts: number;
+  /** The attempt deadline, when the task (or its using() copy) sets one. */
+  timeoutMs?: number | null;
 }
 
 /** What a task needs from its backend: store calls, read results. `Backend` implements it. */

@@ -63,3 +63,6 @@ export class TaskCalledProcessExit extends TasklaneError {
     super(`the task called process.exit(${code ?? ""}); a task must throw to fail, not end the worker's process`);
   }
 }
+
+/** An attempt ran past its `timeoutMs`: the abort reason of `context.signal`, and the error recorded. */
+export class TaskTimeout extends TasklaneError {}

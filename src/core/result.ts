@@ -73,6 +73,10 @@ export interface TaskResultData {
   returnValue?: JsonValue;
   /** Runs allowed before the result stays FAILED (task option maxAttempts). */
   maxAttempts: number;
+  /** The attempt deadline the worker applies, in ms (absent or null: none). */
+  timeoutMs?: number | null;
+  /** Set only on the result an enqueue of a unique task returned instead of storing a second one. */
+  deduplicated?: boolean;
 }
 
 /** Anything that can re-read a result by id: a backend (Core knows it only by this shape). */
@@ -140,6 +144,14 @@ export class TaskResult<R = unknown> {
   get maxAttempts(): number {
     return this.#data.maxAttempts;
   }
+  /** The attempt deadline in ms, or null for none. */
+  get timeoutMs(): number | null {
+    return this.#data.timeoutMs ?? null;
+  }
+  /** True when this enqueue found a unique task already held and returned it instead of storing another. */
+  get deduplicated(): boolean {
+    return this.#data.deduplicated === true;
+  }
   get errors(): TaskError[] {
     return this.#data.errors.map((e) => new TaskError(e));
   }
@@ -195,11 +207,13 @@ export class TaskResult<R = unknown> {
       lastAttemptedAt: iso(d.lastAttemptedAt),
       attempts: d.workerIds.length,
       maxAttempts: d.maxAttempts,
+      timeoutMs: d.timeoutMs ?? null,
       workerIds: d.workerIds,
       errors: d.errors,
       isFinished: this.isFinished,
     };
     if (d.status === "SUCCEEDED") out.returnValue = d.returnValue ?? null;
+    if (d.deduplicated) out.deduplicated = true;
     return out;
   }
 }

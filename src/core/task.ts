@@ -30,6 +30,12 @@ export interface TaskOptions {
    * function's parameter types are inferred from it.
    */
   args?: ArgsSchema;
+  /**
+   * How long one attempt may run. At the deadline `context.signal` aborts (reason: a
+   * TaskTimeout) and the attempt ends FAILED TaskTimeout, retried if attempts are left; the
+   * worker's slot is freed even if the function ignores the signal.
+   */
+  timeoutMs?: number;
 }
 
 export interface UsingOptions {
@@ -37,6 +43,7 @@ export interface UsingOptions {
   queueName?: string;
   runAfter?: Date;
   backend?: string;
+  timeoutMs?: number;
 }
 
 const TASK_OPTION_KEYS: readonly (keyof TaskOptions)[] = [
@@ -48,8 +55,24 @@ const TASK_OPTION_KEYS: readonly (keyof TaskOptions)[] = [
   "maxAttempts",
   "backoff",
   "args",
+  "timeoutMs",
 ];
-const USING_OPTION_KEYS: readonly (keyof UsingOptions)[] = ["priority", "queueName", "runAfter", "backend"];
+const USING_OPTION_KEYS: readonly (keyof UsingOptions)[] = [
+  "priority",
+  "queueName",
+  "runAfter",
+  "backend",
+  "timeoutMs",
+];
+
+/** The settings a `using()` copy may change. */
+interface TaskSettingsInput {
+  priority: number;
+  queueName: string;
+  backend: string;
+  runAfter: Date | null;
+  timeoutMs: number | null;
+}
 
 /** What a task is, shared by every `using()` copy (so naming it in the config names them all). */
 export interface TaskDefinition {
@@ -83,16 +106,16 @@ export class Task<A extends unknown[], R> {
   readonly queueName: string;
   readonly backend: string;
   readonly runAfter: Date | null;
+  /** The attempt deadline in ms, or null for none. */
+  readonly timeoutMs: number | null;
 
-  constructor(
-    definition: TaskDefinition,
-    settings: { priority: number; queueName: string; backend: string; runAfter: Date | null },
-  ) {
+  constructor(definition: TaskDefinition, settings: TaskSettingsInput) {
     this.definition = definition;
     this.priority = settings.priority;
     this.queueName = settings.queueName;
     this.backend = settings.backend;
     this.runAfter = settings.runAfter;
+    this.timeoutMs = settings.timeoutMs;
   }
 
   get name(): string {
@@ -117,6 +140,7 @@ export class Task<A extends unknown[], R> {
       queueName: options.queueName ?? this.queueName,
       backend: options.backend ?? this.backend,
       runAfter: options.runAfter ?? this.runAfter,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
     });
     checkTaskSettings(copy);
     activeEnvironment<AnyTask>()?.check(copy);
@@ -150,6 +174,7 @@ export class Task<A extends unknown[], R> {
         priority: this.priority,
         runAfter: this.runAfter,
         maxAttempts: this.maxAttempts,
+        timeoutMs: this.timeoutMs,
       });
     }
     if (requests.length === 0) return [];
@@ -240,6 +265,7 @@ export function task(
       queueName: options.queueName ?? TASK_DEFAULTS.queueName,
       backend: options.backend ?? TASK_DEFAULTS.backend,
       runAfter: null,
+      timeoutMs: options.timeoutMs ?? null,
     },
   );
   // Rules that need no config hold from the start; the rest are checked at registration.

@@ -25,6 +25,7 @@ export interface TaskSettings {
   readonly runAfter: Date | null;
   readonly maxAttempts: number;
   readonly backoff: Backoff | undefined;
+  readonly timeoutMs: number | null;
 }
 
 /** Throws InvalidTaskError naming the task and the rule. */
@@ -60,6 +61,9 @@ export function checkTaskSettings(task: TaskSettings): void {
     failRule(task, "queueName must be a non-empty string");
   if (task.runAfter !== null && (!(task.runAfter instanceof Date) || Number.isNaN(task.runAfter.getTime()))) {
     failRule(task, "runAfter must be a valid Date");
+  }
+  if (task.timeoutMs !== null && !(Number.isInteger(task.timeoutMs) && task.timeoutMs > 0)) {
+    failRule(task, `timeoutMs must be a positive integer (milliseconds), got ${String(task.timeoutMs)}`);
   }
 }
 

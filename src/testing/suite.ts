@@ -1,6 +1,7 @@
 import { type ConformanceTarget, type Suite, suiteContext } from "./context.js";
 import { coreTests } from "./suite-core.js";
 import { managementTests } from "./suite-manage.js";
+import { timeoutTests } from "./suite-timeouts.js";
 import { waitingManagementTests } from "./suite-waiting.js";
 import { workerTests } from "./suite-worker.js";
 
@@ -18,6 +19,7 @@ export function conformanceSuite(target: ConformanceTarget): Suite {
   const s = suiteContext(target);
   coreTests(s);
   workerTests(s);
+  timeoutTests(s);
   waitingManagementTests(s);
   managementTests(s);
   return s;

@@ -36,7 +36,24 @@ export const flakyThrice = task(
   },
 );
 export const emails = task({ queueName: "emails" }, (to: string) => to);
+/** Ignores its signal and never ends on its own: only its timeout ends it. */
+export const hangs = task({ timeoutMs: 300, maxAttempts: 2 }, async () => {
+  await new Promise(() => {});
+});
+/** Waits for its signal and logs why it was aborted; its late return value must be ignored. */
+export const watchesTimeout = task({ takesContext: true, timeoutMs: 300 }, async (context: TaskContext) => {
+  await new Promise((resolve) => context.signal.addEventListener("abort", resolve));
+  log(context.taskResult.id + " aborted " + (context.signal.reason?.name ?? "?"));
+  return "late";
+});
+/** Blocks its event loop past its timeout: a synchronous task cannot be stopped mid-run. */
+export const blocksPastTimeout = task({ timeoutMs: 100 }, (ms: number) => {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {}
+  return ms;
+});
 `;
 
 /** The names SHARED_TASKS exports, for a config's `tasks: { … }`. */
-export const SHARED_TASK_NAMES = "noop, add, record, sleep, fail, badReturn, flakyThrice, emails";
+export const SHARED_TASK_NAMES =
+  "noop, add, record, sleep, fail, badReturn, flakyThrice, emails, hangs, watchesTimeout, blocksPastTimeout";

@@ -58,7 +58,7 @@ const broken: [string, string, RegExp][] = [
   [
     "an unknown task option (a typo is not silently ignored)",
     `import { defineConfig, task } from "tasklane";\nconst a = task({ queueName: "default", maxAttempt: 3 } as any, () => 1);\nexport default defineConfig({ tasks: { a } });\n`,
-    /^Error: tasks\.config\.ts: Task "anonymous": unknown option "maxAttempt"; known options: name, priority, queueName, backend, takesContext, maxAttempts, backoff/,
+    /^Error: tasks\.config\.ts: Task "anonymous": unknown option "maxAttempt"; known options: name, priority, queueName, backend, takesContext, maxAttempts, backoff, args, timeoutMs/,
   ],
   [
     "an async task on a backend that does not support async tasks",

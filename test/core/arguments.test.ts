@@ -116,12 +116,12 @@ describe("argument schemas (Standard Schema)", () => {
 describe("options", () => {
   it("unknown keys in task() and using() options are errors naming the key and the known ones", () => {
     expect(() => task({ queueName: "emails", maxAttempt: 3 } as never, () => 1)).toThrow(
-      /unknown option "maxAttempt"; known options: name, priority, queueName, backend, takesContext, maxAttempts, backoff, args/,
+      /unknown option "maxAttempt"; known options: name, priority, queueName, backend, takesContext, maxAttempts, backoff, args, timeoutMs/,
     );
     const t = task(() => 1);
     defineConfig({ ...dummy, tasks: { t } });
     expect(() => t.using({ priorty: 5 } as never)).toThrow(
-      /^Task "t": using\(\): unknown option "priorty"; known options: priority, queueName, runAfter, backend$/,
+      /^Task "t": using\(\): unknown option "priorty"; known options: priority, queueName, runAfter, backend, timeoutMs$/,
     );
   });
 });

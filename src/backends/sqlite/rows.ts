@@ -23,6 +23,7 @@ export interface ResultRow {
   max_attempts: number;
   worker_id: string | null;
   lease_expires_at: number | null;
+  timeout_ms: number | null;
 }
 
 /** The positional values of the store's INSERT, in its column order. */
@@ -36,6 +37,7 @@ export type InsertValues = [
   dueAt: number,
   enqueuedAt: number,
   maxAttempts: number,
+  timeoutMs: number | null,
 ];
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -55,6 +57,7 @@ export function insertValues(record: TaskResultData): InsertValues {
     runAfter ?? enqueuedAt,
     enqueuedAt,
     record.maxAttempts,
+    record.timeoutMs ?? null,
   ];
 }
 
@@ -76,6 +79,7 @@ export function rowToRecord(row: ResultRow, alias: string): TaskResultData {
     workerIds: JSON.parse(row.worker_ids) as string[],
     errors: JSON.parse(row.errors) as TaskErrorData[],
     maxAttempts: row.max_attempts,
+    timeoutMs: row.timeout_ms,
   };
   if (row.status === "SUCCEEDED") record.returnValue = JSON.parse(row.return_value ?? "null") as JsonValue;
   return record;

@@ -6,7 +6,7 @@ import { ConfigError } from "../../core/errors.js";
  * Version N is reached by applying MIGRATIONS[0..N-1] in order; never edit a shipped
  * migration, append a new one and bump this number.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Notes on version 1:
@@ -156,8 +156,55 @@ BEGIN
 END;
 `;
 
+/**
+ * Version 3: what timeouts, unique tasks, schedules and queue controls need. Adding columns
+ * rewrites no row (SQLite stores the NULL default in the schema), and both new indexes are
+ * partial over rows that are rare or short-lived, so the migration is instant at any size and
+ * a plain enqueue still writes the same pages as in v2.
+ * - `timeout_ms`: the attempt deadline the worker applies (a `using()` override travels with
+ *   the result). `schedule`: the schedule a tick came from, shown by `tasks show`.
+ * - `unique_key` / `unique_scope` / `unique_until`: a unique task's key and how long it holds
+ *   it ("ready", "active" = READY or RUNNING, "period" = until unique_until). `unique_hold` is
+ *   the key while it is held, and NULL once the scope ends (claim, finish, expiry): the partial
+ *   UNIQUE index over it is what makes a second enqueue of the same key impossible, atomically,
+ *   across processes. `unique_key` stays for display.
+ * - `concurrency_key` / `concurrency_limit`: a per-key limit (a tenant, an API account); the
+ *   partial index over RUNNING rows with a key counts what each key runs in one seek.
+ * - `tasklane_queues`: a queue's stored state: paused or not, and its rate-limit window.
+ * - `tasklane_schedules`: each schedule's last enqueued tick (a compare-and-set on it makes a
+ *   tick enqueue exactly once however many workers run) and the next one, for `tasks schedules`.
+ */
+const V3 = `
+ALTER TABLE tasklane_results ADD COLUMN timeout_ms INTEGER;
+ALTER TABLE tasklane_results ADD COLUMN schedule TEXT;
+ALTER TABLE tasklane_results ADD COLUMN unique_key TEXT;
+ALTER TABLE tasklane_results ADD COLUMN unique_scope TEXT CHECK (unique_scope IN ('ready', 'active', 'period'));
+ALTER TABLE tasklane_results ADD COLUMN unique_until INTEGER;
+ALTER TABLE tasklane_results ADD COLUMN unique_hold TEXT;
+ALTER TABLE tasklane_results ADD COLUMN concurrency_key TEXT;
+ALTER TABLE tasklane_results ADD COLUMN concurrency_limit INTEGER;
+CREATE UNIQUE INDEX tasklane_results_unique ON tasklane_results (unique_hold) WHERE unique_hold IS NOT NULL;
+CREATE INDEX tasklane_results_running_keys ON tasklane_results (concurrency_key)
+  WHERE status = 'RUNNING' AND concurrency_key IS NOT NULL;
+CREATE TABLE tasklane_queues (
+  queue_name TEXT PRIMARY KEY NOT NULL,
+  paused_at INTEGER,
+  window_start INTEGER NOT NULL DEFAULT 0,
+  window_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE tasklane_schedules (
+  name TEXT PRIMARY KEY NOT NULL,
+  task_name TEXT NOT NULL,
+  cron TEXT NOT NULL,
+  timezone TEXT,
+  last_tick INTEGER,
+  next_tick INTEGER,
+  updated_at INTEGER NOT NULL
+);
+`;
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1 (exported for tests). */
-export const MIGRATIONS: readonly string[] = [V1, V2];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
 
 function tooNew(path: string, found: number): ConfigError {
   return new ConfigError(

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import { FIXTURES, openStore, ROOT, record, tempDir } from "./helpers.js";
 
 // Child processes load the TypeScript sources through tsx (about 0.3–0.5 s to start each).
@@ -18,16 +19,23 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 describe("several processes", () => {
-  it("open a brand new file at the same moment: all succeed, schema version ends at 2", async () => {
+  it("open a brand new file at the same moment: all succeed, schema version ends at the current one", async () => {
     const path = join(dir, "fresh", "tasks.sqlite3");
     expect(existsSync(path)).toBe(false);
     const startAt = String(Date.now() + 1500);
     const children = await Promise.all([1, 2, 3].map(() => tsNode("open.ts", [path, startAt])));
-    expect(children.map((c) => c.stdout)).toEqual(["2", "2", "2"]);
+    const version = String(SCHEMA_VERSION);
+    expect(children.map((c) => c.stdout)).toEqual([version, version, version]);
     const s = openStore(path);
-    expect(s.db.pragma("user_version", { simple: true })).toBe(2);
+    expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     const tables = s.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(["tasklane_counts", "tasklane_results", "tasklane_workers"]);
+    expect(tables).toEqual([
+      "tasklane_counts",
+      "tasklane_queues",
+      "tasklane_results",
+      "tasklane_schedules",
+      "tasklane_workers",
+    ]);
     s.close();
   });
 

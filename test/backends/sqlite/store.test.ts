@@ -62,6 +62,7 @@ describe("records", () => {
       workerIds: [],
       errors: [],
       maxAttempts: 3,
+      timeoutMs: null,
     });
     // What enqueue returned (built in JS, not re-read) is what the database holds.
     expect(await backend.getResultData(fresh.id)).toEqual(fresh);
@@ -375,7 +376,7 @@ describe("query plans", () => {
 describe("schema", () => {
   it("creates the folder and a 0600 file, at the current schema version, WAL mode", () => {
     const s = store();
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(s.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(statSync(dbPath).mode & 0o777).toBe(0o600);
