@@ -70,7 +70,11 @@ describe("tasks --help", () => {
       expect(run.stdout).toMatch(/^COMMANDS$/m);
       expect(run.stdout).toMatch(/^ {2}worker\s+\S/m);
     }
-    for (const args of [["help", "worker"], ["worker", "-h"], ["worker", "--help"]]) {
+    for (const args of [
+      ["help", "worker"],
+      ["worker", "-h"],
+      ["worker", "--help"],
+    ]) {
       const run = await tasks(args, { cwd: temp.dir });
       expect({ args, code: run.exitCode, stderr: run.stderr }).toEqual({ args, code: 0, stderr: "" });
       expect(run.stdout).toMatch(/^ {2}\$ tasks worker /m);
