@@ -22,6 +22,9 @@ export function readyRecord(alias: string, request: EnqueueRequest, now = new Da
     errors: [],
     maxAttempts: request.maxAttempts,
     timeoutMs: request.timeoutMs ?? null,
+    uniqueKey: request.unique?.key ?? null,
+    concurrencyKey: request.concurrency?.key ?? null,
+    schedule: request.schedule ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError } from "./errors.js";
 import type { JsonValue } from "./json.js";
 import type { TaskResult } from "./result.js";
+import type { UniqueHold } from "./task-controls.js";
 
 /** One task to store: the validated, JSON-checked request a `Task.enqueue` hands its backend. */
 export interface EnqueueRequest {
@@ -12,6 +13,12 @@ export interface EnqueueRequest {
   maxAttempts: number;
   /** The attempt deadline, when the task (or its using() copy) sets one. */
   timeoutMs?: number | null;
+  /** Set for a unique task: the key it holds and for how long. */
+  unique?: UniqueHold;
+  /** Set for a task with a per-key concurrency limit. */
+  concurrency?: { key: string; limit: number };
+  /** The schedule this enqueue is a tick of. */
+  schedule?: string;
 }
 
 /** What a task needs from its backend: store calls, read results. `Backend` implements it. */

@@ -77,6 +77,12 @@ export interface TaskResultData {
   timeoutMs?: number | null;
   /** Set only on the result an enqueue of a unique task returned instead of storing a second one. */
   deduplicated?: boolean;
+  /** A unique task's key (absent or null: not unique). */
+  uniqueKey?: string | null;
+  /** The per-key concurrency limit's key (absent or null: none). */
+  concurrencyKey?: string | null;
+  /** The schedule this result is a tick of (absent or null: enqueued by code or the CLI). */
+  schedule?: string | null;
 }
 
 /** Anything that can re-read a result by id: a backend (Core knows it only by this shape). */
@@ -148,6 +154,16 @@ export class TaskResult<R = unknown> {
   get timeoutMs(): number | null {
     return this.#data.timeoutMs ?? null;
   }
+  get uniqueKey(): string | null {
+    return this.#data.uniqueKey ?? null;
+  }
+  get concurrencyKey(): string | null {
+    return this.#data.concurrencyKey ?? null;
+  }
+  /** The schedule this result is a tick of, or null. */
+  get schedule(): string | null {
+    return this.#data.schedule ?? null;
+  }
   /** True when this enqueue found a unique task already held and returned it instead of storing another. */
   get deduplicated(): boolean {
     return this.#data.deduplicated === true;
@@ -208,6 +224,9 @@ export class TaskResult<R = unknown> {
       attempts: d.workerIds.length,
       maxAttempts: d.maxAttempts,
       timeoutMs: d.timeoutMs ?? null,
+      uniqueKey: d.uniqueKey ?? null,
+      concurrencyKey: d.concurrencyKey ?? null,
+      schedule: d.schedule ?? null,
       workerIds: d.workerIds,
       errors: d.errors,
       isFinished: this.isFinished,

@@ -7,6 +7,13 @@ import { InvalidTaskError, TaskResultMismatch } from "./errors.js";
 import { type JsonValue, jsonViolation } from "./json.js";
 import type { TaskResult } from "./result.js";
 import type { Backoff } from "./retry.js";
+import {
+  type ConcurrencyOptions,
+  checkControls,
+  concurrencyOf,
+  type UniqueOption,
+  uniqueHold,
+} from "./task-controls.js";
 import { checkKnownKeys, checkTaskSettings } from "./validation.js";
 
 export type { Backoff } from "./retry.js";
@@ -36,6 +43,14 @@ export interface TaskOptions {
    * worker's slot is freed even if the function ignores the signal.
    */
   timeoutMs?: number;
+  /**
+   * An enqueue of a key already held returns the existing result (`deduplicated: true`) instead
+   * of storing a second: `true` (key = name + arguments, held while READY or RUNNING) or
+   * `{ key?: (...args) => string, scope?: "ready" | "active" | { periodMs } }`.
+   */
+  unique?: UniqueOption;
+  /** At most `limit` tasks with the same key run at once across all workers: `{ key: (...args) => string, limit }`. */
+  concurrency?: ConcurrencyOptions;
 }
 
 export interface UsingOptions {
@@ -44,6 +59,8 @@ export interface UsingOptions {
   runAfter?: Date;
   backend?: string;
   timeoutMs?: number;
+  /** Makes this enqueue unique (or not, with false); see TaskOptions.unique. */
+  unique?: UniqueOption;
 }
 
 const TASK_OPTION_KEYS: readonly (keyof TaskOptions)[] = [
@@ -56,6 +73,8 @@ const TASK_OPTION_KEYS: readonly (keyof TaskOptions)[] = [
   "backoff",
   "args",
   "timeoutMs",
+  "unique",
+  "concurrency",
 ];
 const USING_OPTION_KEYS: readonly (keyof UsingOptions)[] = [
   "priority",
@@ -72,6 +91,7 @@ interface TaskSettingsInput {
   backend: string;
   runAfter: Date | null;
   timeoutMs: number | null;
+  unique: UniqueOption | undefined;
 }
 
 /** What a task is, shared by every `using()` copy (so naming it in the config names them all). */
@@ -83,6 +103,8 @@ export interface TaskDefinition {
   readonly backoff: Backoff | undefined;
   /** The argument schema, when the task declares one. */
   readonly argsSchema: ArgsSchema | undefined;
+  /** The per-key concurrency limit, when the task declares one. */
+  readonly concurrency: ConcurrencyOptions | undefined;
   readonly explicitName: string | undefined;
   /** Set by defineConfig from the task's key in `tasks` (or its explicit name). */
   registeredName: string | undefined;
@@ -108,6 +130,8 @@ export class Task<A extends unknown[], R> {
   readonly runAfter: Date | null;
   /** The attempt deadline in ms, or null for none. */
   readonly timeoutMs: number | null;
+  /** Whether (and how) an enqueue is unique. */
+  readonly unique: UniqueOption | undefined;
 
   constructor(definition: TaskDefinition, settings: TaskSettingsInput) {
     this.definition = definition;
@@ -116,6 +140,7 @@ export class Task<A extends unknown[], R> {
     this.backend = settings.backend;
     this.runAfter = settings.runAfter;
     this.timeoutMs = settings.timeoutMs;
+    this.unique = settings.unique;
   }
 
   get name(): string {
@@ -141,7 +166,9 @@ export class Task<A extends unknown[], R> {
       backend: options.backend ?? this.backend,
       runAfter: options.runAfter ?? this.runAfter,
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      unique: options.unique ?? this.unique,
     });
+    checkControls(this.name, options.unique, undefined);
     checkTaskSettings(copy);
     activeEnvironment<AnyTask>()?.check(copy);
     return copy;
@@ -167,7 +194,7 @@ export class Task<A extends unknown[], R> {
       if (problem) {
         throw new InvalidTaskError(`Task "${this.name}"${where}: ${problem}; arguments must be JSON values`);
       }
-      requests.push({
+      const request: EnqueueRequest = {
         taskName: this.name,
         args: args as JsonValue[],
         queueName: this.queueName,
@@ -175,7 +202,12 @@ export class Task<A extends unknown[], R> {
         runAfter: this.runAfter,
         maxAttempts: this.maxAttempts,
         timeoutMs: this.timeoutMs,
-      });
+      };
+      const hold = uniqueHold(this.name, this.unique, args, Date.now());
+      if (hold) request.unique = hold;
+      const limit = concurrencyOf(this.name, this.definition.concurrency, args);
+      if (limit) request.concurrency = limit;
+      requests.push(request);
     }
     if (requests.length === 0) return [];
     return (await backend.enqueueMany(this, requests)) as TaskResult<Awaited<R>>[];
@@ -245,6 +277,7 @@ export function task(
   }
   const label = options.name ?? (fn.name || "anonymous");
   checkKnownKeys(`Task "${label}"`, options, TASK_OPTION_KEYS);
+  checkControls(label, options.unique, options.concurrency);
   if (options.args !== undefined && !isArgsSchema(options.args)) {
     throw new InvalidTaskError(
       `Task "${label}": args must be a Standard Schema (e.g. z.tuple([…]) from zod, valibot or arktype), got ${typeof options.args}`,
@@ -257,6 +290,7 @@ export function task(
       maxAttempts: options.maxAttempts ?? TASK_DEFAULTS.maxAttempts,
       backoff: options.backoff,
       argsSchema: options.args,
+      concurrency: options.concurrency,
       explicitName: options.name,
       registeredName: undefined,
     },
@@ -266,6 +300,7 @@ export function task(
       backend: options.backend ?? TASK_DEFAULTS.backend,
       runAfter: null,
       timeoutMs: options.timeoutMs ?? null,
+      unique: options.unique,
     },
   );
   // Rules that need no config hold from the start; the rest are checked at registration.

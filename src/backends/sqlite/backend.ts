@@ -87,7 +87,7 @@ export class SqliteBackend extends Backend {
     const records = requests.map((request) => readyRecord(this.alias, request, now));
     const store = this.store;
     if (records.length <= ENQUEUE_CHUNK) {
-      this.#insert(store, records);
+      this.#insert(store, records, requests);
       return records;
     }
     let lockFreeUntil = 0;
@@ -95,7 +95,7 @@ export class SqliteBackend extends Backend {
       await waitUntil(lockFreeUntil);
       const started = performance.now();
       try {
-        this.#insert(store, records.slice(i, i + ENQUEUE_CHUNK));
+        this.#insert(store, records.slice(i, i + ENQUEUE_CHUNK), requests.slice(i, i + ENQUEUE_CHUNK));
       } catch (error) {
         if (i === 0) throw error;
         throw new EnqueueIncomplete(
@@ -114,8 +114,8 @@ export class SqliteBackend extends Backend {
    * One insert (one transaction, so it can be repeated whole): failures name the file, and on a
    * full disk it is tried once more if a checkpoint made room (full-disk.ts).
    */
-  #insert(store: SqliteStore, records: TaskResultData[]): void {
-    translating(this.path, () => writeMakingRoom(store.db, () => store.insert(records)));
+  #insert(store: SqliteStore, records: TaskResultData[], requests: EnqueueRequest[]): void {
+    translating(this.path, () => writeMakingRoom(store.db, () => store.insert(records, requests)));
   }
 
   async getResultData(id: string): Promise<TaskResultData> {

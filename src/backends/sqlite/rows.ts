@@ -1,3 +1,4 @@
+import type { EnqueueRequest } from "../../core/environment.js";
 import type { JsonValue } from "../../core/json.js";
 import type { TaskErrorData, TaskResultData, TaskResultStatus } from "../../core/result.js";
 
@@ -24,6 +25,13 @@ export interface ResultRow {
   worker_id: string | null;
   lease_expires_at: number | null;
   timeout_ms: number | null;
+  schedule: string | null;
+  unique_key: string | null;
+  unique_scope: "ready" | "active" | "period" | null;
+  unique_until: number | null;
+  unique_hold: string | null;
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
 }
 
 /** The positional values of the store's INSERT, in its column order. */
@@ -38,13 +46,25 @@ export type InsertValues = [
   enqueuedAt: number,
   maxAttempts: number,
   timeoutMs: number | null,
+  schedule: string | null,
+  uniqueKey: string | null,
+  uniqueScope: string | null,
+  uniqueUntil: number | null,
+  uniqueHold: string | null,
+  concurrencyKey: string | null,
+  concurrencyLimit: number | null,
 ];
+
+/** The stored form of a unique task's hold: keys are per task name. */
+export function holdOf(taskName: string, key: string): string {
+  return `${taskName}\u0000${key}`;
+}
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 const ms = (value: Date | null): number | null => (value === null ? null : value.getTime());
 
-/** A READY record (from `readyRecord`) as INSERT values; args are serialised here, once. */
-export function insertValues(record: TaskResultData): InsertValues {
+/** A READY record (from `readyRecord`) and its request as INSERT values; args are serialised here, once. */
+export function insertValues(record: TaskResultData, request?: EnqueueRequest): InsertValues {
   const enqueuedAt = record.enqueuedAt.getTime();
   const runAfter = ms(record.runAfter);
   return [
@@ -58,6 +78,13 @@ export function insertValues(record: TaskResultData): InsertValues {
     enqueuedAt,
     record.maxAttempts,
     record.timeoutMs ?? null,
+    request?.schedule ?? null,
+    request?.unique?.key ?? null,
+    request?.unique?.scope ?? null,
+    request?.unique?.until ?? null,
+    request?.unique ? holdOf(record.taskName, request.unique.key) : null,
+    request?.concurrency?.key ?? null,
+    request?.concurrency?.limit ?? null,
   ];
 }
 
@@ -80,6 +107,9 @@ export function rowToRecord(row: ResultRow, alias: string): TaskResultData {
     errors: JSON.parse(row.errors) as TaskErrorData[],
     maxAttempts: row.max_attempts,
     timeoutMs: row.timeout_ms,
+    uniqueKey: row.unique_key,
+    concurrencyKey: row.concurrency_key,
+    schedule: row.schedule,
   };
   if (row.status === "SUCCEEDED") record.returnValue = JSON.parse(row.return_value ?? "null") as JsonValue;
   return record;

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../../contract/worker-store.js";
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
+import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
 import { openDatabase } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
@@ -99,10 +100,14 @@ export class SqliteStore {
     this.#busyOn = q.pluck<number>(`PRAGMA busy_timeout = ${Math.trunc(this.busyTimeoutMs)}`);
   }
 
-  /** Stores READY records built by `readyRecord`: one INSERT for one, one transaction for many. */
-  insert(records: TaskResultData[]): void {
-    if (records.length === 1) this.statements.get(INSERT).run(...insertValues(records[0] as TaskResultData));
-    else if (records.length > 1) this.#insertMany.immediate(records.map(insertValues));
+  /**
+   * Stores READY records built by `readyRecord` (with their requests, which carry the unique,
+   * concurrency and schedule settings): one INSERT for one, one transaction for many.
+   */
+  insert(records: TaskResultData[], requests: readonly EnqueueRequest[] = []): void {
+    const values = (record: TaskResultData, i: number) => insertValues(record, requests[i]);
+    if (records.length === 1) this.statements.get(INSERT).run(...values(records[0] as TaskResultData, 0));
+    else if (records.length > 1) this.#insertMany.immediate(records.map(values));
     else return;
     this.#changedLocally();
   }

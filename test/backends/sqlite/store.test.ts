@@ -63,6 +63,9 @@ describe("records", () => {
       errors: [],
       maxAttempts: 3,
       timeoutMs: null,
+      uniqueKey: null,
+      concurrencyKey: null,
+      schedule: null,
     });
     // What enqueue returned (built in JS, not re-read) is what the database holds.
     expect(await backend.getResultData(fresh.id)).toEqual(fresh);

@@ -1,8 +1,9 @@
 // Storing and reading results by id. Every statement is a constant; values are bound parameters.
 
 export const INSERT = `INSERT INTO tasklane_results
-  (id, task_name, status, args, queue_name, priority, run_after, due_at, enqueued_at, max_attempts, timeout_ms)
-  VALUES (?, ?, 'READY', ?, ?, ?, ?, ?, ?, ?, ?)`;
+  (id, task_name, status, args, queue_name, priority, run_after, due_at, enqueued_at, max_attempts, timeout_ms,
+   schedule, unique_key, unique_scope, unique_until, unique_hold, concurrency_key, concurrency_limit)
+  VALUES (?, ?, 'READY', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export const GET = "SELECT * FROM tasklane_results WHERE id = ?";
 
