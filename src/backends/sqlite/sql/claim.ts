@@ -15,9 +15,11 @@ export const CLAIM_SELECT = {
     WHERE ${READY_DUE} AND queue_name NOT IN (SELECT value FROM json_each(@queues)) ${CLAIM_ORDER}`,
 } as const;
 
+// A unique task held "while READY" gives its key up as it starts (schema.ts, v3).
 const CLAIM_SET = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @workerId,
   started_at = coalesce(started_at, @now), last_attempted_at = @now, attempts = attempts + 1,
-  worker_ids = json_insert(worker_ids, '$[#]', @workerId), lease_expires_at = @leaseExpiresAt`;
+  worker_ids = json_insert(worker_ids, '$[#]', @workerId), lease_expires_at = @leaseExpiresAt,
+  unique_hold = CASE WHEN unique_scope = 'ready' THEN NULL ELSE unique_hold END`;
 
 /** The claim UPDATEs, one per shape; for a queue list it claims the seqs merged in JS. */
 export const CLAIM_UPDATE = {

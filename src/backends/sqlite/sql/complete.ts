@@ -4,9 +4,13 @@
 const HELD = "WHERE id = @id AND status = 'RUNNING' AND worker_id = @workerId";
 const APPEND_ERROR = "errors = CASE WHEN @error IS NULL THEN errors ELSE json_insert(errors, '$[#]', json(@error)) END";
 
+// A unique task held "while READY or RUNNING" gives its key up when it ends ("period" holds
+// keep theirs until unique_until; a retry goes back to READY and keeps it).
+export const RELEASE_ACTIVE = "unique_hold = CASE WHEN unique_scope = 'active' THEN NULL ELSE unique_hold END";
+
 export const SUCCEED = `UPDATE tasklane_results SET status = 'SUCCEEDED', finished_at = @finishedAt,
-  return_value = @returnValue, worker_id = NULL, lease_expires_at = NULL ${HELD}`;
+  return_value = @returnValue, worker_id = NULL, lease_expires_at = NULL, ${RELEASE_ACTIVE} ${HELD}`;
 export const FAIL = `UPDATE tasklane_results SET status = 'FAILED', finished_at = @finishedAt, ${APPEND_ERROR},
-  worker_id = NULL, lease_expires_at = NULL ${HELD}`;
+  worker_id = NULL, lease_expires_at = NULL, ${RELEASE_ACTIVE} ${HELD}`;
 export const RETRY = `UPDATE tasklane_results SET status = 'READY', run_after = @retryAt, due_at = @retryAt, ${APPEND_ERROR},
   worker_id = NULL, lease_expires_at = NULL ${HELD}`;

@@ -85,8 +85,10 @@ export const SQL = {
   failedSeqs: `SELECT seq FROM tasklane_results INDEXED BY tasklane_results_finished
     WHERE status = 'FAILED' AND finished_at IS NOT NULL
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
+  // A cancelled unique task gives its key up unless it holds it for a period.
   cancel: `UPDATE tasklane_results SET status = 'CANCELLED', finished_at = @now, worker_id = NULL,
-    lease_expires_at = NULL WHERE id = @id AND status = 'READY'`,
+    lease_expires_at = NULL, unique_hold = CASE WHEN unique_scope = 'period' THEN unique_hold ELSE NULL END
+    WHERE id = @id AND status = 'READY'`,
   statusOf: "SELECT status FROM tasklane_results WHERE id = ?",
 
   workers: "SELECT * FROM tasklane_workers ORDER BY last_heartbeat_at DESC, id",

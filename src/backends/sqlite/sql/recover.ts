@@ -6,6 +6,8 @@
 // serialised by SQLite's write lock, and the second finds nothing left to take. Either way the
 // lost attempt is recorded as a WorkerLost error.
 
+import { RELEASE_ACTIVE } from "./complete.js";
+
 const LOST_ROW = "id, task_name, attempts, max_attempts, worker_id, lease_expires_at";
 
 export const SELECT_EXPIRED = `SELECT ${LOST_ROW} FROM tasklane_results
@@ -22,7 +24,7 @@ export const REQUEUE_LOST = `UPDATE tasklane_results SET status = 'READY', run_a
   ${LOST_ERROR}, worker_id = NULL, lease_expires_at = NULL ${STILL_LOST}`;
 
 export const FAIL_LOST = `UPDATE tasklane_results SET status = 'FAILED', finished_at = @now,
-  ${LOST_ERROR}, worker_id = NULL, lease_expires_at = NULL ${STILL_LOST}`;
+  ${LOST_ERROR}, worker_id = NULL, lease_expires_at = NULL, ${RELEASE_ACTIVE} ${STILL_LOST}`;
 
 export const MARK_DEAD = `UPDATE tasklane_workers SET state = 'dead', stopped_at = @now
   WHERE state = 'running' AND last_heartbeat_at < @staleBefore`;
