@@ -1,6 +1,20 @@
+import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { describeConfig } from "../cli/describe.js";
-import { bold, dim } from "../ui/text/style.js";
+import type { ActiveConfig } from "../config/registry.js";
+import { bold, dim, yellow } from "../ui/text/style.js";
+
+/** Paused queues per backend alias, from their stored state (storage that does not exist yet is not created). */
+async function pausedQueues(config: ActiveConfig): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const entry of config.backends.values()) {
+    if (!entry.controls?.pause) continue;
+    const backend = await config.getBackend(entry.alias);
+    const paused = (await backend.queueStates()).filter((s) => s.paused).map((s) => s.queueName);
+    if (paused.length) out.set(entry.alias, paused);
+  }
+  return out;
+}
 
 export default class Info extends BaseCommand {
   static override summary = "Show the configured backends (with capabilities) and tasks";
@@ -9,12 +23,24 @@ export default class Info extends BaseCommand {
     "<%= config.bin %> info --json",
     "<%= config.bin %> info --config ./app/tasks.config.ts",
   ];
+  static override flags = {
+    "config-only": Flags.boolean({
+      description: "Only what the config says: do not read stored state (paused queues)",
+      default: false,
+    }),
+  };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Info);
     const config = await this.loadConfig(flags.config);
     const info = describeConfig(config);
-    if (flags.json) return this.printJson(info);
+    const paused = flags["config-only"] ? new Map<string, string[]>() : await pausedQueues(config);
+    if (flags.json) {
+      return this.printJson({
+        ...info,
+        backends: info.backends.map((b) => (paused.has(b.alias) ? { ...b, pausedQueues: paused.get(b.alias) } : b)),
+      });
+    }
 
     this.out(`${bold("Config")}  ${info.config ?? dim("none found: using the implicit immediate backend")}`);
     this.out();
@@ -27,6 +53,10 @@ export default class Info extends BaseCommand {
       this.out(`    ${caps}`);
       const options = Object.entries(b.options);
       if (options.length) this.out(`    options: ${options.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}`);
+      const limits = Object.entries(config.backends.get(b.alias)?.limits ?? {});
+      if (limits.length) this.out(`    limits: ${limits.map(([q, l]) => `${q}=${JSON.stringify(l)}`).join(" ")}`);
+      const stopped = paused.get(b.alias) ?? [];
+      if (stopped.length) this.out(`    ${yellow(`paused: ${stopped.join(", ")}`)} ${dim("(tasks resume QUEUE)")}`);
     }
     this.out();
     this.out(bold("Tasks"));

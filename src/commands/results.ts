@@ -7,7 +7,7 @@ import { UsageError } from "../core/errors.js";
 import { TaskResult } from "../core/result.js";
 import { ago, duration, shortId } from "../ui/text/format.js";
 import { shownStatus } from "../ui/text/status.js";
-import { colourStatus, dim } from "../ui/text/style.js";
+import { colourStatus, dim, yellow } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
 
 /** The status as a reader means it: a deferred READY task is SCHEDULED, with when it is due. */
@@ -48,23 +48,29 @@ export default class Results extends BaseCommand {
     });
     const results = page.results.map((data) => new TaskResult(data, backend));
     if (flags.json) return this.printJson(results.map((r) => r.toJSON()));
-    if (results.length === 0) return this.out(dim("No task results match."));
     const now = Date.now();
-    this.out(
-      renderTable(
-        ["ID", "TASK", "STATUS", "QUEUE", "PRI", "ENQUEUED", "DURATION", "ATTEMPTS"],
-        results.map((r) => [
-          shortId(r.id),
-          r.taskName,
-          statusCell(r, now),
-          r.queueName,
-          String(r.priority),
-          ago(r.enqueuedAt, now),
-          duration(r.lastAttemptedAt, r.finishedAt),
-          `${r.attempts}/${r.maxAttempts}`,
-        ]),
-      ),
-    );
+    if (results.length === 0) this.out(dim("No task results match."));
+    else
+      this.out(
+        renderTable(
+          ["ID", "TASK", "STATUS", "QUEUE", "PRI", "ENQUEUED", "DURATION", "ATTEMPTS"],
+          results.map((r) => [
+            shortId(r.id),
+            r.taskName,
+            statusCell(r, now),
+            r.queueName,
+            String(r.priority),
+            ago(r.enqueuedAt, now),
+            duration(r.lastAttemptedAt, r.finishedAt),
+            `${r.attempts}/${r.maxAttempts}`,
+          ]),
+        ),
+      );
     if (page.nextCursor) this.out(dim(`(showing ${results.length}; more with --limit)`));
+    const paused = ((await manage.queueStates?.()) ?? []).filter((q) => q.paused);
+    if (paused.length > 0) {
+      const list = paused.map((q) => `${q.queueName} (since ${ago(q.pausedAt, now)})`).join(", ");
+      this.out(yellow(`paused: ${list}; their tasks wait until \`tasks resume\``));
+    }
   }
 }

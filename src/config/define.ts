@@ -2,9 +2,11 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { Backend, BackendClass } from "../contract/backend.js";
+import type { QueueLimits } from "../contract/queue-controls.js";
 import { ConfigError } from "../core/errors.js";
 import { type AnyTask, isTask } from "../core/task.js";
 import { BUILTIN_KINDS } from "./kinds.js";
+import { checkLimits, queueLimitsShape } from "./limits.js";
 import { ActiveConfig, type BackendEntry, setActiveConfig } from "./registry.js";
 
 export interface BackendConfig {
@@ -13,6 +15,11 @@ export interface BackendConfig {
   /** Allowed queue names (default ["default"]); [] allows any. */
   queues?: string[];
   options?: Record<string, unknown>;
+  /**
+   * Per-queue limits, across every worker and host: `{ emails: { concurrency: 5, rate: { limit: 100,
+   * periodMs: 60_000 } } }`. A backend that cannot hold one refuses the config.
+   */
+  limits?: Record<string, QueueLimits>;
 }
 
 export interface TasklaneConfigInput {
@@ -53,6 +60,7 @@ const shape = z.strictObject({
           )
           .optional(),
         options: z.record(z.string(), z.unknown()).optional(),
+        limits: z.record(z.string().min(1), queueLimitsShape).optional(),
       }),
     )
     .optional(),
@@ -86,10 +94,11 @@ function customEntry(
   Cls: BackendClass,
   queues: string[],
   options: Record<string, unknown>,
+  limits: Record<string, QueueLimits>,
 ): BackendEntry {
   let made: InstanceType<BackendClass>;
   try {
-    made = new Cls({ alias, queues, options });
+    made = new Cls({ alias, queues, options, limits });
   } catch (error) {
     throw new ConfigError(`backends.${alias}: the custom backend's constructor threw: ${(error as Error).message}`);
   }
@@ -106,6 +115,8 @@ function customEntry(
     },
     runsWorker: made.workerStore() !== null,
     secretKeys: [],
+    limits: checkLimits(alias, made.kind ?? Cls.name, queues, limits, Cls.controls),
+    controls: Cls.controls,
     create: async () => made,
   };
 }
@@ -121,6 +132,11 @@ function builtinEntry(alias: string, input: BackendConfig, config: ActiveConfig)
   const parsed = kind.options.safeParse(input.options ?? {});
   if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, `backends.${alias}.options`));
   const options = parsed.data;
+  const limits = checkLimits(alias, String(input.backend), queues, input.limits ?? {}, kind.controls);
+  for (const queue of queues) {
+    const problem = kind.queueNameProblem?.(queue);
+    if (problem) throw new ConfigError(`backends.${alias}.queues: queue "${queue}" ${problem}`);
+  }
   return {
     alias,
     kind: input.backend as string,
@@ -129,13 +145,15 @@ function builtinEntry(alias: string, input: BackendConfig, config: ActiveConfig)
     capabilities: kind.capabilities,
     runsWorker: kind.runsWorker,
     secretKeys: kind.secretKeys,
+    limits,
+    controls: kind.controls,
     create: () => {
       const resolved = { ...options };
       for (const key of kind.pathKeys) {
         const value = resolved[key];
         if (typeof value === "string" && !isAbsolute(value)) resolved[key] = resolve(config.baseDir, value);
       }
-      return kind.create({ alias, queues, options: resolved });
+      return kind.create({ alias, queues, options: resolved, limits });
     },
   };
 }
@@ -179,7 +197,7 @@ export function defineConfig(input: TasklaneConfigInput): TasklaneConfig {
     config.backends.set(
       alias,
       typeof entry.backend === "function"
-        ? customEntry(alias, entry.backend, queues, entry.options ?? {})
+        ? customEntry(alias, entry.backend, queues, entry.options ?? {}, entry.limits ?? {})
         : builtinEntry(alias, entry, config),
     );
   }

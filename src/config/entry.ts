@@ -1,4 +1,5 @@
 import type { Backend, BackendCapabilities } from "../contract/backend.js";
+import type { QueueControlSupport, QueueLimits } from "../contract/queue-controls.js";
 
 /** One configured backend: enough to validate tasks synchronously, and a lazy factory. */
 export interface BackendEntry {
@@ -11,5 +12,9 @@ export interface BackendEntry {
   runsWorker: boolean;
   /** Option keys whose values `tasks info` must redact. */
   secretKeys: string[];
+  /** Per-queue limits (checked against the kind's controls). */
+  limits: Record<string, QueueLimits>;
+  /** Which queue controls the backend enforces (absent: none). */
+  controls: QueueControlSupport | undefined;
   create(): Promise<Backend>;
 }

@@ -45,6 +45,12 @@ export function checkTaskAgainst(task: AnyTask, config: ConfigView): void {
       `backend "${backend.alias}" (${backend.kind}) does not support async tasks (supportsAsyncTask is false); use a synchronous function`,
     );
   }
+  if (task.definition.concurrency && !backend.controls?.keyConcurrency) {
+    failRule(
+      task,
+      `backend "${backend.alias}" (${backend.kind}) cannot limit concurrency per key; drop the task's concurrency option or use a sqlite backend`,
+    );
+  }
   if (!config.isImplicit && !config.isRegistered(task)) {
     failRule(task, `not registered in the config's tasks (${config.describe()}), so a worker could not find it`);
   }

@@ -3,6 +3,7 @@ import { type ResultSource, TaskResult, type TaskResultData } from "../core/resu
 import { signals } from "../core/signals.js";
 import type { AnyTask } from "../core/task.js";
 import type { ManagementStore } from "./management.js";
+import type { QueueControlSupport, QueueLimits, QueueState } from "./queue-controls.js";
 import type { WorkerRunner, WorkerRunnerInput } from "./runner.js";
 import type { WorkerStore } from "./worker-store.js";
 
@@ -27,6 +28,8 @@ export interface BackendInit {
   queues: string[];
   /** Kind-specific options, already validated, relative paths resolved. */
   options: Record<string, unknown>;
+  /** Per-queue limits (concurrency, rate), already validated; absent means none. */
+  limits?: Record<string, QueueLimits>;
 }
 
 /**
@@ -44,11 +47,14 @@ export abstract class Backend implements BackendCapabilities, ResultSource, Task
   readonly alias: string;
   readonly queues: string[];
   readonly options: Record<string, unknown>;
+  /** Per-queue limits the config sets (a backend that cannot hold them is refused at config load). */
+  readonly limits: Readonly<Record<string, QueueLimits>>;
 
   constructor(init: BackendInit) {
     this.alias = init.alias;
     this.queues = init.queues;
     this.options = init.options;
+    this.limits = init.limits ?? {};
   }
 
   /** Persists new tasks in one round trip and returns their READY records. */
@@ -98,6 +104,14 @@ export abstract class Backend implements BackendCapabilities, ResultSource, Task
     return null;
   }
 
+  /**
+   * The stored queue states (paused ones), for `tasks info`: without creating storage that does
+   * not exist yet (an empty list then). Default: the management store's, when it has them.
+   */
+  async queueStates(): Promise<QueueState[]> {
+    return (await this.management()?.queueStates?.()) ?? [];
+  }
+
   /** Where the data lives, for `tasks info` and `tasks watch` headers (no secrets). */
   describeLocation(): string {
     return this.kind;
@@ -106,5 +120,11 @@ export abstract class Backend implements BackendCapabilities, ResultSource, Task
   async close(): Promise<void> {}
 }
 
-/** A custom backend given as a class in the config. */
-export type BackendClass = (new (init: BackendInit) => Backend) & Partial<BackendCapabilities>;
+/**
+ * A custom backend given as a class in the config. A static `controls` says which queue controls
+ * it enforces (limits it cannot hold are refused at config load).
+ */
+export type BackendClass = (new (
+  init: BackendInit,
+) => Backend) &
+  Partial<BackendCapabilities> & { controls?: QueueControlSupport };

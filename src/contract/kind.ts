@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { BackendCapabilities } from "./backend.js";
+import type { QueueControlSupport } from "./queue-controls.js";
 
 /**
  * A built-in backend kind, as the config sees it before loading any of its code: what it can
@@ -17,6 +18,8 @@ export interface BackendKind {
   pathKeys: string[];
   /** Options whose values are redacted by `tasks info`. */
   secretKeys: string[];
+  /** Which queue controls it enforces (absent: none). */
+  controls?: QueueControlSupport;
   /** Why a queue name cannot be used with this kind, or null (Redis keys cannot hold ":"). */
   queueNameProblem?(name: string): string | null;
 }

@@ -1,4 +1,5 @@
 import type { TaskResultData, TaskResultStatus } from "../core/result.js";
+import type { QueueState } from "./queue-controls.js";
 
 // The operator's contract: what `tasks results/show/errors/prune/retry/cancel/watch` need from a
 // backend, and the record and count types the CLI and the UI show.
@@ -32,6 +33,8 @@ export interface QueueCounts {
   counts: StatusCounts;
   /** Enqueue time of the oldest READY task, or null when none is waiting. */
   oldestReadyAt: Date | null;
+  /** True when the queue is paused (absent: the backend cannot pause). */
+  paused?: boolean;
 }
 
 export interface ErrorGroup {
@@ -105,4 +108,13 @@ export interface ManagementStore {
   workers(): Promise<WorkerInfo[]>;
   /** Finished results per minute for the last `minutes` minutes, oldest first. */
   throughput(minutes: number): Promise<number[]>;
+  /**
+   * Stops workers claiming from these queues (running tasks finish; enqueue still works), stored
+   * so it survives restarts. Absent on a backend that cannot pause.
+   */
+  pause?(queues: string[]): Promise<void>;
+  /** Lets workers claim from these queues again. */
+  resume?(queues: string[]): Promise<void>;
+  /** The stored state of every queue that has any (paused ones, at least). */
+  queueStates?(): Promise<QueueState[]>;
 }

@@ -66,6 +66,8 @@ export interface CompletionReport {
  * Backends that cannot run workers (dummy, immediate) return null from `workerStore()`.
  */
 export interface WorkerStore {
+  /** Called once before the first claim (optional). */
+  configure?(plan: WorkerPlan): void;
   registerWorker(worker: WorkerRegistration): Promise<void>;
   heartbeat(workerId: string): Promise<void>;
   markWorkerStopped(workerId: string): Promise<void>;
@@ -103,4 +105,13 @@ export interface WorkerStore {
 export function describeSelector(selector: QueueSelector): string {
   if (selector.include !== "*") return selector.include.join(",");
   return selector.exclude.length ? `* except ${selector.exclude.join(",")}` : "*";
+}
+
+/** What a worker tells its store before the first claim. */
+export interface WorkerPlan {
+  /**
+   * Whether any task this worker runs has a per-key concurrency limit: a store may then take
+   * a faster claim path that need not look at keys.
+   */
+  keyLimits: boolean;
 }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach } from "vitest";
 import { BUILTIN_KINDS } from "../config/kinds.js";
 import type { Backend, BackendCapabilities } from "../contract/backend.js";
 import type { ManagementStore } from "../contract/management.js";
+import type { QueueControlSupport } from "../contract/queue-controls.js";
 import type { TaskResult } from "../core/result.js";
 import { tasks as cli } from "./cli.js";
 import { enqueue, killLeftoverWorkers, makeProject, type Project } from "./project.js";
@@ -34,14 +35,21 @@ export interface ConformanceTarget {
   management: boolean;
   /** Tasks run inside enqueue, in the caller (the immediate backend). */
   runsInCaller?: boolean;
+  /**
+   * Queue controls the backend enforces (pause, per-queue concurrency and rate, per-key
+   * concurrency): the suite then adds limited queues and tasks to its config and checks them.
+   */
+  controls?: QueueControlSupport;
 }
 
 /** The suite's tasks. Tasks append "<resultId> <event> …" lines to runs.log so tests can count runs. */
 export function configText(target: ConformanceTarget, context: { unique: string }): string {
   const entry = target.backend(context).trim();
   if (!entry.startsWith("{") || !entry.endsWith("}")) throw new Error("backend() must return an object literal");
-  const withQueues = `${entry.slice(0, -1).replace(/,\s*$/, "")}, queues: ["default", "emails"] }`;
+  const controls = controlsConfig(target.controls);
+  const withQueues = `${entry.slice(0, -1).replace(/,\s*$/, "")}, queues: ${JSON.stringify(controls.queues)}${controls.limits} }`;
   return `${SHARED_TASKS}
+${controls.tasks}
 ${target.imports ?? ""}
 export const alwaysFails = task(
   { takesContext: true, maxAttempts: 2, backoff: { type: "exponential", delayMs: 100, jitter: 0 } },
@@ -52,10 +60,66 @@ export const alwaysFails = task(
 
 export default defineConfig({
   backends: { default: ${withQueues} },
-  tasks: { ${SHARED_TASK_NAMES}, alwaysFails },
+  tasks: { ${SHARED_TASK_NAMES}, alwaysFails${controls.names} },
 });
 `;
 }
+
+/** The queues, limits and tasks the queue-control tests need, for a backend that has the controls. */
+function controlsConfig(controls: QueueControlSupport | undefined) {
+  const queues = ["default", "emails"];
+  const limits: string[] = [];
+  const names: string[] = [];
+  let tasks = "";
+  if (controls?.queueConcurrency) {
+    queues.push("limited");
+    limits.push("limited: { concurrency: 3 }");
+    names.push("limitedWork");
+    tasks += CONTROL_TASKS.limitedWork;
+  }
+  if (controls?.rateLimit) {
+    queues.push("rated");
+    limits.push("rated: { rate: { limit: 10, periodMs: 1000 } }");
+    names.push("ratedWork");
+    tasks += CONTROL_TASKS.ratedWork;
+  }
+  if (controls?.keyConcurrency) {
+    names.push("perTenant");
+    tasks += CONTROL_TASKS.perTenant;
+  }
+  return {
+    queues,
+    limits: limits.length ? `, limits: { ${limits.join(", ")} }` : "",
+    tasks,
+    names: names.map((n) => `, ${n}`).join(""),
+  };
+}
+
+/** Each logs "<id> start|end <ms>" so tests can measure overlap and rate from the tasks themselves. */
+const CONTROL_TASKS = {
+  limitedWork: `
+export const limitedWork = task({ queueName: "limited", takesContext: true }, async (context: TaskContext, ms: number) => {
+  log(context.taskResult.id + " start " + Date.now());
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  log(context.taskResult.id + " end " + Date.now());
+});
+`,
+  ratedWork: `
+export const ratedWork = task({ queueName: "rated", takesContext: true }, (context: TaskContext) => {
+  log(context.taskResult.id + " start " + Date.now());
+});
+`,
+  perTenant: `
+export const perTenant = task(
+  { takesContext: true, concurrency: { key: (tenant: string) => tenant, limit: 1 } },
+  async (context: TaskContext, tenant: string, ms: number) => {
+    log(context.taskResult.id + " start " + Date.now() + " " + tenant);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    log(context.taskResult.id + " end " + Date.now() + " " + tenant);
+  },
+);
+`,
+};
 
 export interface Suite {
   target: ConformanceTarget;

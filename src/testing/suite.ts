@@ -1,4 +1,5 @@
 import { type ConformanceTarget, type Suite, suiteContext } from "./context.js";
+import { controlTests } from "./suite-controls.js";
 import { coreTests } from "./suite-core.js";
 import { managementTests } from "./suite-manage.js";
 import { timeoutTests } from "./suite-timeouts.js";
@@ -20,6 +21,7 @@ export function conformanceSuite(target: ConformanceTarget): Suite {
   coreTests(s);
   workerTests(s);
   timeoutTests(s);
+  controlTests(s);
   waitingManagementTests(s);
   managementTests(s);
   return s;

@@ -105,7 +105,7 @@ export class ReloadSupervisor {
   /** `tasks info --config …`: loads the config and every task module in a fresh process. */
   #checkArgs(): string[] {
     const [entry] = this.options.args;
-    return [entry ?? "", "info", "--json", "--config", this.options.configPath];
+    return [entry ?? "", "info", "--json", "--config-only", "--config", this.options.configPath];
   }
 
   async #stopChild(): Promise<void> {

@@ -86,6 +86,9 @@ export class Worker implements WorkerRunner {
 
   async run(): Promise<void> {
     const queues = describeSelector(this.#options.selector);
+    this.#store.configure?.({
+      keyLimits: [...this.#lifecycle.tasks.values()].some((task) => task.definition.concurrency !== undefined),
+    });
     await this.#store.registerWorker({
       id: this.id,
       hostname: hostname(),

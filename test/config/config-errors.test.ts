@@ -66,6 +66,21 @@ const broken: [string, string, RegExp][] = [
     /^Error: tasks\.config\.ts: Task "a": backend "default" \(sync-only\) does not support async tasks \(supportsAsyncTask is false\)/,
   ],
   [
+    "a limit on a queue the backend does not have",
+    `import { defineConfig } from "tasklane";\nexport default defineConfig({ backends: { default: { backend: "sqlite", queues: ["default"], limits: { emails: { concurrency: 2 } } } } });\n`,
+    /^Error: tasks\.config\.ts: backends\.default\.limits\.emails: "emails" is not one of the backend's queues \(default\)$/,
+  ],
+  [
+    "a limit the backend cannot hold",
+    `import { defineConfig } from "tasklane";\nexport default defineConfig({ backends: { default: { backend: "dummy", limits: { default: { rate: { limit: 1, periodMs: 1000 } } } } } });\n`,
+    /^Error: tasks\.config\.ts: backends\.default\.limits\.default\.rate: backend "default" \(dummy\) cannot rate-limit a queue$/,
+  ],
+  [
+    "a per-key concurrency limit on a backend that cannot hold it",
+    `import { defineConfig, task } from "tasklane";\nconst a = task({ concurrency: { key: (t: string) => t, limit: 1 } }, (t: string) => t);\nexport default defineConfig({ backends: { default: { backend: "immediate" } }, tasks: { a } });\n`,
+    /^Error: tasks\.config\.ts: Task "a": backend "default" \(immediate\) cannot limit concurrency per key/,
+  ],
+  [
     "a default export that is not a config",
     `export default { hello: 1 };\n`,
     /^Error: tasks\.config\.ts: the default export must be defineConfig/,

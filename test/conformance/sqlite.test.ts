@@ -7,4 +7,5 @@ conformanceSuite({
   capabilities: capabilitiesOf("sqlite"),
   runsWorker: true,
   management: true,
+  controls: { pause: true, queueConcurrency: true, rateLimit: true, keyConcurrency: true },
 });

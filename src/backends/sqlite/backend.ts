@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { Backend, type BackendInit } from "../../contract/backend.js";
 import type { ManagementStore } from "../../contract/management.js";
+import type { QueueState } from "../../contract/queue-controls.js";
 import { readyRecord } from "../../contract/records.js";
 import type { WorkerStore } from "../../contract/worker-store.js";
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
@@ -48,6 +50,8 @@ export class SqliteBackend extends Backend {
   #watcher: WalWatcher | null = null;
   #workerStore: WorkerStore | null = null;
   #management: ManagementStore | null = null;
+  /** Set by the worker (WorkerStore.configure): its tasks carry per-key limits. */
+  #keyLimits = false;
   /** The open connection, if any (the storage guard relieves a full disk through it). */
   readonly #openDb = () => (this.#store?.isOpen ? this.#store.db : null);
 
@@ -70,6 +74,7 @@ export class SqliteBackend extends Backend {
         busyTimeoutMs: this.busyTimeoutMs,
       });
       store.onLocalChange = () => this.#watcher?.poke();
+      store.controls = { limits: this.limits, keyLimits: this.#keyLimits };
       this.#store = store;
     }
     return this.#store;
@@ -145,11 +150,23 @@ export class SqliteBackend extends Backend {
           return this.#watcher;
         },
         heartbeatMs: this.heartbeatMs,
+        get keyLimits() {
+          return backend.#keyLimits;
+        },
+        set keyLimits(value: boolean) {
+          backend.#keyLimits = value;
+          backend.store.controls = { limits: backend.limits, keyLimits: value };
+        },
       }),
       this.path,
       this.#openDb,
     );
     return this.#workerStore;
+  }
+
+  /** Paused queues, without creating a database that does not exist yet. */
+  override async queueStates(): Promise<QueueState[]> {
+    return existsSync(this.path) ? super.queueStates() : [];
   }
 
   /** The operator's operations; they follow the store across close() and reopen. */

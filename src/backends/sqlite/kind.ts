@@ -16,4 +16,5 @@ export const sqliteKind: BackendKind = {
   }),
   pathKeys: ["path"],
   secretKeys: [],
+  controls: { pause: true, queueConcurrency: true, rateLimit: true, keyConcurrency: true },
 };

@@ -11,6 +11,7 @@ import type {
   StatusCounts,
   WorkerInfo,
 } from "../../contract/management.js";
+import type { QueueState } from "../../contract/queue-controls.js";
 import { UsageError } from "../../core/errors.js";
 import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../core/result.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
@@ -27,6 +28,7 @@ import {
   normalize,
 } from "./manage-sql.js";
 import { type ResultRow, rowToRecord } from "./rows.js";
+import { PAUSE, QUEUE_STATES, RESUME } from "./sql/controls.js";
 import type { SqliteStore } from "./store.js";
 
 const UNFINISHED = ["READY", "RUNNING"] as const;
@@ -111,8 +113,63 @@ export class SqliteManagement implements ManagementStore {
         const entry = byQueue.get(c.queue_name);
         if (entry) entry.counts[c.status] += c.n;
       }
-      return [...byQueue.values()];
+      // Every queue says whether it is paused; a paused queue shows even while it is empty.
+      const states = this.#states();
+      for (const entry of byQueue.values()) entry.paused = states.get(entry.queueName)?.paused ?? false;
+      for (const state of states.values()) {
+        if (state.paused && !byQueue.has(state.queueName)) {
+          byQueue.set(state.queueName, {
+            queueName: state.queueName,
+            counts: zeroCounts(),
+            oldestReadyAt: null,
+            paused: true,
+          });
+        }
+      }
+      return [...byQueue.values()].sort((a, b) => (a.queueName < b.queueName ? -1 : a.queueName > b.queueName ? 1 : 0));
     });
+  }
+
+  async pause(queues: string[]): Promise<void> {
+    const store = this.#open();
+    const pause = store.statements.get(PAUSE);
+    store.db
+      .transaction(() => {
+        const now = Date.now();
+        for (const queue of new Set(queues)) pause.run({ queue, now });
+      })
+      .immediate();
+  }
+
+  async resume(queues: string[]): Promise<void> {
+    const store = this.#open();
+    const resume = store.statements.get(RESUME);
+    store.db
+      .transaction(() => {
+        for (const queue of new Set(queues)) resume.run({ queue });
+      })
+      .immediate();
+    // Idle workers of this process may claim again at once (others see the commit).
+    store.changedLocally();
+  }
+
+  async queueStates(): Promise<QueueState[]> {
+    return [...this.#states().values()];
+  }
+
+  /** Stored queue states by name. */
+  #states(): Map<string, QueueState> {
+    const rows = this.#open().statements.get<{ queue_name: string; paused_at: number | null }>(QUEUE_STATES).all();
+    return new Map(
+      rows.map((r) => [
+        r.queue_name,
+        {
+          queueName: r.queue_name,
+          paused: r.paused_at !== null,
+          pausedAt: r.paused_at === null ? null : new Date(r.paused_at),
+        },
+      ]),
+    );
   }
 
   async findByIdPrefix(prefix: string, limit: number): Promise<TaskResultData[]> {

@@ -3,10 +3,12 @@ import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../../co
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
+import { type ClaimControls, planControlledClaim, selects, windowStart } from "./controlled-claim.js";
 import { openDatabase } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
 import { CLAIM_SELECT, CLAIM_UPDATE, NEXT_DUE } from "./sql/claim.js";
 import { FAIL, RETRY, SUCCEED } from "./sql/complete.js";
+import { COUNT_STARTS, PAUSED_QUEUES } from "./sql/controls.js";
 import { DATA_VERSION, GET, INSERT } from "./sql/enqueue.js";
 import { EXTEND_LEASES, HEARTBEAT, REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
@@ -24,6 +26,13 @@ export interface SqliteStoreOptions {
 
 type Shape = "queue" | "all" | "allExcept" | "queues";
 type Candidate = Pick<ResultRow, "seq" | "priority" | "due_at" | "enqueued_at">;
+
+/** The selector without these queues (paused ones): a list loses them, `*` excludes them. */
+function withoutQueues(selector: QueueSelector, queues: readonly string[]): QueueSelector {
+  if (queues.length === 0) return selector;
+  if (selector.include === "*") return { include: "*", exclude: [...new Set([...selector.exclude, ...queues])] };
+  return { include: selector.include.filter((queue) => !queues.includes(queue)), exclude: [] };
+}
 
 /** Which prepared statement serves a selector. A one-element list is the single-queue case. */
 function shapeOf(selector: QueueSelector): { shape: Shape; queues: string[] } {
@@ -53,6 +62,10 @@ export class SqliteStore {
   onLocalChange: (() => void) | undefined;
   #localWrites = 0;
   #claimStamp: string | undefined;
+  /** Per-queue limits and whether tasks carry per-key limits (see controlled-claim.ts). */
+  controls: ClaimControls = { limits: {}, keyLimits: false };
+  /** Set by a claim that left due tasks behind because of a limit (see nextDueInMs). */
+  #heldBack: { until: number | null } | null = null;
   readonly #insertMany: BetterSqlite3.Transaction<(rows: InsertValues[]) => void>;
   readonly #claimTx: BetterSqlite3.Transaction<
     (
@@ -86,7 +99,7 @@ export class SqliteStore {
     });
     this.#claimTx = db.transaction((workerId, selector, limit, now, completed) => {
       const dropped = completed.filter((outcome) => this.#completeOne(outcome) === 0).map((o) => o.id);
-      return { rows: this.#claimRows(workerId, selector, limit, now), dropped };
+      return { rows: limit > 0 ? this.#claimRows(workerId, selector, limit, now) : [], dropped };
     });
     this.#completeTx = db.transaction((outcomes) =>
       outcomes.filter((outcome) => this.#completeOne(outcome) === 0).map((o) => o.id),
@@ -163,11 +176,26 @@ export class SqliteStore {
     }
   }
 
-  #claimRows(workerId: string, selector: QueueSelector, limit: number, now: number): ResultRow[] {
+  #claimRows(workerId: string, wanted: QueueSelector, limit: number, now: number): ResultRow[] {
     // Seen under the write lock: any later commit by another connection changes it.
     this.#claimStamp = this.changeStamp();
     const q = this.statements;
     const params = { workerId, now, limit, leaseExpiresAt: now + this.leaseMs };
+    const selector = withoutQueues(wanted, this.#pausedQueues());
+    this.#heldBack = null;
+    if (this.#controlled(selector)) {
+      const plan = planControlledClaim(q, selector, limit, now, this.controls);
+      if (plan.heldBack) this.#heldBack = { until: plan.windowEndsAt };
+      for (const [queue, n] of plan.starts) {
+        q.get(COUNT_STARTS).run({
+          queue,
+          start: windowStart(now, this.controls.limits[queue]?.rate?.periodMs ?? 1),
+          n,
+        });
+      }
+      if (plan.seqs.length === 0) return [];
+      return q.get<ResultRow>(CLAIM_UPDATE.seqs).all({ ...params, seqs: JSON.stringify(plan.seqs) });
+    }
     const { shape, queues } = shapeOf(selector);
     switch (shape) {
       case "all":
@@ -236,9 +264,16 @@ export class SqliteStore {
     this.statements.get(STOP_WORKER).run({ workerId, now });
   }
 
-  /** Milliseconds until the earliest READY task of these queues is due (0 if one is), or null. */
-  nextDueInMs(selector: QueueSelector, now: number = Date.now()): number | null {
+  /**
+   * Milliseconds until the earliest READY task of these queues is due (0 if one is), or null:
+   * paused queues do not count, and when the last claim left due tasks behind because of a
+   * limit, the answer is when its rate window ends (or null: wait for a change, such as a
+   * running task ending), never 0, so an idle worker does not spin on tasks it may not take.
+   */
+  nextDueInMs(wanted: QueueSelector, now: number = Date.now()): number | null {
     const q = this.statements;
+    if (this.#heldBack) return this.#heldBack.until === null ? null : Math.max(1, this.#heldBack.until - now);
+    const selector = withoutQueues(wanted, this.#pausedQueues());
     const { shape, queues } = shapeOf(selector);
     let due: number | null = null;
     if (shape === "all") due = q.pluck<number | null>(NEXT_DUE.all).get() ?? null;
@@ -287,6 +322,17 @@ export class SqliteStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Queues paused by the operator (tasks pause): no claim takes from them. */
+  #pausedQueues(): string[] {
+    return this.statements.pluck<string>(PAUSED_QUEUES).all();
+  }
+
+  /** Whether a limit may apply to what this selector claims: then the claim plans row by row. */
+  #controlled(selector: QueueSelector): boolean {
+    if (this.controls.keyLimits) return true;
+    return Object.keys(this.controls.limits).some((queue) => selects(selector, queue));
   }
 
   /** Another module of this connection added or re-queued work (a retry, say). */

@@ -4,6 +4,7 @@ import type {
   QueueSelector,
   RecoveredTask,
   RecoveryPlan,
+  WorkerPlan,
   WorkerRegistration,
   WorkerStore,
 } from "../../contract/worker-store.js";
@@ -38,6 +39,8 @@ export interface SqliteWorkerStoreSource {
   readonly store: SqliteStore;
   watcher(): WalWatcher;
   readonly heartbeatMs: number;
+  /** Whether the worker's tasks carry per-key limits (the store's claims then check keys). */
+  keyLimits: boolean;
 }
 
 /**
@@ -69,6 +72,10 @@ export class SqliteWorkerStore implements WorkerStore {
       this.#recovery = { store, leases: new LeaseRecovery(store.db, store.statements, store.leaseMs) };
     }
     return this.#recovery.leases;
+  }
+
+  configure(plan: WorkerPlan): void {
+    this.#source.keyLimits = plan.keyLimits;
   }
 
   async registerWorker(worker: WorkerRegistration): Promise<void> {
