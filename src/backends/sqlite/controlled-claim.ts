@@ -48,17 +48,26 @@ export function windowStart(now: number, periodMs: number): number {
  * the candidates in claim order, skipping a queue or a key once it is full — a full key never
  * blocks the others behind it. Reads only; the caller claims the seqs and counts the starts.
  */
-export function planControlledClaim(
+/** How many more tasks each limited queue of the selector may start now. */
+export interface QueueRooms {
+  room: Map<string, number>;
+  /** Queues with a rate limit (their starts are counted). */
+  rated: Set<string>;
+  /** When the rate windows that are used up end. */
+  windowEnds: number[];
+}
+
+/** Per limited queue of the selector: concurrency left (limit − RUNNING) and rate left in the window. */
+export function queueRooms(
   q: Statements,
   selector: QueueSelector,
-  limit: number,
   now: number,
-  controls: ClaimControls,
-): ControlledClaim {
+  limitsByQueue: Readonly<Record<string, QueueLimits>>,
+): QueueRooms {
   const room = new Map<string, number>();
   const rated = new Set<string>();
   const windowEnds: number[] = [];
-  for (const [queue, limits] of Object.entries(controls.limits)) {
+  for (const [queue, limits] of Object.entries(limitsByQueue)) {
     if (!selects(selector, queue)) continue;
     let left = Number.POSITIVE_INFINITY;
     if (limits.concurrency !== undefined) {
@@ -75,6 +84,18 @@ export function planControlledClaim(
     }
     room.set(queue, Math.max(0, left));
   }
+  return { room, rated, windowEnds };
+}
+
+export function planControlledClaim(
+  q: Statements,
+  selector: QueueSelector,
+  limit: number,
+  now: number,
+  controls: ClaimControls,
+  rooms: QueueRooms = queueRooms(q, selector, now, controls.limits),
+): ControlledClaim {
+  const { room, rated, windowEnds } = rooms;
   const fullQueues = new Set([...room].filter(([, left]) => left <= 0).map(([queue]) => queue));
   const fullKeys = new Set<string>();
   const running = new Map<string, number>();

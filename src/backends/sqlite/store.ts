@@ -3,7 +3,7 @@ import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../../co
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
-import { type ClaimControls, planControlledClaim, selects, windowStart } from "./controlled-claim.js";
+import { type ClaimControls, planControlledClaim, queueRooms, selects, windowStart } from "./controlled-claim.js";
 import { openDatabase } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
 import { CLAIM_SELECT, CLAIM_UPDATE, NEXT_DUE } from "./sql/claim.js";
@@ -183,19 +183,45 @@ export class SqliteStore {
     const params = { workerId, now, limit, leaseExpiresAt: now + this.leaseMs };
     const selector = withoutQueues(wanted, this.#pausedQueues());
     this.#heldBack = null;
+    let rated: Set<string> | null = null;
     if (this.#controlled(selector)) {
-      const plan = planControlledClaim(q, selector, limit, now, this.controls);
-      if (plan.heldBack) this.#heldBack = { until: plan.windowEndsAt };
-      for (const [queue, n] of plan.starts) {
-        q.get(COUNT_STARTS).run({
-          queue,
-          start: windowStart(now, this.controls.limits[queue]?.rate?.periodMs ?? 1),
-          n,
-        });
+      const rooms = queueRooms(q, selector, now, this.controls.limits);
+      // A limit with room for the whole claim changes nothing: the plain claim serves, at its cost.
+      if (this.controls.keyLimits || Math.min(...rooms.room.values()) < limit) {
+        const plan = planControlledClaim(q, selector, limit, now, this.controls, rooms);
+        if (plan.heldBack) this.#heldBack = { until: plan.windowEndsAt };
+        this.#countStarts(plan.starts, now);
+        if (plan.seqs.length === 0) return [];
+        return q.get<ResultRow>(CLAIM_UPDATE.seqs).all({ ...params, seqs: JSON.stringify(plan.seqs) });
       }
-      if (plan.seqs.length === 0) return [];
-      return q.get<ResultRow>(CLAIM_UPDATE.seqs).all({ ...params, seqs: JSON.stringify(plan.seqs) });
+      if (rooms.rated.size > 0) rated = rooms.rated;
     }
+    const rows = this.#plainClaim(q, selector, params);
+    if (rated) {
+      const starts = new Map<string, number>();
+      for (const row of rows) {
+        if (rated.has(row.queue_name)) starts.set(row.queue_name, (starts.get(row.queue_name) ?? 0) + 1);
+      }
+      this.#countStarts(starts, now);
+    }
+    return rows;
+  }
+
+  /** Counts claimed starts in their queues' rate windows. */
+  #countStarts(starts: ReadonlyMap<string, number>, now: number): void {
+    for (const [queue, n] of starts) {
+      const periodMs = this.controls.limits[queue]?.rate?.periodMs ?? 1;
+      this.statements.get(COUNT_STARTS).run({ queue, start: windowStart(now, periodMs), n });
+    }
+  }
+
+  /** The claim without limits: one UPDATE … RETURNING per selector shape. */
+  #plainClaim(
+    q: Statements,
+    selector: QueueSelector,
+    params: { workerId: string; now: number; limit: number; leaseExpiresAt: number },
+  ): ResultRow[] {
+    const { now, limit } = params;
     const { shape, queues } = shapeOf(selector);
     switch (shape) {
       case "all":
