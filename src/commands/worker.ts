@@ -72,11 +72,18 @@ export default class WorkerCommand extends BaseCommand {
       );
     } else if (flags.reload) {
       if (!config.path) throw new UsageError("--reload needs a tasks.config.ts to watch");
-      const [{ runSupervisor }, { handOverEarlySignals }] = await Promise.all([
+      const [{ runSupervisor }, { handOverEarlySignals }, { reloadOnTerminal }] = await Promise.all([
         import("../worker/run-supervisor.js"),
         import("../cli/early-signals.js"),
+        import("../cli/reload-output.js"),
       ]);
-      process.exitCode = await runSupervisor(config.path, handOverEarlySignals);
+      // On a terminal the supervisor draws the screen; elsewhere the child's lines pass through.
+      const screen = process.stdout.isTTY && !flags.json ? await reloadOnTerminal() : null;
+      try {
+        process.exitCode = await runSupervisor(config.path, handOverEarlySignals, screen?.output);
+      } finally {
+        await screen?.stop();
+      }
       return;
     }
     const backend = await config.getBackend(entry.alias);

@@ -13,7 +13,18 @@ export interface SupervisorOptions {
   /** Quiet period after a change before reloading, so a save touching several files reloads once. */
   debounceMs: number;
   log: (line: string) => void;
+  /**
+   * Each line the worker child prints, when the supervisor renders the terminal itself: the
+   * child's output is then piped here instead of shared, so nothing the child draws can
+   * overwrite the supervisor's messages.
+   */
+  onChildLine?: (line: string) => void;
+  /** What the supervisor is doing, for a status line. */
+  onState?: (state: SupervisorState) => void;
 }
+
+/** "running": a worker child is up; "reloading": the old one is finishing its tasks; "waiting": none runs (it exited); "stopping": Ctrl+C. */
+export type SupervisorState = "running" | "reloading" | "waiting" | "stopping";
 
 /**
  * `tasks worker --reload`: runs the worker as a child and restarts it when code changes.
@@ -50,6 +61,7 @@ export class ReloadSupervisor {
     if (this.#stopping === 1) {
       this.#watcher?.close();
       if (this.#timer) clearTimeout(this.#timer);
+      this.options.onState?.("stopping");
     }
     this.#child?.kill("SIGTERM");
     if (!this.#child) this.#done();
@@ -58,12 +70,35 @@ export class ReloadSupervisor {
   #start(): void {
     // Its own process group: a Ctrl+C in the terminal reaches only the supervisor, which
     // forwards it once; otherwise the child would get it twice and force-stop.
-    const child = execa(this.options.command, this.options.args, { stdio: "inherit", detached: true, reject: false });
+    const onLine = this.options.onChildLine;
+    const child = execa(this.options.command, this.options.args, {
+      stdio: onLine ? ["inherit", "pipe", "pipe"] : "inherit",
+      detached: true,
+      reject: false,
+      buffer: false,
+    });
+    if (onLine) {
+      for (const stream of [child.stdout, child.stderr]) {
+        let rest = "";
+        stream?.on("data", (chunk: Buffer) => {
+          const lines = (rest + chunk.toString()).split("\n");
+          rest = lines.pop() ?? "";
+          for (const line of lines) onLine(line);
+        });
+        stream?.on("end", () => {
+          if (rest) onLine(rest);
+        });
+      }
+    }
     this.#child = child;
+    this.options.onState?.("running");
     void child.then((result) => {
       if (this.#child !== child) return; // replaced by a reload
       if (this.#stopping > 0) this.#done();
-      else this.options.log(`worker exited (code ${result.exitCode}); waiting for a change to start it again`);
+      else {
+        this.options.onState?.("waiting");
+        this.options.log(`worker exited (code ${result.exitCode}); waiting for a change to start it again`);
+      }
     });
   }
 
@@ -91,6 +126,7 @@ export class ReloadSupervisor {
           );
           continue;
         }
+        this.options.onState?.("reloading");
         await this.#stopChild();
         if (this.#stopping === 0) this.#start();
       } while (this.#pending && this.#stopping === 0);
