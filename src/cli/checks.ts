@@ -82,6 +82,7 @@ export async function runChecks(config: ActiveConfig): Promise<Finding[]> {
       });
     }
   }
+  findings.push(...(await scheduleFindings(config)));
   for (const t of config.tasks.values()) {
     if (t.takesContext && t.definition.fn.length === 0) {
       findings.push({
@@ -91,6 +92,36 @@ export async function runChecks(config: ActiveConfig): Promise<Finding[]> {
         hint: "declare it as (context, …args) => …, or drop takesContext",
       });
     }
+  }
+  return findings;
+}
+
+/**
+ * The schedules (their expressions, zones and arguments were validated when the config loaded):
+ * when each fires next, and a warning for one whose backend cannot run schedules.
+ */
+async function scheduleFindings(config: ActiveConfig): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const entry of config.schedules.values()) {
+    const alias = entry.task.backend;
+    const backend = await config.getBackend(alias).catch(() => null);
+    if (!backend) continue; // already reported with its backend
+    if (!backend.schedules()) {
+      findings.push({
+        id: "tasklane.W006",
+        level: "warning",
+        message: `schedule "${entry.name}" will not fire: backend "${alias}" (${backend.kind}) cannot run schedules`,
+        hint: "put its task on a sqlite backend",
+      });
+      continue;
+    }
+    const next = entry.nextAfter(new Date());
+    findings.push({
+      id: "tasklane.I002",
+      level: "info",
+      message: `schedule "${entry.name}" (${entry.cron}${entry.timezone ? `, ${entry.timezone}` : ""}) runs task "${entry.task.name}" next at ${next?.toISOString() ?? "never"}`,
+      hint: "`tasks worker` processes enqueue each tick; `tasks schedules` shows the last and next runs",
+    });
   }
   return findings;
 }

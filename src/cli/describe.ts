@@ -1,14 +1,16 @@
 import type { ActiveConfig, BackendEntry } from "../config/registry.js";
+import { REDACTED, redactValue } from "../core/redact.js";
 import type { AnyTask } from "../core/task.js";
 
-/** Replaces secret option values and passwords inside URLs with "***". */
+/**
+ * The options for display: declared secret options and every value under a secret-looking name
+ * (password, token, …, nested too) become "***", and URLs lose their credentials (a userinfo
+ * password, `?password=`), in any form a client library accepts.
+ */
 export function redactOptions(entry: BackendEntry): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(entry.options)) {
-    if (entry.secretKeys.includes(key) || /password|secret|token/i.test(key)) out[key] = "***";
-    else if (typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^@/]*:[^@/]*@/i.test(value)) {
-      out[key] = value.replace(/(:\/\/[^:/@]*:)[^@/]*@/, "$1***@");
-    } else out[key] = value;
+    out[key] = entry.secretKeys.includes(key) ? REDACTED : redactValue(value, key);
   }
   return out;
 }
@@ -20,6 +22,7 @@ export function describeBackend(entry: BackendEntry) {
     queues: entry.queues,
     ...entry.capabilities,
     runsWorker: entry.runsWorker,
+    limits: entry.limits,
     options: redactOptions(entry),
   };
 }

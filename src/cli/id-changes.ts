@@ -25,6 +25,20 @@ export async function changeByIds(
       outcomes.push({ input, id: input, ok: false, reason: error.message });
     }
   }
+  await applyAndReport(manage, flags, resolved, change, outcomes);
+}
+
+/**
+ * Applies the change to ids already known to exist (from a group, say, or resolved above),
+ * prints one line per id and a summary, and exits 1 if any failed.
+ */
+export async function applyAndReport(
+  manage: ManagementStore,
+  flags: { json: boolean },
+  resolved: { input: string; id: string }[],
+  change: { verb: string; apply(manage: ManagementStore, ids: string[]): Promise<IdOutcome[]> },
+  outcomes: (IdOutcome & { input: string })[] = [],
+): Promise<void> {
   const applied = await change.apply(
     manage,
     resolved.map((r) => r.id),

@@ -1,5 +1,7 @@
+import { isAbsolute, relative } from "node:path";
 import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
+import { listFailureGroups } from "../cli/failure-groups.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import { parseSince } from "../cli/parse.js";
@@ -7,8 +9,14 @@ import { ago, shortId } from "../ui/text/format.js";
 import { bold, dim, red } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
 
+/** A frame's path relative to the project's folder when it is inside it (the table stays narrow). */
+function shownFrame(frame: string, base: string): string {
+  const rel = relative(base, frame);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : frame;
+}
+
 export default class Errors extends BaseCommand {
-  static override summary = "Failures grouped by task and error class";
+  static override summary = "Failures grouped by cause: error class and the first frame of your code";
   static override examples = [
     "<%= config.bin %> errors",
     "<%= config.bin %> errors --since 24h --task sendEmail",
@@ -28,10 +36,17 @@ export default class Errors extends BaseCommand {
     const since = flags.since === undefined ? undefined : parseSince(flags.since, "--since");
     const config = await this.loadConfig(flags.config);
     const { manage } = await openManagement(config, flags.backend);
-    const groups = await manage.errorGroups({ taskNames: flags.task, queues: flags.queue, since });
+    const groups = await listFailureGroups(manage, { taskNames: flags.task, queues: flags.queue, since });
     if (flags.json) {
       return this.printJson(
-        groups.map((g) => ({ ...g, firstSeen: g.firstSeen.toISOString(), lastSeen: g.lastSeen.toISOString() })),
+        groups.map((g, i) => ({
+          group: i + 1,
+          ...g,
+          // The first task of the group, as before causes spanned tasks (most groups have one).
+          taskName: g.taskNames[0] ?? "",
+          firstSeen: g.firstSeen.toISOString(),
+          lastSeen: g.lastSeen.toISOString(),
+        })),
       );
     }
     if (groups.length === 0) return this.out(dim("No failed tasks."));
@@ -39,28 +54,36 @@ export default class Errors extends BaseCommand {
     if (!flags.traceback) {
       this.out(
         renderTable(
-          ["TASK", "ERROR", "COUNT", "FIRST SEEN", "LAST SEEN", "LAST MESSAGE", "SAMPLE"],
-          groups.map((g) => [
-            g.taskName,
+          ["#", "TASKS", "ERROR", "FAILED", "RETRYING", "WHERE", "LAST SEEN", "FIRST SEEN", "LAST MESSAGE", "SAMPLE"],
+          groups.map((g, i) => [
+            String(i + 1),
+            g.taskNames.join(","),
             red(g.exceptionClass),
             String(g.count),
-            ago(g.firstSeen, now),
+            String(g.retrying),
+            g.frame ? shownFrame(g.frame, config.baseDir) : dim("-"),
             ago(g.lastSeen, now),
+            ago(g.firstSeen, now),
             g.lastMessage.split("\n")[0]?.slice(0, 60) ?? "",
             shortId(g.sampleId),
           ]),
         ),
       );
+      this.out(
+        dim(
+          "act on a group: tasks retry --group N (its FAILED results) · tasks cancel --group N (its pending retries)",
+        ),
+      );
       return;
     }
-    for (const g of groups) {
+    groups.forEach((g, i) => {
       this.out(
-        `${bold(g.taskName)} ${red(g.exceptionClass)} × ${g.count}  ${dim(`last ${ago(g.lastSeen, now)}, first ${ago(g.firstSeen, now)}`)}`,
+        `${bold(`#${i + 1}`)} ${red(g.exceptionClass)} ${g.frame ? `at ${shownFrame(g.frame, config.baseDir)} ` : ""}× ${g.count}${g.retrying ? ` (+${g.retrying} retrying)` : ""}  ${dim(`tasks ${g.taskNames.join(", ")} · last ${ago(g.lastSeen, now)}, first ${ago(g.firstSeen, now)}`)}`,
       );
       this.out(`  ${g.lastMessage}`);
       this.out(dim(`  sample ${g.sampleId}:`));
       this.out(dim(g.sampleTraceback.replace(/^/gm, "    ")));
       this.out();
-    }
+    });
   }
 }

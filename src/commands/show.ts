@@ -12,6 +12,11 @@ function statusLine(result: TaskResult, now: number): string {
   return due ? `${colourStatus("SCHEDULED")} ${dim(`(READY, ${due})`)}` : colourStatus(result.status);
 }
 
+/** A row only when the result has the value (most results are neither unique nor scheduled). */
+function optional(label: string, value: string | null): [string, string][] {
+  return value === null ? [] : [[label, value]];
+}
+
 export default class Show extends BaseCommand {
   static override summary = "Show one task result in full, tracebacks included";
   static override description =
@@ -43,6 +48,9 @@ export default class Show extends BaseCommand {
       ["queue", result.queueName],
       ["priority", String(result.priority)],
       ["attempts", `${result.attempts} of ${result.maxAttempts} allowed`],
+      ["timeout", result.timeoutMs === null ? dim("none") : `${result.timeoutMs} ms per attempt`],
+      ...optional("unique key", result.uniqueKey),
+      ...optional("schedule", result.schedule),
       ["workers", result.workerIds.join(", ") || dim("-")],
       ["enqueued", iso(result.enqueuedAt)],
       ["run after", iso(result.runAfter)],

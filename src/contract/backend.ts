@@ -1,10 +1,12 @@
 import type { EnqueueRequest, TaskBackend } from "../core/environment.js";
+import { InvalidTaskBackendError } from "../core/errors.js";
 import { type ResultSource, TaskResult, type TaskResultData } from "../core/result.js";
 import { signals } from "../core/signals.js";
 import type { AnyTask } from "../core/task.js";
 import type { ManagementStore } from "./management.js";
 import type { QueueControlSupport, QueueLimits, QueueState } from "./queue-controls.js";
 import type { WorkerRunner, WorkerRunnerInput } from "./runner.js";
+import type { ScheduleStore } from "./schedules.js";
 import type { WorkerStore } from "./worker-store.js";
 
 export type { EnqueueRequest } from "../core/environment.js";
@@ -44,6 +46,12 @@ export abstract class Backend implements BackendCapabilities, ResultSource, Task
   abstract readonly supportsGetResult: boolean;
   abstract readonly supportsPriority: boolean;
 
+  /**
+   * Unique tasks are deduplicated (storeTasks honours `request.unique`). A backend that leaves it
+   * false refuses a unique task's enqueue rather than store duplicates.
+   */
+  readonly supportsUnique: boolean = false;
+
   readonly alias: string;
   readonly queues: string[];
   readonly options: Record<string, unknown>;
@@ -57,20 +65,34 @@ export abstract class Backend implements BackendCapabilities, ResultSource, Task
     this.limits = init.limits ?? {};
   }
 
-  /** Persists new tasks in one round trip and returns their READY records. */
+  /**
+   * Persists new tasks in one round trip and returns, per request in order, its READY record, or
+   * for a unique task whose key is held (`request.unique`), the holder's record marked
+   * `deduplicated: true` instead of storing a second one (atomically across enqueuers).
+   */
   protected abstract storeTasks(task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResultData[]>;
 
   /** Reads one record; throws TaskResultDoesNotExist for an unknown id. */
   abstract getResultData(id: string): Promise<TaskResultData>;
 
-  /** Hook run after the taskEnqueued signals (the immediate backend runs the tasks here). */
+  /**
+   * Hook run after the taskEnqueued signals, with the results this enqueue stored (not the
+   * deduplicated ones): the immediate backend runs the tasks here.
+   */
   protected async afterEnqueue(_task: AnyTask, _results: TaskResult[]): Promise<void> {}
 
   async enqueueMany(task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResult[]> {
+    if (!this.supportsUnique && requests.some((request) => request.unique)) {
+      throw new InvalidTaskBackendError(
+        `Task "${task.name}" is unique, but backend "${this.alias}" (${this.kind}) cannot deduplicate tasks yet; drop its unique option or use a sqlite backend`,
+      );
+    }
     const records = await this.storeTasks(task, requests);
     const results = records.map((record) => new TaskResult(record, this));
-    for (const taskResult of results) signals.taskEnqueued.send({ sender: this, taskResult });
-    await this.afterEnqueue(task, results);
+    // A deduplicated result was enqueued (and signalled) by the enqueue that stored it.
+    const stored = results.filter((result) => !result.deduplicated);
+    for (const taskResult of stored) signals.taskEnqueued.send({ sender: this, taskResult });
+    await this.afterEnqueue(task, stored);
     return results;
   }
 
@@ -96,6 +118,14 @@ export abstract class Backend implements BackendCapabilities, ResultSource, Task
 
   /** Its own worker loop, for backends that do not use the generic one over workerStore(). */
   createWorkerRunner(_input: WorkerRunnerInput): WorkerRunner | null {
+    return null;
+  }
+
+  /**
+   * Where schedules are kept so that the workers run them, or null when this backend cannot run
+   * schedules (it runs no workers, or does not implement them).
+   */
+  schedules(): ScheduleStore | null {
     return null;
   }
 

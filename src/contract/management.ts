@@ -11,6 +11,11 @@ export interface ResultFilter {
   queues?: string[];
   /** Only results enqueued at or after this moment. */
   since?: Date;
+  /**
+   * Only READY results in this state: "scheduled" (not due yet: a runAfter or a retry's backoff
+   * ahead), "retrying" (at least one failed attempt behind them).
+   */
+  waiting?: "scheduled" | "retrying";
 }
 
 export interface ListOptions extends ResultFilter {
@@ -46,6 +51,36 @@ export interface ErrorGroup {
   lastMessage: string;
   sampleTraceback: string;
   sampleId: string;
+}
+
+/**
+ * Failures grouped by cause: the exception class and the first frame of the traceback in the
+ * user's own code, across tasks (one bug hit by several tasks is one group). A result counts by
+ * its last error: FAILED ones, and READY ones waiting to retry after a failure.
+ */
+export interface FailureGroup {
+  /** Stable id of the group (class and frame), for acting on it. */
+  id: string;
+  exceptionClass: string;
+  /** "jobs.ts:12 sendEmail", or null when the traceback has no frame of the user's code. */
+  frame: string | null;
+  /** The tasks whose failures fall in the group. */
+  taskNames: string[];
+  /** FAILED results in the group. */
+  count: number;
+  /** READY results in the group, waiting for a retry. */
+  retrying: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  /** The latest failure: its message, traceback and result. */
+  lastMessage: string;
+  sampleTraceback: string;
+  sampleId: string;
+}
+
+export interface RetryOptions {
+  /** Attempts a retry grants, per task name (the task's maxAttempts); a task not named gets 1. */
+  attempts?: Record<string, number>;
 }
 
 export interface PruneOptions {
@@ -95,14 +130,21 @@ export interface ManagementStore {
    */
   findByIdFragment(fragment: string, limit: number): Promise<TaskResultData[]>;
   errorGroups(filter: ResultFilter): Promise<ErrorGroup[]>;
+  /** Failures grouped by cause (class + first user frame), most recent first (optional). */
+  failureGroups?(filter: ResultFilter): Promise<FailureGroup[]>;
+  /** The ids of a failure group's results in this status (FAILED to retry, READY to cancel). */
+  failureGroupIds?(groupId: string, status: "FAILED" | "READY", filter: ResultFilter): Promise<string[]>;
   /** How many results a prune with these options would delete. */
   countPrunable(options: PruneOptions): Promise<number>;
   /** Deletes finished results in batches; never READY or RUNNING. Returns how many were deleted. */
   prune(options: PruneOptions): Promise<number>;
-  /** FAILED → READY (due now), keeping errors and attempts. */
-  retry(ids: string[]): Promise<IdOutcome[]>;
-  /** Retries every FAILED result matching the filter; returns how many. */
-  retryFailed(filter: ResultFilter): Promise<number>;
+  /**
+   * FAILED → READY (due now), keeping errors and attempts, and granting more attempts: its
+   * maxAttempts becomes the attempts so far plus `options.attempts[taskName]` (default 1).
+   */
+  retry(ids: string[], options?: RetryOptions): Promise<IdOutcome[]>;
+  /** Retries every FAILED result matching the filter (as retry()); returns the ids retried. */
+  retryFailed(filter: ResultFilter, options?: RetryOptions): Promise<string[]>;
   /** READY → CANCELLED. */
   cancel(ids: string[]): Promise<IdOutcome[]>;
   workers(): Promise<WorkerInfo[]>;

@@ -1,4 +1,5 @@
 import { ResultNotReady, TasklaneError } from "./errors.js";
+import { firstUserFrame } from "./frames.js";
 import type { JsonValue } from "./json.js";
 
 /** Lifecycle of a result. String values equal their names so they read well in JSON and SQL. */
@@ -19,25 +20,31 @@ export interface TaskErrorData {
   exceptionClass: string;
   message: string;
   traceback: string;
+  /** The first frame of the traceback in the user's own code ("jobs.ts:12 sendEmail"), when there is one. */
+  frame?: string;
 }
 
 export class TaskError implements TaskErrorData {
   readonly exceptionClass: string;
   readonly message: string;
   readonly traceback: string;
+  readonly frame: string | undefined;
   constructor(data: TaskErrorData) {
     this.exceptionClass = data.exceptionClass;
     this.message = data.message;
     this.traceback = data.traceback;
+    this.frame = data.frame;
   }
 
   /** Captures a thrown value (an Error or anything else) as a TaskError. */
   static from(error: unknown): TaskError {
     if (error instanceof Error) {
+      const frame = firstUserFrame(error.stack);
       return new TaskError({
         exceptionClass: error.name || error.constructor?.name || "Error",
         message: error.message,
         traceback: error.stack ?? `${error.name}: ${error.message}`,
+        ...(frame ? { frame } : {}),
       });
     }
     const message = safeString(error);

@@ -82,6 +82,7 @@ const USING_OPTION_KEYS: readonly (keyof UsingOptions)[] = [
   "runAfter",
   "backend",
   "timeoutMs",
+  "unique",
 ];
 
 /** The settings a `using()` copy may change. */
@@ -183,6 +184,17 @@ export class Task<A extends unknown[], R> {
   /** Enqueues many calls in one round trip (one transaction / one pipeline). */
   async enqueueMany(argsList: A[]): Promise<TaskResult<Awaited<R>>[]> {
     const backend = await this.#backend();
+    const requests = await this.prepare(argsList);
+    if (requests.length === 0) return [];
+    return (await backend.enqueueMany(this, requests)) as TaskResult<Awaited<R>>[];
+  }
+
+  /**
+   * The checked requests an enqueueMany of these calls hands its backend (arguments validated and
+   * JSON-checked, unique and concurrency keys computed), without storing anything: the scheduler
+   * stores a schedule's ticks through it.
+   */
+  async prepare(argsList: A[]): Promise<EnqueueRequest[]> {
     const requests: EnqueueRequest[] = [];
     for (const [i, given] of argsList.entries()) {
       const where = argsList.length > 1 ? ` (call ${i})` : "";
@@ -209,8 +221,7 @@ export class Task<A extends unknown[], R> {
       if (limit) request.concurrency = limit;
       requests.push(request);
     }
-    if (requests.length === 0) return [];
-    return (await backend.enqueueMany(this, requests)) as TaskResult<Awaited<R>>[];
+    return requests;
   }
 
   /** Reads a result of this task by id, from its backend. */

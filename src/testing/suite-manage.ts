@@ -113,8 +113,8 @@ export function managementTests(s: Suite): void {
       expect(failed.status).toBe("FAILED");
       expect(failed.attempts).toBe(2);
       expect(failed.errors).toHaveLength(2);
-      expect(await m.retryFailed({ taskNames: ["add"] })).toBe(0);
-      expect(await m.retryFailed({ taskNames: ["fail"] })).toBe(1);
+      expect((await m.retryFailed({ taskNames: ["add"] })).length).toBe(0);
+      expect((await m.retryFailed({ taskNames: ["fail"] })).length).toBe(1);
       await failed.refresh();
       expect(failed.status).toBe("READY");
     });

@@ -63,7 +63,7 @@ export function waitingManagementTests(s: Suite): void {
       const retried = await m.retry([keep.id, drop.id]);
       expect(retried.map((o) => o.ok)).toEqual([false, false]);
       expect(retried[0]?.reason).toMatch(/is READY; only FAILED/);
-      expect(await m.retryFailed({})).toBe(0);
+      expect((await m.retryFailed({})).length).toBe(0);
       expect(await m.countByStatus()).toMatchObject({ READY: 1, CANCELLED: 1 });
 
       const future = new Date(Date.now() + 1000);

@@ -2,7 +2,9 @@ import { type ConformanceTarget, type Suite, suiteContext } from "./context.js";
 import { controlTests } from "./suite-controls.js";
 import { coreTests } from "./suite-core.js";
 import { managementTests } from "./suite-manage.js";
+import { scheduleTests } from "./suite-schedules.js";
 import { timeoutTests } from "./suite-timeouts.js";
+import { uniqueTests } from "./suite-unique.js";
 import { waitingManagementTests } from "./suite-waiting.js";
 import { workerTests } from "./suite-worker.js";
 
@@ -22,6 +24,8 @@ export function conformanceSuite(target: ConformanceTarget): Suite {
   workerTests(s);
   timeoutTests(s);
   controlTests(s);
+  uniqueTests(s);
+  scheduleTests(s);
   waitingManagementTests(s);
   managementTests(s);
   return s;

@@ -17,9 +17,11 @@ const cli = (args: string[]) =>
 
 describe("what a newcomer reads", () => {
   it("enqueue --wait prints a failure once: the error line, then the rest of its stack", async () => {
-    const waiting = cli(["enqueue", "fail", "oh no", "--wait", "--timeout", "30s"]);
-    const worker = runBatchWorker(project);
-    const [run] = await Promise.all([waiting, worker]);
+    const worker = startWorker(project);
+    await worker.waitFor((e) => e.event === "started");
+    const run = await cli(["enqueue", "fail", "oh no", "--wait", "--timeout", "30s"]);
+    worker.proc.kill("SIGTERM");
+    await worker.proc;
     expect(run.exitCode).toBe(1);
     const lines = String(run.stdout).split("\n");
     expect(lines.filter((line) => line.includes("RangeError: oh no"))).toHaveLength(1);

@@ -126,7 +126,7 @@ describe("tasks retry and cancel", () => {
   it("retry --failed retries every FAILED result matching the filters", async () => {
     const run = await cli(["retry", "--failed", "--task", "fail", "--json"]);
     expect(run.exitCode).toBe(0);
-    expect(json(run.stdout)).toEqual({ retried: 1 });
+    expect(json(run.stdout)).toEqual({ retried: 1, ids: [ids.failed2] });
   });
 });
 

@@ -4,6 +4,7 @@ import { Backend, type BackendInit } from "../../contract/backend.js";
 import type { ManagementStore } from "../../contract/management.js";
 import type { QueueState } from "../../contract/queue-controls.js";
 import { readyRecord } from "../../contract/records.js";
+import type { ScheduleStore } from "../../contract/schedules.js";
 import type { WorkerStore } from "../../contract/worker-store.js";
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
@@ -16,6 +17,7 @@ import { checkDatabase } from "./health.js";
 import { sqliteKind } from "./kind.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { SqliteManagement } from "./manage.js";
+import { SqliteSchedules } from "./schedules.js";
 import { translating } from "./storage-errors.js";
 import { SqliteStore } from "./store.js";
 import { WalWatcher } from "./wake.js";
@@ -40,6 +42,7 @@ export class SqliteBackend extends Backend {
   readonly supportsAsyncTask = sqliteKind.capabilities.supportsAsyncTask;
   readonly supportsGetResult = sqliteKind.capabilities.supportsGetResult;
   readonly supportsPriority = sqliteKind.capabilities.supportsPriority;
+  override readonly supportsUnique = true;
 
   /** Absolute path of the database file. */
   readonly path: string;
@@ -50,6 +53,7 @@ export class SqliteBackend extends Backend {
   #watcher: WalWatcher | null = null;
   #workerStore: WorkerStore | null = null;
   #management: ManagementStore | null = null;
+  #schedules: ScheduleStore | null = null;
   /** Set by the worker (WorkerStore.configure): its tasks carry per-key limits. */
   #keyLimits = false;
   /** The open connection, if any (the storage guard relieves a full disk through it). */
@@ -91,36 +95,35 @@ export class SqliteBackend extends Backend {
     const now = new Date();
     const records = requests.map((request) => readyRecord(this.alias, request, now));
     const store = this.store;
-    if (records.length <= ENQUEUE_CHUNK) {
-      this.#insert(store, records, requests);
-      return records;
-    }
+    if (records.length <= ENQUEUE_CHUNK) return this.#insert(store, records, requests);
+    const out: TaskResultData[] = [];
     let lockFreeUntil = 0;
     for (let i = 0; i < records.length; i += ENQUEUE_CHUNK) {
       await waitUntil(lockFreeUntil);
       const started = performance.now();
       try {
-        this.#insert(store, records.slice(i, i + ENQUEUE_CHUNK), requests.slice(i, i + ENQUEUE_CHUNK));
+        out.push(...this.#insert(store, records.slice(i, i + ENQUEUE_CHUNK), requests.slice(i, i + ENQUEUE_CHUNK)));
       } catch (error) {
         if (i === 0) throw error;
         throw new EnqueueIncomplete(
           `enqueueMany stored the first ${i} of ${records.length} tasks, then failed: ${(error as Error).message}`,
-          records.slice(0, i).map((r) => r.id),
+          out.map((r) => r.id),
           { cause: error },
         );
       }
       const ended = performance.now();
       lockFreeUntil = ended + gapAfter(ended - started);
     }
-    return records;
+    return out;
   }
 
   /**
    * One insert (one transaction, so it can be repeated whole): failures name the file, and on a
-   * full disk it is tried once more if a checkpoint made room (full-disk.ts).
+   * full disk it is tried once more if a checkpoint made room (full-disk.ts). Returns what the
+   * store returns: each record, or a unique task's holder (deduplicated).
    */
-  #insert(store: SqliteStore, records: TaskResultData[], requests: EnqueueRequest[]): void {
-    translating(this.path, () => writeMakingRoom(store.db, () => store.insert(records, requests)));
+  #insert(store: SqliteStore, records: TaskResultData[], requests: EnqueueRequest[]): TaskResultData[] {
+    return translating(this.path, () => writeMakingRoom(store.db, () => store.insert(records, requests)));
   }
 
   async getResultData(id: string): Promise<TaskResultData> {
@@ -167,6 +170,22 @@ export class SqliteBackend extends Backend {
   /** Paused queues, without creating a database that does not exist yet. */
   override async queueStates(): Promise<QueueState[]> {
     return existsSync(this.path) ? super.queueStates() : [];
+  }
+
+  /** Schedules kept in the file and run by the workers; they follow the store across close() and reopen. */
+  override schedules(): ScheduleStore {
+    const backend = this;
+    this.#schedules ??= guardStorage(
+      new SqliteSchedules({
+        get store() {
+          return backend.store;
+        },
+        path: this.path,
+      }),
+      this.path,
+      this.#openDb,
+    );
+    return this.#schedules;
   }
 
   /** The operator's operations; they follow the store across close() and reopen. */

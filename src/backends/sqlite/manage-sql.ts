@@ -26,6 +26,18 @@ export interface ErrorGroupRow {
   message: string;
   traceback: string;
 }
+export interface FailureGroupRow {
+  exception_class: string;
+  frame: string | null;
+  n: number;
+  retrying: number;
+  first_seen: number;
+  last_seen: number;
+  tasks: string;
+  id: string;
+  message: string;
+  traceback: string;
+}
 export interface WorkerRow {
   id: string;
   hostname: string;
@@ -44,6 +56,7 @@ export interface ManageStatements {
   walkQueueStatus: Stmt<Key>;
   walkQueueStatusTasks: Stmt<Key>;
   walkTask: Stmt<Key>;
+  walkWaiting: Stmt<Key>;
   rowsBySeq: Stmt<ResultRow>;
   firstQueue: Stmt<string | null>;
   nextQueue: Stmt<string>;
@@ -58,8 +71,11 @@ export interface ManageStatements {
   idSuffix: Stmt<string>;
   byIds: Stmt<ResultRow>;
   errorGroups: Stmt<ErrorGroupRow>;
+  failureGroups: Stmt<FailureGroupRow>;
+  failedGroupIds: Stmt<string>;
+  retryingGroupIds: Stmt<string>;
   retry: Stmt<unknown>;
-  retrySeqs: Stmt<unknown>;
+  retrySeqs: Stmt<{ id: string }>;
   failedSeqs: Stmt<number>;
   cancel: Stmt<unknown>;
   statusOf: Stmt<TaskResultStatus>;
@@ -79,6 +95,8 @@ const PLUCKED = new Set<keyof typeof SQL>([
   "idSuffix",
   "failedSeqs",
   "statusOf",
+  "failedGroupIds",
+  "retryingGroupIds",
 ]);
 
 /** The management statements of a connection, from its one statement cache. */
@@ -101,6 +119,7 @@ export interface Filter {
   tasks: string[] | null;
   queues: string[] | null;
   since: number | null;
+  waiting: "scheduled" | "retrying" | null;
 }
 
 const distinct = <T>(values: readonly T[] | undefined): T[] | null =>
@@ -112,6 +131,7 @@ export function normalize(filter: ResultFilter = {}): Filter {
     tasks: distinct(filter.taskNames),
     queues: distinct(filter.queues),
     since: filter.since ? filter.since.getTime() : null,
+    waiting: filter.waiting ?? null,
   };
 }
 

@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
+import { failureGroupId, parseFailureGroupId } from "../../contract/failure-groups.js";
 import type {
   ErrorGroup,
+  FailureGroup,
   IdOutcome,
   ListOptions,
   ManagementStore,
@@ -8,6 +10,7 @@ import type {
   QueueCounts,
   ResultFilter,
   ResultPage,
+  RetryOptions,
   StatusCounts,
   WorkerInfo,
 } from "../../contract/management.js";
@@ -220,6 +223,36 @@ export class SqliteManagement implements ManagementStore {
     }));
   }
 
+  async failureGroups(filter: ResultFilter): Promise<FailureGroup[]> {
+    const f = normalize(filter);
+    const rows = manageStatements(this.#open().statements).failureGroups.all({
+      since: f.since,
+      queues: jsonList(f.queues),
+      tasks: jsonList(f.tasks),
+    });
+    return rows.map((r) => ({
+      id: failureGroupId(r.exception_class, r.frame),
+      exceptionClass: r.exception_class,
+      frame: r.frame,
+      taskNames: (JSON.parse(r.tasks) as string[]).sort(),
+      count: r.n,
+      retrying: r.retrying,
+      firstSeen: new Date(r.first_seen),
+      lastSeen: new Date(r.last_seen),
+      lastMessage: r.message,
+      sampleTraceback: r.traceback,
+      sampleId: r.id,
+    }));
+  }
+
+  async failureGroupIds(groupId: string, status: "FAILED" | "READY", filter: ResultFilter): Promise<string[]> {
+    const { exceptionClass, frame } = parseFailureGroupId(groupId);
+    const f = normalize(filter);
+    const q = manageStatements(this.#open().statements);
+    const stmt = status === "FAILED" ? q.failedGroupIds : q.retryingGroupIds;
+    return stmt.all({ exceptionClass, frame, since: f.since, queues: jsonList(f.queues), tasks: jsonList(f.tasks) });
+  }
+
   async countPrunable(options: PruneOptions): Promise<number> {
     const store = this.#open();
     return countPrunable(store.db, store.statements, options);
@@ -230,39 +263,41 @@ export class SqliteManagement implements ManagementStore {
     return prune(store.db, store.statements, options);
   }
 
-  async retry(ids: string[]): Promise<IdOutcome[]> {
+  async retry(ids: string[], options: RetryOptions = {}): Promise<IdOutcome[]> {
     const store = this.#open();
     const q = manageStatements(store.statements);
+    const grants = JSON.stringify(options.attempts ?? {});
     const outcomes = changeEach(store.db, ids, (id, now) => {
-      if (q.retry.run({ id, now }).changes === 1) return { id, ok: true, status: "FAILED" };
+      if (q.retry.run({ id, now, grants }).changes === 1) return { id, ok: true, status: "FAILED" };
       return refused(id, q.statusOf.get(id), "only FAILED results can be retried");
     });
     if (outcomes.some((o) => o.ok)) store.changedLocally();
     return outcomes;
   }
 
-  async retryFailed(filter: ResultFilter): Promise<number> {
+  async retryFailed(filter: ResultFilter, options: RetryOptions = {}): Promise<string[]> {
     const f = normalize(filter);
-    if (!allows(f.statuses, "FAILED")) return 0;
+    if (!allows(f.statuses, "FAILED")) return [];
     const store = this.#open();
     const db = store.db;
     const q = manageStatements(this.#open().statements);
+    const grants = JSON.stringify(options.attempts ?? {});
     // The matching rows as of now, then short transactions: each row is retried at most once
     // (one that fails again meanwhile is not picked up a second time).
     const seqs = q.failedSeqs.all({ since: f.since, queues: jsonList(f.queues), tasks: jsonList(f.tasks) });
-    const retryBatch = db.transaction(
-      (batch: number[]) => q.retrySeqs.run({ seqs: JSON.stringify(batch), now: Date.now() }).changes,
+    const retryBatch = db.transaction((batch: number[]) =>
+      q.retrySeqs.all({ seqs: JSON.stringify(batch), now: Date.now(), grants }).map((row) => row.id),
     );
-    let retried = 0;
+    const retried: string[] = [];
     let lockFreeUntil = 0;
     for (let i = 0; i < seqs.length; i += BATCH) {
       await waitUntil(lockFreeUntil); // as prune does: leave other writers a gap
       const started = performance.now();
-      retried += retryBatch.immediate(seqs.slice(i, i + BATCH));
+      retried.push(...retryBatch.immediate(seqs.slice(i, i + BATCH)));
       const ended = performance.now();
       lockFreeUntil = ended + gapAfter(ended - started);
     }
-    if (retried > 0) store.changedLocally();
+    if (retried.length > 0) store.changedLocally();
     return retried;
   }
 
@@ -323,7 +358,12 @@ export class SqliteManagement implements ManagementStore {
       limit: n,
     };
     const keys: Key[] = [];
-    if (this.#drivenByTask(q, f)) {
+    if (f.waiting !== null) {
+      // READY rows only (a status filter without READY finds none).
+      if (!allows(f.statuses, "READY")) return [];
+      const params = { ...page, waiting: f.waiting, now: Date.now(), tasks: jsonList(f.tasks) };
+      for (const queue of f.queues ?? queuesPresent(q)) keys.push(...q.walkWaiting.all({ ...params, queue }));
+    } else if (this.#drivenByTask(q, f)) {
       const others = { statuses: jsonList(f.statuses), queues: jsonList(f.queues) };
       for (const task of f.tasks ?? []) keys.push(...q.walkTask.all({ ...page, ...others, task }));
     } else {

@@ -12,6 +12,7 @@ import { COUNT_STARTS, PAUSED_QUEUES } from "./sql/controls.js";
 import { DATA_VERSION, GET, INSERT } from "./sql/enqueue.js";
 import { EXTEND_LEASES, HEARTBEAT, REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
+import { insertUnlessHeld } from "./unique.js";
 
 export interface SqliteStoreOptions {
   /** Absolute path of the database file; its folder is created if missing. */
@@ -115,14 +116,35 @@ export class SqliteStore {
 
   /**
    * Stores READY records built by `readyRecord` (with their requests, which carry the unique,
-   * concurrency and schedule settings): one INSERT for one, one transaction for many.
+   * concurrency and schedule settings): one INSERT for one, one transaction for many. Returns,
+   * per record, the record stored or, for a unique task whose key is held, the holder's record
+   * marked `deduplicated` (see unique.ts: then the whole batch runs in one BEGIN IMMEDIATE).
+   * Inside a caller's transaction (a schedule's tick) it joins that one.
    */
-  insert(records: TaskResultData[], requests: readonly EnqueueRequest[] = []): void {
+  insert(records: TaskResultData[], requests: readonly EnqueueRequest[] = []): TaskResultData[] {
+    if (requests.some((request) => request?.unique)) return this.#insertUnique(records, requests);
     const values = (record: TaskResultData, i: number) => insertValues(record, requests[i]);
     if (records.length === 1) this.statements.get(INSERT).run(...values(records[0] as TaskResultData, 0));
     else if (records.length > 1) this.#insertMany.immediate(records.map(values));
-    else return;
+    else return records;
     this.#changedLocally();
+    return records;
+  }
+
+  /** The unique-aware insert's transaction, made on first use. */
+  #insertUniqueTx:
+    | BetterSqlite3.Transaction<
+        (records: TaskResultData[], requests: readonly EnqueueRequest[]) => ReturnType<typeof insertUnlessHeld>
+      >
+    | undefined;
+
+  #insertUnique(records: TaskResultData[], requests: readonly EnqueueRequest[]): TaskResultData[] {
+    this.#insertUniqueTx ??= this.db.transaction((rs: TaskResultData[], qs: readonly EnqueueRequest[]) =>
+      insertUnlessHeld(this.statements, this.alias, rs, qs),
+    );
+    const { records: out, stored } = this.#insertUniqueTx.immediate(records, requests);
+    if (stored > 0) this.#changedLocally();
+    return out;
   }
 
   get(id: string): TaskResultData | undefined {

@@ -256,7 +256,7 @@ describe("counts", () => {
     const ready = allRows().filter((r) => r.status === "READY");
     await m.cancel(ready.slice(0, 4).map((r) => r.id));
     await expectCountsExact();
-    expect(await m.retryFailed({})).toBe(failed.length - 2);
+    expect((await m.retryFailed({})).length).toBe(failed.length - 2);
     await expectCountsExact();
     const again = s.claim("w2", ALL, 100, T0 + 100 * MIN);
     s.complete(again.map((r) => ({ id: r.id, workerId: "w2", finishedAt: new Date(T0 + 5000), status: "SUCCEEDED" })));
@@ -386,12 +386,12 @@ describe("retry and cancel", () => {
     const rs = Array.from({ length: 9 }, (_, i) => record({ taskName: i % 3 ? "a" : "b", queueName: "q" }, T0 + i));
     s.insert(rs);
     for (const r of rs.slice(0, 8)) finish(r.id, "FAILED", T0 + 50, [error("E")]);
-    expect(await m.retryFailed({ taskNames: ["b"] })).toBe(3);
-    expect(await m.retryFailed({ statuses: ["READY"] })).toBe(0);
-    expect(await m.retryFailed({ queues: ["other"] })).toBe(0);
-    expect(await m.retryFailed({ since: new Date(T0 + 5) })).toBe(2);
-    expect(await m.retryFailed({})).toBe(3);
-    expect(await m.retryFailed({})).toBe(0);
+    expect((await m.retryFailed({ taskNames: ["b"] })).length).toBe(3);
+    expect((await m.retryFailed({ statuses: ["READY"] })).length).toBe(0);
+    expect((await m.retryFailed({ queues: ["other"] })).length).toBe(0);
+    expect((await m.retryFailed({ since: new Date(T0 + 5) })).length).toBe(2);
+    expect((await m.retryFailed({})).length).toBe(3);
+    expect((await m.retryFailed({})).length).toBe(0);
     expect(allRows().every((r) => r.status === "READY")).toBe(true);
   });
 
@@ -399,7 +399,7 @@ describe("retry and cancel", () => {
     s.insert(Array.from({ length: 4100 }, (_, i) => record({}, T0 + i)));
     s.db.prepare("UPDATE tasklane_results SET status = 'FAILED', finished_at = ?").run(T0 + 5000);
     expect(await m.countByStatus()).toMatchObject({ FAILED: 4100, READY: 0 });
-    expect(await m.retryFailed({})).toBe(4100);
+    expect((await m.retryFailed({})).length).toBe(4100);
     await expectCountsExact();
     expect(await m.countByStatus()).toMatchObject({ FAILED: 0, READY: 4100 });
   });
@@ -602,6 +602,10 @@ describe("query plans", () => {
       length: 3,
       id: "x",
       now: 1,
+      grants: "{}",
+      waiting: null,
+      exceptionClass: "E",
+      frame: null,
     };
     const plan = (sql: string) =>
       (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join("\n");

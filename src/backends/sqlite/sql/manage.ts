@@ -20,6 +20,8 @@ const NEWEST_FIRST = "ORDER BY enqueued_at DESC, seq DESC LIMIT @limit";
 const BY_QUEUE_STATUS = "FROM tasklane_results INDEXED BY tasklane_results_queue_status";
 const BY_TASK = "FROM tasklane_results INDEXED BY tasklane_results_task";
 
+const GRANT = `max_attempts = attempts + coalesce((SELECT value FROM json_each(@grants) WHERE key = task_name), 1)`;
+
 export const SQL = {
   /** One (queue, status) walk, newest first: a covering index range, no sort. */
   walkQueueStatus: `SELECT seq, enqueued_at ${BY_QUEUE_STATUS}
@@ -29,6 +31,10 @@ export const SQL = {
   /** One task's walk, newest first, other filters checked on the way. */
   walkTask: `SELECT seq, enqueued_at ${BY_TASK}
     WHERE task_name = @task AND ${PAGE} AND ${OPT_STATUSES} AND ${OPT_QUEUES} ${NEWEST_FIRST}`,
+  /** One queue's READY rows that are scheduled (not due yet) or retrying (failed before), newest first. */
+  walkWaiting: `SELECT seq, enqueued_at ${BY_QUEUE_STATUS}
+    WHERE queue_name = @queue AND status = 'READY' AND ${PAGE} AND ${OPT_TASKS}
+      AND CASE @waiting WHEN 'scheduled' THEN due_at > @now ELSE errors <> '[]' END ${NEWEST_FIRST}`,
   rowsBySeq: "SELECT * FROM tasklane_results WHERE seq IN (SELECT value FROM json_each(@seqs))",
 
   // Skip-scan over the leading column: one seek per distinct queue.
@@ -74,14 +80,53 @@ export const SQL = {
     FROM totals t JOIN latest l USING (task_name, exception_class) JOIN tasklane_results r ON r.seq = l.seq
     ORDER BY l.last_seen DESC, t.task_name, t.exception_class`,
 
+  // Failures by cause: the class and user frame of each result's last error, over FAILED rows
+  // (the finished index) and READY rows waiting to retry (the READY index, rows with errors).
+  failureGroups: `WITH failed AS MATERIALIZED (
+      SELECT seq, task_name, status, finished_at AS at,
+        coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') AS exception_class,
+        json_extract(errors, '$[#-1].frame') AS frame
+      FROM tasklane_results INDEXED BY tasklane_results_finished
+      WHERE status = 'FAILED' AND finished_at IS NOT NULL
+        AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}
+      UNION ALL
+      SELECT seq, task_name, status, coalesce(last_attempted_at, enqueued_at) AS at,
+        coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') AS exception_class,
+        json_extract(errors, '$[#-1].frame') AS frame
+      FROM tasklane_results INDEXED BY tasklane_results_ready_all
+      WHERE status = 'READY' AND errors <> '[]'
+        AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}
+    ),
+    groups AS (SELECT exception_class, frame, sum(status = 'FAILED') AS n, sum(status = 'READY') AS retrying,
+      min(at) AS first_seen, max(at) AS last_seen, json_group_array(DISTINCT task_name) AS tasks
+      FROM failed GROUP BY exception_class, frame),
+    latest AS (SELECT exception_class, frame, max(at) AS last_seen, seq FROM failed GROUP BY exception_class, frame)
+    SELECT g.exception_class, g.frame, g.n, g.retrying, g.first_seen, g.last_seen, g.tasks, r.id,
+      coalesce(json_extract(r.errors, '$[#-1].message'), '') AS message,
+      coalesce(json_extract(r.errors, '$[#-1].traceback'), '') AS traceback
+    FROM groups g JOIN latest l ON l.exception_class = g.exception_class AND l.frame IS g.frame
+      JOIN tasklane_results r ON r.seq = l.seq
+    ORDER BY g.last_seen DESC, g.exception_class, g.frame`,
+  failedGroupIds: `SELECT id FROM tasklane_results INDEXED BY tasklane_results_finished
+    WHERE status = 'FAILED' AND finished_at IS NOT NULL
+      AND coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') = @exceptionClass
+      AND json_extract(errors, '$[#-1].frame') IS @frame
+      AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
+  retryingGroupIds: `SELECT id FROM tasklane_results INDEXED BY tasklane_results_ready_all
+    WHERE status = 'READY' AND errors <> '[]'
+      AND coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') = @exceptionClass
+      AND json_extract(errors, '$[#-1].frame') IS @frame
+      AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
+
   // Status changes: each UPDATE re-checks the status it expects, so it can never overwrite
   // what a worker did in between (claims and completions run under the same write lock).
+  // A retry grants more attempts: the task's own maxAttempts from @grants ({ name: n }), else 1.
   retry: `UPDATE tasklane_results SET status = 'READY', run_after = @now, due_at = @now, finished_at = NULL,
-    worker_id = NULL, lease_expires_at = NULL WHERE id = @id AND status = 'FAILED'`,
+    worker_id = NULL, lease_expires_at = NULL, ${GRANT} WHERE id = @id AND status = 'FAILED'`,
   // NOT INDEXED: rowid lookups of the given seqs, never a range of the FAILED rows.
   retrySeqs: `UPDATE tasklane_results NOT INDEXED SET status = 'READY', run_after = @now, due_at = @now, finished_at = NULL,
-    worker_id = NULL, lease_expires_at = NULL
-    WHERE seq IN (SELECT value FROM json_each(@seqs)) AND status = 'FAILED'`,
+    worker_id = NULL, lease_expires_at = NULL, ${GRANT}
+    WHERE seq IN (SELECT value FROM json_each(@seqs)) AND status = 'FAILED' RETURNING id`,
   failedSeqs: `SELECT seq FROM tasklane_results INDEXED BY tasklane_results_finished
     WHERE status = 'FAILED' AND finished_at IS NOT NULL
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
