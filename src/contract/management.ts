@@ -36,8 +36,13 @@ export type StatusCounts = Record<TaskResultStatus, number>;
 export interface QueueCounts {
   queueName: string;
   counts: StatusCounts;
-  /** Enqueue time of the oldest READY task, or null when none is waiting. */
+  /** Enqueue time of the oldest READY task (deferred ones included), or null when none is waiting. */
   oldestReadyAt: Date | null;
+  /**
+   * When the longest-waiting task that is due became due (its runAfter, or its enqueue time),
+   * or null when nothing due waits: how far behind the queue is. Absent: not computed.
+   */
+  oldestDueAt?: Date | null;
   /** True when the queue is paused (absent: the backend cannot pause). */
   paused?: boolean;
 }

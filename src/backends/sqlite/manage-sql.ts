@@ -65,6 +65,7 @@ export interface ManageStatements {
   countReadyTasks: Stmt<number>;
   countRunningTasks: Stmt<number>;
   oldestReady: Stmt<number>;
+  earliestDue: Stmt<number | null>;
   countSinceQueueStatus: Stmt<number>;
   countSinceTask: Stmt<{ status: TaskResultStatus; n: number }>;
   idRange: Stmt<ResultRow>;
@@ -91,6 +92,7 @@ const PLUCKED = new Set<keyof typeof SQL>([
   "countReadyTasks",
   "countRunningTasks",
   "oldestReady",
+  "earliestDue",
   "countSinceQueueStatus",
   "idSuffix",
   "failedSeqs",

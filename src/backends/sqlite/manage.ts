@@ -104,13 +104,20 @@ export class SqliteManagement implements ManagementStore {
   async countByQueue(): Promise<QueueCounts[]> {
     const { db } = this.#open();
     const q = manageStatements(this.#open().statements);
+    const now = Date.now();
     return read(db, () => {
       const byQueue = new Map<string, QueueCounts>();
       for (const queueName of queuesPresent(q)) {
         const counts = zeroCounts();
         for (const status of UNFINISHED) counts[status] = q.countQueueStatus.get({ queue: queueName, status }) ?? 0;
         const oldest = counts.READY > 0 ? q.oldestReady.get({ queue: queueName }) : undefined;
-        byQueue.set(queueName, { queueName, counts, oldestReadyAt: oldest === undefined ? null : new Date(oldest) });
+        const due = counts.READY > 0 ? (q.earliestDue.get({ queue: queueName }) ?? null) : null;
+        byQueue.set(queueName, {
+          queueName,
+          counts,
+          oldestReadyAt: oldest === undefined ? null : new Date(oldest),
+          oldestDueAt: due !== null && due <= now ? new Date(due) : null,
+        });
       }
       for (const c of q.finishedCounts.all()) {
         const entry = byQueue.get(c.queue_name);
@@ -125,6 +132,7 @@ export class SqliteManagement implements ManagementStore {
             queueName: state.queueName,
             counts: zeroCounts(),
             oldestReadyAt: null,
+            oldestDueAt: null,
             paused: true,
           });
         }
