@@ -4,27 +4,29 @@ import { Backend, type BackendInit, type EnqueueRequest } from "../../contract/b
 import type { ManagementStore } from "../../contract/management.js";
 import { readyRecord } from "../../contract/records.js";
 import type { WorkerRunner, WorkerRunnerInput } from "../../contract/runner.js";
-import { TaskResultDoesNotExist } from "../../core/errors.js";
+import { InvalidTaskError, TaskResultDoesNotExist } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
-import { connect, type OwnKeys, ownKeys, type RedisSettings, readSettings, safeUrl } from "./connection.js";
+import { type RedisSettings, readSettings, safeUrl } from "./connection.js";
+import type { RedisHost } from "./host.js";
+import { recordsById } from "./jobs.js";
 import { redisKind } from "./kind.js";
+import { ProducerLink } from "./link.js";
 import { RedisManagement } from "./manage.js";
-import { indexMember, type JobData, queuesOf, readJobs, toBullPriority, toRecord } from "./records.js";
+import { indexMember, type OwnKeys, ownKeys } from "./own-keys.js";
+import { jobData, jobOptions } from "./records.js";
 import { RedisWorkerRunner } from "./runner.js";
-
-/** The custom BullMQ backoff type: the delay is computed by the worker (src/retry.ts). */
-export const BACKOFF_TYPE = "tasklane";
 
 /**
  * Tasks in Redis through BullMQ: one BullMQ Queue per queue name, jobs whose id is the
  * TaskResult id (UUIDv7), run by `tasks worker` (BullMQ Workers, see runner.ts) on any number
  * of machines. Statuses map from BullMQ's states (see records.ts); tasklane keeps three small
- * structures of its own beside the queues (connection.ts): an id → queue index, cancelled
- * tombstones and the worker registry. The config opens it with open(), which proves the connection
- * (`tasks check` reports an unreachable Redis); after close() the next use reconnects.
+ * structures of its own beside the queues (own-keys.ts): an id → queue index, cancelled
+ * tombstones and the worker registry. The config opens it with open(), which proves the
+ * connection (`tasks check` reports an unreachable Redis). The connection never keeps a script
+ * alive once its last command has answered (link.ts); after close() the next use reconnects.
  */
-export class RedisBackend extends Backend {
+export class RedisBackend extends Backend implements RedisHost {
   readonly kind = "redis";
   readonly supportsDefer = redisKind.capabilities.supportsDefer;
   readonly supportsAsyncTask = redisKind.capabilities.supportsAsyncTask;
@@ -33,7 +35,7 @@ export class RedisBackend extends Backend {
 
   readonly settings: RedisSettings;
   readonly keys: OwnKeys;
-  #client: Promise<Redis> | null = null;
+  readonly #link: ProducerLink;
   readonly #queues = new Map<string, Queue>();
   /** Queues this process has already added to the `queues` set. */
   readonly #knownQueues = new Set<string>();
@@ -43,27 +45,26 @@ export class RedisBackend extends Backend {
     super(init);
     this.settings = readSettings(init.options);
     this.keys = ownKeys(this.settings.prefix);
+    // Queues are bound to the connection they were made on: a new connection needs new ones.
+    this.#link = new ProducerLink(this.settings, () => this.#dropQueues());
   }
 
   /** A backend whose connection is already proven (RedisUnavailableError otherwise). */
   static async open(init: BackendInit): Promise<RedisBackend> {
     const backend = new RedisBackend(init);
-    await backend.client();
+    await backend.use(() => backend.client());
     return backend;
   }
 
-  /** The shared producer connection, proven with a PING (RedisUnavailableError otherwise). */
   client(): Promise<Redis> {
-    if (!this.#client) {
-      this.#client = connect(this.settings);
-      this.#client.catch(() => {
-        this.#client = null;
-      });
-    }
-    return this.#client;
+    return this.#link.client();
   }
 
-  /** The BullMQ Queue of a queue name, on the shared connection (created once). */
+  use<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#link.use(fn);
+  }
+
+  /** The BullMQ Queue of a queue name, on the shared connection (created once per connection). */
   async queue(name: string): Promise<Queue> {
     const client = await this.client();
     let queue = this.#queues.get(name);
@@ -77,6 +78,15 @@ export class RedisBackend extends Backend {
   }
 
   protected async storeTasks(_task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResultData[]> {
+    // Checked here as well as at config load: with `queues: []` any queue name reaches this point.
+    for (const request of requests) {
+      const problem = redisKind.queueNameProblem?.(request.queueName);
+      if (problem) throw new InvalidTaskError(`Task "${request.taskName}": queue "${request.queueName}" ${problem}`);
+    }
+    return this.use(() => this.#store(requests));
+  }
+
+  async #store(requests: EnqueueRequest[]): Promise<TaskResultData[]> {
     const now = new Date();
     const records = requests.map((request) => readyRecord(this.alias, request, now));
     const byQueue = new Map<string, TaskResultData[]>();
@@ -118,12 +128,12 @@ export class RedisBackend extends Backend {
     return records;
   }
 
-  async getResultData(id: string): Promise<TaskResultData> {
-    const client = await this.client();
-    const queueName = (await queuesOf(client, this.keys, [id])).get(id);
-    const [snap] = queueName ? await readJobs(client, this.settings.prefix, this.keys, [{ id, queueName }]) : [];
-    if (!snap) throw new TaskResultDoesNotExist(`No task result with id ${id} in backend "${this.alias}"`);
-    return toRecord(this.alias, snap);
+  getResultData(id: string): Promise<TaskResultData> {
+    return this.use(async () => {
+      const record = (await recordsById(this, [id])).get(id);
+      if (!record) throw new TaskResultDoesNotExist(`No task result with id ${id} in backend "${this.alias}"`);
+      return record;
+    });
   }
 
   override createWorkerRunner(input: WorkerRunnerInput): WorkerRunner {
@@ -140,34 +150,13 @@ export class RedisBackend extends Backend {
   }
 
   override async close(): Promise<void> {
+    await this.#link.close();
+  }
+
+  #dropQueues(): void {
     const queues = [...this.#queues.values()];
     this.#queues.clear();
-    await Promise.all(queues.map((q) => q.close().catch(() => {})));
-    const client = this.#client;
-    this.#client = null;
-    const open = await client?.catch(() => null);
-    if (open) await open.quit().catch(() => open.disconnect());
+    // A Queue on a shared connection never closes the connection itself.
+    for (const queue of queues) void queue.close().catch(() => {});
   }
-}
-
-/** The job's data: kept small (it is stored, sent and parsed for every job). */
-function jobData(record: TaskResultData): JobData {
-  const data: JobData = { args: record.args };
-  if (record.runAfter) data.runAfter = record.runAfter.getTime();
-  if (record.maxAttempts !== 1) data.maxAttempts = record.maxAttempts;
-  return data;
-}
-
-/** BullMQ options; results are kept until `tasks prune` (BullMQ's default keeps finished jobs). */
-function jobOptions(record: TaskResultData, now: Date) {
-  const delay = record.runAfter ? Math.max(0, record.runAfter.getTime() - now.getTime()) : 0;
-  return {
-    jobId: record.id,
-    priority: toBullPriority(record.priority),
-    timestamp: now.getTime(),
-    ...(delay > 0 ? { delay } : {}),
-    // Retries are decided by the worker (attempts used vs maxAttempts, counting lost runs);
-    // BullMQ's own counter is an upper bound and the delay comes from the custom strategy.
-    ...(record.maxAttempts > 1 ? { attempts: record.maxAttempts, backoff: { type: BACKOFF_TYPE } } : {}),
-  };
 }

@@ -1,10 +1,9 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { REDIS_DEFAULTS } from "../../core/defaults.js";
-import { RedisUnavailableError } from "./errors.js";
+import { redactUrl } from "../../core/redact.js";
+import { RedisUnavailableError, UNREACHABLE_HINT } from "./errors.js";
 
-export { RedisUnavailableError } from "./errors.js";
-
-/** The redis backend's options, validated by the zod schema in src/config/kinds.ts. */
+/** The redis backend's options, validated by the zod schema in kind.ts. */
 export interface RedisSettings {
   url: string;
   /** BullMQ's key prefix; tasklane's own keys live beside the queues as `<prefix>::…`. */
@@ -34,67 +33,58 @@ export function readSettings(options: Record<string, unknown>): RedisSettings {
   };
 }
 
-/** The URL with its password replaced by "***", for messages and `tasks info`. */
+/** The URL without its credentials (password, `?password=`), for messages and `tasks info`. */
 export function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url.replace(/(:\/\/[^:/@]*:)[^@/]*@/, "$1***@");
-  }
+  return redactUrl(url);
 }
 
-/**
- * Keys tasklane keeps beside BullMQ's. BullMQ's keys are `<prefix>:<queue>:…` and a queue name
- * is never empty, so `<prefix>::…` can never collide with a queue's keys.
- */
-export function ownKeys(prefix: string) {
-  const base = `${prefix}::`;
-  return {
-    /** ZSET, all scores 0, members "<id> <queue>": the id → queue index, in id (= enqueue) order. */
-    index: `${base}index`,
-    /** SET of queue names that ever had a task. */
-    queues: `${base}queues`,
-    /** HASH id → JSON record of cancelled results (BullMQ has no cancelled state). */
-    cancelled: `${base}cancelled`,
-    /** ZSET per queue: cancelled ids scored by when they were cancelled (for prune and counts). */
-    cancelledAt: (queue: string) => `${base}cancelled-at:${queue}`,
-    /** HASH worker id → JSON registration and heartbeat. */
-    workers: `${base}workers`,
-  };
-}
-export type OwnKeys = ReturnType<typeof ownKeys>;
+/** What a connection is for: the app's commands, or a worker's. */
+export type ConnectionRole = "producer" | "worker";
 
 /**
  * ioredis options for one connection: the URL's settings, then the user's `connection`, then
- * what tasklane needs. `blocking` connections (BullMQ workers) must retry commands forever
- * (BullMQ requires maxRetriesPerRequest: null); the producer connection fails fast instead.
+ * what tasklane needs.
+ * - Worker connections retry every command until Redis is back (BullMQ requires
+ *   maxRetriesPerRequest: null), so a completion sent during a restart is stored once Redis
+ *   returns. The ready check holds commands back until a restarted Redis has loaded its data
+ *   (without it they fail with LOADING, and a finished task would run again).
+ * - The producer connection fails a command after two reconnect attempts (about a second), so an
+ *   enqueue during an outage fails fast; `retry` says whether to keep reconnecting at all.
  */
-export function redisOptions(settings: RedisSettings, blocking: boolean): RedisOptions {
+export function redisOptions(settings: RedisSettings, role: ConnectionRole, retry = () => true): RedisOptions {
   return {
     // Close sockets at once on disconnect (ioredis waits 2 s for a server that never answers).
     disconnectTimeout: 100,
     ...(settings.connection as RedisOptions),
     connectTimeout: settings.connectTimeoutMs,
     lazyConnect: true,
-    ...(blocking
-      ? { maxRetriesPerRequest: null, enableReadyCheck: false }
-      : { maxRetriesPerRequest: 2, retryStrategy: (times: number) => Math.min(times * 200, 2000) }),
+    enableReadyCheck: true,
+    ...(role === "worker"
+      ? { maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(times * 100, 1000) }
+      : {
+          maxRetriesPerRequest: 2,
+          retryStrategy: (times: number) => (retry() ? Math.min(times * 200, 2000) : null),
+        }),
   };
 }
 
 /**
  * Opens a connection and proves it with a PING, or throws RedisUnavailableError naming the
  * URL (password hidden) after at most connectTimeoutMs: never a hang, whatever the network does.
+ * `prepare` sees the client before it connects (to attach listeners).
  */
-export async function connect(settings: RedisSettings, blocking = false): Promise<Redis> {
-  const client = new Redis(settings.url, redisOptions(settings, blocking));
+export async function connect(
+  settings: RedisSettings,
+  role: ConnectionRole,
+  options: { retry?: () => boolean; prepare?: (client: Redis) => void } = {},
+): Promise<Redis> {
+  const client = new Redis(settings.url, redisOptions(settings, role, options.retry));
   let lastError: Error | undefined;
   // ioredis reports every failed reconnect as an "error" event; an unhandled one is printed.
   client.on("error", (error: Error) => {
     lastError = error;
   });
+  options.prepare?.(client);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -108,8 +98,22 @@ export async function connect(settings: RedisSettings, blocking = false): Promis
   } catch (error) {
     client.disconnect();
     const why = (lastError ?? (error as Error)).message.split("\n")[0];
-    throw new RedisUnavailableError(`cannot connect to Redis at ${safeUrl(settings.url)}: ${why}`);
+    throw new RedisUnavailableError(`cannot connect to Redis at ${safeUrl(settings.url)}: ${why}; ${UNREACHABLE_HINT}`);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Closes a connection: QUIT, or a plain disconnect when Redis does not answer within a moment
+ * (a QUIT queued behind commands waiting for an unreachable Redis would wait with them).
+ */
+export async function closeClient(client: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 1000);
+  });
+  await Promise.race([client.quit().catch(() => {}), giveUp]);
+  clearTimeout(timer);
+  client.disconnect();
 }

@@ -1,4 +1,44 @@
-import { BackendUnavailableError } from "../../core/errors.js";
+import { BackendUnavailableError, TasklaneError } from "../../core/errors.js";
 
 /** Redis could not be reached (or answered with an error); the message names the URL, password hidden. */
 export class RedisUnavailableError extends BackendUnavailableError {}
+
+/**
+ * Errors that mean "Redis is not there right now" rather than "Redis refused this": the socket
+ * failed, ioredis gave up retrying a command, or the server is still loading its data.
+ */
+export function isTransportError(error: unknown): boolean {
+  const { name = "", message = "", code = "" } = (error ?? {}) as { name?: string; message?: string; code?: unknown };
+  if (name === "MaxRetriesPerRequestError" || name === "AbortError") return true;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|^LOADING|Connection is closed|Stream isn't writeable|Socket closed unexpectedly/i.test(
+    `${String(code)} ${message}`.trim(),
+  );
+}
+
+const firstLine = (text: string) => text.split("\n")[0] ?? "";
+
+/** What to check when Redis cannot be reached, after the reason. */
+export const UNREACHABLE_HINT =
+  "check that Redis is running and reachable from here, and the backend's url (host, port, password, TLS)";
+
+/**
+ * A Redis failure as the one clear line users see, naming `url` (already redacted) and what to
+ * check. `lastConnectionError` explains an ioredis "max retries" error (why it kept failing).
+ * TasklaneErrors pass through; errors that did not come from Redis are not disguised as such.
+ */
+export function redisFailure(url: string, error: unknown, lastConnectionError?: Error): unknown {
+  if (error instanceof TasklaneError) return error;
+  if (isTransportError(error)) {
+    const cause = error as Error;
+    const why = cause.name === "MaxRetriesPerRequestError" && lastConnectionError ? lastConnectionError : cause;
+    return new RedisUnavailableError(`Redis unreachable at ${url}: ${firstLine(why.message)}; ${UNREACHABLE_HINT}`, {
+      cause,
+    });
+  }
+  if ((error as Error | undefined)?.name === "ReplyError") {
+    return new RedisUnavailableError(`Redis at ${url} refused a command: ${firstLine((error as Error).message)}`, {
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -25,4 +25,10 @@ export const redisKind: BackendKind = {
   }),
   pathKeys: [],
   secretKeys: ["connection"],
+  // BullMQ builds a queue's keys as `<prefix>:<queue>:…` and refuses a name with ":" at the
+  // first enqueue; said here, the config fails at load instead.
+  queueNameProblem: (name) =>
+    name.includes(":")
+      ? 'contains ":", which the redis backend cannot use in a queue name (BullMQ separates its Redis keys with it); use another character, such as "-" or "."'
+      : null,
 };

@@ -1,7 +1,5 @@
-import type { Redis } from "ioredis";
 import type { JsonValue } from "../../core/json.js";
 import type { TaskErrorData, TaskResultData, TaskResultStatus } from "../../core/result.js";
-import type { OwnKeys } from "./connection.js";
 
 /**
  * Priorities: ours run −100..100, larger first; BullMQ's run 1..2^21, smaller first, and 0
@@ -12,6 +10,8 @@ import type { OwnKeys } from "./connection.js";
 export const toBullPriority = (priority: number): number => 101 - priority;
 export const fromBullPriority = (bull: number): number => 101 - bull;
 
+/** The custom BullMQ backoff type: the delay is decided by the worker (core/retry.ts). */
+export const BACKOFF_TYPE = "tasklane";
 /** BullMQ's failedReason when a job stalled more often than maxStalledCount allows. */
 export const STALLED_REASON = "job stalled more than allowable limit";
 export const LOST_WORKER = "(lost)";
@@ -27,8 +27,17 @@ export interface JobData {
   priority?: number;
   /** Absent: 1. */
   maxAttempts?: number;
-  /** The requested start (ms), or, after a failed attempt, when the retry is due. */
+  /** This enqueue's own timeout (using({ timeoutMs })); absent: the task's. */
+  timeoutMs?: number;
+  /** The requested start (ms), or, after a failed or lost attempt, when the retry is due. */
   runAfter?: number | null;
+  /**
+   * Attempts that reached the task function: the worker writes it before each run. Starts
+   * beyond the attempts that ended (`workerIds`) were lost with their worker; a job BullMQ
+   * handed out and took back without it ever starting (a fetch whose answer was lost in a
+   * Redis restart) leaves no start, so it is not counted as an attempt.
+   */
+  starts?: number;
   /** Workers of attempts that ended without success (failed, lost or interrupted). */
   workerIds?: string[];
   errors?: TaskErrorData[];
@@ -38,15 +47,29 @@ export interface JobData {
   lastAttemptedAt?: number;
 }
 
-/** The fields of a job hash tasklane reads (BullMQ's names). */
-export type JobHash = Record<string, string>;
+/** The fields of a BullMQ Job tasklane reads (a Job from BullMQ's getters has them all). */
+export interface JobView {
+  name: string;
+  timestamp: number;
+  priority: number;
+  data: JobData;
+  delay?: number;
+  processedOn?: number;
+  finishedOn?: number;
+  returnvalue?: unknown;
+  failedReason?: string;
+  stacktrace?: string[] | null;
+  /** BullMQ's worker name of the latest run (tasklane names Workers by worker id). */
+  processedBy?: string;
+}
 
 export type BullState = "active" | "completed" | "failed" | "delayed" | "waiting" | "cancelled";
 
 export interface JobSnapshot {
   id: string;
   queueName: string;
-  hash: JobHash;
+  /** The job (null once it is gone: a cancelled result keeps only its tombstone). */
+  job: JobView | null;
   state: BullState;
   /** When a delayed job is due (ms). */
   dueAt: number | null;
@@ -56,10 +79,17 @@ export interface JobSnapshot {
 
 const date = (ms: number | null | undefined): Date | null =>
   ms === null || ms === undefined || Number.isNaN(ms) ? null : new Date(ms);
-const num = (text: string | undefined): number | undefined => (text === undefined ? undefined : Number(text));
 
-export function parseData(hash: JobHash): JobData {
-  return JSON.parse(hash.data ?? "{}") as JobData;
+/** BullMQ's job state (getState) as ours; null for a job that does not exist. */
+export function bullState(state: string): BullState | null {
+  if (state === "prioritized" || state === "waiting-children") return "waiting";
+  if (["active", "completed", "failed", "delayed", "waiting"].includes(state)) return state as BullState;
+  return null;
+}
+
+/** When a delayed job is due: tasklane writes it as runAfter whenever it delays a job. */
+export function dueAtOf(job: JobView): number {
+  return job.data.runAfter ?? job.timestamp + (job.delay ?? 0);
 }
 
 const STATUS: Record<Exclude<BullState, "cancelled">, TaskResultStatus> = {
@@ -70,25 +100,25 @@ const STATUS: Record<Exclude<BullState, "cancelled">, TaskResultStatus> = {
   waiting: "READY",
 };
 
-/** A job (hash + state) as the TaskResult record every backend returns. */
-export function toRecord(alias: string, snap: JobSnapshot, parsed?: JobData): TaskResultData {
-  if (snap.state === "cancelled" && snap.tombstone) return reviveDates(snap.tombstone);
-  const { hash } = snap;
-  const data = parsed ?? parseData(hash);
+/** A job (and its state) as the TaskResult record every backend returns. */
+export function toRecord(alias: string, snap: JobSnapshot): TaskResultData {
+  if (snap.tombstone && (snap.state === "cancelled" || !snap.job)) return reviveDates(snap.tombstone);
+  const job = snap.job as JobView;
+  const data = job.data ?? { args: [] };
   const workerIds = [...(data.workerIds ?? [])];
   const errors = [...(data.errors ?? [])];
-  const processedOn = num(hash.processedOn);
+  const processedOn = job.processedOn;
   const status = STATUS[snap.state as Exclude<BullState, "cancelled">] ?? "READY";
   const record: TaskResultData = {
     id: snap.id,
-    taskName: hash.name ?? "",
+    taskName: job.name ?? "",
     status,
     args: data.args ?? [],
     backend: alias,
     queueName: snap.queueName,
-    priority: data.priority ?? fromBullPriority(Number(hash.priority ?? 101)),
+    priority: data.priority ?? fromBullPriority(Number.isFinite(job.priority) ? job.priority : 101),
     runAfter: date(snap.dueAt ?? data.runAfter),
-    enqueuedAt: new Date(Number(hash.timestamp)),
+    enqueuedAt: new Date(job.timestamp),
     startedAt: date(data.startedAt ?? (status === "READY" ? undefined : processedOn)),
     finishedAt: null,
     lastAttemptedAt: date(
@@ -97,21 +127,26 @@ export function toRecord(alias: string, snap: JobSnapshot, parsed?: JobData): Ta
     workerIds,
     errors,
     maxAttempts: data.maxAttempts ?? 1,
+    timeoutMs: data.timeoutMs ?? null,
   };
-  if (status === "RUNNING" || status === "SUCCEEDED") workerIds.push(hash.pb ?? LOST_WORKER);
+  if (status === "RUNNING" || status === "SUCCEEDED") workerIds.push(job.processedBy ?? LOST_WORKER);
   if (status === "SUCCEEDED") {
-    record.returnValue = JSON.parse(hash.returnvalue ?? "null") as JsonValue;
-    record.finishedAt = date(num(hash.finishedOn));
+    record.returnValue = (job.returnvalue ?? null) as JsonValue;
+    record.finishedAt = date(job.finishedOn);
   }
   if (status === "FAILED") {
-    record.finishedAt = date(num(hash.finishedOn));
-    const reason = hash.failedReason ?? "";
+    record.finishedAt = date(job.finishedOn);
+    const reason = job.failedReason ?? "";
     // Failed by BullMQ itself, not by a tasklane worker (which always writes its errors first).
     if (reason === STALLED_REASON) {
-      workerIds.push(hash.pb ?? LOST_WORKER);
+      workerIds.push(job.processedBy ?? LOST_WORKER);
       errors.push(workerLost(`The worker running this task stopped (BullMQ: ${reason})`));
     } else if (errors.length === 0) {
-      errors.push({ exceptionClass: "Error", message: reason, traceback: stackOf(hash) || `Error: ${reason}` });
+      errors.push({
+        exceptionClass: "Error",
+        message: reason,
+        traceback: job.stacktrace?.at(-1) || `Error: ${reason}`,
+      });
     }
   }
   return record;
@@ -119,15 +154,6 @@ export function toRecord(alias: string, snap: JobSnapshot, parsed?: JobData): Ta
 
 export function workerLost(message: string): TaskErrorData {
   return { exceptionClass: "WorkerLost", message, traceback: `WorkerLost: ${message}` };
-}
-
-function stackOf(hash: JobHash): string {
-  try {
-    const stacks = JSON.parse(hash.stacktrace ?? "[]") as string[];
-    return stacks.at(-1) ?? "";
-  } catch {
-    return "";
-  }
 }
 
 /** A tombstone is stored as JSON: its dates come back as strings. */
@@ -143,80 +169,25 @@ function reviveDates(record: TaskResultData): TaskResultData {
   };
 }
 
-export const indexMember = (id: string, queue: string) => `${id} ${queue}`;
-
-/** Splits an index member "<id> <queue>" (ids never contain a space; queue names may). */
-export function parseMember(member: string): { id: string; queueName: string } {
-  const space = member.indexOf(" ");
-  return { id: member.slice(0, space), queueName: member.slice(space + 1) };
+/** The job's data: kept small (it is stored, sent and parsed for every job). */
+export function jobData(record: TaskResultData): JobData {
+  const data: JobData = { args: record.args };
+  if (record.runAfter) data.runAfter = record.runAfter.getTime();
+  if (record.maxAttempts !== 1) data.maxAttempts = record.maxAttempts;
+  if (record.timeoutMs) data.timeoutMs = record.timeoutMs;
+  return data;
 }
 
-/** The queue each id belongs to, from the index (one round trip for any number of ids). */
-export async function queuesOf(client: Redis, keys: OwnKeys, ids: string[]): Promise<Map<string, string>> {
-  const pipeline = client.pipeline();
-  for (const id of ids) pipeline.zrangebylex(keys.index, `[${id} `, `[${id} \xff`, "LIMIT", 0, 1);
-  const replies = (await pipeline.exec()) ?? [];
-  const out = new Map<string, string>();
-  replies.forEach(([error, members], i) => {
-    const member = (members as string[] | undefined)?.[0];
-    if (!error && member) out.set(ids[i] as string, parseMember(member).queueName);
-  });
-  return out;
-}
-
-/**
- * Reads jobs with their states in one MULTI (atomic: a job cannot move between two checks):
- * hash, completed/failed/delayed scores, position in active, and the cancelled tombstone.
- * Entries whose job and tombstone are both gone come back as null.
- */
-export async function readJobs(
-  client: Redis,
-  prefix: string,
-  keys: OwnKeys,
-  refs: { id: string; queueName: string }[],
-): Promise<(JobSnapshot | null)[]> {
-  if (refs.length === 0) return [];
-  const multi = client.multi();
-  for (const { id, queueName } of refs) {
-    const q = `${prefix}:${queueName}:`;
-    multi.hgetall(`${q}${id}`);
-    multi.zscore(`${q}completed`, id);
-    multi.zscore(`${q}failed`, id);
-    multi.zscore(`${q}delayed`, id);
-    multi.lpos(`${q}active`, id);
-    multi.hget(keys.cancelled, id);
-  }
-  const replies = (await multi.exec()) ?? [];
-  const value = (i: number): unknown => {
-    const [error, reply] = replies[i] ?? [null, null];
-    if (error) throw error;
-    return reply;
+/** BullMQ options; results are kept until `tasks prune` (BullMQ's default keeps finished jobs). */
+export function jobOptions(record: TaskResultData, now: Date) {
+  const delay = record.runAfter ? Math.max(0, record.runAfter.getTime() - now.getTime()) : 0;
+  return {
+    jobId: record.id,
+    priority: toBullPriority(record.priority),
+    timestamp: now.getTime(),
+    ...(delay > 0 ? { delay } : {}),
+    // Retries are decided by the worker (attempts used vs maxAttempts, counting lost runs);
+    // BullMQ's own counter is an upper bound and the delay comes from the custom strategy.
+    ...(record.maxAttempts > 1 ? { attempts: record.maxAttempts, backoff: { type: BACKOFF_TYPE } } : {}),
   };
-  return refs.map(({ id, queueName }, n) => {
-    const at = n * 6;
-    const hash = value(at) as JobHash;
-    const tomb = value(at + 5) as string | null;
-    if (!hash || Object.keys(hash).length === 0) {
-      if (!tomb) return null;
-      return {
-        id,
-        queueName,
-        hash: {},
-        state: "cancelled",
-        dueAt: null,
-        tombstone: JSON.parse(tomb) as TaskResultData,
-      };
-    }
-    let state: BullState = "waiting";
-    let dueAt: number | null = null;
-    if (value(at + 1) !== null) state = "completed";
-    else if (value(at + 2) !== null) state = "failed";
-    else if (value(at + 4) !== null) state = "active";
-    else if (value(at + 3) !== null) {
-      state = "delayed";
-      // BullMQ scores delayed jobs as dueAt * 4096 + a counter.
-      dueAt = Math.floor(Number(value(at + 3)) / 4096);
-    }
-    return { id, queueName, hash, state, dueAt, tombstone: null };
-  });
 }

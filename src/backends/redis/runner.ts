@@ -1,19 +1,28 @@
 import { hostname } from "node:os";
-import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
+import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { AttemptLifecycle, RunningAttempt } from "../../contract/attempt.js";
 import type { WorkerEvents, WorkerOptions, WorkerRunner, WorkerRunnerInput } from "../../contract/runner.js";
 import { type AttemptOutcome, describeSelector } from "../../contract/worker-store.js";
-import type { RedisBackend } from "./backend.js";
-import { BACKOFF_TYPE } from "./backend.js";
-import { connect } from "./connection.js";
-import { type JobData, LOST_WORKER, STALLED_REASON, toRecord, workerLost } from "./records.js";
+import { UsageError } from "../../core/errors.js";
+import { closeClient, connect } from "./connection.js";
+import { isTransportError } from "./errors.js";
+import type { RedisHost } from "./host.js";
+import { redisKind } from "./kind.js";
+import { watchOutages } from "./link.js";
+import { usedQueues } from "./own-keys.js";
+import { BACKOFF_TYPE, dueAtOf, type JobData, LOST_WORKER, STALLED_REASON, toRecord, workerLost } from "./records.js";
 import { WorkerRegistry } from "./registry.js";
 
 interface Running {
   attempt: RunningAttempt;
-  /** Set when the attempt ended; reported once BullMQ has recorded it ("completed"/"failed"). */
+  /** BullMQ's start and end counters when the job was fetched (tell our end from a later run's). */
+  startedCount: number;
+  madeCount: number;
+  /** Set when the attempt ended; reported once Redis holds it (BullMQ's "completed"/"failed"). */
   outcome?: AttemptOutcome;
+  /** Falls back to reading the job if BullMQ never confirms the end (see #settle). */
+  timer?: NodeJS.Timeout;
 }
 
 /** Carries the retry delay the lifecycle decided to BullMQ's custom backoff strategy. */
@@ -25,6 +34,16 @@ class RetryableFailure extends Error {
     super(message);
   }
 }
+
+/**
+ * Stalls BullMQ tolerates beyond a task's attempts before failing a job itself. A job it hands
+ * out whose answer is lost in a Redis restart is taken back by its stalled check without ever
+ * starting; that is no attempt (see JobData.starts), and this slack keeps BullMQ from failing it.
+ */
+const STALL_SLACK = 10;
+
+/** Connection errors this close to an outage are part of it (see #error). */
+const QUIET_MS = 3000;
 
 /**
  * `tasks worker` on Redis: one BullMQ Worker per selected queue, running each job through the
@@ -39,9 +58,12 @@ class RetryableFailure extends Error {
  * - `--batch` exits when no job of the selected queues is waiting or due and none runs here.
  * - Leases are BullMQ's job locks (renewed while a task runs) and its stalled-job check; a
  *   run lost with its worker counts as an attempt (WorkerLost), as on SQLite.
+ * Redis restarts: worker connections retry every command until Redis is back, so an attempt's
+ * end is stored late rather than lost, and is reported (taskFinished) only once stored. An
+ * outage is reported as connection lost/restored.
  */
 export class RedisWorkerRunner implements WorkerRunner {
-  readonly #backend: RedisBackend;
+  readonly #host: RedisHost;
   readonly #lifecycle: AttemptLifecycle;
   readonly #options: WorkerOptions;
   readonly #events: WorkerEvents;
@@ -55,9 +77,15 @@ export class RedisWorkerRunner implements WorkerRunner {
   #startupAbort = new AbortController();
   /** --batch: looks whether anything is left to do (also run as soon as nothing runs here). */
   #batchCheck: (() => void) | null = null;
+  /** Redis is unreachable: between a "lost" and a "restored" event. */
+  #down = false;
+  #lostAt = 0;
+  #restoredAt = 0;
+  /** Ids settled after BullMQ refused their end, until its second refusal (see the error handler). */
+  readonly #refused = new Map<string, number>();
 
-  constructor(backend: RedisBackend, input: WorkerRunnerInput) {
-    this.#backend = backend;
+  constructor(host: RedisHost, input: WorkerRunnerInput) {
+    this.#host = host;
     this.#lifecycle = input.lifecycle;
     this.#options = input.options;
     this.#events = input.events;
@@ -81,14 +109,22 @@ export class RedisWorkerRunner implements WorkerRunner {
       this.#forced = true;
       this.#events.stopping?.(true);
       for (const entry of this.#running.values()) entry.attempt.interrupt();
+      // Redis is away: the interrupted ends cannot be stored now and a forced stop does not wait
+      // for it (those runs come back as lost attempts through the stalled check).
+      if (this.#down) for (const worker of this.#workers) void worker.close(true).catch(() => {});
     }
   }
 
-  async run(): Promise<void> {
-    const settings = this.#backend.settings;
-    const client = await this.#backend.client();
+  run(): Promise<void> {
+    // Held for the whole run: the shared connection keeps reconnecting through outages.
+    return this.#host.use(() => this.#run());
+  }
+
+  async #run(): Promise<void> {
+    const settings = this.#host.settings;
+    const client = await this.#host.client();
     const queues = await this.#selectedQueues(client);
-    const registry = new WorkerRegistry(client, this.#backend.keys.workers, settings.heartbeatMs);
+    const registry = new WorkerRegistry(client, this.#host.keys.workers, settings.heartbeatMs);
     const label = describeSelector(this.#options.selector);
     await registry.register({
       id: this.#id,
@@ -98,15 +134,23 @@ export class RedisWorkerRunner implements WorkerRunner {
       startedAt: new Date(),
     });
     const heartbeat = setInterval(() => {
-      registry.heartbeat(this.#id).catch((error: Error) => this.#events.error?.(error));
+      registry.heartbeat(this.#id).catch((error: Error) => this.#error(error));
     }, settings.heartbeatMs);
     heartbeat.unref();
     let batchTimer: NodeJS.Timeout | undefined;
+    let unwatch: (() => void) | undefined;
     try {
       if (this.#options.startupDelay) await sleep(Math.random() * 1000, this.#startupAbort.signal);
       if (this.#stopping) return;
-      this.#connection = await connect(settings, true);
-      for (const name of queues) this.#workers.push(this.#makeWorker(name, this.#connection));
+      const connection = await connect(settings, "worker");
+      this.#connection = connection;
+      unwatch = watchOutages(connection, settings.url, (state, message) => {
+        this.#down = state === "lost";
+        if (state === "lost") this.#lostAt = Date.now();
+        else this.#restoredAt = Date.now();
+        this.#events.connection?.(state, message);
+      });
+      for (const name of queues) this.#workers.push(this.#makeWorker(name, connection));
       // Ready first (connections, scripts): closing a Worker still starting up leaves commands
       // in flight on the shared connection, which fail when it closes.
       await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
@@ -114,7 +158,14 @@ export class RedisWorkerRunner implements WorkerRunner {
       const running = this.#workers.map((w) => w.run());
       this.#events.started?.({ workerId: this.#id, queues: label });
       if (this.#options.batch) {
-        this.#batchCheck = () => void this.#checkBatchDone(client, queues);
+        let checking = false;
+        this.#batchCheck = () => {
+          if (checking) return;
+          checking = true;
+          void this.#checkBatchDone(queues).finally(() => {
+            checking = false;
+          });
+        };
         batchTimer = setInterval(this.#batchCheck, 100);
       }
       await Promise.all(running);
@@ -123,27 +174,35 @@ export class RedisWorkerRunner implements WorkerRunner {
       clearInterval(heartbeat);
       clearInterval(batchTimer);
       await this.#closeAll();
+      for (const entry of this.#running.values()) clearTimeout(entry.timer);
+      unwatch?.();
       await registry.stopped(this.#id).catch(() => {});
       const connection = this.#connection;
       this.#connection = null;
-      await connection?.quit().catch(() => connection.disconnect());
+      if (connection) await closeClient(connection);
     }
   }
 
   /** The queue names of the selector (see the class comment for what '*' means here). */
   async #selectedQueues(client: Redis): Promise<string[]> {
     const { include, exclude } = this.#options.selector;
-    if (include !== "*") return [...include];
-    const known = new Set([...this.#backend.queues, ...(await client.smembers(this.#backend.keys.queues))]);
+    if (include !== "*") {
+      for (const name of include) {
+        const problem = redisKind.queueNameProblem?.(name);
+        if (problem) throw new UsageError(`--queue "${name}" ${problem}`);
+      }
+      return [...include];
+    }
+    const known = new Set([...this.#host.queues, ...(await usedQueues(client, this.#host.keys))]);
     if (known.size === 0) known.add("default");
     return [...known].filter((q) => !exclude.includes(q)).sort();
   }
 
   #makeWorker(queueName: string, connection: Redis): Worker {
-    const settings = this.#backend.settings;
+    const settings = this.#host.settings;
     const { concurrency, maxTasks } = this.#options;
     const maxAttempts = Math.max(1, ...[...this.#lifecycle.tasks.values()].map((t) => t.maxAttempts));
-    const worker = new Worker(queueName, (job, token) => this.#process(job, token), {
+    const worker: Worker = new Worker(queueName, (job, token) => this.#process(worker, job, token), {
       connection,
       prefix: settings.prefix,
       name: this.#id,
@@ -151,9 +210,11 @@ export class RedisWorkerRunner implements WorkerRunner {
       concurrency: maxTasks > 0 ? Math.min(concurrency, maxTasks) : concurrency,
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
-      // A lost run counts as an attempt (see #process), so tasks fail WorkerLost once their
-      // attempts are used; BullMQ's own limit only backs that up.
-      maxStalledCount: maxAttempts,
+      // A lost run counts as an attempt when its job comes back (see #process), so tasks fail
+      // WorkerLost once their attempts are used; BullMQ's own limit only backs that up.
+      maxStalledCount: maxAttempts + STALL_SLACK,
+      // A failed end BullMQ could not store over a working connection is retried soon.
+      runRetryDelay: 1000,
       settings: {
         backoffStrategy: (_attemptsMade, type, error) =>
           type === BACKOFF_TYPE ? Math.max(0, (error as RetryableFailure | undefined)?.tasklaneDelayMs ?? 0) : 0,
@@ -169,23 +230,21 @@ export class RedisWorkerRunner implements WorkerRunner {
     });
     worker.on("stalled", (jobId) => this.#events.recovered?.([{ id: jobId, status: "READY" }]));
     worker.on("error", (error) => {
-      // A completion BullMQ could not record (its lock was lost: the job stalled and another
-      // worker took it) never gets a "completed"/"failed" event: stop counting it as running.
-      for (const [id, entry] of this.#running) {
-        if (entry.outcome && error.message.includes(id)) this.#running.delete(id);
-      }
-      this.#events.error?.(error);
+      // BullMQ refused to store an attempt's end (a negative code: its lock or active state is
+      // gone). After a Redis restart that is often a resent end that had landed before the
+      // restart cut its answer off: what Redis now holds decides.
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === "number" && code < 0 && this.#onRefused(worker, error.message)) return;
+      this.#error(error);
     });
     return worker;
   }
 
-  async #process(job: Job, token: string | undefined): Promise<unknown> {
+  async #process(worker: Worker, job: Job, token: string | undefined): Promise<unknown> {
     const id = job.id as string;
     const { maxTasks } = this.#options;
     if (this.#stopping || (maxTasks > 0 && this.#claimed >= maxTasks)) {
-      // Fetched past --max-tasks (or while stopping): back to waiting, its start uncounted.
-      const client = await this.#backend.client();
-      await client.hincrby(`${this.#backend.settings.prefix}:${job.queueName}:${id}`, "ats", -1);
+      // Fetched past --max-tasks (or while stopping): back to waiting, never started (no attempt).
       await job.moveToWait(token);
       throw new WaitingError();
     }
@@ -193,10 +252,9 @@ export class RedisWorkerRunner implements WorkerRunner {
     if (maxTasks > 0 && this.#claimed >= maxTasks) void this.#closeAll();
 
     let data = job.data as JobData;
-    const ended = data.workerIds?.length ?? 0;
-    const lost = (job.attemptsStarted ?? 1) - 1 - ended;
+    const lost = (data.starts ?? 0) - (data.workerIds?.length ?? 0);
     if (lost > 0) {
-      // Earlier runs that never ended: their workers died (BullMQ moved the stalled job back).
+      // Runs that started and never ended: their workers died (BullMQ moved the stalled job back).
       data = {
         ...data,
         workerIds: [...(data.workerIds ?? []), ...Array.from({ length: lost }, () => LOST_WORKER)],
@@ -206,9 +264,7 @@ export class RedisWorkerRunner implements WorkerRunner {
             workerLost("The worker running this task stopped before it finished; it was recovered"),
           ),
         ],
-        startedAt: data.startedAt ?? job.processedOn,
       };
-      await job.updateData(data);
       // The same rule as any failed attempt: attempts left, then its backoff.
       const dueAt = this.#lifecycle.planRecovery({
         id,
@@ -217,23 +273,39 @@ export class RedisWorkerRunner implements WorkerRunner {
         maxAttempts: data.maxAttempts ?? 1,
       });
       this.#events.recovered?.([{ id, status: dueAt ? "READY" : "FAILED" }]);
-      if (!dueAt) throw new UnrecoverableError("WorkerLost: no attempts left after the worker was lost");
+      if (!dueAt) {
+        await job.updateData(data);
+        throw new UnrecoverableError("WorkerLost: no attempts left after the worker was lost");
+      }
       if (dueAt.getTime() > Date.now()) {
+        await job.updateData({ ...data, runAfter: dueAt.getTime() });
         await job.moveToDelayed(dueAt.getTime(), token);
         throw new DelayedError();
       }
     }
 
-    const record = toRecord(
-      this.#backend.alias,
-      { id, queueName: job.queueName, hash: hashOf(job, this.#id), state: "active", dueAt: null, tombstone: null },
-      data,
-    );
+    // The start marker: from here on this run is an attempt (lost if it never ends). Never
+    // awaited: it shares the connection with the end of the attempt, so Redis applies it first,
+    // and both travel in one round trip (one fsync with appendfsync always).
+    data = { ...data, starts: (data.workerIds?.length ?? 0) + 1, startedAt: data.startedAt ?? Date.now() };
+    job.updateData(data).catch(() => {});
+    const view = { name: job.name, timestamp: job.timestamp, priority: job.priority, data };
+    const record = toRecord(this.#host.alias, {
+      id,
+      queueName: job.queueName,
+      job: { ...view, processedOn: job.processedOn, processedBy: this.#id },
+      state: "active",
+      dueAt: null,
+      tombstone: null,
+    });
     const attempt = this.#lifecycle.start(record);
-    const entry: Running = { attempt };
+    const entry: Running = { attempt, startedCount: job.attemptsStarted, madeCount: job.attemptsMade };
     this.#running.set(id, entry);
     const outcome = await attempt.outcome;
     entry.outcome = outcome;
+    // Normally BullMQ confirms the end within a round trip; this covers an end it gave up on.
+    entry.timer = setTimeout(() => void this.#settle(worker, id), 2 * this.#host.settings.lockDurationMs);
+    entry.timer.unref();
     if (outcome.status === "SUCCEEDED") return outcome.returnValue ?? null;
     const error = outcome.error ?? { exceptionClass: "Error", message: "failed", traceback: "" };
     await job.updateData({
@@ -250,30 +322,99 @@ export class RedisWorkerRunner implements WorkerRunner {
       : new UnrecoverableError(message);
   }
 
-  /** BullMQ recorded the end of an attempt: report it through the lifecycle. */
-  #report(id: string): void {
+  /**
+   * Settles the attempt a refusal names. True when the refusal is about one of this worker's
+   * attempts: BullMQ follows a refused completion with a failure for the same job, refused too,
+   * which says nothing new.
+   */
+  #onRefused(worker: Worker, message: string): boolean {
+    const now = Date.now();
+    for (const [id, until] of this.#refused) {
+      if (until < now) this.#refused.delete(id);
+      else if (message.includes(id)) return true;
+    }
+    for (const [id, entry] of this.#running) {
+      if (!entry.outcome || !message.includes(id)) continue;
+      this.#refused.set(id, now + 60_000);
+      void this.#settle(worker, id);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * An attempt's end that BullMQ did not confirm: read the job (on the worker's connection, so
+   * after any end still queued there) and report it stored or dropped. Stored means BullMQ moved
+   * it on since this worker fetched it: completed after a success, one more end after a failure.
+   */
+  async #settle(worker: Worker, id: string): Promise<void> {
+    const entry = this.#running.get(id);
+    if (!entry?.outcome) return;
+    let stored = false;
+    try {
+      const job = await Job.fromId(worker, id);
+      if (job) {
+        stored =
+          entry.outcome.status === "SUCCEEDED"
+            ? (await job.getState()) === "completed"
+            : job.attemptsMade > entry.madeCount;
+      }
+    } catch {}
+    this.#report(
+      id,
+      stored
+        ? undefined
+        : "its end could not be stored: its lock expired first (Redis unreachable for longer than lockDurationMs?); the task will run again",
+    );
+  }
+
+  /** Redis holds an attempt's end (or it was dropped): report it through the lifecycle. */
+  #report(id: string, dropped?: string): void {
     const entry = this.#running.get(id);
     if (!entry?.outcome) return;
     this.#running.delete(id);
-    this.#lifecycle.finished(entry.attempt, entry.outcome);
+    clearTimeout(entry.timer);
+    this.#lifecycle.finished(entry.attempt, entry.outcome, dropped);
     if (this.#running.size === 0) this.#batchCheck?.();
   }
 
+  /**
+   * A store error the worker survives. Connection errors belong to an outage, which the
+   * "connection lost" event reports: they are held a moment and dropped if one was reported
+   * (a killed Redis resets one connection a little before the watched one notices).
+   */
+  #error(error: Error): void {
+    if (!isTransportError(error)) return void this.#events.error?.(error);
+    const at = Date.now();
+    const quiet = () =>
+      this.#down ||
+      this.#connection?.status !== "ready" ||
+      this.#lostAt >= at - QUIET_MS ||
+      Date.now() - this.#restoredAt < QUIET_MS;
+    if (quiet()) return;
+    setTimeout(() => {
+      if (!quiet()) this.#events.error?.(error);
+    }, QUIET_MS).unref();
+  }
+
   /** --batch: close once nothing of the selected queues is waiting or due, and nothing runs here. */
-  async #checkBatchDone(client: Redis, queues: string[]): Promise<void> {
+  async #checkBatchDone(queues: string[]): Promise<void> {
     if (this.#closing || this.#running.size > 0) return;
-    const now = Date.now();
-    const pipeline = client.pipeline();
-    for (const name of queues) {
-      const q = `${this.#backend.settings.prefix}:${name}:`;
-      pipeline
-        .llen(`${q}wait`)
-        .zcard(`${q}prioritized`)
-        .zcount(`${q}delayed`, 0, now * 4096 + 4095);
+    try {
+      const now = Date.now();
+      for (const name of queues) {
+        const queue = await this.#host.queue(name);
+        const counts = await queue.getJobCounts("waiting", "prioritized", "delayed");
+        if ((counts.waiting ?? 0) + (counts.paused ?? 0) + (counts.prioritized ?? 0) > 0) return;
+        if ((counts.delayed ?? 0) > 0) {
+          const [next] = await queue.getDelayed(0, 0);
+          if (!next || dueAtOf(next) <= now) return;
+        }
+      }
+    } catch {
+      return; // Redis away: not done; the next check looks again.
     }
-    const replies = (await pipeline.exec().catch(() => null)) ?? [];
-    const ready = replies.some(([error, n]) => error || Number(n) > 0);
-    if (!ready && this.#running.size === 0) void this.#closeAll();
+    if (this.#running.size === 0) void this.#closeAll();
   }
 
   /** Stops fetching and waits for running jobs to end (all Workers, once). */
@@ -282,18 +423,6 @@ export class RedisWorkerRunner implements WorkerRunner {
     this.#closing ??= Promise.all(this.#workers.map((w) => w.close())).then(() => undefined);
     return this.#closing;
   }
-}
-
-/** The job's BullMQ hash fields tasklane reads, from a Job object. */
-function hashOf(job: Job, workerId: string): Record<string, string> {
-  const out: Record<string, string> = {
-    name: job.name,
-    timestamp: String(job.timestamp),
-    priority: String(job.priority ?? 0),
-    pb: workerId,
-  };
-  if (job.processedOn) out.processedOn = String(job.processedOn);
-  return out;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

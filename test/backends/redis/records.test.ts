@@ -1,23 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { idBoundFor } from "../../../src/backends/redis/manage.js";
-import {
-  type BullState,
-  type JobSnapshot,
-  parseMember,
-  STALLED_REASON,
-  toRecord,
-} from "../../../src/backends/redis/records.js";
+import { parseMember } from "../../../src/backends/redis/own-keys.js";
+import { type BullState, type JobSnapshot, STALLED_REASON, toRecord } from "../../../src/backends/redis/records.js";
 
 const T = Date.UTC(2030, 0, 1);
 
+/** A snapshot of a job as BullMQ's getters return it; `hash` uses BullMQ's hash field names. */
 function snap(state: BullState, hash: Record<string, string> = {}, dueAt: number | null = null): JobSnapshot {
+  const num = (text: string | undefined) => (text === undefined ? undefined : Number(text));
   return {
     id: "01234567-89ab-7def-8123-456789abcdef",
     queueName: "emails",
     state,
     dueAt,
     tombstone: null,
-    hash: { name: "send", timestamp: String(T), priority: "91", data: JSON.stringify({ args: [1] }), ...hash },
+    job: {
+      name: "send",
+      timestamp: T,
+      priority: 91,
+      data: JSON.parse(hash.data ?? JSON.stringify({ args: [1] })),
+      processedOn: num(hash.processedOn),
+      finishedOn: num(hash.finishedOn),
+      processedBy: hash.pb,
+      returnvalue: hash.returnvalue === undefined ? undefined : JSON.parse(hash.returnvalue),
+      failedReason: hash.failedReason,
+    },
   };
 }
 

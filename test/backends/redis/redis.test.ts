@@ -180,6 +180,26 @@ describe("redis bad input", () => {
     });
   }
 
+  it('a queue name with ":" is a config error at load: one line naming the queue', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const text = config(`{ url: "redis://127.0.0.1:1" }`).replace(
+        'queues: ["default", "other"]',
+        'queues: ["default", "mail:eu"]',
+      );
+      write(dir, "tasks.config.ts", text);
+      for (const args of [["check"], ["enqueue", "add", "1", "2"]]) {
+        const run = await tasks(args, { cwd: dir });
+        expect(run.exitCode, `${args[0]}: ${run.stderr}`).toBe(2);
+        const lines = String(run.stderr).trim().split("\n");
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/backends\.default\.queues: queue "mail:eu" contains ":"/);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it("a URL that is not redis:// or rediss:// is a config error at load", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -1,0 +1,55 @@
+import type { Redis } from "ioredis";
+
+/**
+ * Keys tasklane keeps beside BullMQ's (BullMQ has no id → queue lookup, no cancelled state and
+ * no worker registry). BullMQ's keys are `<prefix>:<queue>:…` and a queue name is never empty,
+ * so `<prefix>::…` can never collide with a queue's keys. Only tasklane reads and writes these.
+ */
+export function ownKeys(prefix: string) {
+  const base = `${prefix}::`;
+  return {
+    /** ZSET, all scores 0, members "<id> <queue>": the id → queue index, in id (= enqueue) order. */
+    index: `${base}index`,
+    /** SET of queue names that ever had a task. */
+    queues: `${base}queues`,
+    /** HASH id → JSON record of cancelled results (BullMQ has no cancelled state). */
+    cancelled: `${base}cancelled`,
+    /** ZSET per queue: cancelled ids scored by when they were cancelled (for prune and counts). */
+    cancelledAt: (queue: string) => `${base}cancelled-at:${queue}`,
+    /** HASH worker id → JSON registration and heartbeat. */
+    workers: `${base}workers`,
+  };
+}
+export type OwnKeys = ReturnType<typeof ownKeys>;
+
+export const indexMember = (id: string, queue: string) => `${id} ${queue}`;
+
+/** Splits an index member "<id> <queue>" (ids never contain a space; queue names may). */
+export function parseMember(member: string): { id: string; queueName: string } {
+  const space = member.indexOf(" ");
+  return { id: member.slice(0, space), queueName: member.slice(space + 1) };
+}
+
+/** The queue each id belongs to, from the index (one round trip for any number of ids). */
+export async function queuesOf(client: Redis, keys: OwnKeys, ids: string[]): Promise<Map<string, string>> {
+  const pipeline = client.pipeline();
+  for (const id of ids) pipeline.zrangebylex(keys.index, `[${id} `, `[${id} \xff`, "LIMIT", 0, 1);
+  const replies = (await pipeline.exec()) ?? [];
+  const out = new Map<string, string>();
+  replies.forEach(([error, members], i) => {
+    if (error) throw error;
+    const member = (members as string[] | undefined)?.[0];
+    if (member) out.set(ids[i] as string, parseMember(member).queueName);
+  });
+  return out;
+}
+
+/** The cancelled tombstones (JSON records) of these ids, null where there is none. */
+export async function tombstones(client: Redis, keys: OwnKeys, ids: string[]): Promise<(string | null)[]> {
+  return ids.length === 0 ? [] : client.hmget(keys.cancelled, ...ids);
+}
+
+/** Every queue that ever had a task. */
+export function usedQueues(client: Redis, keys: OwnKeys): Promise<string[]> {
+  return client.smembers(keys.queues);
+}

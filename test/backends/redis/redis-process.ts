@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa, type ResultPromise } from "execa";
+import { Redis } from "ioredis";
+
+/**
+ * A redis-server child process of its own, for tests that kill and restart Redis: persistence
+ * on (every write fsynced before Redis answers, so an acknowledged write survives kill -9), in a
+ * temp folder, restarted on the same port so clients reconnect to it.
+ */
+export class RedisProcess {
+  #proc: ResultPromise | null = null;
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    readonly password: string | undefined,
+    readonly persist: boolean,
+  ) {}
+
+  /** `persist: false` turns persistence off (for throughput comparisons only: a restart loses everything). */
+  static async start(options: { password?: string; persist?: boolean } = {}): Promise<RedisProcess> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const dir = mkdtempSync(join(tmpdir(), "tasklane-redisp-"));
+      const server = new RedisProcess(await freePort(), dir, options.password, options.persist ?? true);
+      try {
+        await server.restart();
+        return server;
+      } catch (error) {
+        lastError = error;
+        await server.stop();
+      }
+    }
+    throw new Error(`could not start redis-server: ${(lastError as Error)?.message}`);
+  }
+
+  /** The URL clients use (with the password in it when the server has one). */
+  get url(): string {
+    return `redis://${this.password ? `:${encodeURIComponent(this.password)}@` : ""}127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.#proc !== null;
+  }
+
+  /** Starts the server (again) on its port and folder; resolves once it answers PING. */
+  async restart(): Promise<void> {
+    if (this.#proc) throw new Error("redis-server is already running");
+    const args = [
+      ...["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir],
+      ...["--appendonly", this.persist ? "yes" : "no", "--appendfsync", "always", "--save", ""],
+      ...["--logfile", join(this.dir, "redis.log")],
+      ...(this.password ? ["--requirepass", this.password] : []),
+    ];
+    const proc = execa("redis-server", args, { reject: false, stdin: "ignore", buffer: false });
+    this.#proc = proc;
+    void proc.then(() => {
+      if (this.#proc === proc) this.#proc = null;
+    });
+    await waitForPing(this.port, this.password, proc);
+  }
+
+  /** kill -9: no shutdown, no final fsync (what a crash or an OOM kill does). */
+  async kill(): Promise<void> {
+    const proc = this.#proc;
+    if (!proc) return;
+    this.#proc = null;
+    proc.kill("SIGKILL");
+    await proc;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== "object" || !address) throw new Error("no free port");
+  return address.port;
+}
+
+/** Resolves once the server answers PING (after loading its data); rejects if it exits first. */
+async function waitForPing(port: number, password: string | undefined, proc: ResultPromise): Promise<void> {
+  let exited = false;
+  void proc.then(() => {
+    exited = true;
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited) throw new Error(`redis-server on port ${port} exited at start`);
+    const client = new Redis({
+      port,
+      host: "127.0.0.1",
+      password,
+      lazyConnect: true,
+      // PING answers LOADING until the data is loaded: poll it rather than ioredis's ready check,
+      // which waits up to a second between looks.
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      client.disconnect();
+    }
+  }
+}
