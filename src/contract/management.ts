@@ -1,4 +1,5 @@
 import type { TaskResultData, TaskResultStatus } from "../core/result.js";
+import type { Diagnosis } from "./diagnosis.js";
 import type { QueueState } from "./queue-controls.js";
 
 // The operator's contract: what `tasks results/show/errors/prune/retry/cancel/watch` need from a
@@ -164,4 +165,6 @@ export interface ManagementStore {
   resume?(queues: string[]): Promise<void>;
   /** The stored state of every queue that has any (paused ones, at least). */
   queueStates?(): Promise<QueueState[]>;
+  /** The facts `tasks why` needs about one result (TaskResultDoesNotExist for an unknown id). */
+  diagnose?(id: string): Promise<Diagnosis>;
 }

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { Diagnosis } from "../../contract/diagnosis.js";
 import { failureGroupId, parseFailureGroupId } from "../../contract/failure-groups.js";
 import type {
   ErrorGroup,
@@ -17,6 +18,7 @@ import type {
 import type { QueueState } from "../../contract/queue-controls.js";
 import { UsageError } from "../../core/errors.js";
 import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../core/result.js";
+import { diagnose } from "./diagnose.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { countPrunable, prune } from "./manage-prune.js";
 import {
@@ -162,6 +164,11 @@ export class SqliteManagement implements ManagementStore {
       .immediate();
     // Idle workers of this process may claim again at once (others see the commit).
     store.changedLocally();
+  }
+
+  async diagnose(id: string): Promise<Diagnosis> {
+    const paused = new Map([...this.#states().values()].filter((s) => s.paused).map((s) => [s.queueName, s.pausedAt]));
+    return diagnose(this.#open(), id, paused, await this.workers());
   }
 
   async queueStates(): Promise<QueueState[]> {
