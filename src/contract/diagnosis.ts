@@ -1,6 +1,6 @@
 import type { TaskResultData } from "../core/result.js";
-import type { WorkerInfo } from "./management.js";
 import type { QueueLimits } from "./queue-controls.js";
+import type { WorkerInfo } from "./workers.js";
 
 /**
  * The facts behind `tasks why ID`, read in one go from the backend: the result, its queue's

@@ -1,6 +1,9 @@
 import type { TaskResultData, TaskResultStatus } from "../core/result.js";
 import type { Diagnosis } from "./diagnosis.js";
 import type { QueueState } from "./queue-controls.js";
+import type { WorkerInfo } from "./workers.js";
+
+export type { WorkerInfo } from "./workers.js";
 
 // The operator's contract: what `tasks results/show/errors/prune/retry/cancel/watch` need from a
 // backend, and the record and count types the CLI and the UI show.
@@ -108,16 +111,6 @@ export interface IdOutcome {
   /** Status before the operation, when the id exists. */
   status?: TaskResultStatus;
   reason?: string;
-}
-
-export interface WorkerInfo {
-  id: string;
-  hostname: string;
-  pid: number;
-  queues: string;
-  startedAt: Date;
-  lastHeartbeatAt: Date;
-  state: "running" | "stopped" | "dead";
 }
 
 /**

@@ -92,6 +92,12 @@ export interface WorkerStore {
    * `ownLeftovers`, also those still held under this worker id (this worker restarted).
    */
   recover(workerId: string, ownLeftovers: boolean, plan: RecoveryPlan): Promise<RecoveredTask[]>;
+  /**
+   * Instant recovery on one host (optional): takes back at once the tasks of workers on this
+   * machine whose process is gone, without waiting for their leases. Called often (every
+   * ~100 ms), so it must cost next to nothing when nobody died.
+   */
+  recoverGoneLocal?(workerId: string, plan: RecoveryPlan): Promise<RecoveredTask[]>;
   /** Milliseconds until the next deferred task of these queues is due, or null if none. */
   nextDueInMs(selector: QueueSelector): Promise<number | null>;
   /**

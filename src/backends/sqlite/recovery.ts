@@ -1,10 +1,12 @@
 import type Database from "better-sqlite3";
 import type { RecoveredTask, RecoveryPlan } from "../../contract/worker-store.js";
 import { FAIL_LOST, type LostRow, MARK_DEAD, REQUEUE_LOST, SELECT_EXPIRED, SELECT_OWN } from "./sql/recover.js";
+import { MARK_GONE } from "./sql/workers.js";
 import type { Statements } from "./statements.js";
 
 const EXPIRED = "stopped heartbeating while running this task (its lease expired)";
 const RESTARTED = "restarted while running this task";
+const GONE = "ended (its process is gone, seen from the same host) while running this task";
 
 /**
  * Crash recovery over one connection (see sql/recover.ts). The fate of each lost attempt comes
@@ -13,7 +15,12 @@ const RESTARTED = "restarted while running this task";
  */
 export class LeaseRecovery {
   readonly #expired: Database.Transaction<(now: number, expiredBefore: number, plan: RecoveryPlan) => RecoveredTask[]>;
-  readonly #own: Database.Transaction<(workerId: string, now: number, plan: RecoveryPlan) => RecoveredTask[]>;
+  readonly #own: Database.Transaction<
+    (workerId: string, now: number, why: string, plan: RecoveryPlan) => RecoveredTask[]
+  >;
+  readonly #gone: Database.Transaction<
+    (workerId: string, procStart: string, now: number, plan: RecoveryPlan) => RecoveredTask[]
+  >;
 
   constructor(
     db: Database.Database,
@@ -41,9 +48,13 @@ export class LeaseRecovery {
       statements.get(MARK_DEAD).run({ now, staleBefore: expiredBefore - this.leaseMs });
       return take(statements.get<LostRow>(SELECT_EXPIRED).all({ expiredBefore }), now, plan, EXPIRED);
     });
-    this.#own = db.transaction((workerId: string, now: number, plan: RecoveryPlan) =>
-      take(statements.get<LostRow>(SELECT_OWN).all({ workerId }), now, plan, RESTARTED),
+    this.#own = db.transaction((workerId: string, now: number, why: string, plan: RecoveryPlan) =>
+      take(statements.get<LostRow>(SELECT_OWN).all({ workerId }), now, plan, why),
     );
+    this.#gone = db.transaction((workerId: string, procStart: string, now: number, plan: RecoveryPlan) => {
+      if (statements.get(MARK_GONE).run({ id: workerId, procStart, now }).changes === 0) return [];
+      return take(statements.get<LostRow>(SELECT_OWN).all({ workerId }), now, plan, GONE);
+    });
   }
 
   /**
@@ -59,6 +70,15 @@ export class LeaseRecovery {
    * its leftovers are recovered at once, without waiting for their leases.
    */
   recoverOwn(workerId: string, plan: RecoveryPlan, now = Date.now()): RecoveredTask[] {
-    return this.#own.immediate(workerId, now, plan);
+    return this.#own.immediate(workerId, now, RESTARTED, plan);
+  }
+
+  /**
+   * A worker on this host whose process is gone (local-process.ts): marked dead and its tasks
+   * recovered at once, in one transaction; a worker no longer registered as that process
+   * (restarted meanwhile) is left alone.
+   */
+  recoverGone(worker: { id: string; procStart: string }, plan: RecoveryPlan, now = Date.now()): RecoveredTask[] {
+    return this.#gone.immediate(worker.id, worker.procStart, now, plan);
   }
 }

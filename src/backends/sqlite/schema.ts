@@ -170,6 +170,9 @@ END;
  *   across processes. `unique_key` stays for display.
  * - `concurrency_key` / `concurrency_limit`: a per-key limit (a tenant, an API account); the
  *   partial index over RUNNING rows with a key counts what each key runs in one seek.
+ * - `tasklane_workers.proc_key` / `proc_start`: where a worker's pid means something (boot and
+ *   pid namespace) and when its process started, so a worker on the same host can tell at once
+ *   that another died (local-process.ts) instead of waiting out its lease.
  * - `tasklane_queues`: a queue's stored state: paused or not, and its rate-limit window.
  * - `tasklane_schedules`: each schedule's last enqueued tick (a compare-and-set on it makes a
  *   tick enqueue exactly once however many workers run) and the next one, for `tasks schedules`.
@@ -186,6 +189,8 @@ ALTER TABLE tasklane_results ADD COLUMN concurrency_limit INTEGER;
 CREATE UNIQUE INDEX tasklane_results_unique ON tasklane_results (unique_hold) WHERE unique_hold IS NOT NULL;
 CREATE INDEX tasklane_results_running_keys ON tasklane_results (concurrency_key)
   WHERE status = 'RUNNING' AND concurrency_key IS NOT NULL;
+ALTER TABLE tasklane_workers ADD COLUMN proc_key TEXT;
+ALTER TABLE tasklane_workers ADD COLUMN proc_start TEXT;
 CREATE TABLE tasklane_queues (
   queue_name TEXT PRIMARY KEY NOT NULL,
   paused_at INTEGER,

@@ -4,6 +4,7 @@ import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
 import { type ClaimControls, planControlledClaim, queueRooms, selects, windowStart } from "./controlled-claim.js";
+import { ownIdentity } from "./local-process.js";
 import { openDatabase } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
 import { CLAIM_SELECT, CLAIM_UPDATE, NEXT_DUE } from "./sql/claim.js";
@@ -12,7 +13,7 @@ import { COUNT_STARTS, PAUSED_QUEUES } from "./sql/controls.js";
 import { DATA_VERSION, GET, INSERT } from "./sql/enqueue.js";
 import { EXTEND_LEASES, HEARTBEAT, REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
-import { insertUnlessHeld } from "./unique.js";
+import { insertIfFree, insertUnlessHeld } from "./unique.js";
 
 export interface SqliteStoreOptions {
   /** Absolute path of the database file; its folder is created if missing. */
@@ -139,6 +140,13 @@ export class SqliteStore {
     | undefined;
 
   #insertUnique(records: TaskResultData[], requests: readonly EnqueueRequest[]): TaskResultData[] {
+    const [one] = records;
+    if (records.length === 1 && one && requests[0] && !this.db.inTransaction) {
+      if (insertIfFree(this.statements, one, requests[0])) {
+        this.#changedLocally();
+        return records;
+      }
+    }
     this.#insertUniqueTx ??= this.db.transaction((rs: TaskResultData[], qs: readonly EnqueueRequest[]) =>
       insertUnlessHeld(this.statements, this.alias, rs, qs),
     );
@@ -293,6 +301,8 @@ export class SqliteStore {
   }
 
   registerWorker(worker: WorkerRegistration, now: number = Date.now()): void {
+    // Only this process's own identity can be stated (a registration for another pid has none).
+    const identity = worker.pid === process.pid ? ownIdentity() : null;
     this.statements.get(REGISTER_WORKER).run({
       id: worker.id,
       hostname: worker.hostname,
@@ -300,6 +310,8 @@ export class SqliteStore {
       queues: worker.queues,
       startedAt: worker.startedAt.getTime(),
       now,
+      procKey: identity?.key ?? null,
+      procStart: identity?.start ?? null,
     });
   }
 

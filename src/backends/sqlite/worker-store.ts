@@ -10,10 +10,15 @@ import type {
 } from "../../contract/worker-store.js";
 import type { TaskResultData } from "../../core/result.js";
 import { type HeartbeatThread, startHeartbeatThread } from "./heartbeats.js";
+import { isGone, ownIdentity } from "./local-process.js";
 import { LockOutages } from "./lock-outages.js";
 import { LeaseRecovery } from "./recovery.js";
+import { LOCAL_PEERS } from "./sql/workers.js";
 import type { SqliteStore } from "./store.js";
 import type { WalWatcher } from "./wake.js";
+
+/** How often the list of workers on this host is re-read (new peers are watched from then on). */
+const PEERS_REFRESH_MS = 2_000;
 
 const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
 
@@ -54,6 +59,8 @@ export class SqliteWorkerStore implements WorkerStore {
   #mark: { events: number; stamp: string | undefined } | null = null;
   #recovery: { store: SqliteStore; leases: LeaseRecovery } | null = null;
   #heartbeats: HeartbeatThread | null = null;
+  #peers: { id: string; pid: number; proc_start: string }[] = [];
+  #peersReadAt = Number.NEGATIVE_INFINITY;
   /** How long this worker's heartbeats waited for the lock, recently (see lock-outages.ts). */
   readonly #outages = new LockOutages();
 
@@ -156,6 +163,34 @@ export class SqliteWorkerStore implements WorkerStore {
       return leases.recoverExpired(plan, now, now - blocked - slack);
     });
     return [...own, ...expired];
+  }
+
+  /**
+   * Peers on this host (same boot and pid namespace), re-read from the registry every couple of
+   * seconds; each call only checks /proc for them, so an idle worker spends microseconds here.
+   */
+  async recoverGoneLocal(workerId: string, plan: RecoveryPlan): Promise<RecoveredTask[]> {
+    const identity = ownIdentity();
+    if (!identity) return [];
+    const store = this.#store;
+    const now = Date.now();
+    if (now - this.#peersReadAt >= PEERS_REFRESH_MS) {
+      this.#peers = store.statements
+        .get<{ id: string; pid: number; proc_start: string }>(LOCAL_PEERS)
+        .all({ key: identity.key, me: workerId });
+      this.#peersReadAt = now;
+    }
+    const gone = this.#peers.filter((peer) => isGone(peer.pid, peer.proc_start));
+    if (gone.length === 0) return [];
+    this.#peers = this.#peers.filter((peer) => !gone.includes(peer));
+    const leases = this.#leases;
+    const recovered: RecoveredTask[] = [];
+    for (const peer of gone) {
+      recovered.push(
+        ...(await retryWhileBusy(store, () => leases.recoverGone({ id: peer.id, procStart: peer.proc_start }, plan))),
+      );
+    }
+    return recovered;
   }
 
   async nextDueInMs(selector: QueueSelector): Promise<number | null> {
