@@ -8,6 +8,7 @@ export { RedisUnavailableError } from "./backends/redis/errors.js";
 export type { BackendConfig, TasklaneConfig, TasklaneConfigInput } from "./config/define.js";
 export { defineConfig } from "./config/define.js";
 export { closeBackends, defaultBackend, getBackend } from "./config/lookup.js";
+export type { ScheduleOptions } from "./config/schedules.js";
 // The backend contract: what a custom backend implements.
 export { AttemptLifecycle, type RunningAttempt } from "./contract/attempt.js";
 export type { BackendCapabilities, BackendClass, BackendInit } from "./contract/backend.js";
@@ -27,6 +28,8 @@ export type {
 } from "./contract/management.js";
 export { applyOutcome, claimedRecord, readyRecord } from "./contract/records.js";
 export type { WorkerOptions, WorkerRunner, WorkerRunnerInput } from "./contract/runner.js";
+export type { CatchUp, FiredTick, ScheduleInfo, ScheduleSpec, ScheduleStore } from "./contract/schedules.js";
+export { MemoryUniqueHolds } from "./contract/unique-holds.js";
 export type {
   AttemptOutcome,
   CompletionReport,
@@ -61,6 +64,7 @@ export type { Signal, SignalEvent, SignalHandler } from "./core/signals.js";
 export { signals } from "./core/signals.js";
 export type { AnyTask, Backoff, TaskOptions, UsingOptions } from "./core/task.js";
 export { Task, task } from "./core/task.js";
+export type { UniqueHold, UniqueOption, UniqueOptions, UniqueScope } from "./core/task-controls.js";
 
 // Running a worker in this process.
 export type { RunWorkerOptions, WorkerSummary } from "./worker/run-worker.js";

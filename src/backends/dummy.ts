@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Backend } from "../contract/backend.js";
 import type { BackendKind } from "../contract/kind.js";
 import { readyRecord } from "../contract/records.js";
+import { MemoryUniqueHolds } from "../contract/unique-holds.js";
 import type { EnqueueRequest } from "../core/environment.js";
 import { TaskResultDoesNotExist } from "../core/errors.js";
 import { TaskResult, type TaskResultData } from "../core/result.js";
@@ -22,7 +23,10 @@ export class DummyBackend extends Backend {
   readonly supportsAsyncTask = dummyKind.capabilities.supportsAsyncTask;
   readonly supportsGetResult = dummyKind.capabilities.supportsGetResult;
   readonly supportsPriority = dummyKind.capabilities.supportsPriority;
+  override readonly supportsUnique = true;
   readonly #records: TaskResultData[] = [];
+  // Results stay READY here, so a unique key stays held until clear() (or its period ends).
+  readonly #holds = new MemoryUniqueHolds();
 
   /** Copies of every result enqueued so far, oldest first. */
   get results(): TaskResult[] {
@@ -32,12 +36,16 @@ export class DummyBackend extends Backend {
   /** Forgets every stored result. */
   clear(): void {
     this.#records.length = 0;
+    this.#holds.clear();
   }
 
   protected async storeTasks(_task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResultData[]> {
-    const records = requests.map((r) => readyRecord(this.alias, r));
-    this.#records.push(...records);
-    return records.map((r) => structuredClone(r));
+    const store = (request: EnqueueRequest) => {
+      const record = readyRecord(this.alias, request);
+      this.#records.push(record);
+      return structuredClone(record);
+    };
+    return this.#holds.enqueue(requests, store, (id) => this.#records.find((r) => r.id === id));
   }
 
   async getResultData(id: string): Promise<TaskResultData> {

@@ -4,6 +4,7 @@ import { AttemptLifecycle } from "../contract/attempt.js";
 import { Backend } from "../contract/backend.js";
 import type { BackendKind } from "../contract/kind.js";
 import { applyOutcome, claimedRecord, readyRecord } from "../contract/records.js";
+import { MemoryUniqueHolds } from "../contract/unique-holds.js";
 import type { EnqueueRequest } from "../core/environment.js";
 import { TaskResultDoesNotExist } from "../core/errors.js";
 import { REPLACE_DATA, type TaskResult, type TaskResultData } from "../core/result.js";
@@ -29,16 +30,31 @@ export class ImmediateBackend extends Backend {
   readonly supportsAsyncTask = immediateKind.capabilities.supportsAsyncTask;
   readonly supportsGetResult = immediateKind.capabilities.supportsGetResult;
   readonly supportsPriority = immediateKind.capabilities.supportsPriority;
+  override readonly supportsUnique = true;
   readonly workerId = `immediate-${hostname()}-${process.pid}`;
   // Results of this process only (supportsGetResult is false: other processes cannot see them).
   readonly #records = new Map<string, TaskResultData>();
+  // A task runs inside its enqueue, so a key is held across that run ("active"), or for its
+  // period: an enqueue during an async task's run returns that run's result.
+  readonly #holds = new MemoryUniqueHolds();
 
   protected async storeTasks(_task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResultData[]> {
-    return requests.map((r) => {
-      const record = readyRecord(this.alias, r);
+    const store = (request: EnqueueRequest) => {
+      const record = readyRecord(this.alias, request);
       this.#records.set(record.id, record);
       return structuredClone(record);
-    });
+    };
+    return this.#holds.enqueue(requests, store, (id) => this.#records.get(id));
+  }
+
+  override async enqueueMany(task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResult[]> {
+    const results = await super.enqueueMany(task, requests);
+    // A call deduplicated onto one that ran earlier in this same batch shows how that run ended.
+    for (const result of results) {
+      const record = result.deduplicated ? this.#records.get(result.id) : undefined;
+      if (record) result[REPLACE_DATA]({ ...structuredClone(record), deduplicated: true });
+    }
+    return results;
   }
 
   protected override async afterEnqueue(task: AnyTask, results: TaskResult[]): Promise<void> {

@@ -81,7 +81,9 @@ export default class Enqueue extends BaseCommand {
     else {
       const due = dueText(result);
       const state = due ? `SCHEDULED: ${due}` : result.status;
-      this.out(`Enqueued ${result.taskName} as ${result.id} (${state}, queue ${result.queueName})`);
+      // A unique task whose key was held: nothing new was stored.
+      const verb = result.deduplicated ? "Already enqueued (its unique key is held):" : "Enqueued";
+      this.out(`${verb} ${result.taskName} as ${result.id} (${state}, queue ${result.queueName})`);
     }
     if (result.status === "FAILED") process.exitCode = 1;
   }

@@ -8,6 +8,7 @@ import { type AnyTask, isTask } from "../core/task.js";
 import { BUILTIN_KINDS } from "./kinds.js";
 import { checkLimits, queueLimitsShape } from "./limits.js";
 import { ActiveConfig, type BackendEntry, setActiveConfig } from "./registry.js";
+import { parseSchedules, type ScheduleOptions, schedulesShape } from "./schedules.js";
 
 export interface BackendConfig {
   /** "sqlite", "immediate", "dummy", or a class implementing Backend. */
@@ -22,9 +23,16 @@ export interface BackendConfig {
   limits?: Record<string, QueueLimits>;
 }
 
-export interface TasklaneConfigInput {
+/** `S` maps each schedule's name to its task, inferred from `schedules`, so `args` is checked against that task. */
+export interface TasklaneConfigInput<S extends Record<string, AnyTask> = Record<string, AnyTask>> {
   backends?: Record<string, BackendConfig>;
   tasks?: Record<string, AnyTask>;
+  /**
+   * Tasks enqueued on a cron schedule by the ordinary workers, each tick exactly once however
+   * many run: `{ nightlyReport: { task: report, cron: "0 3 * * *", args: ["daily"], timezone:
+   * "Europe/Paris" } }`. Removing one stops it.
+   */
+  schedules?: { [K in keyof S]: ScheduleOptions<S[K]> };
 }
 
 /** What defineConfig returns: the active config, as an app sees it. */
@@ -65,6 +73,7 @@ const shape = z.strictObject({
     )
     .optional(),
   tasks: z.record(z.string().min(1), z.custom<AnyTask>(isTask, "expected a task made with task()")).optional(),
+  schedules: schedulesShape.optional(),
 });
 
 /** "backends.default.queues[0]: expected string, received number" */
@@ -187,7 +196,9 @@ function registerTasks(input: Record<string, AnyTask>): Map<string, AnyTask> {
  * Declares the project's backends and tasks, registers each task under its name and makes
  * this the active config. Throws ConfigError (shape, kinds, duplicates) or InvalidTaskError.
  */
-export function defineConfig(input: TasklaneConfigInput): TasklaneConfig {
+export function defineConfig<S extends Record<string, AnyTask> = Record<string, AnyTask>>(
+  input: TasklaneConfigInput<S>,
+): TasklaneConfig {
   const parsed = shape.safeParse(input);
   if (!parsed.success) throw new ConfigError(formatZodError(parsed.error));
   const { backends = { default: { backend: "immediate" } }, tasks = {} } = input;
@@ -208,6 +219,8 @@ export function defineConfig(input: TasklaneConfigInput): TasklaneConfig {
   }
   for (const [name, t] of registerTasks(tasks)) config.tasks.set(name, t);
   for (const t of config.tasks.values()) config.check(t);
+  const schedules = input.schedules as Record<string, ScheduleOptions> | undefined;
+  for (const [name, entry] of parseSchedules(schedules, config)) config.schedules.set(name, entry);
   setActiveConfig(config);
   return config;
 }

@@ -4,6 +4,7 @@ import { ConfigError } from "../core/errors.js";
 import type { AnyTask } from "../core/task.js";
 import type { BackendEntry } from "./entry.js";
 import { checkTaskAgainst } from "./rules.js";
+import type { ScheduleEntry } from "./schedules.js";
 
 export type { BackendEntry } from "./entry.js";
 
@@ -14,6 +15,8 @@ export type { BackendEntry } from "./entry.js";
 export class ActiveConfig implements TaskEnvironment<AnyTask> {
   readonly backends: Map<string, BackendEntry>;
   readonly tasks: Map<string, AnyTask>;
+  /** Schedules by name (validated: registered tasks, parsed expressions). */
+  readonly schedules = new Map<string, ScheduleEntry>();
   /** The config file once the loader knows it; null for a config built in code or implicit. */
   path: string | null = null;
   /** The folder relative option paths resolve against (the config file's folder). */
@@ -56,6 +59,11 @@ export class ActiveConfig implements TaskEnvironment<AnyTask> {
 
   backend(alias: string): Promise<Backend> {
     return this.getBackend(alias);
+  }
+
+  /** The schedules whose task runs on this backend. */
+  schedulesOf(alias: string): ScheduleEntry[] {
+    return [...this.schedules.values()].filter((entry) => entry.task.backend === alias);
   }
 
   /** The backend for an alias, created once and shared. */

@@ -199,7 +199,10 @@ export class TaskResult<R = unknown> {
     if (!this.#source) {
       throw new TasklaneError(`Result ${this.#data.id} was not read from a backend, so it cannot be re-read`);
     }
+    const deduplicated = this.#data.deduplicated;
     this.#data = await this.#source.getResultData(this.#data.id);
+    // That flag says what this enqueue did, which a re-read does not change.
+    if (deduplicated) this.#data.deduplicated = true;
   }
 
   [REPLACE_DATA](data: TaskResultData): void {

@@ -7,6 +7,7 @@ import { UsageError } from "../core/errors.js";
 import type { AnyTask } from "../core/task.js";
 import { resolveWorkerOptions, type SettingNames, type WorkerOptions, type WorkerSettings } from "./options.js";
 import { guardProcess } from "./process-guard.js";
+import { Scheduler } from "./scheduler.js";
 import { Worker } from "./worker.js";
 
 export interface RunWorkerOptions extends WorkerSettings {
@@ -170,9 +171,13 @@ export async function runResolvedWorker(self: RunningWorker, input: ResolvedWork
       process.exit(1);
     });
   }
+  // The backend's schedules tick in every worker (the store enqueues each tick once).
+  const scheduler = Scheduler.forBackend(backend, events);
   try {
+    await scheduler.start();
     await runner.run();
   } finally {
+    await scheduler.stop();
     input.signal?.removeEventListener("abort", onAbort);
     if (input.ownsProcess) {
       process.off("SIGINT", onAbort);

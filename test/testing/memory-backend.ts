@@ -7,6 +7,7 @@ import {
   claimedRecord,
   type EnqueueRequest,
   type ManagementStore,
+  MemoryUniqueHolds,
   readyRecord,
   type TaskResult,
   type TaskResultData,
@@ -35,6 +36,8 @@ export class MemoryBackend extends Backend {
   readonly #management = new MemoryManagement(this.#records);
   readonly #runInCaller: boolean;
   readonly #workerId = `memory-${process.pid}`;
+  override readonly supportsUnique = true;
+  readonly #holds = new MemoryUniqueHolds();
 
   constructor(init: BackendInit) {
     super(init);
@@ -48,12 +51,14 @@ export class MemoryBackend extends Backend {
   }
 
   protected async storeTasks(_task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResultData[]> {
-    return requests.map((request) => {
+    const store = (request: EnqueueRequest) => {
       const record = readyRecord(this.alias, request);
       this.#records.set(record.id, record);
       // Callers get copies: nothing outside may change what is stored.
       return structuredClone(record);
-    });
+    };
+    // A unique task's key held by a stored result returns that result instead.
+    return this.#holds.enqueue(requests, store, (id) => this.#records.get(id));
   }
 
   async getResultData(id: string): Promise<TaskResultData> {

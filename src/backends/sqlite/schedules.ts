@@ -1,0 +1,149 @@
+import { existsSync } from "node:fs";
+import type BetterSqlite3 from "better-sqlite3";
+import { readyRecord } from "../../contract/records.js";
+import {
+  type FiredTick,
+  type ScheduleInfo,
+  type ScheduleSpec,
+  type ScheduleStore,
+  ticksToEnqueue,
+} from "../../contract/schedules.js";
+import {
+  ADD_SCHEDULE,
+  ADVANCE,
+  ALL_SCHEDULES,
+  DROP_OTHERS,
+  RENAME_TASK,
+  RESET_SCHEDULE,
+  SCHEDULE,
+  type ScheduleRow,
+} from "./sql/schedules.js";
+import type { SqliteStore } from "./store.js";
+
+const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
+
+/**
+ * Runs a write with SQLite's (synchronous, event-loop-freezing) busy handler off, waiting for
+ * another process's lock in ~1 ms asynchronous steps instead, up to busyTimeoutMs: every
+ * worker wakes for the same tick at once, and the running tasks of the ones that wait must
+ * keep going.
+ */
+async function whenUnlocked<T>(store: SqliteStore, fn: () => T): Promise<T> {
+  const deadline = Date.now() + store.busyTimeoutMs;
+  for (;;) {
+    try {
+      return store.withoutBusyWait(fn);
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() < 0.5 ? 0 : 1));
+    }
+  }
+}
+
+const ms = (date: Date | null | undefined): number | null => (date ? date.getTime() : null);
+
+type SyncTx = BetterSqlite3.Transaction<(specs: readonly ScheduleSpec[], now: Date) => void>;
+type FireTx = BetterSqlite3.Transaction<(specs: readonly ScheduleSpec[], now: Date) => FiredTick[]>;
+
+/**
+ * Schedules in the SQLite file, driven by the workers (see ScheduleStore). Each schedule's row
+ * holds its next tick; a worker enqueues a due tick and advances that row in one BEGIN
+ * IMMEDIATE transaction, so however many workers wake for a tick, one enqueues it and the
+ * others find the row already advanced.
+ */
+export class SqliteSchedules implements ScheduleStore {
+  readonly #source: { readonly store: SqliteStore; readonly path: string };
+  #tx: { store: SqliteStore; sync: SyncTx; fire: FireTx } | null = null;
+
+  constructor(source: { readonly store: SqliteStore; readonly path: string }) {
+    this.#source = source;
+  }
+
+  /** The transactions, tied to the open connection (close() and a new use reopen it). */
+  get #transactions(): { store: SqliteStore; sync: SyncTx; fire: FireTx } {
+    const store = this.#source.store;
+    if (this.#tx?.store !== store) {
+      this.#tx = {
+        store,
+        sync: store.db.transaction((specs: readonly ScheduleSpec[], now: Date) => this.#sync(store, specs, now)),
+        fire: store.db.transaction((specs: readonly ScheduleSpec[], now: Date) => this.#fire(store, specs, now)),
+      };
+    }
+    return this.#tx;
+  }
+
+  async sync(specs: readonly ScheduleSpec[], now: Date = new Date()): Promise<void> {
+    const { store, sync } = this.#transactions;
+    await whenUnlocked(store, () => sync.immediate(specs, now));
+  }
+
+  async fire(specs: readonly ScheduleSpec[], now: Date = new Date()): Promise<FiredTick[]> {
+    if (specs.length === 0) return [];
+    const { store, fire } = this.#transactions;
+    return whenUnlocked(store, () => fire.immediate(specs, now));
+  }
+
+  /** The stored schedules; nothing (and no file created) before the database exists. */
+  async list(): Promise<ScheduleInfo[]> {
+    if (!existsSync(this.#source.path)) return [];
+    const rows = this.#source.store.statements.get<ScheduleRow>(ALL_SCHEDULES).all();
+    return rows.map((row) => ({
+      name: row.name,
+      taskName: row.task_name,
+      cron: row.cron,
+      timezone: row.timezone,
+      lastTick: row.last_tick === null ? null : new Date(row.last_tick),
+      nextTick: row.next_tick === null ? null : new Date(row.next_tick),
+    }));
+  }
+
+  #sync(store: SqliteStore, specs: readonly ScheduleSpec[], now: Date): void {
+    const q = store.statements;
+    for (const spec of specs) {
+      const row = q.get<ScheduleRow>(SCHEDULE).get(spec.name);
+      const values = { name: spec.name, taskName: spec.taskName, cron: spec.cron, timezone: spec.timezone };
+      const nextTick = ms(spec.nextAfter(now));
+      if (!row) q.get(ADD_SCHEDULE).run({ ...values, nextTick, now: now.getTime() });
+      else if (row.cron !== spec.cron || row.timezone !== spec.timezone) {
+        q.get(RESET_SCHEDULE).run({ ...values, nextTick, now: now.getTime() });
+      } else q.get(RENAME_TASK).run({ name: spec.name, taskName: spec.taskName, now: now.getTime() });
+    }
+    q.get(DROP_OTHERS).run({ names: JSON.stringify(specs.map((spec) => spec.name)) });
+  }
+
+  /**
+   * For each schedule whose stored next tick has come: its due ticks (from the stored next
+   * tick to now, at most catchUpLimit with "all", else the latest), narrowed by catchUp, are
+   * stored as tasks due at their tick, and the row advances to the first tick after now. A row
+   * whose expression or zone differs from this worker's was synced by a worker with another
+   * config (a deploy half done): the newest sync wins, this worker leaves it alone.
+   */
+  #fire(store: SqliteStore, specs: readonly ScheduleSpec[], now: Date): FiredTick[] {
+    const q = store.statements;
+    const fired: FiredTick[] = [];
+    for (const spec of specs) {
+      const row = q.get<ScheduleRow>(SCHEDULE).get(spec.name);
+      if (!row || row.cron !== spec.cron || row.timezone !== spec.timezone) continue;
+      if (row.next_tick === null || row.next_tick > now.getTime()) continue;
+      const from = row.next_tick;
+      const due = spec
+        .lastTicks(spec.catchUp === "all" ? spec.catchUpLimit : 1, now)
+        .filter((tick) => tick.getTime() >= from);
+      const ticks = ticksToEnqueue(spec, due, now);
+      if (ticks.length > 0) {
+        const requests = ticks.map((tick) => ({ ...spec.request, runAfter: tick }));
+        const records = requests.map((request) => readyRecord(store.alias, request, now));
+        store.insert(records, requests).forEach((record, i) => {
+          fired.push({ schedule: spec.name, tick: ticks[i] as Date, record });
+        });
+      }
+      q.get(ADVANCE).run({
+        name: spec.name,
+        lastTick: ms(ticks.at(-1)),
+        nextTick: ms(spec.nextAfter(now)),
+        now: now.getTime(),
+      });
+    }
+    return fired;
+  }
+}
