@@ -341,6 +341,9 @@ describe("complete", () => {
       last_heartbeat_at: 2000,
       state: "running",
       stopped_at: null,
+      // no process identity given: this worker is recovered by its lease only
+      proc_key: null,
+      proc_start: null,
     });
     s.markWorkerStopped("w", 3000);
     expect(worker.get()).toMatchObject({ state: "stopped", stopped_at: 3000 });
