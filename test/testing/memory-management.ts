@@ -138,10 +138,10 @@ export class MemoryManagement implements ManagementStore {
     });
   }
 
-  async retryFailed(filter: ResultFilter): Promise<number> {
-    const failed = this.#newestFirst({ ...filter, statuses: ["FAILED"] });
-    await this.retry(failed.map((r) => r.id));
-    return failed.length;
+  async retryFailed(filter: ResultFilter): Promise<string[]> {
+    const ids = this.#newestFirst({ ...filter, statuses: ["FAILED"] }).map((r) => r.id);
+    await this.retry(ids);
+    return ids;
   }
 
   async cancel(ids: string[]): Promise<IdOutcome[]> {
