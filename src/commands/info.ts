@@ -2,6 +2,7 @@ import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
 import { describeConfig } from "../cli/describe.js";
 import type { ActiveConfig } from "../config/registry.js";
+import { BackendUnavailableError } from "../core/errors.js";
 import { bold, dim, yellow } from "../ui/text/style.js";
 
 /** Paused queues per backend alias, from their stored state (storage that does not exist yet is not created). */
@@ -9,8 +10,18 @@ async function pausedQueues(config: ActiveConfig): Promise<Map<string, string[]>
   const out = new Map<string, string[]>();
   for (const entry of config.backends.values()) {
     if (!entry.controls?.pause) continue;
-    const backend = await config.getBackend(entry.alias);
-    const paused = (await backend.queueStates()).filter((s) => s.paused).map((s) => s.queueName);
+    let paused: string[];
+    try {
+      const backend = await config.getBackend(entry.alias);
+      paused = (await backend.queueStates()).filter((s) => s.paused).map((s) => s.queueName);
+    } catch (error) {
+      // Info describes the config: storage that cannot be reached (a Redis down) leaves only its paused queues unknown.
+      if (!(error instanceof BackendUnavailableError)) throw error;
+      process.stderr.write(
+        `${yellow("warning")}: paused queues of backend "${entry.alias}" unknown: ${error.message}\n`,
+      );
+      continue;
+    }
     if (paused.length) out.set(entry.alias, paused);
   }
   return out;

@@ -12,6 +12,8 @@ if (redisAvailable || mustRunRedis) {
     capabilities: capabilitiesOf("redis"),
     runsWorker: true,
     management: true,
+    // BullMQ's open-source edition has no groups: no per-key concurrency (kind.ts).
+    controls: { pause: true, queueConcurrency: true, rateLimit: true, keyConcurrency: false },
   });
 } else {
   describe.skip("redis conformance (no TASKLANE_REDIS_URL and no redis-server here)", () => {

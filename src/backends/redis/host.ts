@@ -1,5 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { QueueLimits } from "../../contract/queue-controls.js";
 import type { RedisSettings } from "./connection.js";
 import type { OwnKeys } from "./own-keys.js";
 
@@ -11,6 +12,8 @@ export interface RedisHost {
   readonly alias: string;
   /** The configured queue names ([] when any name is allowed). */
   readonly queues: string[];
+  /** Per-queue limits from the config (concurrency, rate). */
+  readonly limits: Readonly<Record<string, QueueLimits>>;
   readonly settings: RedisSettings;
   readonly keys: OwnKeys;
   /** The shared connection (opened and proven on first use). */

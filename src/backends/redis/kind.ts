@@ -25,6 +25,10 @@ export const redisKind: BackendKind = {
   }),
   pathKeys: [],
   secretKeys: ["connection"],
+  // Pause, queue concurrency and rate are BullMQ's own (its queue meta, checked by the script that
+  // hands jobs to workers, so they hold across every worker and host). BullMQ's open-source
+  // edition has no groups, so per-key concurrency is refused at config load.
+  controls: { pause: true, queueConcurrency: true, rateLimit: true, keyConcurrency: false },
   // BullMQ builds a queue's keys as `<prefix>:<queue>:…` and refuses a name with ":" at the
   // first enqueue; said here, the config fails at load instead.
   queueNameProblem: (name) =>

@@ -1,5 +1,7 @@
+import type { Diagnosis } from "../../contract/diagnosis.js";
 import type {
   ErrorGroup,
+  FailureGroup,
   IdOutcome,
   ListOptions,
   ManagementStore,
@@ -11,36 +13,20 @@ import type {
   StatusCounts,
   WorkerInfo,
 } from "../../contract/management.js";
+import type { QueueState } from "../../contract/queue-controls.js";
 import { UsageError } from "../../core/errors.js";
 import { ALL_STATUSES, type TaskResultData } from "../../core/result.js";
+import { pauseQueues, queueStates, resumeQueues } from "./controls.js";
+import { diagnose } from "./diagnose.js";
+import { failureGroupIds, failureGroups } from "./failure-groups.js";
 import type { RedisHost } from "./host.js";
 import { recordsOf } from "./jobs.js";
 import { cancelIds, prunableSets, pruneSets, retryIds } from "./manage-write.js";
 import { parseMember, usedQueues } from "./own-keys.js";
+import { countByQueue } from "./queue-counts.js";
 import { finishedPerMinute } from "./raw.js";
-import { type JobView, toRecord } from "./records.js";
 import { listWorkers } from "./registry.js";
-
-/** Index members read per round trip while walking. */
-const CHUNK = 500;
-
-export const zeroCounts = (): StatusCounts => ({ READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 });
-const allows = <T>(list: readonly T[] | undefined, value: T) => !list || list.length === 0 || list.includes(value);
-
-/** The lexical lower bound of UUIDv7 ids created at or after `ms` (their first 48 bits are the time). */
-export function idBoundFor(ms: number): string {
-  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, "0");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}`;
-}
-
-export function matches(record: TaskResultData, filter: ResultFilter): boolean {
-  return (
-    allows(filter.statuses, record.status) &&
-    allows(filter.taskNames, record.taskName) &&
-    allows(filter.queues, record.queueName) &&
-    (!filter.since || record.enqueuedAt >= filter.since)
-  );
-}
+import { allows, CHUNK, failedRecords, idBoundFor, matches, walkWaiting, zeroCounts } from "./scan.js";
 
 /**
  * The operator's view of a Redis backend, through BullMQ's getters (counts, jobs, states) and
@@ -52,6 +38,8 @@ export function matches(record: TaskResultData, filter: ResultFilter): boolean {
  *   bounds the walk (ids are UUIDv7, so the index is in enqueue order).
  * - O(finished jobs of the kind): errorGroups and retryFailed read every FAILED job, prune
  *   reads the finished jobs it deletes.
+ * - O(waiting jobs): listings by waiting state ("scheduled" reads the delayed set, "retrying"
+ *   every READY set) and failure groups (every FAILED job and every READY one).
  */
 export class RedisManagement implements ManagementStore {
   constructor(readonly host: RedisHost) {}
@@ -62,8 +50,17 @@ export class RedisManagement implements ManagementStore {
     return [...new Set([...this.host.queues, ...used])].sort();
   }
 
-  /** Walks the index newest first (below `before`, at or after `since`), yielding records. */
+  /**
+   * Walks the results newest first (below `before`, at or after `since`), yielding records: the
+   * id index, or for a waiting state only BullMQ's READY sets (see scan.ts).
+   */
   async *walk(filter: ResultFilter, before?: string): AsyncGenerator<TaskResultData[]> {
+    const { waiting } = filter;
+    if (waiting) {
+      if (allows(filter.statuses, "READY"))
+        yield* walkWaiting(this.host, await this.queues(), { ...filter, waiting }, before);
+      return;
+    }
     const client = await this.host.client();
     let max = before === undefined ? "+" : `(${before}`;
     const min = filter.since ? `[${idBoundFor(filter.since.getTime())}` : "-";
@@ -97,7 +94,7 @@ export class RedisManagement implements ManagementStore {
   countByStatus(filter: ResultFilter = {}): Promise<StatusCounts> {
     return this.host.use(async () => {
       const counts = zeroCounts();
-      if ((filter.taskNames?.length ?? 0) > 0 || filter.since) {
+      if ((filter.taskNames?.length ?? 0) > 0 || filter.since || filter.waiting) {
         for await (const records of this.walk(filter)) for (const r of records) counts[r.status]++;
         return counts;
       }
@@ -109,48 +106,9 @@ export class RedisManagement implements ManagementStore {
     });
   }
 
-  /**
-   * Per-queue counts from BullMQ's getJobCounts (and tasklane's cancelled sets). oldestReadyAt
-   * is the oldest of the next tasks to run (the wait list's head, the 50 first prioritized, the
-   * next delayed): exact unless an older task waits behind 50 of higher priority.
-   */
+  /** Per-queue counts, paused flags and ages (see queue-counts.ts). */
   countByQueue(): Promise<QueueCounts[]> {
-    return this.host.use(async () => {
-      const client = await this.host.client();
-      return Promise.all(
-        (await this.queues()).map(async (queueName): Promise<QueueCounts> => {
-          const queue = await this.host.queue(queueName);
-          const [bull, cancelled] = await Promise.all([
-            queue.getJobCounts(
-              "waiting",
-              "prioritized",
-              "delayed",
-              "waiting-children",
-              "active",
-              "completed",
-              "failed",
-            ),
-            client.zcard(this.host.keys.cancelledAt(queueName)),
-          ]);
-          const n = (state: string) => bull[state] ?? 0;
-          const counts = zeroCounts();
-          counts.READY = n("waiting") + n("paused") + n("prioritized") + n("delayed") + n("waiting-children");
-          counts.RUNNING = n("active");
-          counts.SUCCEEDED = n("completed");
-          counts.FAILED = n("failed");
-          counts.CANCELLED = cancelled;
-          let oldestReadyAt: Date | null = null;
-          if (counts.READY > 0) {
-            const next = (
-              await Promise.all([queue.getWaiting(0, 0), queue.getPrioritized(0, 49), queue.getDelayed(0, 0)])
-            ).flat();
-            const times = next.map((job) => job.timestamp).filter((t) => t > 0);
-            if (times.length > 0) oldestReadyAt = new Date(Math.min(...times));
-          }
-          return { queueName, counts, oldestReadyAt };
-        }),
-      );
-    });
+    return this.host.use(async () => countByQueue(this.host, await this.queues()));
   }
 
   findByIdPrefix(prefix: string, limit: number): Promise<TaskResultData[]> {
@@ -209,29 +167,17 @@ export class RedisManagement implements ManagementStore {
     });
   }
 
-  /** Every FAILED record matching the filter, from BullMQ's failed jobs (getFailed; O(failed)). */
+  /** Every FAILED record matching the filter (O(failed)). */
   async *failed(filter: ResultFilter): AsyncGenerator<TaskResultData[]> {
-    for (const queueName of await this.queues()) {
-      if (!allows(filter.queues, queueName)) continue;
-      const queue = await this.host.queue(queueName);
-      for (let start = 0; ; start += CHUNK) {
-        const jobs = await queue.getFailed(start, start + CHUNK - 1);
-        const records = jobs
-          .map((job) =>
-            toRecord(this.host.alias, {
-              id: job.id as string,
-              queueName,
-              job: job as JobView,
-              state: "failed",
-              dueAt: null,
-              tombstone: null,
-            }),
-          )
-          .filter((r) => matches(r, filter));
-        if (records.length > 0) yield records;
-        if (jobs.length < CHUNK) break;
-      }
-    }
+    yield* failedRecords(this.host, await this.queues(), filter);
+  }
+
+  failureGroups(filter: ResultFilter): Promise<FailureGroup[]> {
+    return this.host.use(async () => failureGroups(this.host, await this.queues(), filter));
+  }
+
+  failureGroupIds(groupId: string, status: "FAILED" | "READY", filter: ResultFilter): Promise<string[]> {
+    return this.host.use(async () => failureGroupIds(this.host, await this.queues(), groupId, status, filter));
   }
 
   countPrunable(options: PruneOptions): Promise<number> {
@@ -275,6 +221,22 @@ export class RedisManagement implements ManagementStore {
       const from = Date.now() - n * 60_000;
       return finishedPerMinute(await this.host.client(), prefix, this.host.keys, await this.queues(), from, n);
     });
+  }
+
+  pause(queues: string[]): Promise<void> {
+    return this.host.use(() => pauseQueues(this.host, queues));
+  }
+
+  resume(queues: string[]): Promise<void> {
+    return this.host.use(() => resumeQueues(this.host, queues));
+  }
+
+  queueStates(): Promise<QueueState[]> {
+    return this.host.use(async () => queueStates(this.host, await this.queues()));
+  }
+
+  diagnose(id: string): Promise<Diagnosis> {
+    return this.host.use(() => diagnose(this.host, id, () => this.workers()));
   }
 }
 

@@ -1,9 +1,10 @@
 import type { Redis } from "ioredis";
 
 /**
- * Keys tasklane keeps beside BullMQ's (BullMQ has no id → queue lookup, no cancelled state and
- * no worker registry). BullMQ's keys are `<prefix>:<queue>:…` and a queue name is never empty,
- * so `<prefix>::…` can never collide with a queue's keys. Only tasklane reads and writes these.
+ * Keys tasklane keeps beside BullMQ's (BullMQ has no id → queue lookup, no cancelled state, no
+ * worker registry and no pause time). BullMQ's keys are `<prefix>:<queue>:…` and a queue name is
+ * never empty, so `<prefix>::…` can never collide with a queue's keys. Only tasklane reads and
+ * writes these.
  */
 export function ownKeys(prefix: string) {
   const base = `${prefix}::`;
@@ -18,6 +19,8 @@ export function ownKeys(prefix: string) {
     cancelledAt: (queue: string) => `${base}cancelled-at:${queue}`,
     /** HASH worker id → JSON registration and heartbeat. */
     workers: `${base}workers`,
+    /** HASH queue → when `tasks pause` paused it (ms); BullMQ's own paused flag is the truth. */
+    pausedAt: `${base}paused-at`,
   };
 }
 export type OwnKeys = ReturnType<typeof ownKeys>;

@@ -102,3 +102,76 @@ export async function finishedPerMinute(
     }, 0),
   );
 }
+
+/** BullMQ's prioritized score: priority × 2^32 + an insertion counter (FIFO within a priority). */
+const LEVEL = 0x100000000;
+
+/**
+ * The first job of each priority level in BullMQ's prioritized set, one seek per level present
+ * (at most 201 with tasklane's priorities). Raw because BullMQ pages that set by position only:
+ * the oldest job of a low priority can sit behind any number of higher ones.
+ */
+const PRIORITY_HEADS = `
+local heads = {}
+local from = "-inf"
+for _ = 1, 512 do
+  local first = redis.call("ZRANGEBYSCORE", KEYS[1], from, "+inf", "WITHSCORES", "LIMIT", 0, 1)
+  if #first == 0 then break end
+  heads[#heads + 1] = first[1]
+  from = string.format("%.0f", (math.floor(tonumber(first[2]) / ${LEVEL}) + 1) * ${LEVEL})
+end
+return heads`;
+
+export async function priorityHeads(client: Redis, prefix: string, queue: string): Promise<string[]> {
+  return (await client.eval(PRIORITY_HEADS, 1, queueKey(prefix, queue, "prioritized"))) as string[];
+}
+
+/**
+ * How many jobs a worker takes before this READY one: BullMQ serves its wait list first (from
+ * the right), then the prioritized set in score order; a due job still in the delayed set joins
+ * its level behind the ones there. Raw because BullMQ has no rank getter (ZRANK answers in
+ * O(log n), a getter would read the set).
+ */
+const DUE_AHEAD = `
+local lists = redis.call("LLEN", KEYS[2]) + redis.call("LLEN", KEYS[3])
+local rank = redis.call("ZRANK", KEYS[1], ARGV[1])
+if rank then return lists + rank end
+for i = 2, 3 do
+  local pos = redis.pcall("LPOS", KEYS[i], ARGV[1])
+  if type(pos) == "number" then return redis.call("LLEN", KEYS[i]) - 1 - pos end
+end
+return lists + redis.call("ZCOUNT", KEYS[1], "-inf", "(" .. string.format("%.0f", (tonumber(ARGV[2]) + 1) * ${LEVEL}))`;
+
+export async function dueAhead(
+  client: Redis,
+  prefix: string,
+  job: { id: string; queueName: string; bullPriority: number },
+): Promise<number> {
+  const q = (suffix: string) => queueKey(prefix, job.queueName, suffix);
+  return Number(await client.eval(DUE_AHEAD, 3, q("prioritized"), q("wait"), q("paused"), job.id, job.bullPriority));
+}
+
+/**
+ * The queue's rate window: starts counted in it and the ms left (null when no window is open).
+ * Raw because BullMQ exposes only the window's time left (getRateLimitTtl), not its count.
+ */
+export async function rateWindow(
+  client: Redis,
+  prefix: string,
+  queue: string,
+): Promise<{ used: number; msLeft: number | null }> {
+  const key = queueKey(prefix, queue, "limiter");
+  const replies = (await client.pipeline().get(key).pttl(key).exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  const ms = Number(replies[1]?.[1]);
+  return { used: Number(replies[0]?.[1] ?? 0) || 0, msLeft: ms > 0 ? ms : null };
+}
+
+/**
+ * Ms left on a job's lock (its worker's lease, renewed while the task runs), or null when no lock
+ * is held. Raw because BullMQ keeps the lock to its workers.
+ */
+export async function lockMsLeft(client: Redis, prefix: string, queue: string, id: string): Promise<number | null> {
+  const ms = await client.pttl(queueKey(prefix, queue, `${id}:lock`));
+  return ms > 0 ? ms : null;
+}

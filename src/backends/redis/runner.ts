@@ -6,6 +6,7 @@ import type { WorkerEvents, WorkerOptions, WorkerRunner, WorkerRunnerInput } fro
 import { type AttemptOutcome, describeSelector } from "../../contract/worker-store.js";
 import { UsageError } from "../../core/errors.js";
 import { closeClient, connect } from "./connection.js";
+import { applyLimits } from "./controls.js";
 import { isTransportError } from "./errors.js";
 import type { RedisHost } from "./host.js";
 import { redisKind } from "./kind.js";
@@ -58,6 +59,8 @@ const QUIET_MS = 3000;
  * - `--batch` exits when no job of the selected queues is waiting or due and none runs here.
  * - Leases are BullMQ's job locks (renewed while a task runs) and its stalled-job check; a
  *   run lost with its worker counts as an attempt (WorkerLost), as on SQLite.
+ * - Pause, queue concurrency and rate limits are BullMQ's (controls.ts): the worker writes the
+ *   config's limits into the queues' meta at start, and BullMQ's fetch script holds them for all.
  * Redis restarts: worker connections retry every command until Redis is back, so an attempt's
  * end is stored late rather than lost, and is reported (taskFinished) only once stored. An
  * outage is reported as connection lost/restored.
@@ -124,6 +127,8 @@ export class RedisWorkerRunner implements WorkerRunner {
     const settings = this.#host.settings;
     const client = await this.#host.client();
     const queues = await this.#selectedQueues(client);
+    // Before any Worker takes a job: BullMQ enforces the limits from the queues' meta.
+    await applyLimits(this.#host, queues);
     const registry = new WorkerRegistry(client, this.#host.keys.workers, settings.heartbeatMs);
     const label = describeSelector(this.#options.selector);
     await registry.register({
@@ -397,13 +402,17 @@ export class RedisWorkerRunner implements WorkerRunner {
     }, QUIET_MS).unref();
   }
 
-  /** --batch: close once nothing of the selected queues is waiting or due, and nothing runs here. */
+  /**
+   * --batch: close once nothing of the selected queues is waiting or due, and nothing runs here.
+   * A paused queue's tasks do not count: no worker takes them until it is resumed.
+   */
   async #checkBatchDone(queues: string[]): Promise<void> {
     if (this.#closing || this.#running.size > 0) return;
     try {
       const now = Date.now();
       for (const name of queues) {
         const queue = await this.#host.queue(name);
+        if (await queue.isPaused()) continue;
         const counts = await queue.getJobCounts("waiting", "prioritized", "delayed");
         if ((counts.waiting ?? 0) + (counts.paused ?? 0) + (counts.prioritized ?? 0) > 0) return;
         if ((counts.delayed ?? 0) > 0) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { idBoundFor } from "../../../src/backends/redis/manage.js";
 import { parseMember } from "../../../src/backends/redis/own-keys.js";
 import { type BullState, type JobSnapshot, STALLED_REASON, toRecord } from "../../../src/backends/redis/records.js";
+import { idBoundFor } from "../../../src/backends/redis/scan.js";
 
 const T = Date.UTC(2030, 0, 1);
 
