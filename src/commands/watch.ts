@@ -1,13 +1,18 @@
 import { Flags } from "@oclif/core";
 import { BaseCommand } from "../cli/base-command.js";
+import { listFailureGroups } from "../cli/failure-groups.js";
 import { backendFlag } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import { parseStatuses } from "../cli/parse.js";
+import type { ActiveConfig } from "../config/registry.js";
 import type { Backend } from "../contract/backend.js";
 import type { ManagementStore, QueueCounts, StatusCounts } from "../contract/management.js";
+import type { ScheduleInfo, ScheduleStore } from "../contract/schedules.js";
 import { parseDuration } from "../core/durations.js";
 import { UsageError } from "../core/errors.js";
 import { ALL_STATUSES } from "../core/result.js";
+import type { WatchActions } from "../ui/watch/actions.js";
+import type { FetchPanel } from "../ui/watch/panels.js";
 import {
   type BackendInfo,
   type FetchSnapshot,
@@ -15,6 +20,7 @@ import {
   THROUGHPUT_MINUTES,
   type WatchFilters,
 } from "../ui/watch/snapshot.js";
+import { availableTabs, TAB_LABEL, type TabId } from "../ui/watch/tabs.js";
 
 /** Same rule as Ink's is-in-ci: there, Ink prints only the final frame, so a live dashboard would stay blank. */
 const inCi = () =>
@@ -53,6 +59,70 @@ function snapshotFetcher(manage: ManagementStore, taskNames: readonly string[], 
   };
 }
 
+/**
+ * The config's schedules of this backend with what the store holds: the last tick enqueued, and
+ * the next one (the stored one while the expression is unchanged, else the next after now).
+ */
+async function scheduleInfos(config: ActiveConfig, alias: string, store: ScheduleStore): Promise<ScheduleInfo[]> {
+  const stored = new Map((await store.list()).map((info) => [info.name, info]));
+  const now = new Date();
+  return config
+    .schedulesOf(alias)
+    .map((entry) => {
+      const info = stored.get(entry.name);
+      const current = info && info.cron === entry.cron && info.timezone === entry.timezone;
+      return {
+        name: entry.name,
+        taskName: entry.task.name,
+        cron: entry.cron,
+        timezone: entry.timezone,
+        lastTick: info?.lastTick ?? null,
+        nextTick: current ? info.nextTick : entry.nextAfter(now),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The data of the tabs beyond the overview: fetched for the active tab only. */
+function panelFetcher(
+  manage: ManagementStore,
+  taskNames: readonly string[],
+  limit: number,
+  schedules: () => Promise<ScheduleInfo[]>,
+): FetchPanel {
+  return async (request) => {
+    switch (request.tab) {
+      case "scheduled":
+      case "retries": {
+        const page = await manage.listResults({
+          limit,
+          statuses: ["READY"],
+          waiting: request.tab === "scheduled" ? "scheduled" : "retrying",
+          taskNames: matchTaskNames(request.taskText, taskNames),
+        });
+        return { tab: request.tab, results: page.results, hasMore: page.nextCursor !== null };
+      }
+      case "errors":
+        return { tab: "errors", groups: await listFailureGroups(manage, {}), canAct: Boolean(manage.failureGroupIds) };
+      case "schedules":
+        return { tab: "schedules", schedules: await schedules() };
+    }
+  };
+}
+
+/** What the dashboard can change. A retry grants each task its own attempts again, as `tasks retry` does. */
+function watchActions(config: ActiveConfig, manage: ManagementStore): WatchActions {
+  const attempts = Object.fromEntries([...config.tasks].map(([name, task]) => [name, task.maxAttempts]));
+  const { failureGroupIds, pause, resume } = manage;
+  return {
+    retry: (ids) => manage.retry(ids, { attempts }),
+    cancel: (ids) => manage.cancel(ids),
+    groupIds: failureGroupIds ? (groupId, status) => failureGroupIds.call(manage, groupId, status, {}) : undefined,
+    pauseQueue: pause && resume ? (queue) => pause.call(manage, [queue]) : undefined,
+    resumeQueue: pause && resume ? (queue) => resume.call(manage, [queue]) : undefined,
+  };
+}
+
 function backendInfo(backend: Backend): BackendInfo {
   const heartbeatMs = backend.options.heartbeatMs;
   return {
@@ -64,13 +134,15 @@ function backendInfo(backend: Backend): BackendInfo {
 }
 
 export default class Watch extends BaseCommand {
-  static override summary = "Live dashboard: counts, queues, workers, throughput and recent results";
+  static override summary =
+    "Live dashboard in tabs: queues, results, scheduled, retries, errors by cause, workers, schedules";
   static override description =
-    `On a terminal: refreshes every --interval. Keys: ↑/↓ or j/k move, PgUp/PgDn page, g/G top/bottom, Enter opens a result (args, return value, tracebacks; ↑/↓ scroll, Esc or ← back), / filters by task name (Enter applies, Esc cancels), s cycles the status filter, Tab the queue filter, R retries the selected FAILED task and C cancels a READY one (each after y/n), p pauses, q or Ctrl+C quits.
+    `On a terminal: refreshes every --interval, in tabs: Overview (queues and results), Queues, Scheduled (deferred tasks), Retries (waiting to run again), Errors (failures by cause), Workers, and Schedules when the backend keeps them. Keys: 1-7, ←/→ or [ ] switch tab; ↑/↓ or j/k move, PgUp/PgDn page, g/G top/bottom; Enter opens a result or failure group (↑/↓ scroll, Esc or ← back), or a queue's results; / filters the tab (Enter applies, Esc cancels); s cycles the status filter and Tab the queue filter (Overview); space marks rows, a marks all, Esc clears; R retries and C cancels the marked tasks or the selected one (on Errors: every task of the groups); P pauses or resumes the selected queue (Queues); every action asks y/n with the count first; p pauses refreshing; ? lists every key; q or Ctrl+C quits.
 Without a terminal, with --once, or in CI: prints one snapshot and exits (--json for JSON).`;
   static override examples = [
     "<%= config.bin %> watch",
     "<%= config.bin %> watch --status failed --queue emails",
+    "<%= config.bin %> watch --tab errors",
     "<%= config.bin %> watch --interval 500ms --limit 1000",
     "<%= config.bin %> watch --once",
     "<%= config.bin %> watch --json | jq .counts",
@@ -85,6 +157,11 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
     interval: Flags.string({ description: "Refresh every: 1s, 500ms, or seconds", default: "1s" }),
     limit: Flags.integer({ description: "Results fetched per refresh (1–10000; default 200 live, 20 in a snapshot)" }),
     once: Flags.boolean({ description: "Print one snapshot and exit", default: false }),
+    tab: Flags.string({
+      description:
+        "Open the live dashboard on this tab: overview, queues, scheduled, retries, errors, workers, schedules",
+      default: "overview",
+    }),
   };
 
   async run(): Promise<void> {
@@ -98,6 +175,10 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
     const statuses = parseStatuses(flags.status) ?? [];
     if (flags.limit !== undefined && (flags.limit < 1 || flags.limit > 10_000)) {
       throw new UsageError(`--limit must be from 1 to 10000, got ${flags.limit}`);
+    }
+    const tab = flags.tab.trim().toLowerCase() as TabId;
+    if (!Object.hasOwn(TAB_LABEL, tab)) {
+      throw new UsageError(`--tab: unknown tab "${flags.tab}"; expected one of ${Object.keys(TAB_LABEL).join(", ")}`);
     }
     const live = Boolean(process.stdout.isTTY) && !flags.once && !flags.json && !inCi();
     const limit = flags.limit ?? (live ? 200 : 20);
@@ -115,17 +196,22 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
       return this.out(renderPlainSnapshot(snapshot, info, filters));
     }
 
-    const one = async (change: Promise<{ id: string; ok: boolean; reason?: string }[]>, id: string) =>
-      (await change)[0] ?? { id, ok: false, reason: "no answer from the backend" };
+    const scheduleStore = backend.schedules();
+    if (tab === "schedules" && !availableTabs(scheduleStore !== null).includes(tab)) {
+      throw new UsageError(`--tab schedules: backend "${backend.alias}" (${backend.kind}) keeps no schedules`);
+    }
+    const schedules = async () => (scheduleStore ? scheduleInfos(config, backend.alias, scheduleStore) : []);
     await runDashboard({
       backend: info,
       fetchSnapshot,
-      retry: (id) => one(manage.retry([id]), id),
-      cancel: (id) => one(manage.cancel([id]), id),
+      fetchPanel: panelFetcher(manage, taskNames, limit, schedules),
+      ...watchActions(config, manage),
       intervalMs,
       initialFilters: filters,
+      initialTab: tab,
       taskNames,
       queueNames: backend.queues,
+      hasSchedules: scheduleStore !== null,
     });
   }
 }

@@ -33,14 +33,15 @@ describe("tasks watch without a terminal", () => {
     expect(out).toMatch(/Counts\s+READY 1\s+RUNNING 0\s+SUCCEEDED 2\s+FAILED 2\s+CANCELLED 0/);
     expect(out).toMatch(/Throughput\s+[▁▂▃▄▅▆▇█]{30}\s+4 finished in the last 30 min/);
     expect(out).toMatch(/Workers\s+0 live/);
-    expect(out).toMatch(/QUEUE\s+READY\s+RUNNING\s+FAILED\s+SUCCEEDED\s+OLDEST READY/);
+    expect(out).toMatch(/QUEUE\s+READY\s+RUNNING\s+FAILED\s+SUCCEEDED\s+OLDEST DUE\s+STATE/);
     expect(out).toMatch(/default\s+1\s+0\s+2\s+1\s+\S+/);
     expect(out).toMatch(/emails\s+0\s+0\s+0\s+1\s+-/);
     const lines = out.split("\n");
     const header = lines.findIndex((l) => /^\s+ID\s+TASK\s+STATUS\s+QUEUE\s+AGE\s+DURATION\s+ATTEMPTS$/.test(l));
     expect(header).toBeGreaterThan(0);
     expect(lines[header + 1]).toContain(ids.ready?.slice(-12));
-    expect(lines[header + 1]).toMatch(/noop\s+READY/);
+    // READY but deferred an hour: shown as SCHEDULED (as tasks results shows it).
+    expect(lines[header + 1]).toMatch(/noop\s+SCHEDULED/);
     expect(lines.slice(header + 1).filter((l) => l.trim())).toHaveLength(5);
     expect(out).not.toContain("\u001b[");
   });
@@ -67,6 +68,8 @@ describe("tasks watch without a terminal", () => {
     expect(byName.default.counts).toMatchObject({ READY: 1, FAILED: 2, SUCCEEDED: 1 });
     expect(byName.default.oldestReadyAt).toMatch(/^\d{4}-/);
     expect(byName.emails.oldestReadyAt).toBeNull();
+    // The only READY task of default is deferred an hour: nothing due is late.
+    expect(byName.default).toMatchObject({ oldestDueAt: null, paused: false });
     expect(snap.throughput.minutes).toBe(30);
     expect(snap.throughput.perMinute.reduce((a: number, b: number) => a + b, 0)).toBe(4);
     expect(snap.results.map((r: { id: string }) => r.id)[0]).toBe(ids.ready);
@@ -115,6 +118,25 @@ describe("tasks watch without a terminal", () => {
   });
 });
 
+describe("tasks watch queue state", () => {
+  it("shows oldest due, not oldest enqueued, and which queues are paused", async () => {
+    const text = String((await cli(["--once"])).stdout);
+    // default's READY task is deferred an hour: it is not late, so nothing is shown as waiting.
+    expect(text).toMatch(/default\s+1\s+0\s+2\s+1\s+-\s+active/);
+    const pause = await tasks(["pause", "emails", "--config", project.configPath], { cwd: project.dir });
+    expect(pause.exitCode).toBe(0);
+    try {
+      const paused = await cli(["--once"]);
+      expect(paused.stdout).toMatch(/emails\s+0\s+0\s+0\s+1\s+-\s+paused/);
+      const snap = json((await cli(["--json"])).stdout);
+      const emails = snap.queues.find((q: { queueName: string }) => q.queueName === "emails");
+      expect(emails).toMatchObject({ paused: true, oldestDueAt: null });
+    } finally {
+      await tasks(["resume", "emails", "--config", project.configPath], { cwd: project.dir });
+    }
+  });
+});
+
 describe("tasks watch usage errors", () => {
   it.each([
     [["--interval", "0"], /^Error: --interval: "0" is too short; use at least 100ms$/],
@@ -124,6 +146,7 @@ describe("tasks watch usage errors", () => {
     [["--limit", "many"], /^Error: Parsing --limit: Expected an integer but received: many/],
     [["--backend", "nope"], /^Error: --backend: no backend "nope" in .*tasks\.config\.ts \(configured: default\)$/],
     [["--frobnicate"], /^Error: Nonexistent flag: --frobnicate/],
+    [["--tab", "home"], /^Error: --tab: unknown tab "home"; expected one of overview, queues, scheduled, retries/],
   ])("%j → one line on stderr, exit 2", async (args, message) => {
     const run = await cli(args as string[]);
     expect(run.exitCode).toBe(2);

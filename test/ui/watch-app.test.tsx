@@ -20,8 +20,14 @@ function mount(data: TaskResultData[], props: Partial<WatchAppProps> = {}) {
   const fetchSnapshot = vi.fn(
     props.fetchSnapshot ?? (async (filters: WatchFilters) => snapshotOf(applyFilters(data, filters))),
   );
-  const retry = vi.fn(props.retry ?? (async (id: string): Promise<IdOutcome> => ({ id, ok: true, status: "FAILED" })));
-  const cancel = vi.fn(props.cancel ?? (async (id: string): Promise<IdOutcome> => ({ id, ok: true, status: "READY" })));
+  const retry = vi.fn(
+    props.retry ??
+      (async (ids: string[]): Promise<IdOutcome[]> => ids.map((id) => ({ id, ok: true, status: "FAILED" }))),
+  );
+  const cancel = vi.fn(
+    props.cancel ??
+      (async (ids: string[]): Promise<IdOutcome[]> => ids.map((id) => ({ id, ok: true, status: "READY" }))),
+  );
   const instance = render(
     <WatchApp
       backend={BACKEND}
@@ -91,7 +97,7 @@ describe("WatchApp layout", () => {
     // web-2 has not heartbeated for 10 s (> 3 × 1000 ms): stale; the stopped worker is not shown.
     expect(frame).toMatch(/workers 1 live: web-1 ♥ just now · web-2 STALE ♥ 10s ago/);
     expect(frame).not.toContain("gone");
-    expect(frame).toMatch(/QUEUE\s+READY\s+RUNNING\s+FAILED\s+SUCCEEDED\s+OLDEST READY/);
+    expect(frame).toMatch(/QUEUE\s+READY\s+RUNNING\s+FAILED\s+SUCCEEDED\s+OLDEST DUE/);
     expect(frame).toMatch(/emails\s+1\s+0\s+0\s+0/);
     expect(selectedRow(frame)).toMatch(/READY\s+sendEmail\s+emails\s+1m ago\s+-\s+0\/1/);
     expect(frame).toMatch(/FAILED\s+report\s+default\s+1m ago\s+1s\s+1\/1/);
@@ -123,18 +129,18 @@ describe("WatchApp navigation", () => {
     await app.frame((f) => selectedRow(f).includes("job-3 "));
     app.press(KEYS.up, "k");
     await app.frame((f) => selectedRow(f).includes("job-1 "));
-    // 24 rows, one queue: 14 result rows per page.
+    // 24 rows, one queue: 13 result rows per page (under the header and the tab bar).
     app.press(KEYS.pageDown);
-    let frame = await app.frame((f) => selectedRow(f).includes("job-15 "));
-    expect(frame).toContain("15-28 of 50");
+    let frame = await app.frame((f) => selectedRow(f).includes("job-14 "));
+    expect(frame).toContain("14-26 of 50");
     app.press(KEYS.pageUp);
     frame = await app.frame((f) => selectedRow(f).includes("job-1 "));
-    expect(frame).toContain("1-14 of 50");
+    expect(frame).toContain("1-13 of 50");
     app.press("G");
     frame = await app.frame((f) => selectedRow(f).includes("job-49 "));
-    expect(frame).toContain("37-50 of 50");
+    expect(frame).toContain("38-50 of 50");
     app.press("g");
-    await app.frame((f) => selectedRow(f).includes("job-0 ") && f.includes("1-14 of 50"));
+    await app.frame((f) => selectedRow(f).includes("job-0 ") && f.includes("1-13 of 50"));
   });
 
   it("keeps the selected result selected when newer results arrive", async () => {
@@ -260,7 +266,7 @@ describe("WatchApp retry and cancel", () => {
     await app.frame(`Retry chargeCard ${data[0]?.id}? (y/n)`);
     app.press("y");
     await app.frame("Retried chargeCard");
-    expect(app.retry).toHaveBeenCalledExactlyOnceWith(data[0]?.id);
+    expect(app.retry).toHaveBeenCalledExactlyOnceWith([data[0]?.id]);
     await waitFor(
       () => app.fetchSnapshot.mock.calls.length,
       (n) => n > fetches,
@@ -293,12 +299,12 @@ describe("WatchApp retry and cancel", () => {
     await app.frame("(y/n)");
     app.press("y");
     await app.frame("Cancelled sendEmail");
-    expect(app.cancel).toHaveBeenCalledExactlyOnceWith(data[1]?.id);
+    expect(app.cancel).toHaveBeenCalledExactlyOnceWith([data[1]?.id]);
   });
 
   it("shows a refused or failing action instead of crashing", async () => {
     const app = mount(data, {
-      retry: vi.fn(async (id: string) => ({ id, ok: false, reason: "it is RUNNING now" })),
+      retry: vi.fn(async (ids: string[]) => ids.map((id) => ({ id, ok: false, reason: "it is RUNNING now" }))),
     });
     await app.frame("chargeCard");
     app.press("R", "y");

@@ -97,6 +97,7 @@ export const KEYS = {
   up: "\u001B[A",
   down: "\u001B[B",
   left: "\u001B[D",
+  right: "\u001B[C",
   enter: "\r",
   esc: "\u001B",
   tab: "\t",

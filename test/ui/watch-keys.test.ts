@@ -199,11 +199,14 @@ describe("layout", () => {
     for (const rowsCount of [10, 12, 24, 30, 50]) {
       for (const queues of [0, 1, 3, 12]) {
         const l = computeLayout(rowsCount, queues);
-        const used = 4 + (l.queueRows > 0 ? l.queueRows + 1 : 0) + 2 + l.resultRows + 1;
+        // Header, tab bar, queue panel, results title and headings, rows, footer.
+        const used = 4 + 1 + (l.queueRows > 0 ? l.queueRows + 1 : 0) + 2 + l.resultRows + 1;
         expect(used).toBeLessThanOrEqual(rowsCount - 1);
+        // The detail and help views have no tab bar.
         expect(4 + 1 + l.detailRows + 1).toBeLessThanOrEqual(rowsCount - 1);
+        expect(4 + 1 + 2 + l.listRows + 1).toBeLessThanOrEqual(rowsCount - 1);
       }
     }
-    expect(computeLayout(24, 3)).toEqual({ queueRows: 3, resultRows: 12, detailRows: 17 });
+    expect(computeLayout(24, 3)).toEqual({ queueRows: 3, resultRows: 11, detailRows: 17, listRows: 15 });
   });
 });

@@ -1,8 +1,11 @@
-import { Box, Text } from "ink";
+import { Text } from "ink";
+import type { FailureGroup } from "../../contract/management.js";
 import type { TaskResultData } from "../../core/result.js";
 import { shortId } from "../text/format.js";
 import type { DetailLine } from "./detail.js";
 import { STATUS_COLOR } from "./format.js";
+import { groupLabel } from "./panels.js";
+import { ScrollText } from "./ScrollText.js";
 
 export interface DetailViewProps {
   result: TaskResultData;
@@ -15,30 +18,46 @@ export interface DetailViewProps {
 
 /** One result in full (args, return value, every error with its traceback), scrolled to `scroll`. */
 export function DetailView({ result, lines, scroll, rows, stale }: DetailViewProps) {
-  const shown = lines.slice(scroll, scroll + rows);
-  const end = Math.min(lines.length, scroll + rows);
   return (
-    <Box flexDirection="column">
-      <Text wrap="truncate">
-        <Text bold>{result.taskName}</Text> <Text color={STATUS_COLOR[result.status]}>{result.status}</Text>
-        <Text dimColor>
-          {" "}
-          {shortId(result.id)} · lines {lines.length === 0 ? 0 : scroll + 1}-{end} of {lines.length}
-          {stale ? " · no longer in the list (last seen)" : ""}
-        </Text>
-      </Text>
-      {shown.map((line, i) => (
-        <Text
-          // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional.
-          key={scroll + i}
-          wrap="truncate"
-          color={line.color}
-          bold={line.bold}
-          dimColor={line.dim}
-        >
-          {line.text || " "}
-        </Text>
-      ))}
-    </Box>
+    <ScrollText
+      heading={
+        <>
+          <Text bold>{result.taskName}</Text> <Text color={STATUS_COLOR[result.status]}>{result.status}</Text>
+          <Text dimColor> {shortId(result.id)}</Text>
+        </>
+      }
+      note={stale ? "no longer in the list (last seen)" : undefined}
+      lines={lines}
+      scroll={scroll}
+      rows={rows}
+    />
+  );
+}
+
+export interface GroupViewProps {
+  group: FailureGroup;
+  lines: readonly DetailLine[];
+  scroll: number;
+  rows: number;
+  stale: boolean;
+}
+
+/** One failure group in full: where, which tasks, how many, the last message and a sample traceback. */
+export function GroupView({ group, lines, scroll, rows, stale }: GroupViewProps) {
+  return (
+    <ScrollText
+      heading={
+        <>
+          <Text bold color="red">
+            {groupLabel(group)}
+          </Text>
+          <Text dimColor> failure group</Text>
+        </>
+      }
+      note={stale ? "no longer in the list (last seen)" : undefined}
+      lines={lines}
+      scroll={scroll}
+      rows={rows}
+    />
   );
 }

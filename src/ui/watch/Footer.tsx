@@ -1,55 +1,102 @@
 import { Text } from "ink";
-import type { Confirm, Message, Mode } from "./keys.js";
+import type { TabId } from "./tabs.js";
+import type { Confirm, Message, Mode } from "./view.js";
 
 export interface FooterProps {
   mode: Mode;
+  tab: TabId;
+  /** How many tabs there are ("1-7 tabs"). */
+  tabCount: number;
   columns: number;
   draft: string;
-  /** Registered task names matching the draft (shown while typing a filter). */
+  /** Registered task names matching the draft (shown while typing a task filter). */
   matches: readonly string[];
+  /** The `/` filter is a task-name filter on this tab (else any text). */
+  taskFilter: boolean;
   confirm: Confirm | null;
   message: Message | null;
 }
 
-const LIST_KEYS: [string, string][] = [
+type Keys = [string, string][];
+
+const MOVE: Keys = [
   ["↑↓/jk", "move"],
   ["PgUp/PgDn", "page"],
   ["g/G", "top/end"],
-  ["⏎", "open"],
-  ["/", "task"],
-  ["s", "status"],
-  ["Tab", "queue"],
-  ["R", "retry"],
-  ["C", "cancel"],
-  ["p", "pause"],
+];
+const END: Keys = [
+  ["?", "keys"],
   ["q", "quit"],
 ];
-const DETAIL_KEYS: [string, string][] = [
+
+function listKeys(tab: TabId, tabs: string): Keys {
+  const switcher: Keys = [[tabs, "tabs"]];
+  switch (tab) {
+    case "overview":
+      return [
+        ...MOVE,
+        ["⏎", "open"],
+        ["space", "mark"],
+        ["/", "task"],
+        ["s", "status"],
+        ["Tab", "queue"],
+        ["R", "retry"],
+        ["C", "cancel"],
+        ...switcher,
+        ...END,
+      ];
+    case "queues":
+      return [...MOVE, ["⏎", "results"], ["P", "pause/resume"], ["/", "filter"], ...switcher, ...END];
+    case "scheduled":
+    case "retries":
+      return [...MOVE, ["⏎", "open"], ["space", "mark"], ["/", "task"], ["C", "cancel"], ...switcher, ...END];
+    case "errors":
+      return [
+        ...MOVE,
+        ["⏎", "open"],
+        ["space", "mark"],
+        ["/", "filter"],
+        ["R", "retry"],
+        ["C", "cancel"],
+        ...switcher,
+        ...END,
+      ];
+    default:
+      return [...MOVE, ["/", "filter"], ...switcher, ...END];
+  }
+}
+
+const DETAIL_KEYS: Keys = [
   ["↑↓/jk", "scroll"],
   ["PgUp/PgDn", "page"],
   ["g/G", "top/end"],
   ["Esc/←", "back"],
   ["R", "retry"],
   ["C", "cancel"],
-  ["p", "pause"],
-  ["q", "quit"],
+  ...END,
 ];
-/** Dropped in this order when the line is too narrow (all stay documented in --help). */
-const OPTIONAL = ["PgUp/PgDn", "g/G", "↑↓/jk", "p", "Tab", "s", "/", "⏎", "Esc/←"];
+const HELP_KEYS: Keys = [
+  ["↑↓/jk", "scroll"],
+  ["Esc/?", "close"],
+];
 
-const width = (keys: [string, string][]) => keys.reduce((n, [k, l]) => n + k.length + l.length + 3, -2);
+/** Dropped in this order when the line is too narrow (every key stays in `?` and --help). */
+const OPTIONAL = ["PgUp/PgDn", "g/G", "↑↓/jk", "TABS", "Tab", "s", "/", "space", "⏎", "Esc/←", "?"];
+
+const width = (keys: Keys) => keys.reduce((n, [k, l]) => n + k.length + l.length + 3, -2);
 
 /** The longest key list that fits: drop the optional entries one by one (↑↓/jk becomes ↑↓). */
-function fitting(keys: [string, string][], columns: number): [string, string][] {
+function fitting(keys: Keys, columns: number, tabs: string): Keys {
   let shown = keys;
-  for (const drop of OPTIONAL) {
+  for (const optional of OPTIONAL) {
     if (width(shown) <= columns) return shown;
+    const drop = optional === "TABS" ? tabs : optional;
     shown = drop === "↑↓/jk" ? shown.map(([k, l]) => [k === drop ? "↑↓" : k, l]) : shown.filter(([k]) => k !== drop);
   }
   return shown;
 }
 
-function KeyHelp({ keys }: { keys: [string, string][] }) {
+function KeyHelp({ keys }: { keys: Keys }) {
   return (
     <Text wrap="truncate">
       {keys.map(([k, label], i) => (
@@ -65,13 +112,20 @@ function KeyHelp({ keys }: { keys: [string, string][] }) {
 const TONE = { info: "cyan", ok: "green", error: "red" } as const;
 
 /** One line: the keys, or the filter prompt, the y/n question, or the outcome of the last action. */
-export function Footer({ mode, columns, draft, matches, confirm, message }: FooterProps) {
+export function Footer(props: FooterProps) {
+  const { mode, draft, matches, confirm, message } = props;
   if (mode === "filter") {
-    const hint = matches.length > 0 ? `matches ${matches.join(", ")}` : draft ? "no registered task matches" : "";
+    const hint = !props.taskFilter
+      ? ""
+      : matches.length > 0
+        ? `matches ${matches.join(", ")}`
+        : draft
+          ? "no registered task matches"
+          : "";
     return (
       <Text wrap="truncate">
         <Text bold color="cyan">
-          /task{" "}
+          {props.taskFilter ? "/task " : "/filter "}
         </Text>
         {draft}
         <Text inverse> </Text>
@@ -82,10 +136,9 @@ export function Footer({ mode, columns, draft, matches, confirm, message }: Foot
     );
   }
   if (mode === "confirm" && confirm) {
-    const verb = confirm.action === "retry" ? "Retry" : "Cancel";
     return (
       <Text wrap="truncate" color="yellow" bold>
-        {verb} {confirm.taskName} {confirm.id}? (y/n)
+        {confirm.question} (y/n)
       </Text>
     );
   }
@@ -96,5 +149,7 @@ export function Footer({ mode, columns, draft, matches, confirm, message }: Foot
       </Text>
     );
   }
-  return <KeyHelp keys={fitting(mode === "detail" ? DETAIL_KEYS : LIST_KEYS, columns)} />;
+  const tabs = `1-${props.tabCount}`;
+  const keys = mode === "help" ? HELP_KEYS : mode === "detail" ? DETAIL_KEYS : listKeys(props.tab, tabs);
+  return <KeyHelp keys={fitting(keys, props.columns, tabs)} />;
 }

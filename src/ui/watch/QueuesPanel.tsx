@@ -3,6 +3,7 @@ import type { QueueCounts } from "../../contract/management.js";
 import type { TaskResultStatus } from "../../core/result.js";
 import { ago } from "../text/format.js";
 import { cell, count, STATUS_COLOR } from "./format.js";
+import { oldestDue } from "./tab-tables.js";
 
 export interface QueuesPanelProps {
   queues: readonly QueueCounts[];
@@ -13,7 +14,10 @@ export interface QueuesPanelProps {
 
 const COLUMNS: TaskResultStatus[] = ["READY", "RUNNING", "FAILED", "SUCCEEDED"];
 
-/** Per queue: READY, RUNNING, FAILED, SUCCEEDED and how long the oldest READY task has waited. */
+/**
+ * Per queue: READY, RUNNING, FAILED, SUCCEEDED, how long the longest-waiting due task has
+ * waited (deferred tasks do not count: they are not late), and whether the queue is paused.
+ */
 export function QueuesPanel({ queues, maxRows, now }: QueuesPanelProps) {
   if (maxRows <= 0) return null;
   const nameWidth = Math.min(24, Math.max(6, ...queues.map((q) => q.queueName.length))) + 1;
@@ -29,7 +33,7 @@ export function QueuesPanel({ queues, maxRows, now }: QueuesPanelProps) {
       <Text wrap="truncate" bold>
         {cell("QUEUE", nameWidth)}
         {widths.map((c) => cell(c.status, c.width, "right")).join("")}
-        {"  OLDEST READY"}
+        {"  OLDEST DUE"}
       </Text>
       {queues.length === 0 ? <Text dimColor>no tasks yet</Text> : null}
       {shown.map((q) => (
@@ -41,10 +45,16 @@ export function QueuesPanel({ queues, maxRows, now }: QueuesPanelProps) {
             </Text>
           ))}
           {"  "}
-          {q.oldestReadyAt ? <Text color="blue">{ago(q.oldestReadyAt, now)}</Text> : <Text dimColor>-</Text>}
+          <OldestDue queue={q} now={now} />
+          {q.paused ? <Text color="yellow"> paused</Text> : null}
         </Text>
       ))}
       {overflow ? <Text dimColor>+{queues.length - shown.length} more queues</Text> : null}
     </Box>
   );
+}
+
+function OldestDue({ queue, now }: { queue: QueueCounts; now: number }) {
+  const due = oldestDue(queue);
+  return due ? <Text color="blue">{cell(ago(due, now), 11)}</Text> : <Text dimColor>{cell("-", 11)}</Text>;
 }

@@ -2,8 +2,10 @@ import { Box, Text } from "ink";
 import type { TaskResultData } from "../../core/result.js";
 import { ago, duration, shortId } from "../text/format.js";
 import { shownStatus } from "../text/status.js";
+import { MARKER_WIDTH } from "./columns.js";
 import { cell, STATUS_COLOR } from "./format.js";
 import { describeFilters, type WatchFilters } from "./snapshot.js";
+import { ListTitle, marker } from "./Table.js";
 
 export interface ResultsListProps {
   results: readonly TaskResultData[];
@@ -15,12 +17,14 @@ export interface ResultsListProps {
   filters: WatchFilters;
   now: number;
   loading?: boolean;
+  /** Ids marked with space. */
+  selected?: readonly string[];
 }
 
 /** Column widths for a terminal width: the task and queue columns share what is left; no id column when narrow. */
 export function resultColumns(width: number) {
   const withId = width >= 72;
-  const fixed = 2 + 10 + 9 + 9 + 6 + (withId ? 12 : 0);
+  const fixed = MARKER_WIDTH + 10 + 9 + 9 + 6 + (withId ? 12 : 0);
   const rest = Math.max(12, width - fixed);
   const queue = Math.min(16, Math.max(7, Math.floor(rest / 3)));
   // Wide terminals: the task column stops at 40 so the columns stay close together.
@@ -32,22 +36,21 @@ export function ResultsList(props: ResultsListProps) {
   const { results, cursor, top, rows, columns, now } = props;
   const w = resultColumns(columns);
   const shown = results.slice(top, top + rows);
-  const filter = describeFilters(props.filters) || "no filter";
-  const range = results.length === 0 ? "0" : `${top + 1}-${top + shown.length} of ${results.length}`;
+  const selected = props.selected ?? [];
   return (
     <Box flexDirection="column">
-      <Text wrap="truncate">
-        <Text bold>RESULTS</Text>
-        <Text dimColor> newest first · </Text>
-        <Text color={filter === "no filter" ? undefined : "cyan"}>{filter}</Text>
-        <Text dimColor>
-          {" "}
-          · {range}
-          {props.hasMore ? "+" : ""}
-        </Text>
-      </Text>
+      <ListTitle
+        title="RESULTS"
+        note="newest first"
+        filter={describeFilters(props.filters)}
+        top={top}
+        shown={shown.length}
+        total={results.length}
+        hasMore={props.hasMore}
+        marked={selected.length}
+      />
       <Text wrap="truncate" dimColor>
-        {"  "}
+        {" ".repeat(MARKER_WIDTH)}
         {cell("STATUS", w.status)}
         {cell("TASK", w.task)}
         {cell("QUEUE", w.queue)}
@@ -56,12 +59,12 @@ export function ResultsList(props: ResultsListProps) {
         {cell("ATT", w.attempts)}
         {w.id > 0 ? "ID" : ""}
       </Text>
-      {results.length === 0 ? <Text dimColor>{props.loading ? "  loading…" : "  no results match"}</Text> : null}
+      {results.length === 0 ? <Text dimColor>{props.loading ? "   loading…" : "   no results match"}</Text> : null}
       {shown.map((r, i) => {
-        const selected = top + i === cursor;
+        const isCursor = top + i === cursor;
         return (
-          <Text key={r.id} wrap="truncate" inverse={selected}>
-            {selected ? "› " : "  "}
+          <Text key={r.id} wrap="truncate" inverse={isCursor}>
+            {marker(isCursor, selected.includes(r.id))}
             <Text color={STATUS_COLOR[shownStatus(r, now)]}>{cell(shownStatus(r, now), w.status)}</Text>
             {cell(r.taskName, w.task)}
             {cell(r.queueName, w.queue)}
@@ -71,7 +74,7 @@ export function ResultsList(props: ResultsListProps) {
               w.duration,
             )}
             {cell(`${r.workerIds.length}/${r.maxAttempts}`, w.attempts)}
-            {w.id > 0 ? <Text dimColor={!selected}>{shortId(r.id)}</Text> : null}
+            {w.id > 0 ? <Text dimColor={!isCursor}>{shortId(r.id)}</Text> : null}
           </Text>
         );
       })}

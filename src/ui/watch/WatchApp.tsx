@@ -1,46 +1,34 @@
 import { Box, useApp, useInput, useStdin } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { TaskResultData } from "../../core/result.js";
-import { shortId } from "../text/format.js";
-import { DetailView } from "./DetailView.js";
-import { detailLines } from "./detail.js";
+import { runEffect, type WatchActions } from "./actions.js";
+import { splitPresses } from "./chunk.js";
+import { type DeriveEnv, derive, type WatchData } from "./derive.js";
 import { Footer } from "./Footer.js";
 import { Header } from "./Header.js";
-import {
-  type Effect,
-  initialView,
-  type KeyContext,
-  type Message,
-  reconcile,
-  reduceKey,
-  type ViewState,
-} from "./keys.js";
-import { computeLayout } from "./layout.js";
-import { QueuesPanel } from "./QueuesPanel.js";
-import { ResultsList } from "./ResultsList.js";
-import {
-  type ActOnTask,
-  type BackendInfo,
-  type FetchSnapshot,
-  NO_FILTERS,
-  registeredMatches,
-  type WatchFilters,
-} from "./snapshot.js";
-import { useSnapshot } from "./useSnapshot.js";
+import { type Effect, initialView, type Message, reconcile, reduceKey, type ViewState } from "./keys.js";
+import { type FetchPanel, panelRequest } from "./panels.js";
+import { type BackendInfo, type FetchSnapshot, NO_FILTERS, registeredMatches, type WatchFilters } from "./snapshot.js";
+import { TabBar } from "./TabBar.js";
+import { TabView } from "./TabView.js";
+import { availableTabs, TASK_NAME_FILTER_TABS, type TabId } from "./tabs.js";
+import { usePolling } from "./usePolling.js";
 import { useTerminalSize } from "./useTerminalSize.js";
 
-export interface WatchAppProps {
+export interface WatchAppProps extends WatchActions {
   backend: BackendInfo;
   /** Data access lives in the command; the app only calls these. */
   fetchSnapshot: FetchSnapshot;
-  retry: ActOnTask;
-  cancel: ActOnTask;
+  /** The data of the Scheduled, Retries, Errors and Schedules tabs (absent: they say "not available"). */
+  fetchPanel?: FetchPanel;
   intervalMs: number;
   initialFilters?: WatchFilters;
+  initialTab?: TabId;
   /** Registered task names, to show what a `/` filter matches while typing. */
   taskNames?: readonly string[];
   /** The backend's configured queues (Tab also cycles through queues seen in the data). */
   queueNames?: readonly string[];
+  /** The backend keeps schedules: the Schedules tab is shown. */
+  hasSchedules?: boolean;
 }
 
 /** The `tasks watch` dashboard: keeps the view state, handles keys, and lays out the panels. */
@@ -48,7 +36,10 @@ export function WatchApp(props: WatchAppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const { columns, rows } = useTerminalSize();
-  const [view, setView] = useState<ViewState>(() => initialView(props.initialFilters ?? NO_FILTERS));
+  const tabs = useMemo(() => availableTabs(props.hasSchedules === true), [props.hasSchedules]);
+  const [view, setView] = useState<ViewState>(() =>
+    initialView(props.initialFilters ?? NO_FILTERS, props.initialTab ?? "overview"),
+  );
   // Keys may arrive faster than renders: reduce against the latest state, not the last rendered one.
   const viewRef = useRef(view);
   const update = (next: ViewState) => {
@@ -63,76 +54,65 @@ export function WatchApp(props: WatchAppProps) {
     [],
   );
 
-  const { snapshot, error, refresh } = useSnapshot(props.fetchSnapshot, {
-    intervalMs: props.intervalMs,
-    paused: view.paused,
-    filters: view.filters,
-  });
-  const results = snapshot?.results ?? [];
-  const now = snapshot?.takenAt.getTime() ?? Date.now();
-  const layout = computeLayout(rows, snapshot?.queues.length ?? 0);
-
-  // New data or a new page size: re-anchor the selection before this frame is shown (React's
-  // "adjust state while rendering" pattern, so no frame shows the cursor on the wrong row).
-  const [anchored, setAnchored] = useState({ snapshot, rows: layout.resultRows });
-  if (snapshot && (anchored.snapshot !== snapshot || anchored.rows !== layout.resultRows)) {
-    setAnchored({ snapshot, rows: layout.resultRows });
-    update(reconcile(viewRef.current, snapshot.results, layout.resultRows));
-  }
-
-  // The detail view follows its result across refreshes, and keeps the last copy if it leaves the list.
-  const lastDetail = useRef<TaskResultData | null>(null);
-  const fresh = view.detailId ? results.find((r) => r.id === view.detailId) : undefined;
-  if (fresh) lastDetail.current = fresh;
-  const detail = view.detailId && lastDetail.current?.id === view.detailId ? lastDetail.current : null;
-  const lines = useMemo(() => (detail ? detailLines(detail, columns, now) : []), [detail, columns, now]);
-
-  const queueNames = useMemo(
-    () => [...new Set([...(props.queueNames ?? []), ...(snapshot?.queues.map((q) => q.queueName) ?? [])])],
-    [props.queueNames, snapshot],
-  );
-  const ctx: KeyContext = {
-    results,
-    pageSize: layout.resultRows,
-    detail,
-    detailLines: lines.length,
-    detailPage: layout.detailRows,
-    queueNames,
+  const query = { filters: view.filters, panel: props.fetchPanel ? panelRequest(view.tab, view.texts) : null };
+  const fetchAll = async (q: typeof query): Promise<WatchData> => {
+    const [snapshot, panel] = await Promise.all([
+      props.fetchSnapshot(q.filters),
+      q.panel && props.fetchPanel ? props.fetchPanel(q.panel) : null,
+    ]);
+    return { snapshot, panel };
   };
+  const { data, error, refresh } = usePolling(fetchAll, { intervalMs: props.intervalMs, paused: view.paused, query });
+
+  const last = useRef<DeriveEnv["last"]>({ result: null, group: null });
+  const queueNames = useMemo(
+    () => [...new Set([...(props.queueNames ?? []), ...(data?.snapshot.queues.map((q) => q.queueName) ?? [])])],
+    [props.queueNames, data],
+  );
+  const env: DeriveEnv = {
+    columns,
+    rows,
+    heartbeatMs: props.backend.heartbeatMs,
+    tabs,
+    queueNames,
+    can: { pause: Boolean(props.pauseQueue && props.resumeQueue), groups: Boolean(props.groupIds) },
+    last: last.current,
+  };
+  const d = derive(view, data, env);
+
+  // New data, another tab, filter or page size: re-anchor the active list's cursor before this
+  // frame is shown (React's "adjust state while rendering", so no frame shows it on the wrong row).
+  const anchor = { data, tab: view.tab, text: view.texts[view.tab] ?? "", rows: d.pageSize };
+  const [anchored, setAnchored] = useState(anchor);
+  const moved = Object.entries(anchor).some(([k, v]) => anchored[k as keyof typeof anchor] !== v);
+  if (d.rows && moved) {
+    setAnchored(anchor);
+    update(reconcile(viewRef.current, d.rows, d.pageSize));
+  }
 
   const say = (message: Message) => {
     if (alive.current) update({ ...viewRef.current, message });
   };
   const run = (effect: Effect) => {
     if (effect.type === "quit") return exit();
-    const retrying = effect.type === "retry";
-    const label = `${effect.taskName} ${shortId(effect.id)}`;
-    (retrying ? props.retry : props.cancel)(effect.id)
-      .then(
-        (outcome) =>
-          say(
-            outcome.ok
-              ? { text: retrying ? `Retried ${label}: READY again` : `Cancelled ${label}`, tone: "ok" }
-              : { text: `Could not ${effect.type} ${label}: ${outcome.reason ?? "refused"}`, tone: "error" },
-          ),
-        (caught: unknown) =>
-          say({ text: `Could not ${effect.type} ${label}: ${(caught as Error)?.message ?? caught}`, tone: "error" }),
-      )
+    void runEffect(props, effect)
+      .then(say)
       .finally(() => {
         if (alive.current) refresh();
       });
   };
 
   // Ink re-subscribes the handler in an effect: a key arriving before that must still see this render's data.
-  const latest = useRef({ ctx, run });
-  latest.current = { ctx, run };
+  const latest = useRef({ data, env, run });
+  latest.current = { data, env, run };
   useInput(
     (input, key) => {
-      const { ctx, run } = latest.current;
-      // Keys typed faster than Ink reads arrive as one string ("jjj"): one reduction per key.
-      const presses = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
-      for (const press of presses) {
-        const { state, effect } = reduceKey(viewRef.current, press, key, ctx);
+      const { data, env, run } = latest.current;
+      // Keys typed faster than Ink reads arrive as one string ("jj\r"): one reduction per key,
+      // each against the state (and so the tab) the previous one left.
+      for (const press of splitPresses(input, key)) {
+        const ctx = derive(viewRef.current, data, env).ctx;
+        const { state, effect } = reduceKey(viewRef.current, press.input, press.key, ctx);
         update(state);
         if (effect) run(effect);
       }
@@ -140,39 +120,21 @@ export function WatchApp(props: WatchAppProps) {
     { isActive: isRawModeSupported },
   );
 
-  const showDetail = detail !== null && (view.mode === "detail" || view.confirm?.from === "detail");
+  const full = view.mode === "help" || d.lines.length > 0;
+  const taskFilter = TASK_NAME_FILTER_TABS.includes(view.tab);
   return (
     <Box flexDirection="column" width={columns}>
-      <Header backend={props.backend} snapshot={snapshot} error={error} paused={view.paused} />
-      {showDetail ? (
-        <DetailView
-          result={detail}
-          lines={lines}
-          scroll={Math.min(view.detailScroll, Math.max(0, lines.length - layout.detailRows))}
-          rows={layout.detailRows}
-          stale={fresh === undefined}
-        />
-      ) : (
-        <>
-          <QueuesPanel queues={snapshot?.queues ?? []} maxRows={layout.queueRows} now={now} />
-          <ResultsList
-            results={results}
-            hasMore={snapshot?.hasMore ?? false}
-            cursor={view.cursor}
-            top={view.top}
-            rows={layout.resultRows}
-            columns={columns}
-            filters={view.filters}
-            now={now}
-            loading={snapshot === null}
-          />
-        </>
-      )}
+      <Header backend={props.backend} snapshot={d.snapshot} error={error} paused={view.paused} />
+      {full ? null : <TabBar tabs={tabs} active={view.tab} columns={columns} />}
+      <TabView view={view} d={d} columns={columns} noPanels={!props.fetchPanel} />
       <Footer
         mode={view.mode}
+        tab={view.tab}
+        tabCount={tabs.length}
         columns={columns}
         draft={view.draft}
-        matches={view.mode === "filter" ? registeredMatches(view.draft, props.taskNames ?? []) : []}
+        matches={view.mode === "filter" && taskFilter ? registeredMatches(view.draft, props.taskNames ?? []) : []}
+        taskFilter={taskFilter}
         confirm={view.confirm}
         message={view.message}
       />

@@ -1,3 +1,4 @@
+import type { FailureGroup } from "../../contract/management.js";
 import type { TaskResultData } from "../../core/result.js";
 import { ago, runTimes } from "../text/format.js";
 import { shownStatus } from "../text/status.js";
@@ -46,5 +47,24 @@ export function detailLines(r: TaskResultData, width: number, now = Date.now()):
     lines.push({ text: `  #${i + 1} ${error.exceptionClass}: ${error.message}`, color: "red" });
     for (const line of error.traceback.split("\n")) lines.push({ text: `     ${line}`, dim: true });
   });
+  return lines.flatMap((line) => wrapLine(line.text, width).map((text) => ({ ...line, text })));
+}
+
+/** A failure group in full: where it fails, which tasks, how many results, the last message and a sample traceback. */
+export function groupDetailLines(g: FailureGroup, width: number, now = Date.now()): DetailLine[] {
+  const lines: DetailLine[] = [];
+  const field = (label: string, value: string) => lines.push({ text: `${label.padEnd(11)}${value}` });
+  field("error", g.exceptionClass);
+  field("where", g.frame ?? "no frame of your code in the traceback");
+  field("tasks", g.taskNames.join(", "));
+  field("failed", `${g.count} FAILED (R retries them all)`);
+  field("retrying", `${g.retrying} waiting to run again (C cancels them all)`);
+  field("first seen", when(g.firstSeen, now));
+  field("last seen", when(g.lastSeen, now));
+  field("sample", g.sampleId);
+  lines.push({ text: "" }, { text: "last message", bold: true });
+  for (const line of g.lastMessage.split("\n")) lines.push({ text: `  ${line}`, color: "red" });
+  lines.push({ text: "" }, { text: "sample traceback", bold: true });
+  for (const line of g.sampleTraceback.split("\n")) lines.push({ text: `  ${line}`, dim: true });
   return lines.flatMap((line) => wrapLine(line.text, width).map((text) => ({ ...line, text })));
 }

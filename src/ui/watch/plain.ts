@@ -1,7 +1,7 @@
 import { ALL_STATUSES, TaskResult } from "../../core/result.js";
 import { ago, duration, shortId } from "../text/format.js";
 import { shownStatus } from "../text/status.js";
-import { bold, colourStatus, dim, red } from "../text/style.js";
+import { bold, colourStatus, dim, red, yellow } from "../text/style.js";
 import { renderTable } from "../text/table.js";
 import { count, sparkline } from "./format.js";
 import {
@@ -12,6 +12,7 @@ import {
   type WatchSnapshot,
   workerHealth,
 } from "./snapshot.js";
+import { oldestDue } from "./tab-tables.js";
 
 /** The snapshot `tasks watch --once` (or without a TTY) prints: counts, throughput, workers, queues, results. */
 export function renderPlainSnapshot(s: WatchSnapshot, backend: BackendInfo, filters: WatchFilters): string {
@@ -48,9 +49,11 @@ export function renderPlainSnapshot(s: WatchSnapshot, backend: BackendInfo, filt
       count(q.counts.RUNNING),
       count(q.counts.FAILED),
       count(q.counts.SUCCEEDED),
-      q.oldestReadyAt ? ago(q.oldestReadyAt, now) : "-",
+      ago(oldestDue(q), now),
+      q.paused ? yellow("paused") : q.paused === false ? "active" : "",
     ]);
-    out.push(indent(renderTable(["QUEUE", "READY", "RUNNING", "FAILED", "SUCCEEDED", "OLDEST READY"], rows)));
+    // OLDEST DUE: how long the longest-waiting due task has waited (deferred ones are not late).
+    out.push(indent(renderTable(["QUEUE", "READY", "RUNNING", "FAILED", "SUCCEEDED", "OLDEST DUE", "STATE"], rows)));
   }
   const filter = describeFilters(filters);
   out.push("", `${bold("Recent results")} ${dim(`newest first${filter ? ` · ${filter}` : ""}`)}`);
@@ -86,7 +89,13 @@ export function snapshotToJson(s: WatchSnapshot, backend: BackendInfo, filters: 
     takenAt: s.takenAt.toISOString(),
     filters: { statuses: filters.statuses, queues: filters.queues, task: filters.taskText || null },
     counts: s.counts,
-    queues: s.queues.map((q) => ({ queueName: q.queueName, counts: q.counts, oldestReadyAt: iso(q.oldestReadyAt) })),
+    queues: s.queues.map((q) => ({
+      queueName: q.queueName,
+      counts: q.counts,
+      oldestReadyAt: iso(q.oldestReadyAt),
+      oldestDueAt: iso(oldestDue(q)),
+      paused: q.paused ?? null,
+    })),
     workers: s.workers.map((w) => {
       const health = workerHealth(w, backend.heartbeatMs, now);
       return {

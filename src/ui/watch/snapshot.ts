@@ -39,8 +39,8 @@ export interface WatchSnapshot {
 /** Fetches one snapshot; handed in by the command, which owns the data access. */
 export type FetchSnapshot = (filters: WatchFilters) => Promise<WatchSnapshot>;
 
-/** Retries or cancels one result by id. */
-export type ActOnTask = (id: string) => Promise<IdOutcome>;
+/** Retries or cancels results by id: one outcome per id. */
+export type ChangeTasks = (ids: string[]) => Promise<IdOutcome[]>;
 
 export const NO_FILTERS: WatchFilters = { statuses: [], queues: [], taskText: "" };
 
