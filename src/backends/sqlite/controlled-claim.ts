@@ -1,8 +1,6 @@
 import type { QueueLimits } from "../../contract/queue-controls.js";
-import type { QueueSelector } from "../../contract/worker-store.js";
 import { compareClaimOrder } from "./rows.js";
 import {
-  CANDIDATES_EXCEPT,
   CANDIDATES_IN_QUEUE,
   type CandidateRow,
   RATE_WINDOW,
@@ -33,10 +31,6 @@ const SLACK = 16;
 /** Passes before giving up on filling every slot (each pass rules out the queues and keys it found full). */
 const PASSES = 4;
 
-export function selects(selector: QueueSelector, queue: string): boolean {
-  return selector.include === "*" ? !selector.exclude.includes(queue) : selector.include.includes(queue);
-}
-
 /** The rate window of a period that contains `now`: windows are aligned, so every worker agrees on them. */
 export function windowStart(now: number, periodMs: number): number {
   return Math.floor(now / periodMs) * periodMs;
@@ -57,10 +51,10 @@ export interface QueueRooms {
   windowEnds: number[];
 }
 
-/** Per limited queue of the selector: concurrency left (limit − RUNNING) and rate left in the window. */
+/** Per limited queue claimed from: concurrency left (limit − RUNNING) and rate left in the window. */
 export function queueRooms(
   q: Statements,
-  selector: QueueSelector,
+  queues: readonly string[],
   now: number,
   limitsByQueue: Readonly<Record<string, QueueLimits>>,
 ): QueueRooms {
@@ -68,7 +62,7 @@ export function queueRooms(
   const rated = new Set<string>();
   const windowEnds: number[] = [];
   for (const [queue, limits] of Object.entries(limitsByQueue)) {
-    if (!selects(selector, queue)) continue;
+    if (!queues.includes(queue)) continue;
     let left = Number.POSITIVE_INFINITY;
     if (limits.concurrency !== undefined) {
       left = limits.concurrency - (q.pluck<number>(RUNNING_IN_QUEUE).get({ queue }) ?? 0);
@@ -89,11 +83,11 @@ export function queueRooms(
 
 export function planControlledClaim(
   q: Statements,
-  selector: QueueSelector,
+  queues: readonly string[],
   limit: number,
   now: number,
   controls: ClaimControls,
-  rooms: QueueRooms = queueRooms(q, selector, now, controls.limits),
+  rooms: QueueRooms = queueRooms(q, queues, now, controls.limits),
 ): ControlledClaim {
   const { room, rated, windowEnds } = rooms;
   const fullQueues = new Set([...room].filter(([, left]) => left <= 0).map(([queue]) => queue));
@@ -105,7 +99,7 @@ export function planControlledClaim(
 
   for (let pass = 0; pass < PASSES && taken.length < limit; pass++) {
     const want = limit - taken.length + SLACK;
-    const fetched = candidates(q, selector, fullQueues, fullKeys, now, want);
+    const fetched = candidates(q, queues, fullQueues, fullKeys, now, want);
     const rows = fetched.filter((r) => !takenSeqs.has(r.seq));
     if (controls.keyLimits) countRunningKeys(q, rows, running);
     for (const row of rows) {
@@ -146,23 +140,19 @@ export function planControlledClaim(
   };
 }
 
-/** Due candidates in claim order from the selected queues that are not full, skipping full keys. */
+/** Due candidates in claim order from the queues that are not full, skipping full keys. */
 function candidates(
   q: Statements,
-  selector: QueueSelector,
+  queues: readonly string[],
   fullQueues: ReadonlySet<string>,
   fullKeys: ReadonlySet<string>,
   now: number,
   limit: number,
 ): CandidateRow[] {
   const keys = JSON.stringify([...fullKeys]);
-  if (selector.include === "*") {
-    const excluded = JSON.stringify([...new Set([...selector.exclude, ...fullQueues])]);
-    return q.get<CandidateRow>(CANDIDATES_EXCEPT).all({ now, limit, excluded, fullKeys: keys });
-  }
   const rows: CandidateRow[] = [];
   const stmt = q.get<CandidateRow>(CANDIDATES_IN_QUEUE);
-  for (const queue of new Set(selector.include)) {
+  for (const queue of queues) {
     if (!fullQueues.has(queue)) rows.push(...stmt.all({ queue, now, limit, fullKeys: keys }));
   }
   return rows.sort(compareClaimOrder).slice(0, limit);

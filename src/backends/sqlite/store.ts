@@ -3,14 +3,14 @@ import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../../co
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
-import { type ClaimControls, planControlledClaim, queueRooms, selects, windowStart } from "./controlled-claim.js";
+import { type ClaimControls, planControlledClaim, queueRooms, windowStart } from "./controlled-claim.js";
 import { ownIdentity } from "./local-process.js";
 import { openDatabase } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
-import { CLAIM_SELECT, CLAIM_UPDATE, NEXT_DUE } from "./sql/claim.js";
+import { CLAIM_SELECT, CLAIM_UPDATE, NEXT_DUE, READY_QUEUES } from "./sql/claim.js";
 import { FAIL, RETRY, SUCCEED } from "./sql/complete.js";
 import { COUNT_STARTS, PAUSED_QUEUES } from "./sql/controls.js";
-import { DATA_VERSION, GET, INSERT } from "./sql/enqueue.js";
+import { DATA_VERSION, GET, INSERT, SEQ_OF } from "./sql/enqueue.js";
 import { EXTEND_LEASES, HEARTBEAT, REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
 import { insertIfFree, insertUnlessHeld } from "./unique.js";
@@ -26,7 +26,6 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-type Shape = "queue" | "all" | "allExcept" | "queues";
 type Candidate = Pick<ResultRow, "seq" | "priority" | "due_at" | "enqueued_at">;
 
 /** The selector without these queues (paused ones): a list loses them, `*` excludes them. */
@@ -34,17 +33,6 @@ function withoutQueues(selector: QueueSelector, queues: readonly string[]): Queu
   if (queues.length === 0) return selector;
   if (selector.include === "*") return { include: "*", exclude: [...new Set([...selector.exclude, ...queues])] };
   return { include: selector.include.filter((queue) => !queues.includes(queue)), exclude: [] };
-}
-
-/** Which prepared statement serves a selector. A one-element list is the single-queue case. */
-function shapeOf(selector: QueueSelector): { shape: Shape; queues: string[] } {
-  if (selector.include === "*") {
-    return selector.exclude.length > 0
-      ? { shape: "allExcept", queues: selector.exclude }
-      : { shape: "all", queues: [] };
-  }
-  const queues = [...new Set(selector.include)];
-  return { shape: queues.length === 1 ? "queue" : "queues", queues };
 }
 
 /**
@@ -63,6 +51,8 @@ export class SqliteStore {
   /** Called after this connection adds or re-queues work (other connections see data_version). */
   onLocalChange: (() => void) | undefined;
   #localWrites = 0;
+  /** Each task this connection claimed and has not completed yet, by id: its seq (the rowid). */
+  readonly #claimedSeqs = new Map<string, number>();
   #claimStamp: string | undefined;
   /** Per-queue limits and whether tasks carry per-key limits (see controlled-claim.ts). */
   controls: ClaimControls = { limits: {}, keyLimits: false };
@@ -188,6 +178,7 @@ export class SqliteStore {
       completed,
     );
     if (completed.some((o) => o.status === "FAILED" && o.retryAt)) this.#changedLocally();
+    for (const row of rows) this.#claimedSeqs.set(row.id, row.seq);
     return { claimed: rows.sort(compareClaimOrder).map((row) => rowToRecord(row, this.alias)), dropped };
   }
 
@@ -211,14 +202,14 @@ export class SqliteStore {
     this.#claimStamp = this.changeStamp();
     const q = this.statements;
     const params = { workerId, now, limit, leaseExpiresAt: now + this.leaseMs };
-    const selector = withoutQueues(wanted, this.#pausedQueues());
+    const selector = this.#queuesOf(withoutQueues(wanted, this.#pausedQueues()));
     this.#heldBack = null;
     let rated: Set<string> | null = null;
-    if (this.#controlled(selector)) {
-      const rooms = queueRooms(q, selector, now, this.controls.limits);
+    if (this.#controlled(selector.include)) {
+      const rooms = queueRooms(q, selector.include, now, this.controls.limits);
       // A limit with room for the whole claim changes nothing: the plain claim serves, at its cost.
       if (this.controls.keyLimits || Math.min(...rooms.room.values()) < limit) {
-        const plan = planControlledClaim(q, selector, limit, now, this.controls, rooms);
+        const plan = planControlledClaim(q, selector.include, limit, now, this.controls, rooms);
         if (plan.heldBack) this.#heldBack = { until: plan.windowEndsAt };
         this.#countStarts(plan.starts, now);
         if (plan.seqs.length === 0) return [];
@@ -226,7 +217,7 @@ export class SqliteStore {
       }
       if (rooms.rated.size > 0) rated = rooms.rated;
     }
-    const rows = this.#plainClaim(q, selector, params);
+    const rows = this.#plainClaim(q, selector.include, params);
     if (rated) {
       const starts = new Map<string, number>();
       for (const row of rows) {
@@ -245,36 +236,39 @@ export class SqliteStore {
     }
   }
 
-  /** The claim without limits: one UPDATE … RETURNING per selector shape. */
+  /**
+   * The claim without limits: one UPDATE … RETURNING for one queue; for several, each queue's
+   * best `limit` candidates through its index, merged here (k short index walks instead of one
+   * sort of every due task of k queues), then one UPDATE of the chosen seqs.
+   */
   #plainClaim(
     q: Statements,
-    selector: QueueSelector,
+    queues: readonly string[],
     params: { workerId: string; now: number; limit: number; leaseExpiresAt: number },
   ): ResultRow[] {
     const { now, limit } = params;
-    const { shape, queues } = shapeOf(selector);
-    switch (shape) {
-      case "all":
-        return q.get<ResultRow>(CLAIM_UPDATE.all).all(params);
-      case "allExcept":
-        return q.get<ResultRow>(CLAIM_UPDATE.allExcept).all({ ...params, queues: JSON.stringify(queues) });
-      case "queue":
-        return q.get<ResultRow>(CLAIM_UPDATE.queue).all({ ...params, queue: queues[0] });
-      case "queues": {
-        // Each queue's best `limit` candidates through its index, merged here: k short index
-        // walks instead of one sort of every due task of k queues.
-        if (queues.length === 0) return [];
-        const candidates: Candidate[] = [];
-        const select = q.get<Candidate>(CLAIM_SELECT.queue);
-        for (const queue of queues) candidates.push(...select.all({ queue, now, limit }));
-        if (candidates.length === 0) return [];
-        const seqs = candidates
-          .sort(compareClaimOrder)
-          .slice(0, limit)
-          .map((c) => c.seq);
-        return q.get<ResultRow>(CLAIM_UPDATE.seqs).all({ ...params, seqs: JSON.stringify(seqs) });
-      }
-    }
+    if (queues.length === 0) return [];
+    if (queues.length === 1) return q.get<ResultRow>(CLAIM_UPDATE.queue).all({ ...params, queue: queues[0] });
+    const candidates: Candidate[] = [];
+    const select = q.get<Candidate>(CLAIM_SELECT);
+    for (const queue of queues) candidates.push(...select.all({ queue, now, limit }));
+    if (candidates.length === 0) return [];
+    const seqs = candidates
+      .sort(compareClaimOrder)
+      .slice(0, limit)
+      .map((c) => c.seq);
+    return q.get<ResultRow>(CLAIM_UPDATE.seqs).all({ ...params, seqs: JSON.stringify(seqs) });
+  }
+
+  /**
+   * The selector as the list of queues to claim from: `*` (less its exclusions) becomes the
+   * queues that have READY rows, found by skip-scan (schema.ts, v4).
+   */
+  #queuesOf(selector: QueueSelector): { include: string[]; exclude: [] } {
+    if (selector.include !== "*") return { include: [...new Set(selector.include)], exclude: [] };
+    const excluded = new Set(selector.exclude);
+    const queues = this.statements.pluck<string>(READY_QUEUES).all();
+    return { include: excluded.size > 0 ? queues.filter((queue) => !excluded.has(queue)) : queues, exclude: [] };
   }
 
   /**
@@ -291,7 +285,10 @@ export class SqliteStore {
   /** Applies one outcome to the holder's row; 0 when the row is no longer held (dropped). */
   #completeOne(outcome: AttemptOutcome): number {
     const q = this.statements;
-    const held = { id: outcome.id, workerId: outcome.workerId, finishedAt: outcome.finishedAt.getTime() };
+    const seq = this.#claimedSeqs.get(outcome.id) ?? q.pluck<number>(SEQ_OF).get(outcome.id);
+    this.#claimedSeqs.delete(outcome.id);
+    if (seq === undefined) return 0;
+    const held = { seq, workerId: outcome.workerId, finishedAt: outcome.finishedAt.getTime() };
     if (outcome.status === "SUCCEEDED") {
       return q.get(SUCCEED).run({ ...held, returnValue: JSON.stringify(outcome.returnValue ?? null) }).changes;
     }
@@ -333,17 +330,11 @@ export class SqliteStore {
   nextDueInMs(wanted: QueueSelector, now: number = Date.now()): number | null {
     const q = this.statements;
     if (this.#heldBack) return this.#heldBack.until === null ? null : Math.max(1, this.#heldBack.until - now);
-    const selector = withoutQueues(wanted, this.#pausedQueues());
-    const { shape, queues } = shapeOf(selector);
     let due: number | null = null;
-    if (shape === "all") due = q.pluck<number | null>(NEXT_DUE.all).get() ?? null;
-    else if (shape === "allExcept") {
-      due = q.pluck<number | null>(NEXT_DUE.allExcept).get({ queues: JSON.stringify(queues) }) ?? null;
-    } else {
-      for (const queue of queues) {
-        const d = q.pluck<number | null>(NEXT_DUE.queue).get({ queue }) ?? null;
-        if (d !== null && (due === null || d < due)) due = d;
-      }
+    const next = q.pluck<number | null>(NEXT_DUE);
+    for (const queue of this.#queuesOf(withoutQueues(wanted, this.#pausedQueues())).include) {
+      const d = next.get({ queue }) ?? null;
+      if (d !== null && (due === null || d < due)) due = d;
     }
     return due === null ? null : Math.max(0, due - now);
   }
@@ -361,19 +352,18 @@ export class SqliteStore {
     return this.#claimStamp;
   }
 
-  /** EXPLAIN QUERY PLAN lines of the claim's candidate SELECT and of its UPDATE, for a shape. */
-  explainClaim(shape: keyof typeof CLAIM_SELECT): { select: string[]; update: string[] } {
+  /** EXPLAIN QUERY PLAN lines of a queue's candidate SELECT, its claim UPDATE and the READY queues' skip-scan. */
+  explainClaim(): { select: string[]; update: string[]; queues: string[] } {
     const params: Record<string, unknown> = {
       workerId: "w",
       now: Date.now(),
       limit: 1,
       leaseExpiresAt: 0,
       queue: "default",
-      queues: "[]",
     };
-    const plan = (sql: string) =>
-      (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
-    return { select: plan(CLAIM_SELECT[shape]), update: plan(CLAIM_UPDATE[shape]) };
+    const plan = (sql: string, bound: Record<string, unknown> = params) =>
+      (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(bound) as { detail: string }[]).map((r) => r.detail);
+    return { select: plan(CLAIM_SELECT), update: plan(CLAIM_UPDATE.queue), queues: plan(READY_QUEUES, {}) };
   }
 
   get isOpen(): boolean {
@@ -390,9 +380,9 @@ export class SqliteStore {
   }
 
   /** Whether a limit may apply to what this selector claims: then the claim plans row by row. */
-  #controlled(selector: QueueSelector): boolean {
+  #controlled(queues: readonly string[]): boolean {
     if (this.controls.keyLimits) return true;
-    return Object.keys(this.controls.limits).some((queue) => selects(selector, queue));
+    return Object.keys(this.controls.limits).some((queue) => queues.includes(queue));
   }
 
   /** Another module of this connection added or re-queued work (a retry, say). */

@@ -681,7 +681,7 @@ describe("schema v2", () => {
     opened.push(s);
     m = new SqliteManagement(s);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     await expectCountsExact();
     expect(await m.countByStatus()).toEqual({ READY: 10, RUNNING: 10, SUCCEEDED: 20, FAILED: 10, CANCELLED: 10 });
     const perQueue = await m.countByQueue();

@@ -4,6 +4,8 @@ import Database from "better-sqlite3";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
+import { SELECT_EXPIRED, SELECT_OWN } from "../../../src/backends/sqlite/sql/recover.js";
+import { EXTEND_LEASES } from "../../../src/backends/sqlite/sql/workers.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
 import type { AttemptOutcome } from "../../../src/contract/worker-store.js";
 import { ConfigError, TaskResultDoesNotExist } from "../../../src/core/errors.js";
@@ -353,7 +355,7 @@ describe("complete", () => {
 });
 
 describe("query plans", () => {
-  it("claims through the partial READY indexes with no temporary sort (10k READY rows)", () => {
+  it("claims through the partial READY index with no temporary sort (10k READY rows)", () => {
     const s = store();
     const records = Array.from({ length: 12_000 }, (_, i) =>
       record({ queueName: `q${i % 4}`, priority: (i % 21) - 10, runAfter: i % 5 === 0 ? new Date(i) : null }, i),
@@ -361,28 +363,49 @@ describe("query plans", () => {
     s.insert(records);
     s.claim("w", ALL, 2000, 1_000_000); // some RUNNING rows as well, 10k READY left
     const check = () => {
-      const queue = s.explainClaim("queue");
-      expect(queue.select.join("\n")).toMatch(/USING COVERING INDEX tasklane_results_ready_queue \(queue_name=\?\)/);
-      const all = s.explainClaim("all");
-      expect(all.select.join("\n")).toMatch(/USING COVERING INDEX tasklane_results_ready_all/);
-      const except = s.explainClaim("allExcept");
-      expect(except.select.join("\n")).toMatch(/USING INDEX tasklane_results_ready_all/);
-      for (const plan of [queue, all, except]) {
-        expect([...plan.select, ...plan.update].join("\n")).not.toMatch(/TEMP B-TREE/);
-        expect(plan.update.join("\n")).toMatch(/USING INTEGER PRIMARY KEY/);
-      }
+      const plan = s.explainClaim();
+      expect(plan.select.join("\n")).toMatch(/USING COVERING INDEX tasklane_results_ready_queue \(queue_name=\?\)/);
+      // `*` is served queue by queue (schema v4): the READY queues come from a skip-scan, never a scan.
+      expect(plan.queues.join("\n")).toMatch(/tasklane_results_ready_queue/);
+      expect(plan.queues.join("\n")).not.toMatch(/SCAN tasklane_results/);
+      expect([...plan.select, ...plan.update, ...plan.queues].join("\n")).not.toMatch(/TEMP B-TREE/);
+      expect(plan.update.join("\n")).toMatch(/USING INTEGER PRIMARY KEY/);
     };
     check();
     s.db.exec("ANALYZE"); // with statistics, the plans must still avoid a sort
     check();
     expect(s.claim("w", only("q1"), 3, 1_000_000)).toHaveLength(3);
   });
+
+  it("finds RUNNING rows (heartbeats, recovery) per queue through the queue/status index, never a scan", () => {
+    const s = store();
+    s.insert(Array.from({ length: 3000 }, (_, i) => record({ queueName: `q${i % 3}` }, i)));
+    s.claim("w", ALL, 100, 1_000_000);
+    const plan = (sql: string, params: Record<string, unknown>) =>
+      (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join("\n");
+    const checks: [string, Record<string, unknown>][] = [
+      [SELECT_EXPIRED, { expiredBefore: 1 }],
+      [SELECT_OWN, { workerId: "w" }],
+      [EXTEND_LEASES, { workerId: "w", leaseExpiresAt: 1 }],
+    ];
+    for (const analyzed of [false, true]) {
+      if (analyzed) s.db.exec("ANALYZE");
+      for (const [sql, params] of checks) {
+        const text = plan(sql, params);
+        expect(text).toMatch(/USING INDEX tasklane_results_queue_status \(queue_name=\? AND status=\?\)/);
+        expect(text).not.toMatch(/SCAN tasklane_results/);
+      }
+    }
+    s.heartbeat("w", 5_000_000);
+    const leases = s.db.prepare("SELECT DISTINCT lease_expires_at FROM tasklane_results WHERE status = 'RUNNING'");
+    expect(leases.pluck().all()).toEqual([5_000_000 + s.leaseMs]);
+  });
 });
 
 describe("schema", () => {
   it("creates the folder and a 0600 file, at the current schema version, WAL mode", () => {
     const s = store();
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(s.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(statSync(dbPath).mode & 0o777).toBe(0o600);

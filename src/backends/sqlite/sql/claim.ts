@@ -1,19 +1,25 @@
-// The claim: the literal `status = 'READY'` lets the planner use the partial indexes, and the
-// ORDER BY matches their column order (seq is the rowid every index ends with), so each
+// The claim: the literal `status = 'READY'` lets the planner use the partial index, and the
+// ORDER BY matches its column order (seq is the rowid every index ends with), so each
 // candidate SELECT is an index walk that stops after LIMIT rows, with no sort. Queue lists are
 // bound as one JSON array read back with json_each(?).
 
 const CLAIM_ORDER = "ORDER BY priority DESC, due_at, enqueued_at, seq LIMIT @limit";
 const READY_DUE = "status = 'READY' AND due_at <= @now";
 
-/** Candidate SELECTs, one per selector shape (`queue` also serves each queue of a list). */
-export const CLAIM_SELECT = {
-  queue: `SELECT seq, priority, due_at, enqueued_at FROM tasklane_results
-    WHERE ${READY_DUE} AND queue_name = @queue ${CLAIM_ORDER}`,
-  all: `SELECT seq FROM tasklane_results WHERE ${READY_DUE} ${CLAIM_ORDER}`,
-  allExcept: `SELECT seq FROM tasklane_results
-    WHERE ${READY_DUE} AND queue_name NOT IN (SELECT value FROM json_each(@queues)) ${CLAIM_ORDER}`,
-} as const;
+/** A queue's best candidates, in claim order (each queue of a list or of `*` is walked alone). */
+export const CLAIM_SELECT = `SELECT seq, priority, due_at, enqueued_at FROM tasklane_results
+    WHERE ${READY_DUE} AND queue_name = @queue ${CLAIM_ORDER}`;
+
+/**
+ * The queues that have READY rows, by skip-scan of the READY index: one seek per queue. A
+ * worker taking `*` claims from each (schema.ts, v4: there is no all-queues READY index).
+ */
+export const READY_QUEUES = `WITH RECURSIVE q(name) AS (
+    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_ready_queue WHERE status = 'READY')
+    UNION ALL
+    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_ready_queue
+      WHERE status = 'READY' AND queue_name > q.name) FROM q WHERE q.name IS NOT NULL)
+  SELECT name FROM q WHERE name IS NOT NULL`;
 
 // A unique task held "while READY" gives its key up as it starts (schema.ts, v3).
 const CLAIM_SET = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @workerId,
@@ -21,24 +27,15 @@ const CLAIM_SET = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @
   worker_ids = json_insert(worker_ids, '$[#]', @workerId), lease_expires_at = @leaseExpiresAt,
   unique_hold = CASE WHEN unique_scope = 'ready' THEN NULL ELSE unique_hold END`;
 
-/** The claim UPDATEs, one per shape; for a queue list it claims the seqs merged in JS. */
+/** The claim UPDATEs: one queue's best rows, or the seqs merged in JS from several queues. */
 export const CLAIM_UPDATE = {
   queue: `${CLAIM_SET} WHERE seq IN (SELECT seq FROM tasklane_results
     WHERE ${READY_DUE} AND queue_name = @queue ${CLAIM_ORDER}) RETURNING *`,
-  all: `${CLAIM_SET} WHERE seq IN (${CLAIM_SELECT.all}) RETURNING *`,
-  allExcept: `${CLAIM_SET} WHERE seq IN (${CLAIM_SELECT.allExcept}) RETURNING *`,
   seqs: `${CLAIM_SET} WHERE seq IN (SELECT value FROM json_each(@seqs)) AND status = 'READY' RETURNING *`,
 } as const;
 
 // The earliest due_at of waiting work: one index seek per priority value (-100..100), so the
 // cost stays ~0.1 ms however many deferred tasks wait (a plain min() scans them all).
 const PRIORITIES = "WITH RECURSIVE p(v) AS (SELECT -100 UNION ALL SELECT v + 1 FROM p WHERE v < 100)";
-export const NEXT_DUE = {
-  queue: `${PRIORITIES} SELECT min((SELECT due_at FROM tasklane_results
-    WHERE status = 'READY' AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`,
-  all: `${PRIORITIES} SELECT min((SELECT due_at FROM tasklane_results
-    WHERE status = 'READY' AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`,
-  allExcept: `${PRIORITIES} SELECT min((SELECT due_at FROM tasklane_results
-    WHERE status = 'READY' AND priority = p.v AND queue_name NOT IN (SELECT value FROM json_each(@queues))
-    ORDER BY due_at LIMIT 1)) FROM p`,
-} as const;
+export const NEXT_DUE = `${PRIORITIES} SELECT min((SELECT due_at FROM tasklane_results
+    WHERE status = 'READY' AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`;

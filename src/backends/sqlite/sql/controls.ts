@@ -31,10 +31,6 @@ const OPEN_KEY = "(concurrency_key IS NULL OR concurrency_key NOT IN (SELECT val
 export const CANDIDATES_IN_QUEUE = `SELECT ${FIELDS} FROM tasklane_results
   WHERE status = 'READY' AND due_at <= @now AND queue_name = @queue AND ${OPEN_KEY} ${ORDER}`;
 
-export const CANDIDATES_EXCEPT = `SELECT ${FIELDS} FROM tasklane_results
-  WHERE status = 'READY' AND due_at <= @now AND queue_name NOT IN (SELECT value FROM json_each(@excluded))
-    AND ${OPEN_KEY} ${ORDER}`;
-
 export const PAUSE = `INSERT INTO tasklane_queues (queue_name, paused_at) VALUES (@queue, @now)
   ON CONFLICT (queue_name) DO UPDATE SET paused_at = coalesce(paused_at, excluded.paused_at)`;
 

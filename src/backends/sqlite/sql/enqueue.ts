@@ -7,5 +7,7 @@ export const INSERT = `INSERT INTO tasklane_results
 
 export const GET = "SELECT * FROM tasklane_results WHERE id = ?";
 
+export const SEQ_OF = "SELECT seq FROM tasklane_results WHERE id = ?";
+
 /** Changes whenever another connection commits (the wake-up watcher compares it). */
 export const DATA_VERSION = "PRAGMA data_version";

@@ -3,6 +3,8 @@
 // lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
 // the index it was written for, so statistics (ANALYZE) can never turn it into a sort.
 
+import { runningRows } from "./running.js";
+
 export const FINISHED = "('SUCCEEDED', 'FAILED', 'CANCELLED')";
 
 /** `col IN (json list)`, or true when the list parameter is NULL (no filter). */
@@ -44,10 +46,9 @@ export const SQL = {
   finishedCounts: "SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE n > 0",
   /** READY or RUNNING rows of one queue: a covering range count. */
   countQueueStatus: `SELECT count(*) ${BY_QUEUE_STATUS} WHERE queue_name = @queue AND status = @status`,
-  countReadyTasks: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_ready_all
+  countReadyTasks: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_ready_queue
     WHERE status = 'READY' AND ${IN_TASKS} AND ${OPT_QUEUES}`,
-  countRunningTasks: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_running
-    WHERE status = 'RUNNING' AND ${IN_TASKS} AND ${OPT_QUEUES}`,
+  countRunningTasks: runningRows("count(*)", `${IN_TASKS} AND ${OPT_QUEUES}`),
   /**
    * The earliest due_at of a queue's READY rows: one seek per priority value in the READY index
    * (201 seeks, ~0.1 ms at any backlog); it is the oldest *due* task when it is not in the future.
@@ -100,7 +101,7 @@ export const SQL = {
       SELECT seq, task_name, status, coalesce(last_attempted_at, enqueued_at) AS at,
         coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') AS exception_class,
         json_extract(errors, '$[#-1].frame') AS frame
-      FROM tasklane_results INDEXED BY tasklane_results_ready_all
+      FROM tasklane_results INDEXED BY tasklane_results_ready_queue
       WHERE status = 'READY' AND errors <> '[]'
         AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}
     ),
@@ -119,7 +120,7 @@ export const SQL = {
       AND coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') = @exceptionClass
       AND json_extract(errors, '$[#-1].frame') IS @frame
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
-  retryingGroupIds: `SELECT id FROM tasklane_results INDEXED BY tasklane_results_ready_all
+  retryingGroupIds: `SELECT id FROM tasklane_results INDEXED BY tasklane_results_ready_queue
     WHERE status = 'READY' AND errors <> '[]'
       AND coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') = @exceptionClass
       AND json_extract(errors, '$[#-1].frame') IS @frame

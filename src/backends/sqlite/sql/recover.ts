@@ -7,14 +7,13 @@
 // lost attempt is recorded as a WorkerLost error.
 
 import { RELEASE_ACTIVE } from "./complete.js";
+import { runningRows } from "./running.js";
 
 const LOST_ROW = "id, task_name, attempts, max_attempts, worker_id, lease_expires_at";
 
-export const SELECT_EXPIRED = `SELECT ${LOST_ROW} FROM tasklane_results
-  WHERE status = 'RUNNING' AND lease_expires_at < @expiredBefore`;
+export const SELECT_EXPIRED = runningRows(LOST_ROW, "lease_expires_at < @expiredBefore");
 
-export const SELECT_OWN = `SELECT ${LOST_ROW} FROM tasklane_results
-  WHERE status = 'RUNNING' AND worker_id = @workerId`;
+export const SELECT_OWN = runningRows(LOST_ROW, "worker_id = @workerId");
 
 const LOST_ERROR = `errors = json_insert(errors, '$[#]', json_object(
     'exceptionClass', 'WorkerLost', 'message', @message, 'traceback', 'WorkerLost: ' || @message))`;

@@ -1,5 +1,7 @@
 // The worker registry and leases. A heartbeat marks its worker alive and extends the leases
-// of the tasks it holds (through the small RUNNING index).
+// of the tasks it holds (found per queue, see running.ts).
+
+import { runningSeqs } from "./running.js";
 
 export const REGISTER_WORKER = `INSERT INTO tasklane_workers
   (id, hostname, pid, queues, started_at, last_heartbeat_at, state, stopped_at, proc_key, proc_start)
@@ -19,6 +21,7 @@ export const MARK_GONE = `UPDATE tasklane_workers SET state = 'dead', stopped_at
 // the truth again, while the tasks it lost stay with whoever recovered them.
 export const HEARTBEAT = `UPDATE tasklane_workers SET last_heartbeat_at = @now, state = 'running', stopped_at = NULL
   WHERE id = @workerId AND state <> 'stopped'`;
+// Table pages only: lease_expires_at is in no index, so a beat costs its worker's rows, not a claim's.
 export const EXTEND_LEASES = `UPDATE tasklane_results SET lease_expires_at = @leaseExpiresAt
-  WHERE status = 'RUNNING' AND worker_id = @workerId`;
+  WHERE seq IN (${runningSeqs("worker_id = @workerId")}) AND status = 'RUNNING' AND worker_id = @workerId`;
 export const STOP_WORKER = "UPDATE tasklane_workers SET state = 'stopped', stopped_at = @now WHERE id = @workerId";

@@ -1,0 +1,21 @@
+// RUNNING rows, found per queue through `*_queue_status` (queue_name, status, …): there is no
+// index of RUNNING rows of their own (schema.ts, v4). The queues come from a skip-scan of the
+// same index (one seek each), so each statement is a handful of short range walks, never a
+// scan of the finished history.
+
+/** Every queue with rows, by skip-scan: one seek per queue. */
+const EACH_QUEUE = `WITH RECURSIVE queues(name) AS (
+    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_queue_status)
+    UNION ALL
+    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_queue_status
+      WHERE queue_name > queues.name) FROM queues WHERE queues.name IS NOT NULL)`;
+
+/** RUNNING rows matching `where`, with the columns asked for (unqualified names are the row's). CROSS JOIN keeps
+ * the queues as the outer loop whatever the statistics say: one range walk per queue. */
+export const runningRows = (columns: string, where: string) => `${EACH_QUEUE}
+  SELECT ${columns} FROM queues CROSS JOIN tasklane_results INDEXED BY tasklane_results_queue_status
+    ON queue_name = queues.name AND status = 'RUNNING'
+  WHERE ${where}`;
+
+/** The seqs of RUNNING rows matching `where`. */
+export const runningSeqs = (where: string) => runningRows("seq", where);
