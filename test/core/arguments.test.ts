@@ -121,7 +121,7 @@ describe("options", () => {
     const t = task(() => 1);
     defineConfig({ ...dummy, tasks: { t } });
     expect(() => t.using({ priorty: 5 } as never)).toThrow(
-      /^Task "t": using\(\): unknown option "priorty"; known options: priority, queueName, runAfter, backend, timeoutMs$/,
+      /^Task "t": using\(\): unknown option "priorty"; known options: priority, queueName, runAfter, backend, timeoutMs, unique$/,
     );
   });
 });

@@ -12,6 +12,7 @@ import { EnqueueIncomplete, TaskResultDoesNotExist } from "../../core/errors.js"
 import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
 import { writeMakingRoom } from "./full-disk.js";
+import { GroupCommit, type Settled } from "./group-commit.js";
 import { guardStorage } from "./guard.js";
 import { checkDatabase } from "./health.js";
 import { sqliteKind } from "./kind.js";
@@ -56,6 +57,11 @@ export class SqliteBackend extends Backend {
   #schedules: ScheduleStore | null = null;
   /** Set by the worker (WorkerStore.configure): its tasks carry per-key limits. */
   #keyLimits = false;
+  /** Concurrent single enqueues of one turn of the event loop, stored in one transaction. */
+  readonly #group = new GroupCommit(
+    (items: { record: TaskResultData; request: EnqueueRequest }[]) => this.#insertGroup(items),
+    ENQUEUE_CHUNK,
+  );
   /** The open connection, if any (the storage guard relieves a full disk through it). */
   readonly #openDb = () => (this.#store?.isOpen ? this.#store.db : null);
 
@@ -94,6 +100,11 @@ export class SqliteBackend extends Backend {
   protected async storeTasks(_task: AnyTask, requests: EnqueueRequest[]): Promise<TaskResultData[]> {
     const now = new Date();
     const records = requests.map((request) => readyRecord(this.alias, request, now));
+    const [record] = records;
+    const [request] = requests;
+    // A single plain enqueue joins the group commit; a unique one reads its holder in its own transaction.
+    if (record && request && records.length === 1 && !request.unique)
+      return [await this.#group.add({ record, request })];
     const store = this.store;
     if (records.length <= ENQUEUE_CHUNK) return this.#insert(store, records, requests);
     const out: TaskResultData[] = [];
@@ -115,6 +126,32 @@ export class SqliteBackend extends Backend {
       lockFreeUntil = ended + gapAfter(ended - started);
     }
     return out;
+  }
+
+  /**
+   * A group of single enqueues (group-commit.ts) in one transaction; if that fails, each is
+   * tried alone, so every caller gets its own result or its own error.
+   */
+  #insertGroup(items: { record: TaskResultData; request: EnqueueRequest }[]): Settled<TaskResultData>[] {
+    const store = this.store;
+    const one = (item: { record: TaskResultData; request: EnqueueRequest }): Settled<TaskResultData> => {
+      try {
+        return { ok: true, value: this.#insert(store, [item.record], [item.request])[0] as TaskResultData };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    };
+    if (items.length === 1) return [one(items[0] as (typeof items)[0])];
+    try {
+      const stored = this.#insert(
+        store,
+        items.map((i) => i.record),
+        items.map((i) => i.request),
+      );
+      return stored.map((value) => ({ ok: true, value }));
+    } catch {
+      return items.map(one);
+    }
   }
 
   /**
@@ -199,6 +236,7 @@ export class SqliteBackend extends Backend {
   }
 
   override async close(): Promise<void> {
+    this.#group.flush(); // enqueues not awaited yet are stored, not dropped
     this.#watcher?.close();
     this.#watcher = null;
     this.#workerStore = null;
