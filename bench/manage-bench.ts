@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { v7 } from "uuid";
 import { SqliteManagement } from "../src/backends/sqlite/manage.js";
 import { MIGRATIONS } from "../src/backends/sqlite/schema.js";
 import { SqliteStore } from "../src/backends/sqlite/store.js";
 import { readyRecord } from "../src/contract/records.js";
+import { newResultId as v7 } from "../src/core/ids.js";
 import { fmtInt, fmtMs, fmtPct, percentile, sleep } from "./stats.js";
 
 const ROWS = Number(process.env.MANAGE_BENCH_ROWS ?? 1_000_000);

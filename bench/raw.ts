@@ -2,7 +2,7 @@
 // better-sqlite3 prepared statements and nothing else (no validation, no records, no
 // signals, no worker loop). What tasklane does on top of this is its overhead.
 import type Database from "better-sqlite3";
-import { v7 } from "uuid";
+import { newResultId as v7 } from "../src/core/ids.js";
 import type { Enqueuer } from "./enqueue.js";
 
 // The row shape of store.ts's INSERT: UUIDv7 id, JSON args, due_at = enqueued_at.
