@@ -1,21 +1,24 @@
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { Backend, type BackendInit, type EnqueueRequest } from "../../contract/backend.js";
 import type { ManagementStore } from "../../contract/management.js";
 import { readyRecord } from "../../contract/records.js";
 import type { WorkerRunner, WorkerRunnerInput } from "../../contract/runner.js";
+import type { ScheduleStore } from "../../contract/schedules.js";
 import { InvalidTaskError, TaskResultDoesNotExist } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
 import { type RedisSettings, readSettings, safeUrl } from "./connection.js";
+import { storeJobs } from "./enqueue.js";
 import type { RedisHost } from "./host.js";
 import { recordsById } from "./jobs.js";
 import { redisKind } from "./kind.js";
 import { ProducerLink } from "./link.js";
 import { RedisManagement } from "./manage.js";
-import { indexMember, type OwnKeys, ownKeys } from "./own-keys.js";
-import { jobData, jobOptions } from "./records.js";
+import { type OwnKeys, ownKeys } from "./own-keys.js";
+import { LeanQueue } from "./queue.js";
 import { RedisWorkerRunner } from "./runner.js";
+import { RedisSchedules } from "./schedules.js";
 
 /**
  * Tasks in Redis through BullMQ: one BullMQ Queue per queue name, jobs whose id is the
@@ -32,6 +35,7 @@ export class RedisBackend extends Backend implements RedisHost {
   readonly supportsAsyncTask = redisKind.capabilities.supportsAsyncTask;
   readonly supportsGetResult = redisKind.capabilities.supportsGetResult;
   readonly supportsPriority = redisKind.capabilities.supportsPriority;
+  override readonly supportsUnique = true;
 
   readonly settings: RedisSettings;
   readonly keys: OwnKeys;
@@ -40,6 +44,7 @@ export class RedisBackend extends Backend implements RedisHost {
   /** Queues this process has already added to the `queues` set. */
   readonly #knownQueues = new Set<string>();
   #management: RedisManagement | null = null;
+  #schedules: RedisSchedules | null = null;
 
   constructor(init: BackendInit) {
     super(init);
@@ -69,7 +74,7 @@ export class RedisBackend extends Backend implements RedisHost {
     const client = await this.client();
     let queue = this.#queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: client, prefix: this.settings.prefix });
+      queue = new LeanQueue(name, { connection: client, prefix: this.settings.prefix });
       // Errors surface on the awaited commands; the event would only print them twice.
       queue.on("error", () => {});
       this.#queues.set(name, queue);
@@ -89,43 +94,12 @@ export class RedisBackend extends Backend implements RedisHost {
   async #store(requests: EnqueueRequest[]): Promise<TaskResultData[]> {
     const now = new Date();
     const records = requests.map((request) => readyRecord(this.alias, request, now));
-    const byQueue = new Map<string, TaskResultData[]>();
-    for (const record of records) {
-      const list = byQueue.get(record.queueName) ?? [];
-      list.push(record);
-      byQueue.set(record.queueName, list);
-    }
-    const client = await this.client();
-    const queues = new Map<string, Queue>();
-    for (const name of byQueue.keys()) queues.set(name, await this.queue(name));
-    // The index entries go first on the same connection, so a getResult right after the
-    // enqueue (from any process) always finds the queue. Nothing waits in between: the
-    // commands travel together and cost one round trip.
-    const members = records.flatMap((record) => [0, indexMember(record.id, record.queueName)]);
-    const writes: Promise<unknown>[] = [client.zadd(this.keys.index, ...members)];
-    const newQueues = [...byQueue.keys()].filter((name) => !this.#knownQueues.has(name));
-    if (newQueues.length > 0) {
-      const remember = () => {
-        for (const name of newQueues) this.#knownQueues.add(name);
-      };
-      writes.push(client.sadd(this.keys.queues, ...newQueues).then(remember));
-    }
-    for (const [name, list] of byQueue) {
-      const queue = queues.get(name) as Queue;
-      const [only] = list;
-      // One job: BullMQ's add (one script call) is cheaper than addBulk's pipeline.
-      if (list.length === 1 && only) writes.push(queue.add(only.taskName, jobData(only), jobOptions(only, now)));
-      else {
-        const jobs = list.map((record) => ({
-          name: record.taskName,
-          data: jobData(record),
-          opts: jobOptions(record, now),
-        }));
-        writes.push(queue.addBulk(jobs));
-      }
-    }
-    await Promise.all(writes);
-    return records;
+    return storeJobs(this, records, requests, now, this.#knownQueues);
+  }
+
+  /** Stores records made elsewhere (a schedule's ticks, with ids of their own); see storeJobs. */
+  storeRecords(records: TaskResultData[], requests: EnqueueRequest[], now: Date): Promise<TaskResultData[]> {
+    return storeJobs(this, records, requests, now, this.#knownQueues);
   }
 
   getResultData(id: string): Promise<TaskResultData> {
@@ -138,6 +112,11 @@ export class RedisBackend extends Backend implements RedisHost {
 
   override createWorkerRunner(input: WorkerRunnerInput): WorkerRunner {
     return new RedisWorkerRunner(this, input);
+  }
+
+  override schedules(): ScheduleStore {
+    this.#schedules ??= new RedisSchedules(this);
+    return this.#schedules;
   }
 
   override management(): ManagementStore {

@@ -5,6 +5,7 @@ import type { RedisHost } from "./host.js";
 import { recordsById } from "./jobs.js";
 import { dueAhead, lockMsLeft, rateWindow } from "./raw.js";
 import { toBullPriority } from "./records.js";
+import { deduplicationId } from "./unique.js";
 
 /** Holders listed at most (the CLI shows a few). */
 const HOLDERS = 10;
@@ -14,8 +15,8 @@ const HOLDERS = 10;
  * move between the reads). Each comes from where BullMQ keeps it: the queue's paused flag and
  * active list (holders are the jobs' processedBy, tasklane's worker ids), the rate window's
  * counter and time left, the job's rank among the due jobs a worker takes first, and the
- * job's lock (the running worker's lease). Per-key limits do not exist on Redis (key: null);
- * unique keys are not implemented here yet (unique: null).
+ * job's lock (the running worker's lease), the holder of a unique task's key (BullMQ's
+ * deduplication key, unique.ts). Per-key limits do not exist on Redis (key: null).
  */
 export async function diagnose(host: RedisHost, id: string, workers: () => Promise<WorkerInfo[]>): Promise<Diagnosis> {
   const result = (await recordsById(host, [id])).get(id);
@@ -27,7 +28,7 @@ export async function diagnose(host: RedisHost, id: string, workers: () => Promi
   const limits = host.limits[name] ?? null;
   const now = Date.now();
   const due = result.status === "READY" && (result.runAfter?.getTime() ?? 0) <= now;
-  const [paused, pausedAt, running, active, rate, ahead, lease, known] = await Promise.all([
+  const [paused, pausedAt, running, active, rate, ahead, lease, known, holder] = await Promise.all([
     queue.isPaused(),
     client.hget(host.keys.pausedAt, name),
     queue.getActiveCount(),
@@ -36,6 +37,7 @@ export async function diagnose(host: RedisHost, id: string, workers: () => Promi
     due ? dueAhead(client, prefix, { id, queueName: name, bullPriority: toBullPriority(result.priority) }) : 0,
     result.status === "RUNNING" ? lockMsLeft(client, prefix, name, id) : null,
     workers(),
+    result.uniqueKey ? queue.getDeduplicationJobId(deduplicationId(result.taskName, result.uniqueKey)) : null,
   ]);
   return {
     result,
@@ -52,7 +54,7 @@ export async function diagnose(host: RedisHost, id: string, workers: () => Promi
       dueAhead: ahead,
     },
     key: null,
-    unique: null,
+    unique: result.uniqueKey ? { key: result.uniqueKey, holderId: holder ?? null } : null,
     workers: known,
     leaseExpiresAt: lease === null ? null : new Date(now + lease),
   };

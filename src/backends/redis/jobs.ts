@@ -1,7 +1,8 @@
 import { Job } from "bullmq";
 import type { TaskResultData } from "../../core/result.js";
 import type { RedisHost } from "./host.js";
-import { queuesOf, tombstones } from "./own-keys.js";
+import { queuesOf } from "./id-index.js";
+import { tombstones } from "./own-keys.js";
 import { bullState, dueAtOf, type JobSnapshot, type JobView, toRecord } from "./records.js";
 
 export interface JobRef {

@@ -2,6 +2,7 @@ import { Job } from "bullmq";
 import type { IdOutcome, PruneOptions, RetryOptions } from "../../contract/management.js";
 import type { TaskResultData, TaskResultStatus } from "../../core/result.js";
 import type { RedisHost } from "./host.js";
+import { removeFromIndex } from "./id-index.js";
 import { recordsById } from "./jobs.js";
 import { indexMember } from "./own-keys.js";
 import { cancelReadyJob, finishedBefore } from "./raw.js";
@@ -150,9 +151,17 @@ export async function pruneSets(host: RedisHost, sets: PruneSet[], options: Prun
     for (let i = 0; i < set.ids.length; i += batchSize) {
       const batch = set.ids.slice(i, i + batchSize);
       if (set.kind !== "cancelled") await Promise.all(batch.map((id) => queue.remove(id)));
-      const p = client.pipeline().zrem(keys.index, ...batch.map((id) => indexMember(id, set.queueName)));
-      if (set.kind === "cancelled") p.hdel(keys.cancelled, ...batch).zrem(keys.cancelledAt(set.queueName), ...batch);
-      await p.exec();
+      const members = batch.map((id) => indexMember(id, set.queueName));
+      await Promise.all([
+        removeFromIndex(client, keys, members),
+        set.kind === "cancelled"
+          ? client
+              .pipeline()
+              .hdel(keys.cancelled, ...batch)
+              .zrem(keys.cancelledAt(set.queueName), ...batch)
+              .exec()
+          : null,
+      ]);
       deleted += batch.length;
       options.onProgress?.(deleted, total);
     }

@@ -20,6 +20,7 @@ import { pauseQueues, queueStates, resumeQueues } from "./controls.js";
 import { diagnose } from "./diagnose.js";
 import { failureGroupIds, failureGroups } from "./failure-groups.js";
 import type { RedisHost } from "./host.js";
+import { indexPage, membersEndingWith } from "./id-index.js";
 import { recordsOf } from "./jobs.js";
 import { cancelIds, prunableSets, pruneSets, retryIds } from "./manage-write.js";
 import { parseMember, usedQueues } from "./own-keys.js";
@@ -62,12 +63,12 @@ export class RedisManagement implements ManagementStore {
       return;
     }
     const client = await this.host.client();
-    let max = before === undefined ? "+" : `(${before}`;
-    const min = filter.since ? `[${idBoundFor(filter.since.getTime())}` : "-";
+    let hi = before === undefined ? "+" : `(${before}`;
+    const lo = filter.since ? `[${idBoundFor(filter.since.getTime())}` : "-";
     for (;;) {
-      const members = await client.zrevrangebylex(this.host.keys.index, max, min, "LIMIT", 0, CHUNK);
+      const members = await indexPage(client, this.host.keys, "desc", { hi, lo }, CHUNK);
       if (members.length === 0) return;
-      max = `(${members[members.length - 1]}`;
+      hi = `(${members[members.length - 1]}`;
       const wanted = members.map(parseMember).filter((ref) => allows(filter.queues, ref.queueName));
       const records = (await recordsOf(this.host, wanted)).filter((r) => matches(r, filter));
       if (records.length > 0) yield records;
@@ -115,14 +116,8 @@ export class RedisManagement implements ManagementStore {
     if (limit < 1 || prefix === "" || prefix.includes(" ")) return Promise.resolve([]);
     return this.host.use(async () => {
       const client = await this.host.client();
-      const members = await client.zrangebylex(
-        this.host.keys.index,
-        `[${prefix}`,
-        `[${prefix}\xff`,
-        "LIMIT",
-        0,
-        Math.floor(limit),
-      );
+      const bounds = { lo: `[${prefix}`, hi: `[${prefix}\xff` };
+      const members = await indexPage(client, this.host.keys, "asc", bounds, limit);
       return recordsOf(this.host, members.map(parseMember));
     });
   }
@@ -132,22 +127,10 @@ export class RedisManagement implements ManagementStore {
     return this.host.use(async () => {
       const found = await this.findByIdPrefix(fragment, limit);
       if (found.length >= limit) return found;
-      // "Ends with": no index can serve it, so scan the index (O(n)).
       const client = await this.host.client();
       const seen = new Set(found.map((r) => r.id));
-      const pattern = `*${fragment.replace(/[*?[\]\\]/g, "\\$&")} *`;
-      const members: string[] = [];
-      let cursor = "0";
-      do {
-        const [next, batch] = await client.zscan(this.host.keys.index, cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        for (let i = 0; i < batch.length; i += 2) {
-          const member = batch[i] as string;
-          if (!seen.has(parseMember(member).id)) members.push(member);
-        }
-      } while (cursor !== "0" && found.length + members.length < limit);
-      members.sort();
-      return [...found, ...(await recordsOf(this.host, members.slice(0, limit - found.length).map(parseMember)))];
+      const members = await membersEndingWith(client, this.host.keys, fragment, limit - found.length, seen);
+      return [...found, ...(await recordsOf(this.host, members.map(parseMember)))];
     });
   }
 

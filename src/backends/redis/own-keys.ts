@@ -2,15 +2,19 @@ import type { Redis } from "ioredis";
 
 /**
  * Keys tasklane keeps beside BullMQ's (BullMQ has no id → queue lookup, no cancelled state, no
- * worker registry and no pause time). BullMQ's keys are `<prefix>:<queue>:…` and a queue name is
- * never empty, so `<prefix>::…` can never collide with a queue's keys. Only tasklane reads and
- * writes these.
+ * worker registry, no pause time and no cron schedules that catch up). BullMQ's keys are
+ * `<prefix>:<queue>:…` and a queue name is never empty, so `<prefix>::…` can never collide with
+ * a queue's keys. Only tasklane reads and writes these.
  */
 export function ownKeys(prefix: string) {
   const base = `${prefix}::`;
   return {
-    /** ZSET, all scores 0, members "<id> <queue>": the id → queue index, in id (= enqueue) order. */
-    index: `${base}index`,
+    /** ZSET, all scores 0: the starts of the id index's buckets (id-index.ts). */
+    ids: `${base}ids`,
+    /** ZSET, all scores 0, members "<id> <queue>": one bucket of the id index, ids from `start` on. */
+    idBucket: (start: string) => `${base}ids:${start}`,
+    /** ZSET, all scores 0, members "<id> <queue>": the id index as tasklane wrote it before buckets: read and pruned, never added to. */
+    legacyIndex: `${base}index`,
     /** SET of queue names that ever had a task. */
     queues: `${base}queues`,
     /** HASH id → JSON record of cancelled results (BullMQ has no cancelled state). */
@@ -21,6 +25,8 @@ export function ownKeys(prefix: string) {
     workers: `${base}workers`,
     /** HASH queue → when `tasks pause` paused it (ms); BullMQ's own paused flag is the truth. */
     pausedAt: `${base}paused-at`,
+    /** HASH schedule name → JSON { taskName, cron, timezone, lastTick, nextTick } (schedules.ts). */
+    schedules: `${base}schedules`,
   };
 }
 export type OwnKeys = ReturnType<typeof ownKeys>;
@@ -31,20 +37,6 @@ export const indexMember = (id: string, queue: string) => `${id} ${queue}`;
 export function parseMember(member: string): { id: string; queueName: string } {
   const space = member.indexOf(" ");
   return { id: member.slice(0, space), queueName: member.slice(space + 1) };
-}
-
-/** The queue each id belongs to, from the index (one round trip for any number of ids). */
-export async function queuesOf(client: Redis, keys: OwnKeys, ids: string[]): Promise<Map<string, string>> {
-  const pipeline = client.pipeline();
-  for (const id of ids) pipeline.zrangebylex(keys.index, `[${id} `, `[${id} \xff`, "LIMIT", 0, 1);
-  const replies = (await pipeline.exec()) ?? [];
-  const out = new Map<string, string>();
-  replies.forEach(([error, members], i) => {
-    if (error) throw error;
-    const member = (members as string[] | undefined)?.[0];
-    if (member) out.set(ids[i] as string, parseMember(member).queueName);
-  });
-  return out;
 }
 
 /** The cancelled tombstones (JSON records) of these ids, null where there is none. */

@@ -11,13 +11,20 @@ const queueKey = (prefix: string, queue: string, suffix: string) => `${prefix}:$
 
 /**
  * Removes a waiting or delayed job and leaves a CANCELLED tombstone, atomically: a job a worker
- * has already taken (active, or finished) is not touched and the script returns 0.
+ * has already taken (active, or finished) is not touched and the script returns 0. A unique
+ * task's deduplication key is given up with it, unless it holds for a period (a key with an
+ * expiry, unique.ts), as a cancel does on SQLite.
  */
 const CANCEL = `
 local id = ARGV[1]
 local removed = redis.call("ZREM", KEYS[1], id) + redis.call("ZREM", KEYS[2], id)
   + redis.call("LREM", KEYS[3], 0, id) + redis.call("LREM", KEYS[4], 0, id)
 if removed == 0 then return 0 end
+local deid = redis.call("HGET", KEYS[5], "deid")
+if deid then
+  local held = ARGV[4] .. deid
+  if redis.call("PTTL", held) == -1 and redis.call("GET", held) == id then redis.call("DEL", held) end
+end
 redis.call("DEL", KEYS[5], KEYS[6])
 redis.call("HSET", KEYS[7], id, ARGV[2])
 redis.call("ZADD", KEYS[8], ARGV[3], id)
@@ -49,6 +56,7 @@ export async function cancelReadyJob(
     job.id,
     job.tombstone,
     job.at,
+    q("de:"),
   );
   return done === 1;
 }

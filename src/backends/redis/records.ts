@@ -1,5 +1,8 @@
+import type { EnqueueRequest } from "../../core/environment.js";
 import type { JsonValue } from "../../core/json.js";
 import type { TaskErrorData, TaskResultData, TaskResultStatus } from "../../core/result.js";
+import type { UniqueHold } from "../../core/task-controls.js";
+import { deduplicationOf } from "./unique.js";
 
 /**
  * Priorities: ours run −100..100, larger first; BullMQ's run 1..2^21, smaller first, and 0
@@ -45,6 +48,11 @@ export interface JobData {
   startedAt?: number;
   /** Start of the latest ended attempt (ms); BullMQ's processedOn is cleared by a manual retry. */
   lastAttemptedAt?: number;
+  /** A unique task's key and how long it holds it (the hold itself is BullMQ's deduplication key, unique.ts). */
+  uniqueKey?: string;
+  uniqueScope?: UniqueHold["scope"];
+  /** The schedule this task is a tick of. */
+  schedule?: string;
 }
 
 /** The fields of a BullMQ Job tasklane reads (a Job from BullMQ's getters has them all). */
@@ -128,6 +136,8 @@ export function toRecord(alias: string, snap: JobSnapshot): TaskResultData {
     errors,
     maxAttempts: data.maxAttempts ?? 1,
     timeoutMs: data.timeoutMs ?? null,
+    uniqueKey: data.uniqueKey ?? null,
+    schedule: data.schedule ?? null,
   };
   if (status === "RUNNING" || status === "SUCCEEDED") workerIds.push(job.processedBy ?? LOST_WORKER);
   if (status === "SUCCEEDED") {
@@ -170,16 +180,24 @@ function reviveDates(record: TaskResultData): TaskResultData {
 }
 
 /** The job's data: kept small (it is stored, sent and parsed for every job). */
-export function jobData(record: TaskResultData): JobData {
+export function jobData(record: TaskResultData, request?: EnqueueRequest): JobData {
   const data: JobData = { args: record.args };
   if (record.runAfter) data.runAfter = record.runAfter.getTime();
   if (record.maxAttempts !== 1) data.maxAttempts = record.maxAttempts;
   if (record.timeoutMs) data.timeoutMs = record.timeoutMs;
+  if (request?.unique) {
+    data.uniqueKey = request.unique.key;
+    data.uniqueScope = request.unique.scope;
+  }
+  if (record.schedule) data.schedule = record.schedule;
   return data;
 }
 
-/** BullMQ options; results are kept until `tasks prune` (BullMQ's default keeps finished jobs). */
-export function jobOptions(record: TaskResultData, now: Date) {
+/**
+ * BullMQ options; results are kept until `tasks prune` (BullMQ's default keeps finished jobs).
+ * A unique task holds its key through BullMQ's deduplication (unique.ts).
+ */
+export function jobOptions(record: TaskResultData, now: Date, request?: EnqueueRequest) {
   const delay = record.runAfter ? Math.max(0, record.runAfter.getTime() - now.getTime()) : 0;
   return {
     jobId: record.id,
@@ -189,5 +207,6 @@ export function jobOptions(record: TaskResultData, now: Date) {
     // Retries are decided by the worker (attempts used vs maxAttempts, counting lost runs);
     // BullMQ's own counter is an upper bound and the delay comes from the custom strategy.
     ...(record.maxAttempts > 1 ? { attempts: record.maxAttempts, backoff: { type: BACKOFF_TYPE } } : {}),
+    ...(request?.unique ? { deduplication: deduplicationOf(request.taskName, request.unique, now.getTime()) } : {}),
   };
 }

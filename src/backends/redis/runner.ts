@@ -1,40 +1,20 @@
 import { hostname } from "node:os";
-import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
+import { type Job, WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { AttemptLifecycle, RunningAttempt } from "../../contract/attempt.js";
+import type { AttemptLifecycle } from "../../contract/attempt.js";
 import type { WorkerEvents, WorkerOptions, WorkerRunner, WorkerRunnerInput } from "../../contract/runner.js";
-import { type AttemptOutcome, describeSelector } from "../../contract/worker-store.js";
+import { describeSelector } from "../../contract/worker-store.js";
 import { UsageError } from "../../core/errors.js";
 import { closeClient, connect } from "./connection.js";
 import { applyLimits } from "./controls.js";
 import { isTransportError } from "./errors.js";
 import type { RedisHost } from "./host.js";
+import { JobAttempts, type RetryableFailure } from "./job-attempts.js";
 import { redisKind } from "./kind.js";
 import { watchOutages } from "./link.js";
 import { usedQueues } from "./own-keys.js";
-import { BACKOFF_TYPE, dueAtOf, type JobData, LOST_WORKER, STALLED_REASON, toRecord, workerLost } from "./records.js";
+import { BACKOFF_TYPE, dueAtOf, STALLED_REASON } from "./records.js";
 import { WorkerRegistry } from "./registry.js";
-
-interface Running {
-  attempt: RunningAttempt;
-  /** BullMQ's start and end counters when the job was fetched (tell our end from a later run's). */
-  startedCount: number;
-  madeCount: number;
-  /** Set when the attempt ended; reported once Redis holds it (BullMQ's "completed"/"failed"). */
-  outcome?: AttemptOutcome;
-  /** Falls back to reading the job if BullMQ never confirms the end (see #settle). */
-  timer?: NodeJS.Timeout;
-}
-
-/** Carries the retry delay the lifecycle decided to BullMQ's custom backoff strategy. */
-class RetryableFailure extends Error {
-  constructor(
-    message: string,
-    readonly tasklaneDelayMs: number,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Stalls BullMQ tolerates beyond a task's attempts before failing a job itself. A job it hands
@@ -70,7 +50,7 @@ export class RedisWorkerRunner implements WorkerRunner {
   readonly #lifecycle: AttemptLifecycle;
   readonly #options: WorkerOptions;
   readonly #events: WorkerEvents;
-  readonly #running = new Map<string, Running>();
+  readonly #attempts: JobAttempts;
   readonly #workers: Worker[] = [];
   #connection: Redis | null = null;
   #claimed = 0;
@@ -84,18 +64,24 @@ export class RedisWorkerRunner implements WorkerRunner {
   #down = false;
   #lostAt = 0;
   #restoredAt = 0;
-  /** Ids settled after BullMQ refused their end, until its second refusal (see the error handler). */
-  readonly #refused = new Map<string, number>();
 
   constructor(host: RedisHost, input: WorkerRunnerInput) {
     this.#host = host;
     this.#lifecycle = input.lifecycle;
     this.#options = input.options;
     this.#events = input.events;
+    this.#attempts = new JobAttempts(
+      host.alias,
+      input.lifecycle,
+      input.events,
+      input.options.workerId,
+      host.settings.lockDurationMs,
+      () => this.#batchCheck?.(),
+    );
   }
 
   get runningCount(): number {
-    return this.#running.size;
+    return this.#attempts.size;
   }
 
   get #id(): string {
@@ -111,7 +97,7 @@ export class RedisWorkerRunner implements WorkerRunner {
     } else if (!this.#forced) {
       this.#forced = true;
       this.#events.stopping?.(true);
-      for (const entry of this.#running.values()) entry.attempt.interrupt();
+      this.#attempts.interruptAll();
       // Redis is away: the interrupted ends cannot be stored now and a forced stop does not wait
       // for it (those runs come back as lost attempts through the stalled check).
       if (this.#down) for (const worker of this.#workers) void worker.close(true).catch(() => {});
@@ -179,7 +165,7 @@ export class RedisWorkerRunner implements WorkerRunner {
       clearInterval(heartbeat);
       clearInterval(batchTimer);
       await this.#closeAll();
-      for (const entry of this.#running.values()) clearTimeout(entry.timer);
+      this.#attempts.clearTimers();
       unwatch?.();
       await registry.stopped(this.#id).catch(() => {});
       const connection = this.#connection;
@@ -226,11 +212,11 @@ export class RedisWorkerRunner implements WorkerRunner {
       },
     });
     worker.on("completed", (job) => {
-      if (job.id) this.#report(job.id);
+      if (job.id) this.#attempts.report(job.id);
     });
     worker.on("failed", (job) => {
       if (!job?.id) return;
-      if (this.#running.has(job.id)) this.#report(job.id);
+      if (this.#attempts.has(job.id)) this.#attempts.report(job.id);
       else if (job.failedReason === STALLED_REASON) this.#events.recovered?.([{ id: job.id, status: "FAILED" }]);
     });
     worker.on("stalled", (jobId) => this.#events.recovered?.([{ id: jobId, status: "READY" }]));
@@ -239,14 +225,13 @@ export class RedisWorkerRunner implements WorkerRunner {
       // gone). After a Redis restart that is often a resent end that had landed before the
       // restart cut its answer off: what Redis now holds decides.
       const code = (error as { code?: unknown }).code;
-      if (typeof code === "number" && code < 0 && this.#onRefused(worker, error.message)) return;
+      if (typeof code === "number" && code < 0 && this.#attempts.onRefused(worker, error.message)) return;
       this.#error(error);
     });
     return worker;
   }
 
   async #process(worker: Worker, job: Job, token: string | undefined): Promise<unknown> {
-    const id = job.id as string;
     const { maxTasks } = this.#options;
     if (this.#stopping || (maxTasks > 0 && this.#claimed >= maxTasks)) {
       // Fetched past --max-tasks (or while stopping): back to waiting, never started (no attempt).
@@ -255,132 +240,7 @@ export class RedisWorkerRunner implements WorkerRunner {
     }
     this.#claimed++;
     if (maxTasks > 0 && this.#claimed >= maxTasks) void this.#closeAll();
-
-    let data = job.data as JobData;
-    const lost = (data.starts ?? 0) - (data.workerIds?.length ?? 0);
-    if (lost > 0) {
-      // Runs that started and never ended: their workers died (BullMQ moved the stalled job back).
-      data = {
-        ...data,
-        workerIds: [...(data.workerIds ?? []), ...Array.from({ length: lost }, () => LOST_WORKER)],
-        errors: [
-          ...(data.errors ?? []),
-          ...Array.from({ length: lost }, () =>
-            workerLost("The worker running this task stopped before it finished; it was recovered"),
-          ),
-        ],
-      };
-      // The same rule as any failed attempt: attempts left, then its backoff.
-      const dueAt = this.#lifecycle.planRecovery({
-        id,
-        taskName: job.name,
-        attempts: data.workerIds?.length ?? 0,
-        maxAttempts: data.maxAttempts ?? 1,
-      });
-      this.#events.recovered?.([{ id, status: dueAt ? "READY" : "FAILED" }]);
-      if (!dueAt) {
-        await job.updateData(data);
-        throw new UnrecoverableError("WorkerLost: no attempts left after the worker was lost");
-      }
-      if (dueAt.getTime() > Date.now()) {
-        await job.updateData({ ...data, runAfter: dueAt.getTime() });
-        await job.moveToDelayed(dueAt.getTime(), token);
-        throw new DelayedError();
-      }
-    }
-
-    // The start marker: from here on this run is an attempt (lost if it never ends). Never
-    // awaited: it shares the connection with the end of the attempt, so Redis applies it first,
-    // and both travel in one round trip (one fsync with appendfsync always).
-    data = { ...data, starts: (data.workerIds?.length ?? 0) + 1, startedAt: data.startedAt ?? Date.now() };
-    job.updateData(data).catch(() => {});
-    const view = { name: job.name, timestamp: job.timestamp, priority: job.priority, data };
-    const record = toRecord(this.#host.alias, {
-      id,
-      queueName: job.queueName,
-      job: { ...view, processedOn: job.processedOn, processedBy: this.#id },
-      state: "active",
-      dueAt: null,
-      tombstone: null,
-    });
-    const attempt = this.#lifecycle.start(record);
-    const entry: Running = { attempt, startedCount: job.attemptsStarted, madeCount: job.attemptsMade };
-    this.#running.set(id, entry);
-    const outcome = await attempt.outcome;
-    entry.outcome = outcome;
-    // Normally BullMQ confirms the end within a round trip; this covers an end it gave up on.
-    entry.timer = setTimeout(() => void this.#settle(worker, id), 2 * this.#host.settings.lockDurationMs);
-    entry.timer.unref();
-    if (outcome.status === "SUCCEEDED") return outcome.returnValue ?? null;
-    const error = outcome.error ?? { exceptionClass: "Error", message: "failed", traceback: "" };
-    await job.updateData({
-      ...data,
-      workerIds: record.workerIds,
-      errors: [...(data.errors ?? []), error],
-      startedAt: record.startedAt?.getTime() ?? job.processedOn,
-      lastAttemptedAt: record.lastAttemptedAt?.getTime() ?? job.processedOn,
-      runAfter: outcome.retryAt ? outcome.retryAt.getTime() : data.runAfter,
-    } satisfies JobData);
-    const message = `${error.exceptionClass}: ${error.message}`;
-    throw outcome.retryAt
-      ? new RetryableFailure(message, outcome.retryAt.getTime() - Date.now())
-      : new UnrecoverableError(message);
-  }
-
-  /**
-   * Settles the attempt a refusal names. True when the refusal is about one of this worker's
-   * attempts: BullMQ follows a refused completion with a failure for the same job, refused too,
-   * which says nothing new.
-   */
-  #onRefused(worker: Worker, message: string): boolean {
-    const now = Date.now();
-    for (const [id, until] of this.#refused) {
-      if (until < now) this.#refused.delete(id);
-      else if (message.includes(id)) return true;
-    }
-    for (const [id, entry] of this.#running) {
-      if (!entry.outcome || !message.includes(id)) continue;
-      this.#refused.set(id, now + 60_000);
-      void this.#settle(worker, id);
-      return true;
-    }
-    return false;
-  }
-
-  /**
-   * An attempt's end that BullMQ did not confirm: read the job (on the worker's connection, so
-   * after any end still queued there) and report it stored or dropped. Stored means BullMQ moved
-   * it on since this worker fetched it: completed after a success, one more end after a failure.
-   */
-  async #settle(worker: Worker, id: string): Promise<void> {
-    const entry = this.#running.get(id);
-    if (!entry?.outcome) return;
-    let stored = false;
-    try {
-      const job = await Job.fromId(worker, id);
-      if (job) {
-        stored =
-          entry.outcome.status === "SUCCEEDED"
-            ? (await job.getState()) === "completed"
-            : job.attemptsMade > entry.madeCount;
-      }
-    } catch {}
-    this.#report(
-      id,
-      stored
-        ? undefined
-        : "its end could not be stored: its lock expired first (Redis unreachable for longer than lockDurationMs?); the task will run again",
-    );
-  }
-
-  /** Redis holds an attempt's end (or it was dropped): report it through the lifecycle. */
-  #report(id: string, dropped?: string): void {
-    const entry = this.#running.get(id);
-    if (!entry?.outcome) return;
-    this.#running.delete(id);
-    clearTimeout(entry.timer);
-    this.#lifecycle.finished(entry.attempt, entry.outcome, dropped);
-    if (this.#running.size === 0) this.#batchCheck?.();
+    return this.#attempts.process(worker, job, token);
   }
 
   /**
@@ -407,7 +267,7 @@ export class RedisWorkerRunner implements WorkerRunner {
    * A paused queue's tasks do not count: no worker takes them until it is resumed.
    */
   async #checkBatchDone(queues: string[]): Promise<void> {
-    if (this.#closing || this.#running.size > 0) return;
+    if (this.#closing || this.#attempts.size > 0) return;
     try {
       const now = Date.now();
       for (const name of queues) {
@@ -423,7 +283,7 @@ export class RedisWorkerRunner implements WorkerRunner {
     } catch {
       return; // Redis away: not done; the next check looks again.
     }
-    if (this.#running.size === 0) void this.#closeAll();
+    if (this.#attempts.size === 0) void this.#closeAll();
   }
 
   /** Stops fetching and waits for running jobs to end (all Workers, once). */
