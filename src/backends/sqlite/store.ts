@@ -7,7 +7,7 @@ import { type ClaimControls, planControlledClaim, queueRooms, windowStart } from
 import { ownIdentity } from "./local-process.js";
 import { openDatabase } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
-import { CLAIM_SELECT, CLAIM_UPDATE, NEXT_DUE, READY_QUEUES } from "./sql/claim.js";
+import { CLAIM_ONE, CLAIM_SELECT, NEXT_DUE, READY_QUEUES, ROW_BY_SEQ } from "./sql/claim.js";
 import { FAIL, RETRY, SUCCEED } from "./sql/complete.js";
 import { COUNT_STARTS, PAUSED_QUEUES } from "./sql/controls.js";
 import { DATA_VERSION, GET, INSERT, SEQ_OF } from "./sql/enqueue.js";
@@ -212,8 +212,7 @@ export class SqliteStore {
         const plan = planControlledClaim(q, selector.include, limit, now, this.controls, rooms);
         if (plan.heldBack) this.#heldBack = { until: plan.windowEndsAt };
         this.#countStarts(plan.starts, now);
-        if (plan.seqs.length === 0) return [];
-        return q.get<ResultRow>(CLAIM_UPDATE.seqs).all({ ...params, seqs: JSON.stringify(plan.seqs) });
+        return this.#claimSeqs(q, plan.seqs, params);
       }
       if (rooms.rated.size > 0) rated = rooms.rated;
     }
@@ -237,9 +236,9 @@ export class SqliteStore {
   }
 
   /**
-   * The claim without limits: one UPDATE … RETURNING for one queue; for several, each queue's
-   * best `limit` candidates through its index, merged here (k short index walks instead of one
-   * sort of every due task of k queues), then one UPDATE of the chosen seqs.
+   * The claim without limits: each queue's best `limit` candidates through its index, merged
+   * here when there are several (k short index walks instead of one sort of every due task of
+   * k queues), then the chosen rows claimed.
    */
   #plainClaim(
     q: Statements,
@@ -247,17 +246,36 @@ export class SqliteStore {
     params: { workerId: string; now: number; limit: number; leaseExpiresAt: number },
   ): ResultRow[] {
     const { now, limit } = params;
-    if (queues.length === 0) return [];
-    if (queues.length === 1) return q.get<ResultRow>(CLAIM_UPDATE.queue).all({ ...params, queue: queues[0] });
     const candidates: Candidate[] = [];
     const select = q.get<Candidate>(CLAIM_SELECT);
     for (const queue of queues) candidates.push(...select.all({ queue, now, limit }));
-    if (candidates.length === 0) return [];
-    const seqs = candidates
-      .sort(compareClaimOrder)
-      .slice(0, limit)
-      .map((c) => c.seq);
-    return q.get<ResultRow>(CLAIM_UPDATE.seqs).all({ ...params, seqs: JSON.stringify(seqs) });
+    if (queues.length > 1) candidates.sort(compareClaimOrder);
+    return this.#claimSeqs(
+      q,
+      candidates.slice(0, limit).map((c) => c.seq),
+      params,
+    );
+  }
+
+  /** Claims these READY rows, one rowid UPDATE each (see sql/claim.ts), and reads them back. */
+  #claimSeqs(
+    q: Statements,
+    seqs: readonly number[],
+    params: { workerId: string; now: number; leaseExpiresAt: number },
+  ): ResultRow[] {
+    const claim = q.get(CLAIM_ONE);
+    const read = q.get<ResultRow>(ROW_BY_SEQ);
+    const rows: ResultRow[] = [];
+    for (const seq of seqs) {
+      if (
+        claim.run({ workerId: params.workerId, now: params.now, leaseExpiresAt: params.leaseExpiresAt, seq })
+          .changes === 0
+      )
+        continue;
+      const row = read.get(seq);
+      if (row) rows.push(row);
+    }
+    return rows;
   }
 
   /**
@@ -352,18 +370,15 @@ export class SqliteStore {
     return this.#claimStamp;
   }
 
-  /** EXPLAIN QUERY PLAN lines of a queue's candidate SELECT, its claim UPDATE and the READY queues' skip-scan. */
+  /** EXPLAIN QUERY PLAN lines of a queue's candidate SELECT, the one-row claim and the READY queues' skip-scan. */
   explainClaim(): { select: string[]; update: string[]; queues: string[] } {
-    const params: Record<string, unknown> = {
-      workerId: "w",
-      now: Date.now(),
-      limit: 1,
-      leaseExpiresAt: 0,
-      queue: "default",
-    };
-    const plan = (sql: string, bound: Record<string, unknown> = params) =>
+    const plan = (sql: string, bound: Record<string, unknown>) =>
       (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(bound) as { detail: string }[]).map((r) => r.detail);
-    return { select: plan(CLAIM_SELECT), update: plan(CLAIM_UPDATE.queue), queues: plan(READY_QUEUES, {}) };
+    return {
+      select: plan(CLAIM_SELECT, { now: Date.now(), limit: 1, queue: "default" }),
+      update: plan(CLAIM_ONE, { workerId: "w", now: Date.now(), leaseExpiresAt: 0, seq: 1 }),
+      queues: plan(READY_QUEUES, {}),
+    };
   }
 
   get isOpen(): boolean {
