@@ -19,15 +19,19 @@ import { type OwnKeys, ownKeys } from "./own-keys.js";
 import { LeanQueue } from "./queue.js";
 import { RedisWorkerRunner } from "./runner.js";
 import { RedisSchedules } from "./schedules.js";
+import { WorkerNames } from "./worker-codes.js";
 
 /**
  * Tasks in Redis through BullMQ: one BullMQ Queue per queue name, jobs whose id is the
  * TaskResult id (UUIDv7), run by `tasks worker` (BullMQ Workers, see runner.ts) on any number
- * of machines. Statuses map from BullMQ's states (see records.ts); tasklane keeps three small
- * structures of its own beside the queues (own-keys.ts): an id → queue index, cancelled
- * tombstones and the worker registry. The config opens it with open(), which proves the
- * connection (`tasks check` reports an unreachable Redis). The connection never keeps a script
- * alive once its last command has answered (link.ts); after close() the next use reconnects.
+ * of machines. Statuses map from BullMQ's states (see records.ts); unique tasks hold their key
+ * through BullMQ's deduplication (unique.ts). tasklane keeps small structures of its own beside
+ * the queues (own-keys.ts): an id → queue index (id-index.ts), cancelled tombstones, the worker
+ * registry and worker codes, pause times and the schedules (schedules.ts). Jobs are stored lean
+ * (queue.ts): every byte of a job is paid once per result kept. The config opens it with open(),
+ * which proves the connection (`tasks check` reports an unreachable Redis). The connection never
+ * keeps a script alive once its last command has answered (link.ts); after close() the next use
+ * reconnects.
  */
 export class RedisBackend extends Backend implements RedisHost {
   readonly kind = "redis";
@@ -39,6 +43,7 @@ export class RedisBackend extends Backend implements RedisHost {
 
   readonly settings: RedisSettings;
   readonly keys: OwnKeys;
+  readonly workerNames = new WorkerNames();
   readonly #link: ProducerLink;
   readonly #queues = new Map<string, Queue>();
   /** Queues this process has already added to the `queues` set. */

@@ -13,7 +13,7 @@ const HOLDERS = 10;
 /**
  * The facts behind `tasks why ID` on Redis, read together (not one atomic snapshot: a job can
  * move between the reads). Each comes from where BullMQ keeps it: the queue's paused flag and
- * active list (holders are the jobs' processedBy, tasklane's worker ids), the rate window's
+ * active list (holders are the jobs' processedBy, worker codes read as worker ids), the rate window's
  * counter and time left, the job's rank among the due jobs a worker takes first, and the
  * job's lock (the running worker's lease), the holder of a unique task's key (BullMQ's
  * deduplication key, unique.ts). Per-key limits do not exist on Redis (key: null).
@@ -39,6 +39,11 @@ export async function diagnose(host: RedisHost, id: string, workers: () => Promi
     workers(),
     result.uniqueKey ? queue.getDeduplicationJobId(deduplicationId(result.taskName, result.uniqueKey)) : null,
   ]);
+  await host.workerNames.load(
+    client,
+    host.keys,
+    active.map((job) => job.processedBy),
+  );
   return {
     result,
     queue: {
@@ -46,7 +51,10 @@ export async function diagnose(host: RedisHost, id: string, workers: () => Promi
       paused,
       pausedAt: paused && pausedAt ? new Date(Number(pausedAt)) : null,
       running,
-      runningHolders: active.map((job) => ({ id: job.id as string, workerId: job.processedBy ?? null })),
+      runningHolders: active.map((job) => ({
+        id: job.id as string,
+        workerId: job.processedBy === undefined ? null : host.workerNames.name(job.processedBy),
+      })),
       limits,
       // An expired window is no window: nothing counted until the next start opens one.
       rateUsed: rate ? (rate.msLeft === null ? 0 : rate.used) : null,

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { QueueLimits } from "../../contract/queue-controls.js";
 import type { RedisSettings } from "./connection.js";
 import type { OwnKeys } from "./own-keys.js";
+import type { WorkerNames } from "./worker-codes.js";
 
 /**
  * What the worker runner and the management store need from the backend (RedisBackend
@@ -16,6 +17,8 @@ export interface RedisHost {
   readonly limits: Readonly<Record<string, QueueLimits>>;
   readonly settings: RedisSettings;
   readonly keys: OwnKeys;
+  /** Worker ids of the codes BullMQ records as its jobs' worker names (worker-codes.ts). */
+  readonly workerNames: WorkerNames;
   /** The shared connection (opened and proven on first use). */
   client(): Promise<Redis>;
   /** The BullMQ Queue of a queue name, on the shared connection. */

@@ -2,7 +2,7 @@ import { DelayedError, Job, UnrecoverableError, type Worker } from "bullmq";
 import type { AttemptLifecycle, RunningAttempt } from "../../contract/attempt.js";
 import type { WorkerEvents } from "../../contract/runner.js";
 import type { AttemptOutcome } from "../../contract/worker-store.js";
-import { type JobData, LOST_WORKER, toRecord, workerLost } from "./records.js";
+import { type JobData, LOST_WORKER, startsOf, toRecord, workerLost } from "./records.js";
 
 interface Running {
   attempt: RunningAttempt;
@@ -68,7 +68,7 @@ export class JobAttempts {
   async process(worker: Worker, job: Job, token: string | undefined): Promise<unknown> {
     const id = job.id as string;
     let data = job.data as JobData;
-    const lost = (data.starts ?? 0) - (data.workerIds?.length ?? 0);
+    const lost = startsOf(data) - (data.workerIds?.length ?? 0);
     if (lost > 0) {
       // Runs that started and never ended: their workers died (BullMQ moved the stalled job back).
       data = {
@@ -108,7 +108,8 @@ export class JobAttempts {
     // and both travel in one round trip (one fsync with appendfsync always). A first start needs
     // no start time of its own: BullMQ's processedOn says it (kept short: see queue.ts).
     const ended = data.workerIds?.length ?? 0;
-    data = { ...data, starts: ended + 1 };
+    const { starts: _old, ...rest } = data;
+    data = { ...rest, s: ended + 1 };
     if (ended > 0 || lost > 0) data.startedAt ??= job.processedOn ?? Date.now();
     job.updateData(data).catch(() => {});
     const view = { name: job.name, timestamp: job.timestamp, priority: job.priority, data };

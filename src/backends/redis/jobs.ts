@@ -35,6 +35,11 @@ export async function readJobs(host: RedisHost, refs: JobRef[]): Promise<(JobSna
       refs.map((r) => r.id),
     ),
   ]);
+  await host.workerNames.load(
+    client,
+    host.keys,
+    jobs.map((job) => job?.processedBy),
+  );
   return refs.map(({ id, queueName }, i) => {
     const job = (jobs[i] ?? null) as JobView | null;
     const tomb = tombs[i] ?? null;
@@ -48,7 +53,7 @@ export async function readJobs(host: RedisHost, refs: JobRef[]): Promise<(JobSna
 /** Records of these refs, in order, skipping ones deleted meanwhile. */
 export async function recordsOf(host: RedisHost, refs: JobRef[]): Promise<TaskResultData[]> {
   const snaps = await readJobs(host, refs);
-  return snaps.flatMap((s) => (s ? [toRecord(host.alias, s)] : []));
+  return snaps.flatMap((s) => (s ? [toRecord(host.alias, s, host.workerNames.name)] : []));
 }
 
 /** Records by id (any order of ids; unknown ids are left out). */

@@ -66,13 +66,14 @@ export async function retryIds(host: RedisHost, ids: string[], options: RetryOpt
     const queue = await host.queue(record.queueName);
     const job = await Job.fromId(queue, id);
     if (!job) return refused(id, undefined, rule);
+    const { starts: _old, ...kept } = job.data as JobData;
     const data: JobData = {
-      ...(job.data as JobData),
+      ...kept,
       workerIds: record.workerIds,
       errors: record.errors,
       maxAttempts: record.workerIds.length + (options.attempts?.[record.taskName] ?? 1),
       // Every recorded attempt has ended: the next run starts clean (none of them is lost).
-      starts: record.workerIds.length,
+      s: record.workerIds.length,
       ...(record.startedAt ? { startedAt: record.startedAt.getTime() } : {}),
       ...(record.lastAttemptedAt ? { lastAttemptedAt: record.lastAttemptedAt.getTime() } : {}),
       runAfter: Date.now(),

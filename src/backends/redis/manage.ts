@@ -20,7 +20,7 @@ import { pauseQueues, queueStates, resumeQueues } from "./controls.js";
 import { diagnose } from "./diagnose.js";
 import { failureGroupIds, failureGroups } from "./failure-groups.js";
 import type { RedisHost } from "./host.js";
-import { indexPage, membersEndingWith } from "./id-index.js";
+import { indexByPrefix, indexPage, membersEndingWith } from "./id-index.js";
 import { recordsOf } from "./jobs.js";
 import { cancelIds, prunableSets, pruneSets, retryIds } from "./manage-write.js";
 import { parseMember, usedQueues } from "./own-keys.js";
@@ -116,8 +116,7 @@ export class RedisManagement implements ManagementStore {
     if (limit < 1 || prefix === "" || prefix.includes(" ")) return Promise.resolve([]);
     return this.host.use(async () => {
       const client = await this.host.client();
-      const bounds = { lo: `[${prefix}`, hi: `[${prefix}\xff` };
-      const members = await indexPage(client, this.host.keys, "asc", bounds, limit);
+      const members = await indexByPrefix(client, this.host.keys, prefix, limit);
       return recordsOf(this.host, members.map(parseMember));
     });
   }

@@ -21,6 +21,10 @@ export function ownKeys(prefix: string) {
     cancelled: `${base}cancelled`,
     /** ZSET per queue: cancelled ids scored by when they were cancelled (for prune and counts). */
     cancelledAt: (queue: string) => `${base}cancelled-at:${queue}`,
+    /** HASH worker id → the short code BullMQ records for it (field "": the last code's number); worker-codes.ts. */
+    workerCodes: `${base}worker-codes`,
+    /** HASH code → worker id (the reverse of workerCodes). */
+    workerNames: `${base}worker-names`,
     /** HASH worker id → JSON registration and heartbeat. */
     workers: `${base}workers`,
     /** HASH queue → when `tasks pause` paused it (ms); BullMQ's own paused flag is the truth. */

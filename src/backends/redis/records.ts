@@ -35,11 +35,14 @@ export interface JobData {
   /** The requested start (ms), or, after a failed or lost attempt, when the retry is due. */
   runAfter?: number | null;
   /**
-   * Attempts that reached the task function: the worker writes it before each run. Starts
-   * beyond the attempts that ended (`workerIds`) were lost with their worker; a job BullMQ
-   * handed out and took back without it ever starting (a fetch whose answer was lost in a
-   * Redis restart) leaves no start, so it is not counted as an attempt.
+   * Attempts that reached the task function: the worker writes it before each run (the start
+   * marker; one letter, as it is in every job). Starts beyond the attempts that ended
+   * (`workerIds`) were lost with their worker; a job BullMQ handed out and took back without it
+   * ever starting (a fetch whose answer was lost in a Redis restart) leaves no start, so it is
+   * not counted as an attempt.
    */
+  s?: number;
+  /** The start marker as tasklane wrote it before `s` (read, never written). */
   starts?: number;
   /** Workers of attempts that ended without success (failed, lost or interrupted). */
   workerIds?: string[];
@@ -67,7 +70,7 @@ export interface JobView {
   returnvalue?: unknown;
   failedReason?: string;
   stacktrace?: string[] | null;
-  /** BullMQ's worker name of the latest run (tasklane names Workers by worker id). */
+  /** BullMQ's worker name of the latest run: a worker code, or a worker id before codes (worker-codes.ts). */
   processedBy?: string;
 }
 
@@ -108,14 +111,21 @@ const STATUS: Record<Exclude<BullState, "cancelled">, TaskResultStatus> = {
   waiting: "READY",
 };
 
-/** A job (and its state) as the TaskResult record every backend returns. */
-export function toRecord(alias: string, snap: JobSnapshot): TaskResultData {
+/** Attempts that reached the task function (the start marker, in either of its spellings). */
+export const startsOf = (data: JobData): number => data.s ?? data.starts ?? 0;
+
+/**
+ * A job (and its state) as the TaskResult record every backend returns. `names` turns BullMQ's
+ * worker names (codes) into worker ids (see worker-codes.ts).
+ */
+export function toRecord(alias: string, snap: JobSnapshot, names: (name: string) => string = (n) => n): TaskResultData {
   if (snap.tombstone && (snap.state === "cancelled" || !snap.job)) return reviveDates(snap.tombstone);
   const job = snap.job as JobView;
   const data = job.data ?? { args: [] };
   const workerIds = [...(data.workerIds ?? [])];
   const errors = [...(data.errors ?? [])];
   const processedOn = job.processedOn;
+  const by = job.processedBy === undefined ? LOST_WORKER : names(job.processedBy);
   const status = STATUS[snap.state as Exclude<BullState, "cancelled">] ?? "READY";
   const record: TaskResultData = {
     id: snap.id,
@@ -139,7 +149,7 @@ export function toRecord(alias: string, snap: JobSnapshot): TaskResultData {
     uniqueKey: data.uniqueKey ?? null,
     schedule: data.schedule ?? null,
   };
-  if (status === "RUNNING" || status === "SUCCEEDED") workerIds.push(job.processedBy ?? LOST_WORKER);
+  if (status === "RUNNING" || status === "SUCCEEDED") workerIds.push(by);
   if (status === "SUCCEEDED") {
     record.returnValue = (job.returnvalue ?? null) as JsonValue;
     record.finishedAt = date(job.finishedOn);
@@ -149,7 +159,7 @@ export function toRecord(alias: string, snap: JobSnapshot): TaskResultData {
     const reason = job.failedReason ?? "";
     // Failed by BullMQ itself, not by a tasklane worker (which always writes its errors first).
     if (reason === STALLED_REASON) {
-      workerIds.push(job.processedBy ?? LOST_WORKER);
+      workerIds.push(by);
       errors.push(workerLost(`The worker running this task stopped (BullMQ: ${reason})`));
     } else if (errors.length === 0) {
       errors.push({

@@ -15,11 +15,12 @@ import { watchOutages } from "./link.js";
 import { usedQueues } from "./own-keys.js";
 import { BACKOFF_TYPE, dueAtOf, STALLED_REASON } from "./records.js";
 import { WorkerRegistry } from "./registry.js";
+import { workerCode } from "./worker-codes.js";
 
 /**
  * Stalls BullMQ tolerates beyond a task's attempts before failing a job itself. A job it hands
  * out whose answer is lost in a Redis restart is taken back by its stalled check without ever
- * starting; that is no attempt (see JobData.starts), and this slack keeps BullMQ from failing it.
+ * starting; that is no attempt (see JobData.s), and this slack keeps BullMQ from failing it.
  */
 const STALL_SLACK = 10;
 
@@ -141,7 +142,9 @@ export class RedisWorkerRunner implements WorkerRunner {
         else this.#restoredAt = Date.now();
         this.#events.connection?.(state, message);
       });
-      for (const name of queues) this.#workers.push(this.#makeWorker(name, connection));
+      // BullMQ records its worker's name in every job it runs: a short code stands for the id.
+      const code = await workerCode(client, this.#host.keys, this.#id);
+      for (const name of queues) this.#workers.push(this.#makeWorker(name, connection, code));
       // Ready first (connections, scripts): closing a Worker still starting up leaves commands
       // in flight on the shared connection, which fail when it closes.
       await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
@@ -189,14 +192,14 @@ export class RedisWorkerRunner implements WorkerRunner {
     return [...known].filter((q) => !exclude.includes(q)).sort();
   }
 
-  #makeWorker(queueName: string, connection: Redis): Worker {
+  #makeWorker(queueName: string, connection: Redis, code: string): Worker {
     const settings = this.#host.settings;
     const { concurrency, maxTasks } = this.#options;
     const maxAttempts = Math.max(1, ...[...this.#lifecycle.tasks.values()].map((t) => t.maxAttempts));
     const worker: Worker = new Worker(queueName, (job, token) => this.#process(worker, job, token), {
       connection,
       prefix: settings.prefix,
-      name: this.#id,
+      name: code,
       autorun: false,
       concurrency: maxTasks > 0 ? Math.min(concurrency, maxTasks) : concurrency,
       lockDuration: settings.lockDurationMs,

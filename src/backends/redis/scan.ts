@@ -50,16 +50,25 @@ export async function* failedRecords(
     const queue = await host.queue(queueName);
     for (let start = 0; ; start += CHUNK) {
       const jobs = await queue.getFailed(start, start + CHUNK - 1);
+      await host.workerNames.load(
+        await host.client(),
+        host.keys,
+        jobs.map((job) => job.processedBy),
+      );
       const records = jobs
         .map((job) =>
-          toRecord(host.alias, {
-            id: job.id as string,
-            queueName,
-            job: job as JobView,
-            state: "failed",
-            dueAt: null,
-            tombstone: null,
-          }),
+          toRecord(
+            host.alias,
+            {
+              id: job.id as string,
+              queueName,
+              job: job as JobView,
+              state: "failed",
+              dueAt: null,
+              tombstone: null,
+            },
+            host.workerNames.name,
+          ),
         )
         .filter((r) => matches(r, filter));
       if (records.length > 0) yield records;

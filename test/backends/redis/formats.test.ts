@@ -67,6 +67,32 @@ if (redisAvailable || mustRunRedis) {
         client.disconnect();
       }
     });
+
+    it("a new result is stored lean: no id or timestamp copies in its options, a one-letter start marker, a worker code", async () => {
+      const r = await redisProject();
+      opened.push(r);
+      const client = new Redis(redisUrl());
+      try {
+        const done = await enqueue(r.p, "add", [1, 2]);
+        const failed = await enqueue(r.p, "fail", ["no"]);
+        expect((await runBatchWorker(r.p, ["--worker-id", "host-1234-abcdef"])).exitCode).toBe(0);
+        const job = await client.hgetall(`${r.prefix}:default:${done.id}`);
+        expect(JSON.parse(job.opts as string)).toEqual({ priority: 101, attempts: 0 });
+        expect(JSON.parse(job.data as string)).toEqual({ args: [1, 2], s: 1 });
+        expect(job.pb).toMatch(/^~[0-9a-z]+$/);
+        expect(await client.hget(`${r.prefix}::worker-names`, job.pb as string)).toBe("host-1234-abcdef");
+        expect(await client.object("ENCODING", `${r.prefix}:default:${done.id}`)).toBe("listpack");
+        await Promise.all([done.refresh(), failed.refresh()]);
+        expect(done.workerIds).toEqual(["host-1234-abcdef"]);
+        expect(failed.workerIds).toEqual(["host-1234-abcdef"]);
+        // The same worker id gets the same code again.
+        const again = await enqueue(r.p, "add", [3, 4]);
+        expect((await runBatchWorker(r.p, ["--worker-id", "host-1234-abcdef"])).exitCode).toBe(0);
+        expect(await client.hget(`${r.prefix}:default:${again.id}`, "pb")).toBe(job.pb);
+      } finally {
+        client.disconnect();
+      }
+    });
   });
 } else {
   describe.skip("redis: data written by the previous release (no TASKLANE_REDIS_URL and no redis-server here)", () => {

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addToIndex,
+  indexByPrefix,
   indexPage,
   membersEndingWith,
   queuesOf,
@@ -107,9 +108,46 @@ if (redisAvailable || mustRunRedis) {
       expect(from).toEqual([599, 598, 597, 596, 595, 594, 593, 592, 591, 590].map(member));
       const prefix = (all[123] as string).slice(0, 30);
       const wanted = all.filter((id) => id.startsWith(prefix)).map((id) => indexMember(id, "default"));
-      const byPrefix = await indexPage(client, keys, "asc", { lo: `[${prefix}`, hi: `[${prefix}\xff` }, 50);
+      const byPrefix = await indexByPrefix(client, keys, prefix, 50);
       expect(byPrefix).toEqual(wanted.slice(0, 50));
       expect(byPrefix).toContain(member(123));
+    });
+
+    it("finds ids by a prefix of any length (odd, ending at a dash), in buckets and in the old set", async () => {
+      const keys = ownKeys(uniquePrefix("ix"));
+      const tails = ["a00000000001", "a00000000002", "b00000000003", "c00000000004", "c0000000000a"];
+      const ids = tails.map((tail) => `0190abcd-0000-7000-8000-${tail}`);
+      await addToIndex(
+        client,
+        keys,
+        ids.map((id) => indexMember(id, "q")),
+      );
+      await client.zadd(
+        keys.legacyIndex,
+        0,
+        "0190abcd-0000-7000-8000-a00000000009 q",
+        0,
+        "0190abce-0000-7000-8000-000000000001 q",
+      );
+      const found = async (prefix: string, limit = 10) =>
+        (await indexByPrefix(client, keys, prefix, limit)).map((m) => m.split(" ")[0]);
+      expect(await found(ids[0] as string)).toEqual([ids[0]]);
+      expect(await found("0190abcd-0000-7000-8000-b")).toEqual([ids[2]]);
+      expect(await found("0190abcd-0000-7000-8000-a")).toEqual([
+        ids[0],
+        ids[1],
+        "0190abcd-0000-7000-8000-a00000000009",
+      ]);
+      expect(await found("0190abcd-0000-7000-8000-")).toHaveLength(6);
+      expect(await found("0190abcd-0000-7")).toHaveLength(6);
+      expect(await found("0190abc")).toHaveLength(7);
+      expect(await found("0190abcd", 2)).toEqual([ids[0], ids[1]]);
+      expect(await found("0190abcf")).toEqual([]);
+      // Not a prefix of the canonical form (a dash missing): nothing, as on SQLite.
+      expect(await found("0190abcd0000")).toEqual([]);
+      expect(await found("0190ABCD")).toEqual([]);
+      const [id] = await indexByPrefix(client, keys, "0190abcd-0000-7000-8000-c0000000000a", 1);
+      expect(id).toBe("0190abcd-0000-7000-8000-c0000000000a q");
     });
 
     it("removes members; a bucket left empty goes; what is left reads the same", async () => {

@@ -75,6 +75,16 @@ describe("redis records: BullMQ job → TaskResult", () => {
     expect(failed.errors).toEqual(errors);
   });
 
+  it("worker names: a code BullMQ recorded reads as its worker id; a worker id recorded before codes reads as it is", () => {
+    const names = (name: string) => (name === "~1" ? "host-a-1" : name);
+    const hash = { processedOn: String(T + 10), finishedOn: String(T + 20), returnvalue: "1" };
+    const coded = toRecord("default", snap("completed", { ...hash, pb: "~1", data: '{"args":[1],"s":1}' }), names);
+    expect(coded.workerIds).toEqual(["host-a-1"]);
+    const old = toRecord("default", snap("completed", { ...hash, pb: "w1", data: '{"args":[1],"starts":1}' }), names);
+    expect(old.workerIds).toEqual(["w1"]);
+    expect(old.startedAt?.getTime()).toBe(T + 10);
+  });
+
   it("index members and UUIDv7 time bounds", () => {
     expect(parseMember("01234567-89ab-7def-8123-456789abcdef my queue")).toEqual({
       id: "01234567-89ab-7def-8123-456789abcdef",
