@@ -140,11 +140,22 @@ export async function controlsBench(): Promise<ControlsFigures> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const f = await controlsBench();
-  console.log(`Schedule lateness, every-second schedule, one idle worker, ${f.ticks} ticks:`);
-  console.log(`  tick → enqueued  p50 ${fmtMs(f.enqueueLateness.p50)}  p99 ${fmtMs(f.enqueueLateness.p99)}`);
-  console.log(`  tick → started   p50 ${fmtMs(f.startLateness.p50)}  p99 ${fmtMs(f.startLateness.p99)}`);
-  console.log(`Single enqueues (${fmtInt(N)} each, interleaved rounds):`);
-  console.log(`  plain   ${fmtInt(f.plainPerSecond)}/s`);
-  console.log(`  unique  ${fmtInt(f.uniquePerSecond)}/s  (${fmtPct(f.uniqueRatio)} of plain; target ≥ 80%)`);
-  console.log(`  unique, key already held (deduplicated)  ${fmtInt(f.deduplicatedPerSecond)}/s`);
+  const verdict = f.uniqueRatio >= 0.8 ? "PASS" : "MISS";
+  process.stdout.write(
+    [
+      "## Schedules and unique tasks",
+      "",
+      `Schedule lateness: an every-second schedule, one idle worker, ${f.ticks} ticks. Unique enqueues: ${fmtInt(N)}`,
+      "single enqueues each, plain and unique, in interleaved rounds on the same file.",
+      "",
+      "| measurement | figure |",
+      "|---|---:|",
+      `| tick → enqueued, p50 / p99 | ${fmtMs(f.enqueueLateness.p50)} / ${fmtMs(f.enqueueLateness.p99)} |`,
+      `| tick → started, p50 / p99 | ${fmtMs(f.startLateness.p50)} / ${fmtMs(f.startLateness.p99)} |`,
+      `| plain single enqueue | ${fmtInt(f.plainPerSecond)}/s |`,
+      `| unique single enqueue | ${fmtInt(f.uniquePerSecond)}/s (${fmtPct(f.uniqueRatio)} of plain; target ≥ 80%: **${verdict}**) |`,
+      `| unique enqueue finding its key held (deduplicated) | ${fmtInt(f.deduplicatedPerSecond)}/s |`,
+      "",
+    ].join("\n"),
+  );
 }

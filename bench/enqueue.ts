@@ -60,3 +60,21 @@ export function tasklaneBulk(noop: NoopTask, chunk: number, close: () => Promise
     close,
   };
 }
+
+/**
+ * (a) tasklane: `enqueuers` async callers at once, each awaiting one `noop.enqueue(i)` after
+ * another (an HTTP server under load): the group commit shares transactions among them.
+ */
+export function tasklaneConcurrent(noop: NoopTask, enqueuers: number, close: () => Promise<void>): Enqueuer {
+  return {
+    async run(from, to) {
+      let next = from;
+      await Promise.all(
+        Array.from({ length: enqueuers }, async () => {
+          while (next < to) await noop.enqueue(next++);
+        }),
+      );
+    },
+    close,
+  };
+}

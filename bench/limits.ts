@@ -3,7 +3,6 @@
 // Runs interleaved (ABC ABC ABC) so machine noise hits each alike; prints Markdown.
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { BIN, cleanupAll, loadProject, project } from "./setup.js";
 import { fmtInt, perSecond } from "./stats.js";
 
@@ -57,7 +56,11 @@ async function drainOnce(variant: Variant): Promise<number> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 try {
-  const times: Record<Variant, number[]> = { plain: [], "limits, not binding": [], "1,000 keys, each limited to 1": [] };
+  const times: Record<Variant, number[]> = {
+    plain: [],
+    "limits, not binding": [],
+    "1,000 keys, each limited to 1": [],
+  };
   for (let round = 0; round < ROUNDS; round++) {
     for (const variant of Object.keys(CONFIGS) as Variant[]) {
       process.stderr.write(`limits bench: ${variant}, round ${round + 1}/${ROUNDS}\n`);
@@ -88,4 +91,3 @@ try {
 } finally {
   cleanupAll();
 }
-export {};

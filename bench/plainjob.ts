@@ -1,5 +1,6 @@
 // The peer: plainjob 0.0.14 (better-sqlite3, WAL, synchronous NORMAL — the same durability).
 // Its workers live in the process that defines them and run one job at a time.
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { better, defineQueue, defineWorker, type Logger, type Queue } from "plainjob";
@@ -41,35 +42,18 @@ export function plainjobBulk(chunk: number): Enqueuer {
   };
 }
 
-/** (c) `count` pre-added no-op jobs, one in-process worker: ms from start() to the last completion. */
-export async function plainjobDrain(count: number): Promise<number> {
-  const queue = openQueue("drain");
-  for (let i = 0; i < count; i += 1000) {
-    queue.addMany(
-      "noop",
-      Array.from({ length: Math.min(1000, count - i) }, (_, k) => [i + k]),
-    );
-  }
-  let done = 0;
-  let finished = () => {};
-  const all = new Promise<void>((resolve) => {
-    finished = resolve;
+/**
+ * (c) `count` pre-added no-op jobs drained by one plainjob worker in a fresh process of its own
+ * (plainjob-drain.mjs): ms from start() to the last completion, and that process's peak RSS.
+ */
+export function plainjobDrain(count: number): { ms: number; peakRss: number } {
+  const path = join(scratch("plainjob-drain"), "plainjob.sqlite3");
+  const child = spawnSync(process.execPath, [join(import.meta.dirname, "plainjob-drain.mjs"), path, String(count)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  const worker = defineWorker("noop", () => {}, {
-    queue,
-    logger: silent,
-    onCompleted: () => {
-      if (++done === count) finished();
-    },
-  });
-  const start = performance.now();
-  const running = worker.start();
-  await all;
-  const ms = performance.now() - start;
-  await worker.stop();
-  await running;
-  queue.close();
-  return ms;
+  if (child.status !== 0) throw new Error(`plainjob drain exited ${child.status}`);
+  return JSON.parse(child.stdout) as { ms: number; peakRss: number };
 }
 
 /**

@@ -39,36 +39,46 @@ export function rawBulk(db: Database.Database, chunk: number): Enqueuer {
   };
 }
 
-// The claim and finish a worker must do at the least: the store's column updates, through
-// the READY partial index in claim order, RETURNING the claimed rows.
+// The claim and finish a worker must do at the least, as the store does them (sql/claim.ts):
+// the best `batch` READY rows through the partial READY index in claim order, each claimed by a
+// one-row UPDATE by rowid and read back; finished by rowid.
+const SELECT = `SELECT seq FROM tasklane_results WHERE status = 'READY' AND due_at <= @now
+  AND queue_name = 'default' ORDER BY priority DESC, due_at, enqueued_at, seq LIMIT @limit`;
 const CLAIM = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @workerId,
   started_at = coalesce(started_at, @now), last_attempted_at = @now, attempts = attempts + 1,
   worker_ids = json_insert(worker_ids, '$[#]', @workerId), lease_expires_at = @lease
-  WHERE seq IN (SELECT seq FROM tasklane_results WHERE status = 'READY' AND due_at <= @now
-    AND queue_name = 'default' ORDER BY priority DESC, due_at, enqueued_at, seq LIMIT @limit)
-  RETURNING *`;
+  WHERE seq = @seq AND status = 'READY'`;
+const ROW = "SELECT * FROM tasklane_results WHERE seq = ?";
 const FINISH = `UPDATE tasklane_results SET status = 'SUCCEEDED', finished_at = @now, return_value = 'null',
-  worker_id = NULL, lease_expires_at = NULL WHERE id = @id AND status = 'RUNNING' AND worker_id = @workerId`;
+  worker_id = NULL, lease_expires_at = NULL WHERE seq = @seq AND status = 'RUNNING' AND worker_id = @workerId`;
 
 /**
- * (c) Drains every READY row in-process: claim `batch` (BEGIN IMMEDIATE … RETURNING *), then
- * finish them in one transaction, until a claim comes back empty. Returns ms and rows done.
+ * (c) Drains every READY row in-process, as a worker with `batch` slots does at the least: one
+ * BEGIN IMMEDIATE transaction finishes the previous batch and claims the next, until a claim
+ * comes back empty. Returns ms and rows done.
  */
 export function rawDrain(db: Database.Database, batch = 50): { ms: number; done: number } {
   const workerId = "raw-bound";
+  const select = db.prepare(SELECT).pluck();
   const claim = db.prepare(CLAIM);
+  const row = db.prepare(ROW);
   const finish = db.prepare(FINISH);
-  const claimTx = db.transaction((now: number) => claim.all({ workerId, now, lease: now + 30_000, limit: batch }));
-  const finishTx = db.transaction((rows: { id: string }[]) => {
+  const step = db.transaction((finished: { seq: number }[]) => {
     const now = Date.now();
-    for (const row of rows) finish.run({ id: row.id, workerId, now });
+    for (const r of finished) finish.run({ seq: r.seq, workerId, now });
+    const rows: { seq: number }[] = [];
+    for (const seq of select.all({ now, limit: batch }) as number[]) {
+      claim.run({ workerId, now, lease: now + 30_000, seq });
+      rows.push(row.get(seq) as { seq: number });
+    }
+    return rows;
   });
   let done = 0;
+  let rows: { seq: number }[] = [];
   const start = performance.now();
   for (;;) {
-    const rows = claimTx.immediate(Date.now()) as { id: string }[];
+    rows = step.immediate(rows);
     if (rows.length === 0) break;
-    finishTx.immediate(rows);
     done += rows.length;
   }
   return { ms: performance.now() - start, done };

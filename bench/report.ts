@@ -82,7 +82,7 @@ function section(s: Section): string {
 const targetLine = (t: Target) => `**Target:** ${t.text} — measured ${t.measured}: **${t.pass ? "PASS" : "MISS"}**`;
 
 /** The whole report. */
-export function render(machine: Machine, n: number, sections: Section[]): string {
+export function render(machine: Machine, n: number, sections: Section[], summary = ""): string {
   const targets = sections.flatMap((s) =>
     s.targets.map((t) => `- ${s.title.split(" ")[0]} ${t.text}: **${t.pass ? "PASS" : "MISS"}** — ${t.measured}`),
   );
@@ -97,7 +97,8 @@ export function render(machine: Machine, n: number, sections: Section[]): string
     "better-sqlite3 on tasklane's own schema doing the same row work with nothing on top; plainjob",
     "0.0.14 is a peer SQLite queue. The machine is shared, so expect ±10% between runs.",
     "",
-    "Targets:",
+    summary,
+    "Targets of each section:",
     "",
     ...targets,
     "",

@@ -63,28 +63,65 @@ async function stop(worker: WorkerProc): Promise<void> {
 
 export interface DrainResult {
   ms: number;
+  /** The largest peak RSS (VmHWM) among the worker processes, in bytes. */
+  peakRss: number;
   /** Tasks each process finished (by worker id), from the DB's worker_ids. */
   perWorker: number[];
   /** Spawn → first "started" event, slowest process (node + oclif + config load). */
   startupMs: number;
 }
 
+/** A process's peak resident set so far (VmHWM, bytes), or 0 once it is gone. */
+export function peakRssOf(pid: number): number {
+  try {
+    const line = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return line ? Number(line[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples the processes' VmHWM every 20 ms until `done` settles; returns the largest seen. */
+async function watchPeak(pids: number[], done: Promise<unknown>): Promise<number> {
+  let peak = 0;
+  let finished = false;
+  void done.finally(() => {
+    finished = true;
+  });
+  while (!finished) {
+    for (const pid of pids) peak = Math.max(peak, peakRssOf(pid));
+    await sleep(20);
+  }
+  return peak;
+}
+
 /**
- * (c) Spawns `processes` × `tasks worker --batch --no-startup-delay --concurrency 50 --json`
+ * (c) Spawns `processes` × `tasks worker --batch --no-startup-delay --concurrency N --json`
  * on a copy of a pre-filled file and times spawn → every process exited.
  */
-export async function tasklaneDrain(dbTemplate: Buffer, processes: number, expected: number): Promise<DrainResult> {
+export async function tasklaneDrain(
+  dbTemplate: Buffer,
+  processes: number,
+  expected: number,
+  concurrency = 50,
+): Promise<DrainResult> {
   const p = project(`drain${processes}`);
   writeFileSync(p.dbPath, dbTemplate);
-  const args = ["--batch", "--no-startup-delay", "--concurrency", "50", "--json"];
+  const args = ["--batch", "--no-startup-delay", "--concurrency", String(concurrency), "--json"];
   const logs = Array.from({ length: processes }, (_, i) => join(p.dir, `worker-${i}.log`));
   const spawnedAt = Date.now();
   const start = performance.now();
   const workers = logs.map((log, i) => startWorker(p.configPath, [...args, "--worker-id", `bench-${i}`], log));
-  const codes = await within(Promise.all(workers.map((w) => w.exited)), 180_000, "drain", () => {
+  const all = Promise.all(workers.map((w) => w.exited));
+  const peak = watchPeak(
+    workers.map((w) => w.child.pid as number),
+    all,
+  );
+  const codes = await within(all, 600_000, "drain", () => {
     for (const w of workers) w.child.kill("SIGKILL");
   });
   const ms = performance.now() - start;
+  const peakRss = await peak;
   codes.forEach((code, i) => {
     if (code !== 0) throw new Error(`drain worker ${i} exited ${code}: ${workers[i]?.stderr()}`);
   });
@@ -106,7 +143,7 @@ export async function tasklaneDrain(dbTemplate: Buffer, processes: number, expec
       return first.ts ? Date.parse(first.ts) - spawnedAt : Number.NaN;
     }),
   );
-  return { ms, perWorker, startupMs };
+  return { ms, perWorker, startupMs, peakRss };
 }
 
 /**
