@@ -17,9 +17,9 @@ import type {
 } from "../../contract/management.js";
 import type { QueueState } from "../../contract/queue-controls.js";
 import { UsageError } from "../../core/errors.js";
-import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../core/result.js";
+import { ALL_STATUSES, type TaskResultData } from "../../core/result.js";
 import { diagnose } from "./diagnose.js";
-import { gapAfter, waitUntil } from "./lock-gaps.js";
+import { cancelIds, retryFailed, retryIds } from "./manage-changes.js";
 import { countPrunable, prune } from "./manage-prune.js";
 import {
   allows,
@@ -39,8 +39,6 @@ import type { SqliteStore } from "./store.js";
 const UNFINISHED = ["READY", "RUNNING"] as const;
 const MIN_KEY = Number.MIN_SAFE_INTEGER;
 const MAX_KEY = Number.MAX_SAFE_INTEGER;
-/** Rows per transaction for bulk status changes (retryFailed), as for prune. */
-const BATCH = 2000;
 
 const zeroCounts = (): StatusCounts => ({ READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 });
 const newestFirst = (a: Key, b: Key) => b.enqueued_at - a.enqueued_at || b.seq - a.seq;
@@ -192,7 +190,7 @@ export class SqliteManagement implements ManagementStore {
 
   async findByIdPrefix(prefix: string, limit: number): Promise<TaskResultData[]> {
     if (limit < 1) return [];
-    const { db, alias } = this.#open();
+    const { alias } = this.#open();
     // Every id starting with `prefix` sorts in [prefix, prefix + U+10FFFF): a range on the id index.
     const rows = manageStatements(this.#open().statements).idRange.all({
       from: prefix,
@@ -206,7 +204,7 @@ export class SqliteManagement implements ManagementStore {
     if (limit < 1 || fragment === "") return [];
     const found = await this.findByIdPrefix(fragment, limit);
     if (found.length >= limit) return found;
-    const { db, alias } = this.#open();
+    const { alias } = this.#open();
     const q = manageStatements(this.#open().statements);
     const seen = new Set(found.map((r) => r.id));
     const ids = q.idSuffix
@@ -220,7 +218,6 @@ export class SqliteManagement implements ManagementStore {
   async errorGroups(filter: ResultFilter): Promise<ErrorGroup[]> {
     const f = normalize(filter);
     if (!allows(f.statuses, "FAILED")) return [];
-    const { db } = this.#open();
     const rows = manageStatements(this.#open().statements).errorGroups.all({
       since: f.since,
       queues: jsonList(f.queues),
@@ -279,52 +276,15 @@ export class SqliteManagement implements ManagementStore {
   }
 
   async retry(ids: string[], options: RetryOptions = {}): Promise<IdOutcome[]> {
-    const store = this.#open();
-    const q = manageStatements(store.statements);
-    const grants = JSON.stringify(options.attempts ?? {});
-    const outcomes = changeEach(store.db, ids, (id, now) => {
-      if (q.retry.run({ id, now, grants }).changes === 1) return { id, ok: true, status: "FAILED" };
-      return refused(id, q.statusOf.get(id), "only FAILED results can be retried");
-    });
-    if (outcomes.some((o) => o.ok)) store.changedLocally();
-    return outcomes;
+    return retryIds(this.#open(), ids, options);
   }
 
   async retryFailed(filter: ResultFilter, options: RetryOptions = {}): Promise<string[]> {
-    const f = normalize(filter);
-    if (!allows(f.statuses, "FAILED")) return [];
-    const store = this.#open();
-    const db = store.db;
-    const q = manageStatements(this.#open().statements);
-    const grants = JSON.stringify(options.attempts ?? {});
-    // The matching rows as of now, then short transactions: each row is retried at most once
-    // (one that fails again meanwhile is not picked up a second time).
-    const seqs = q.failedSeqs.all({ since: f.since, queues: jsonList(f.queues), tasks: jsonList(f.tasks) });
-    const retryBatch = db.transaction((batch: number[]) =>
-      q.retrySeqs.all({ seqs: JSON.stringify(batch), now: Date.now(), grants }).map((row) => row.id),
-    );
-    const retried: string[] = [];
-    let lockFreeUntil = 0;
-    for (let i = 0; i < seqs.length; i += BATCH) {
-      await waitUntil(lockFreeUntil); // as prune does: leave other writers a gap
-      const started = performance.now();
-      retried.push(...retryBatch.immediate(seqs.slice(i, i + BATCH)));
-      const ended = performance.now();
-      lockFreeUntil = ended + gapAfter(ended - started);
-    }
-    if (retried.length > 0) store.changedLocally();
-    return retried;
+    return retryFailed(this.#open(), filter, options);
   }
 
   async cancel(ids: string[]): Promise<IdOutcome[]> {
-    const { db } = this.#open();
-    const q = manageStatements(this.#open().statements);
-    return changeEach(db, ids, (id, now) => {
-      if (q.cancel.run({ id, now }).changes === 1) return { id, ok: true, status: "READY" };
-      const status = q.statusOf.get(id);
-      const why = status === "RUNNING" ? "it has already started; " : "";
-      return refused(id, status, `${why}only READY results can be cancelled`);
-    });
+    return cancelIds(this.#open(), ids);
   }
 
   async workers(): Promise<WorkerInfo[]> {
@@ -453,35 +413,4 @@ function queuesPresent(q: ManageStatements): string[] {
 /** Runs `fn` in one read transaction: the walks and the row fetch see the same snapshot. */
 function read<T>(db: Database.Database, fn: () => T): T {
   return db.transaction(fn)();
-}
-
-function refused(id: string, status: TaskResultStatus | undefined, rule: string): IdOutcome {
-  if (status === undefined) return { id, ok: false, reason: "no such result" };
-  return { id, ok: false, status, reason: `is ${status}; ${rule}` };
-}
-
-/**
- * Applies `change` to each id in one BEGIN IMMEDIATE transaction and returns one outcome per
- * input, in order (a repeated id gets the outcome of its first occurrence).
- */
-function changeEach(
-  db: Database.Database,
-  ids: readonly string[],
-  change: (id: string, now: number) => IdOutcome,
-): IdOutcome[] {
-  if (ids.length === 0) return [];
-  return db
-    .transaction(() => {
-      const now = Date.now();
-      const done = new Map<string, IdOutcome>();
-      return ids.map((id) => {
-        let outcome = done.get(id);
-        if (!outcome) {
-          outcome = change(id, now);
-          done.set(id, outcome);
-        }
-        return { ...outcome };
-      });
-    })
-    .immediate();
 }
