@@ -1,53 +1,39 @@
 import type { Redis } from "ioredis";
 import { type OwnKeys, parseMember } from "./own-keys.js";
 
-// The id → queue index, in id (= enqueue) order. A member "<id> <queue>" in one big sorted set
-// costs ~150 bytes (Redis's skiplist encoding); in a sorted set of at most 128 members Redis keeps
-// the compact listpack encoding, and an id stored as its 16 bytes instead of 36 characters makes
-// a member ~25 bytes. So members live in buckets of ≤ 128, each a sorted set
-// `<prefix>::ids:<start>` (score 0, read by lex range: the bytes sort as the ids do) holding the
-// ids from its start up to the next bucket's; `<prefix>::ids` lists the starts (as text). Every
-// operation is one Lua script (one round trip, atomic against concurrent enqueuers), which speaks
-// text to its callers: members "<id> <queue>", bounds in ZRANGEBYLEX syntax over those. Results
-// indexed by an older tasklane sit in the single set `<prefix>::index` (text members): read with
-// the buckets (lookups, pages merged in order) and removed from it by prune, never written again.
+// The id → queue index, in id (= enqueue) order, in two parts:
+// - `<prefix>::index`, one sorted set of text members "<id> <queue>" (score 0, read by lex
+//   range): where an enqueue writes (one ZADD, sent with BullMQ's add), as tasklane always did.
+//   In a set this size Redis keeps its skiplist encoding: ~150 bytes a member.
+// - buckets of at most 128 members, where workers move those entries (compactIndex, on every
+//   heartbeat and as they stop): in a sorted set that small Redis keeps the compact listpack
+//   encoding, and an id stored as its 16 bytes instead of 36 characters makes a member ~25 bytes.
+//   Each bucket `<prefix>::ids:<start>` (the bytes sort as the ids do) holds the ids from its
+//   start up to the next bucket's; `<prefix>::ids` lists the starts (as text ids).
+// A lookup or a page reads both (pages merged in order), a prune removes from both. Each is one
+// Lua script: one round trip, atomic against enqueuers and compacting workers. Data written
+// before buckets existed is simply a set not compacted yet.
 
-/** The most members a bucket holds before it splits (Redis's zset-max-listpack-entries default). */
+/** The most members a bucket holds (Redis's zset-max-listpack-entries default). */
 const BUCKET = 128;
+/** Entries one compaction call moves (a few ms of Redis time: short enough not to hold others up). */
+const COMPACT_BATCH = 500;
 
 const COMMON = `
+-- top: the bucket starts; old: the index set (entries not in buckets yet); base: the buckets' key prefix
 local top, old, base = KEYS[1], KEYS[2], ARGV[1]
-local function idOf(m) local s = string.find(m, " ", 1, true); if s then return string.sub(m, 1, s - 1) end return m end
 local function floor(id) return redis.call("ZREVRANGEBYLEX", top, "[" .. id, "-", "LIMIT", 0, 1)[1] end
--- Hex digits to bytes (nil unless hex of even length); 16 bytes back to a canonical UUID.
-local function bytes(hex)
-  if #hex % 2 == 1 or string.find(hex, "[^0-9a-f]") then return nil end
-  return (string.gsub(hex, "..", function(h) return string.char(tonumber(h, 16)) end))
-end
-local function uuid(b)
-  local h = string.gsub(b, ".", function(c) return string.format("%02x", string.byte(c)) end)
-  return string.sub(h, 1, 8) .. "-" .. string.sub(h, 9, 12) .. "-" .. string.sub(h, 13, 16) .. "-"
-    .. string.sub(h, 17, 20) .. "-" .. string.sub(h, 21, 32)
-end
--- The start of a text id or member as a bucket stores it: a whole canonical id (and its queue),
--- or the hex digits of a leading part of one ("0190abcd-12"); nil when it is neither.
-local function dashesAt(t) return string.find(t, "^%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-") end
-local function stored(t)
-  local id = idOf(t)
-  if #id == 36 then
-    local b = bytes(string.lower(id) == id and string.gsub(id, "-", "") or "x")
-    if not b or not dashesAt(id) then return nil end
-    if #id < #t then return b .. string.sub(t, #id + 2) end
-    return b
+-- A canonical id's 16 bytes (four 8-digit numbers: cheaper than a call per byte).
+local function bytes(id)
+  local h, out = string.gsub(id, "-", ""), {}
+  for k = 1, 25, 8 do
+    local n = tonumber(string.sub(h, k, k + 7), 16)
+    out[#out + 1] = string.char(math.floor(n / 16777216), math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256)
   end
-  local canonical = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
-  for k = 1, #id do
-    local want, got = string.sub(canonical, k, k), string.sub(id, k, k)
-    if (want == "-") ~= (got == "-") then return nil end
-  end
-  return bytes((string.gsub(id, "-", "")))
+  return table.concat(out)
 end
-local function text(m) return uuid(string.sub(m, 1, 16)) .. " " .. string.sub(m, 17) end
+-- A text member "<id> <queue>" as a bucket stores it (the id's bytes, then the queue).
+local function stored(m) return bytes(string.sub(m, 1, 36)) .. string.sub(m, 38) end
 -- a < b byte by byte, as ZRANGEBYLEX orders (Lua's own < follows the server's locale)
 local function before(a, b)
   for k = 1, math.min(#a, #b) do
@@ -59,15 +45,20 @@ end
 `;
 
 /**
- * Adds members ("<id> <queue>"). A full bucket takes no more at its end (a new bucket starts
- * there) and is split in two before a member lands inside it: a sorted set that once grew past
- * 128 keeps Redis's big encoding even after it shrinks, so a bucket never holds more.
+ * Moves up to ARGV[3] entries of the index set, from the lex bound ARGV[2] on, into buckets;
+ * returns { moved, looked at, the last one looked at }. Entries that are no canonical id stay.
+ * Runs of members that extend a bucket at its end are added with one ZADD; a full bucket takes
+ * no more at its end (a new bucket starts there) and is split in two before a member lands
+ * inside it (a sorted set that once grew past 128 keeps Redis's big encoding even after it shrinks).
  */
-const ADD = `${COMMON}
-for i = 2, #ARGV do
-  local id = idOf(ARGV[i])
-  local m = stored(ARGV[i])
-  if not m or #id ~= 36 then return redis.error_reply("not a tasklane id: " .. ARGV[i]) end
+const COMPACT = `${COMMON}
+local function hex(b)
+  local h = string.gsub(b, ".", function(c) return string.format("%02x", string.byte(c)) end)
+  return string.sub(h, 1, 8) .. "-" .. string.sub(h, 9, 12) .. "-" .. string.sub(h, 13, 16) .. "-"
+    .. string.sub(h, 17, 20) .. "-" .. string.sub(h, 21, 32)
+end
+-- One member into its bucket (the general case); returns the bucket's start.
+local function addOne(id, m)
   local start = floor(id)
   if start then
     local key = base .. start
@@ -77,7 +68,7 @@ for i = 2, #ARGV do
         start = nil
       else
         local upper = redis.call("ZRANGE", key, math.floor(n / 2), -1)
-        local from = uuid(string.sub(upper[1], 1, 16))
+        local from = hex(string.sub(upper[1], 1, 16))
         local scored = {}
         for j, u in ipairs(upper) do scored[2 * j - 1] = 0; scored[2 * j] = u end
         redis.call("ZREM", key, unpack(upper))
@@ -92,97 +83,114 @@ for i = 2, #ARGV do
     redis.call("ZADD", top, 0, start)
   end
   redis.call("ZADD", base .. start, 0, m)
+  return start
 end
-return 1`;
+-- Hex pairs to bytes by table: one gsub per id (the general bytes() makes four numbers). An id
+-- that is not canonical (lowercase hex, dashes in their places) comes back nil: it stays.
+local PAIR = {}
+for v = 0, 255 do PAIR[string.format("%02x", v)] = string.char(v) end
+local DASH = 45
+local function fast(t)
+  local b = string.byte
+  if #t < 38 or b(t, 37) ~= 32 or b(t, 9) ~= DASH or b(t, 14) ~= DASH or b(t, 19) ~= DASH or b(t, 24) ~= DASH then return nil end
+  local raw = string.gsub(string.gsub(string.sub(t, 1, 36), "-", ""), "..", PAIR)
+  if #raw ~= 16 then return nil end
+  return raw .. string.sub(t, 38)
+end
+local batch = redis.call("ZRANGEBYLEX", old, ARGV[2], "+", "LIMIT", 0, tonumber(ARGV[3]))
+local moved, run = {}, {}
+-- The run: members appended at the end of bucket cur (the batch comes in id order, so each is
+-- past the one before), while it has room and they stay below the next bucket's start.
+local cur, count, nextStart
+local function flush()
+  if #run > 0 then redis.call("ZADD", base .. cur, unpack(run)) end
+  run = {}
+end
+for _, t in ipairs(batch) do
+  local id, m = string.sub(t, 1, 36), fast(t)
+  if m then
+    if cur and count < ${BUCKET} and (not nextStart or before(id, nextStart)) then
+      run[#run + 1] = 0
+      run[#run + 1] = m
+      count = count + 1
+    else
+      flush()
+      cur = addOne(id, m)
+      count = redis.call("ZCARD", base .. cur)
+      nextStart = redis.call("ZRANGEBYLEX", top, "(" .. cur, "+", "LIMIT", 0, 1)[1]
+      -- A run goes on only from a member that is the bucket's last (not one put inside it).
+      if redis.call("ZRANGE", base .. cur, -1, -1)[1] ~= m then cur = nil end
+    end
+    moved[#moved + 1] = t
+  end
+end
+flush()
+-- Moved all it read (the usual case): one range removal instead of a member at a time.
+if #moved > 0 and #moved == #batch then redis.call("ZREMRANGEBYLEX", old, "[" .. batch[1], "[" .. batch[#batch])
+elseif #moved > 0 then redis.call("ZREM", old, unpack(moved)) end
+return { #moved, #batch, batch[#batch] or "" }`;
 
-/** The member of each id ("<id> <queue>"), or false. */
+/**
+ * For each id (ARGV pairs: the id, "1" when it is canonical), two entries: its stored member in
+ * a bucket (or false), then its text member in the index set (or false).
+ */
 const FIND = `${COMMON}
 local out = {}
-for i = 2, #ARGV do
+for i = 2, #ARGV, 2 do
   local id = ARGV[i]
-  local found = false
-  local b = #id == 36 and stored(id)
+  local b = ARGV[i + 1] == "1" and bytes(id)
   local start = b and floor(id)
-  if start then
-    local m = redis.call("ZRANGEBYLEX", base .. start, "[" .. b, "[" .. b .. "\\255", "LIMIT", 0, 1)[1]
-    if m then found = text(m) end
-  end
-  if not found then
-    found = redis.call("ZRANGEBYLEX", old, "[" .. id .. " ", "[" .. id .. " \\255", "LIMIT", 0, 1)[1] or false
-  end
-  out[i - 1] = found
+  local found = start and redis.call("ZRANGEBYLEX", base .. start, "[" .. b, "[" .. b .. "\\255", "LIMIT", 0, 1)[1]
+  out[#out + 1] = found or false
+  out[#out + 1] = not found and redis.call("ZRANGEBYLEX", old, "[" .. id .. " ", "[" .. id .. " \\255", "LIMIT", 0, 1)[1] or false
 end
 return out`;
 
-/** Removes members ("<id> <queue>"; an emptied bucket goes). */
+/** Removes members (ARGV pairs: the text member, "1" when its id is canonical); an emptied bucket goes. */
 const REMOVE = `${COMMON}
-for i = 2, #ARGV do
-  local m = stored(ARGV[i])
-  local start = m and floor(idOf(ARGV[i]))
-  if start and redis.call("ZREM", base .. start, m) == 1 and redis.call("ZCARD", base .. start) == 0 then
+for i = 2, #ARGV, 2 do
+  local m = ARGV[i]
+  local start = ARGV[i + 1] == "1" and floor(string.sub(m, 1, 36))
+  if start and redis.call("ZREM", base .. start, stored(m)) == 1 and redis.call("ZCARD", base .. start) == 0 then
     redis.call("DEL", base .. start)
     redis.call("ZREM", top, start)
   end
-  redis.call("ZREM", old, ARGV[i])
+  redis.call("ZREM", old, m)
 end
 return 1`;
 
 /**
- * Up to ARGV[5] members between the lex bounds ARGV[3] (high) and ARGV[4] (low), over the text
- * members, in ARGV[2] order ("desc" or "asc"); or, with ARGV[2] "prefix", the first ARGV[5]
- * members whose id starts with ARGV[3]. Buckets are walked from the one holding the first bound,
- * then merged with the old single set.
+ * Up to ARGV[8] members in ARGV[2] order ("desc" or "asc"), as two lists: the buckets' (stored
+ * members between the bounds ARGV[5], ARGV[6]; none when those are "") and the index set's (text
+ * members between ARGV[3], ARGV[4]). The bucket walk starts at the bucket holding the first
+ * bound (the text ids ARGV[7] for the high side in "desc", the low side in "asc", or "") and stops
+ * past the other (ARGV[9], or "").
  */
 const PAGE = `${COMMON}
-local dir, limit = ARGV[2], tonumber(ARGV[5])
-local hi, lo, bhi, blo
-if dir == "prefix" then
-  local p = ARGV[3]
-  dir, lo, hi = "asc", "[" .. p, "[" .. p .. "\\255"
-  local hex = string.gsub(p, "-", "")
-  local b = stored(p)
-  if not b and #hex % 2 == 1 then b = stored(p .. "0") end
-  if b then
-    blo = "[" .. b
-    bhi = "[" .. (#hex % 2 == 1 and string.sub(b, 1, -2) .. string.char(string.byte(b, -1) + 15) or b) .. "\\255"
-  end
-else
-  hi, lo = ARGV[3], ARGV[4]
-  local function bound(x)
-    if x == "+" or x == "-" then return x end
-    local b = stored(string.sub(x, 2))
-    return b and (string.sub(x, 1, 1) .. b)
-  end
-  bhi, blo = bound(hi), bound(lo)
-end
-local function boundId(b) if b == "+" or b == "-" then return nil end return idOf(string.sub(b, 2)) end
-local hiId, loId = boundId(hi), boundId(lo)
+local dir, hi, lo, bhi, blo, from, to, limit = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[9], tonumber(ARGV[8])
 local got = {}
-if bhi and blo and dir == "desc" then
-  local cursor = hiId and ("[" .. hiId) or "+"
-  while #got < limit do
-    local starts = redis.call("ZREVRANGEBYLEX", top, cursor, "-", "LIMIT", 0, 8)
-    if #starts == 0 then break end
-    local stop = false
-    for _, s in ipairs(starts) do
-      for _, m in ipairs(redis.call("ZREVRANGEBYLEX", base .. s, bhi, blo, "LIMIT", 0, limit - #got)) do got[#got + 1] = text(m) end
-      cursor = "(" .. s
-      if #got >= limit or (loId and not before(loId, s)) then stop = true break end
-    end
-    if stop then break end
+if bhi ~= "" then
+  local desc = dir == "desc"
+  local cursor
+  if desc then cursor = from ~= "" and ("[" .. from) or "+"
+  else
+    local first = from ~= "" and floor(from)
+    cursor = first and ("[" .. first) or "-"
   end
-elseif bhi and blo then
-  local first = loId and floor(loId)
-  local cursor = first and ("[" .. first) or "-"
   while #got < limit do
-    local starts = redis.call("ZRANGEBYLEX", top, cursor, "+", "LIMIT", 0, 8)
+    local starts
+    if desc then starts = redis.call("ZREVRANGEBYLEX", top, cursor, "-", "LIMIT", 0, 8)
+    else starts = redis.call("ZRANGEBYLEX", top, cursor, "+", "LIMIT", 0, 8) end
     if #starts == 0 then break end
     local stop = false
     for _, s in ipairs(starts) do
-      if hiId and before(hiId, s) then stop = true break end
-      for _, m in ipairs(redis.call("ZRANGEBYLEX", base .. s, blo, bhi, "LIMIT", 0, limit - #got)) do got[#got + 1] = text(m) end
+      if not desc and to ~= "" and before(to, s) then stop = true break end
+      local page
+      if desc then page = redis.call("ZREVRANGEBYLEX", base .. s, bhi, blo, "LIMIT", 0, limit - #got)
+      else page = redis.call("ZRANGEBYLEX", base .. s, blo, bhi, "LIMIT", 0, limit - #got) end
+      for _, m in ipairs(page) do got[#got + 1] = m end
       cursor = "(" .. s
-      if #got >= limit then stop = true break end
+      if #got >= limit or (desc and to ~= "" and not before(to, s)) then stop = true break end
     end
     if stop then break end
   end
@@ -190,37 +198,28 @@ end
 local older
 if dir == "desc" then older = redis.call("ZREVRANGEBYLEX", old, hi, lo, "LIMIT", 0, limit)
 else older = redis.call("ZRANGEBYLEX", old, lo, hi, "LIMIT", 0, limit) end
-if #older == 0 then return got end
-local out, i, j = {}, 1, 1
-while #out < limit and (i <= #got or j <= #older) do
-  local a, b = got[i], older[j]
-  if b == nil or (a ~= nil and ((dir == "desc" and before(b, a)) or (dir ~= "desc" and before(a, b)))) then
-    out[#out + 1] = a
-    i = i + 1
-  else
-    out[#out + 1] = b
-    j = j + 1
-  end
-end
-return out`;
+return { got, older }`;
 
 interface IndexCommands {
-  tasklaneIndexAdd(top: string, old: string, base: string, ...members: string[]): Promise<unknown>;
-  tasklaneIndexFind(top: string, old: string, base: string, ...ids: string[]): Promise<(string | null)[]>;
-  tasklaneIndexRemove(top: string, old: string, base: string, ...members: string[]): Promise<unknown>;
-  tasklaneIndexPage(
+  tasklaneIndexCompact(
     top: string,
     old: string,
     base: string,
-    dir: "asc" | "desc" | "prefix",
-    hi: string,
-    lo: string,
-    limit: number,
-  ): Promise<string[]>;
+    from: string,
+    max: number,
+  ): Promise<[number, number, string]>;
+  tasklaneIndexFindBuffer(top: string, old: string, base: string, ...args: string[]): Promise<(Buffer | null)[]>;
+  tasklaneIndexRemove(top: string, old: string, base: string, ...args: string[]): Promise<unknown>;
+  tasklaneIndexPageBuffer(
+    top: string,
+    old: string,
+    base: string,
+    ...args: (string | number | Buffer)[]
+  ): Promise<[Buffer[], Buffer[]]>;
 }
 
-const SCRIPTS: Record<keyof IndexCommands, string> = {
-  tasklaneIndexAdd: ADD,
+const SCRIPTS = {
+  tasklaneIndexCompact: COMPACT,
   tasklaneIndexFind: FIND,
   tasklaneIndexRemove: REMOVE,
   tasklaneIndexPage: PAGE,
@@ -229,65 +228,200 @@ const SCRIPTS: Record<keyof IndexCommands, string> = {
 /** The client with the index scripts defined (EVALSHA, loaded again by ioredis after a Redis restart). */
 function scripted(client: Redis): Redis & IndexCommands {
   const c = client as Redis & Partial<IndexCommands>;
-  if (!c.tasklaneIndexAdd) {
+  if (!c.tasklaneIndexCompact) {
     for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: 2, lua });
   }
   return c as Redis & IndexCommands;
 }
 
-const where = (keys: OwnKeys) => [keys.ids, keys.legacyIndex, keys.idBucket("")] as const;
+const where = (keys: OwnKeys) => [keys.ids, keys.index, keys.idBucket("")] as const;
 
-/** Adds index members (sent at once: callers that do not await it still have it ahead of later commands). */
+const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What a leading part of a canonical id looks like (its dashes where the id has them). */
+const LEADING = /^[0-9a-f]{0,8}(-[0-9a-f]{0,4}(-[0-9a-f]{0,4}(-[0-9a-f]{0,4}(-[0-9a-f]{0,12})?)?)?)?$/;
+
+/** The 16 bytes of a canonical (lowercase) UUID, or null: only those ids are kept in buckets. */
+function idBytes(id: string): Buffer | null {
+  return CANONICAL.test(id) ? Buffer.from(id.replace(/-/g, ""), "hex") : null;
+}
+
+/** A member as a bucket stores it: the id's 16 bytes, then the queue name. */
+function stored(member: string): Buffer | null {
+  const { id, queueName } = parseMember(member);
+  const bytes = idBytes(id);
+  return bytes && Buffer.concat([bytes, Buffer.from(queueName)]);
+}
+
+/** A stored bucket member as text, "<id> <queue>". */
+function text(member: Buffer): string {
+  const hex = member.subarray(0, 16).toString("hex");
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return `${id} ${member.subarray(16).toString()}`;
+}
+
+/**
+ * A ZRANGEBYLEX bound over text members ("+", "-", "[x", "(x"; x a member, an id, or a leading
+ * part of one such as the time prefix "0190abcd-12ab") as a bound over stored members; null when
+ * x is none of those (the page then reads the index set only).
+ */
+function storedBound(bound: string): Buffer | string | null {
+  if (bound === "+" || bound === "-") return bound;
+  const mark = bound.slice(0, 1);
+  const x = bound.slice(1);
+  if (x.length >= 36) {
+    const member = stored(x.length === 36 ? `${x} ` : x);
+    if (!member) return null;
+    return Buffer.concat([Buffer.from(mark), x.length === 36 ? member.subarray(0, 16) : member]);
+  }
+  const hex = x.replace(/-/g, "");
+  if (!LEADING.test(x) || hex.length % 2 === 1) return null;
+  return Buffer.concat([Buffer.from(mark), Buffer.from(hex, "hex")]);
+}
+
+/** The id part of a text bound, for finding its bucket ("" for "+" and "-"). */
+const boundId = (bound: string) => (bound === "+" || bound === "-" ? "" : parseMember(`${bound.slice(1)} `).id);
+
+/**
+ * Merges two sorted lists of text members. A member can be in both for a moment (a schedule's
+ * tick stored again after its entry was moved to a bucket): it is listed once.
+ */
+function merge(a: string[], b: string[], desc: boolean, limit: number): string[] {
+  if (b.length === 0) return a.slice(0, limit);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < limit && (i < a.length || j < b.length)) {
+    const x = a[i];
+    const y = b[j];
+    if (x !== undefined && x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (y === undefined || (x !== undefined && (desc ? x > y : x < y))) {
+      out.push(x as string);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Adds index members: one ZADD into the index set (sent at once: callers that do not await it
+ * still have it ahead of later commands). Workers move them into buckets later (compactIndex).
+ */
 export function addToIndex(client: Redis, keys: OwnKeys, members: string[]): Promise<unknown> {
   if (members.length === 0) return Promise.resolve();
-  return scripted(client).tasklaneIndexAdd(...where(keys), ...members);
+  return client.zadd(keys.index, ...members.flatMap((member) => [0, member]));
+}
+
+/**
+ * Moves the index set's entries into buckets, up to `budget` of them (500 per Redis call, so no
+ * call holds Redis for more than a few ms); returns how many moved. Any number of workers may
+ * run it at once.
+ */
+export async function compactIndex(client: Redis, keys: OwnKeys, budget = Number.POSITIVE_INFINITY): Promise<number> {
+  let total = 0;
+  for (let from = "-"; total < budget; ) {
+    const [moved, seen, last] = await scripted(client).tasklaneIndexCompact(...where(keys), from, COMPACT_BATCH);
+    total += moved;
+    if (seen < COMPACT_BATCH) break;
+    from = `(${last}`;
+  }
+  return total;
 }
 
 export async function removeFromIndex(client: Redis, keys: OwnKeys, members: string[]): Promise<void> {
-  if (members.length > 0) await scripted(client).tasklaneIndexRemove(...where(keys), ...members);
+  if (members.length === 0) return;
+  const args = members.flatMap((member) => [member, CANONICAL.test(parseMember(member).id) ? "1" : "0"]);
+  await scripted(client).tasklaneIndexRemove(...where(keys), ...args);
 }
 
 /** The queue of each id found in the index (one round trip for any number of ids). */
 export async function queuesOf(client: Redis, keys: OwnKeys, ids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (ids.length === 0) return out;
-  const found = await scripted(client).tasklaneIndexFind(...where(keys), ...ids);
-  found.forEach((member, i) => {
-    if (member) out.set(ids[i] as string, parseMember(member).queueName);
+  const args = ids.flatMap((id) => [id, CANONICAL.test(id) ? "1" : "0"]);
+  const found = await scripted(client).tasklaneIndexFindBuffer(...where(keys), ...args);
+  ids.forEach((id, i) => {
+    const inBucket = found[2 * i];
+    const inOld = found[2 * i + 1];
+    const member = inBucket ? text(inBucket) : inOld?.toString();
+    if (member) out.set(id, parseMember(member).queueName);
   });
   return out;
 }
 
 /**
  * Up to `limit` index members between two ZRANGEBYLEX bounds over the text members ("+", "-",
- * "[x" inclusive, "(x" exclusive; x a member, an id or the start of one), newest first ("desc")
- * or oldest first ("asc").
+ * "[x" inclusive, "(x" exclusive; x a member, an id or a leading part of one), newest first
+ * ("desc") or oldest first ("asc").
  */
-export function indexPage(
+export async function indexPage(
   client: Redis,
   keys: OwnKeys,
   dir: "asc" | "desc",
   bounds: { hi: string; lo: string },
   limit: number,
 ): Promise<string[]> {
-  return scripted(client).tasklaneIndexPage(...where(keys), dir, bounds.hi, bounds.lo, Math.max(1, Math.floor(limit)));
+  const bhi = storedBound(bounds.hi);
+  const blo = storedBound(bounds.lo);
+  const [from, to] =
+    dir === "desc" ? [boundId(bounds.hi), boundId(bounds.lo)] : [boundId(bounds.lo), boundId(bounds.hi)];
+  return page(client, keys, dir, bounds, bhi && blo ? { hi: bhi, lo: blo } : null, { from, to }, limit);
 }
 
 /** Up to `limit` members whose id starts with `prefix`, oldest first. */
 export function indexByPrefix(client: Redis, keys: OwnKeys, prefix: string, limit: number): Promise<string[]> {
-  return scripted(client).tasklaneIndexPage(...where(keys), "prefix", prefix, "", Math.max(1, Math.floor(limit)));
+  const bounds = { lo: `[${prefix}`, hi: `[${prefix}\xff` };
+  const hex = prefix.replace(/-/g, "");
+  let buckets: { hi: Buffer; lo: Buffer } | null = null;
+  if (LEADING.test(prefix.slice(0, 36)) && prefix.length <= 36) {
+    // An odd digit count: the last byte's low half runs 0..f.
+    const low = Buffer.from(hex.length % 2 === 1 ? `${hex}0` : hex, "hex");
+    const high = Buffer.from(hex.length % 2 === 1 ? `${hex}f` : hex, "hex");
+    buckets = {
+      lo: Buffer.concat([Buffer.from("["), low]),
+      hi: Buffer.concat([Buffer.from("["), high, Buffer.from([0xff])]),
+    };
+  }
+  return page(client, keys, "asc", bounds, buckets, { from: prefix, to: `${prefix}\xff` }, limit);
 }
 
-/** A bucket member (an id's 16 bytes, then its queue) as text, "<id> <queue>". */
-function bucketMember(stored: Buffer): string {
-  const hex = stored.subarray(0, 16).toString("hex");
-  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  return `${id} ${stored.subarray(16).toString()}`;
+async function page(
+  client: Redis,
+  keys: OwnKeys,
+  dir: "asc" | "desc",
+  bounds: { hi: string; lo: string },
+  buckets: { hi: Buffer | string; lo: Buffer | string } | null,
+  walk: { from: string; to: string },
+  limit: number,
+): Promise<string[]> {
+  const n = Math.max(1, Math.floor(limit));
+  const [fromBuckets, fromOld] = await scripted(client).tasklaneIndexPageBuffer(
+    ...where(keys),
+    dir,
+    bounds.hi,
+    bounds.lo,
+    buckets?.hi ?? "",
+    buckets?.lo ?? "",
+    walk.from,
+    n,
+    walk.to,
+  );
+  return merge(
+    fromBuckets.map(text),
+    fromOld.map((m) => m.toString()),
+    dir === "desc",
+    n,
+  );
 }
 
 /**
  * Members whose id ends with `fragment` ("ends with": no index serves it), oldest first, at most
- * `limit`, skipping ids in `skip`. Walks every bucket (200 per round trip) and the old set: O(n).
+ * `limit`, skipping ids in `skip`. Walks every bucket (200 per round trip) and the index set: O(n).
  */
 export async function membersEndingWith(
   client: Redis,
@@ -308,7 +442,7 @@ export async function membersEndingWith(
     for (const start of starts) p.zrangeBuffer(keys.idBucket(start), 0, -1);
     for (const [error, members] of (await p.exec()) ?? []) {
       if (error) throw error;
-      for (const member of members as Buffer[]) take(bucketMember(member));
+      for (const member of members as Buffer[]) take(text(member));
     }
     from = `(${starts[starts.length - 1]}`;
   }
@@ -316,7 +450,7 @@ export async function membersEndingWith(
   const pattern = `*${fragment.replace(/[*?[\]\\]/g, "\\$&")} *`;
   do {
     if (found.length >= limit) break;
-    const [next, batch] = await client.zscan(keys.legacyIndex, cursor, "MATCH", pattern, "COUNT", 1000);
+    const [next, batch] = await client.zscan(keys.index, cursor, "MATCH", pattern, "COUNT", 1000);
     cursor = next;
     for (let i = 0; i < batch.length; i += 2) take(batch[i] as string);
   } while (cursor !== "0");

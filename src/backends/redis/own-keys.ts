@@ -13,8 +13,8 @@ export function ownKeys(prefix: string) {
     ids: `${base}ids`,
     /** ZSET, all scores 0, members "<id> <queue>": one bucket of the id index, ids from `start` on. */
     idBucket: (start: string) => `${base}ids:${start}`,
-    /** ZSET, all scores 0, members "<id> <queue>": the id index as tasklane wrote it before buckets: read and pruned, never added to. */
-    legacyIndex: `${base}index`,
+    /** ZSET, all scores 0, members "<id> <queue>": the id index's entries not moved into buckets yet. */
+    index: `${base}index`,
     /** SET of queue names that ever had a task. */
     queues: `${base}queues`,
     /** HASH id → JSON record of cancelled results (BullMQ has no cancelled state). */

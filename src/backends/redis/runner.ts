@@ -9,6 +9,7 @@ import { closeClient, connect } from "./connection.js";
 import { applyLimits } from "./controls.js";
 import { isTransportError } from "./errors.js";
 import type { RedisHost } from "./host.js";
+import { compactIndex } from "./id-index.js";
 import { JobAttempts, type RetryableFailure } from "./job-attempts.js";
 import { redisKind } from "./kind.js";
 import { watchOutages } from "./link.js";
@@ -23,6 +24,10 @@ import { workerCode } from "./worker-codes.js";
  * starting; that is no attempt (see JobData.s), and this slack keeps BullMQ from failing it.
  */
 const STALL_SLACK = 10;
+
+/** Index entries a worker moves into buckets per heartbeat, and at most as it stops (500 per call). */
+const COMPACT_PER_BEAT = 20_000;
+const COMPACT_AT_STOP = 100_000;
 
 /** Connection errors this close to an outage are part of it (see #error). */
 const QUIET_MS = 3000;
@@ -125,8 +130,21 @@ export class RedisWorkerRunner implements WorkerRunner {
       queues: label,
       startedAt: new Date(),
     });
+    // Workers move new index entries into compact buckets (id-index.ts): a share on every
+    // heartbeat, one at start and the rest (within a bound) as they stop.
+    let compacting: Promise<unknown> | null = null;
+    const compact = (budget: number) => {
+      compacting ??= compactIndex(client, this.#host.keys, budget)
+        .catch((error: Error) => this.#error(error))
+        .finally(() => {
+          compacting = null;
+        });
+      return compacting;
+    };
+    void compact(COMPACT_PER_BEAT);
     const heartbeat = setInterval(() => {
       registry.heartbeat(this.#id).catch((error: Error) => this.#error(error));
+      void compact(COMPACT_PER_BEAT);
     }, settings.heartbeatMs);
     heartbeat.unref();
     let batchTimer: NodeJS.Timeout | undefined;
@@ -171,6 +189,8 @@ export class RedisWorkerRunner implements WorkerRunner {
       this.#attempts.clearTimers();
       unwatch?.();
       await registry.stopped(this.#id).catch(() => {});
+      await compacting;
+      await compactIndex(client, this.#host.keys, COMPACT_AT_STOP).catch(() => {});
       const connection = this.#connection;
       this.#connection = null;
       if (connection) await closeClient(connection);

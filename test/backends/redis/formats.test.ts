@@ -8,7 +8,7 @@ import { type RedisProject, redisProject } from "./redis-project.js";
 
 // Data written by the previous tasklane release stays readable: its jobs stored their id and
 // timestamp in BullMQ's opts and a start time with every start marker, and its id index was one
-// sorted set (`<prefix>::index`). Here such data is written as that release wrote it, next to new
+// sorted set (`<prefix>::index`, where an enqueue still writes first). Here such data is written as that release wrote it, next to new
 // tasks, and read, run and pruned by this one.
 
 const opened: RedisProject[] = [];

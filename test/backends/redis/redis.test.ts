@@ -81,7 +81,7 @@ if (redisAvailable || mustRunRedis) {
       await enqueue(p, "add", [1, 1]);
       const client = new Redis(redisUrl(), { db: 3 });
       try {
-        expect(await client.exists(`${prefix}::ids`)).toBe(1);
+        expect(await client.exists(`${prefix}::index`)).toBe(1);
       } finally {
         client.disconnect();
       }

@@ -72,19 +72,21 @@ if (redisAvailable || mustRunRedis) {
       const r = await project();
       const client = new Redis(redisUrl());
       try {
-        const first = await enqueue(r.p, "add", [3, 3], period(1500));
+        const first = await enqueue(r.p, "add", [3, 3], period(60_000));
         expect((await runBatchWorker(r.p)).exitCode).toBe(0);
-        const again = await enqueue(r.p, "add", [3, 3], period(1500));
+        const again = await enqueue(r.p, "add", [3, 3], period(60_000));
         expect(again.deduplicated).toBe(true);
+        expect(again.id).toBe(first.id);
         expect(again.status).toBe("SUCCEEDED");
-        const key = heldKey(r, "default", "add", "[3,3]");
-        expect(await client.pttl(key)).toBeGreaterThan(0);
-        // The period is what ends the hold: wait for Redis to expire the key, then it is free.
+        expect(await client.pttl(heldKey(r, "default", "add", "[3,3]"))).toBeGreaterThan(0);
+        // The period is what ends a hold: once Redis has expired the key, the next enqueue stores.
+        const short = await enqueue(r.p, "add", [5, 5], period(300));
+        const key = heldKey(r, "default", "add", "[5,5]");
         const deadline = Date.now() + 10_000;
         while ((await client.exists(key)) === 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-        const after = await enqueue(r.p, "add", [3, 3], period(1500));
+        const after = await enqueue(r.p, "add", [5, 5], period(300));
         expect(after.deduplicated).toBe(false);
-        expect(after.id).not.toBe(first.id);
+        expect(after.id).not.toBe(short.id);
       } finally {
         client.disconnect();
       }
