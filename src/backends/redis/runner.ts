@@ -25,8 +25,9 @@ import { workerCode } from "./worker-codes.js";
  */
 const STALL_SLACK = 10;
 
-/** Index entries a worker moves into buckets per heartbeat, and at most as it stops (500 per call). */
+/** Index entries a worker moves into buckets per heartbeat, per COMPACT_EVERY ended tasks, and at most as it stops. */
 const COMPACT_PER_BEAT = 20_000;
+const COMPACT_EVERY = 500;
 const COMPACT_AT_STOP = 100_000;
 
 /** Connection errors this close to an outage are part of it (see #error). */
@@ -70,6 +71,9 @@ export class RedisWorkerRunner implements WorkerRunner {
   #down = false;
   #lostAt = 0;
   #restoredAt = 0;
+  /** Moves index entries into buckets (while running), and how many tasks ended since it last did. */
+  #compact: ((budget: number) => Promise<unknown>) | null = null;
+  #endedSince = 0;
 
   constructor(host: RedisHost, input: WorkerRunnerInput) {
     this.#host = host;
@@ -130,8 +134,9 @@ export class RedisWorkerRunner implements WorkerRunner {
       queues: label,
       startedAt: new Date(),
     });
-    // Workers move new index entries into compact buckets (id-index.ts): a share on every
-    // heartbeat, one at start and the rest (within a bound) as they stop.
+    // Workers move new index entries into compact buckets (id-index.ts): a share at start, on
+    // every heartbeat and every COMPACT_EVERY ended tasks (while Redis serves the runs), and the
+    // rest (within a bound) as they stop.
     let compacting: Promise<unknown> | null = null;
     const compact = (budget: number) => {
       compacting ??= compactIndex(client, this.#host.keys, budget)
@@ -141,6 +146,7 @@ export class RedisWorkerRunner implements WorkerRunner {
         });
       return compacting;
     };
+    this.#compact = compact;
     void compact(COMPACT_PER_BEAT);
     const heartbeat = setInterval(() => {
       registry.heartbeat(this.#id).catch((error: Error) => this.#error(error));
@@ -189,6 +195,7 @@ export class RedisWorkerRunner implements WorkerRunner {
       this.#attempts.clearTimers();
       unwatch?.();
       await registry.stopped(this.#id).catch(() => {});
+      this.#compact = null;
       await compacting;
       await compactIndex(client, this.#host.keys, COMPACT_AT_STOP).catch(() => {});
       const connection = this.#connection;
@@ -236,8 +243,10 @@ export class RedisWorkerRunner implements WorkerRunner {
     });
     worker.on("completed", (job) => {
       if (job.id) this.#attempts.report(job.id);
+      this.#ended();
     });
     worker.on("failed", (job) => {
+      this.#ended();
       if (!job?.id) return;
       if (this.#attempts.has(job.id)) this.#attempts.report(job.id);
       else if (job.failedReason === STALLED_REASON) this.#events.recovered?.([{ id: job.id, status: "FAILED" }]);
@@ -252,6 +261,12 @@ export class RedisWorkerRunner implements WorkerRunner {
       this.#error(error);
     });
     return worker;
+  }
+
+  #ended(): void {
+    if (++this.#endedSince < COMPACT_EVERY) return;
+    this.#endedSince = 0;
+    void this.#compact?.(COMPACT_EVERY);
   }
 
   async #process(worker: Worker, job: Job, token: string | undefined): Promise<unknown> {
