@@ -467,8 +467,9 @@ local Redis (persistence off), each on a fresh key prefix, one after the other. 
 same jobs", is plain BullMQ adding the jobs tasklane adds: each with a priority (tasklane gives every job
 one, 101 − p, so priorities and FIFO among equals hold). Overhead = how many times longer tasklane takes
 for the same work (rate of BullMQ ÷ rate of tasklane; latency and memory of tasklane ÷ those of BullMQ);
-target ≤ ${TARGET}×, and ≤ ${fmtTimes(SINGLE_TARGET)} for single enqueues (at least 90% of BullMQ's rate). "BullMQ, FIFO jobs" (no priority: BullMQ's cheapest path) is shown for reference. The
-machine is shared: expect ±10–20% between runs.
+target ≤ ${TARGET}×, and ≤ ${fmtTimes(SINGLE_TARGET)} for single enqueues (at least 90% of BullMQ's rate).
+"BullMQ, FIFO jobs" (no priority: BullMQ's cheapest path) is shown for reference. The machine is shared:
+expect ±10–20% between runs.
 
 ${table([
   ["", "tasklane (redis)", "BullMQ, same jobs", "overhead", "target", "BullMQ, FIFO jobs"],
