@@ -48,6 +48,9 @@ const QUIET_MS = 3000;
  *   run lost with its worker counts as an attempt (WorkerLost), as on SQLite.
  * - Pause, queue concurrency and rate limits are BullMQ's (controls.ts): the worker writes the
  *   config's limits into the queues' meta at start, and BullMQ's fetch script holds them for all.
+ * Each fetched job is one attempt of the shared lifecycle (job-attempts.ts); BullMQ records a
+ * short worker code in every job instead of the worker id (worker-codes.ts); and the worker moves
+ * new id-index entries into compact buckets as it runs and as it stops (id-index.ts).
  * Redis restarts: worker connections retry every command until Redis is back, so an attempt's
  * end is stored late rather than lost, and is reported (taskFinished) only once stored. An
  * outage is reported as connection lost/restored.
