@@ -19,26 +19,7 @@ import {
   type ScheduleRow,
 } from "./sql/schedules.js";
 import type { SqliteStore } from "./store.js";
-
-const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
-
-/**
- * Runs a write with SQLite's (synchronous, event-loop-freezing) busy handler off, waiting for
- * another process's lock in ~1 ms asynchronous steps instead, up to busyTimeoutMs: every
- * worker wakes for the same tick at once, and the running tasks of the ones that wait must
- * keep going.
- */
-async function whenUnlocked<T>(store: SqliteStore, fn: () => T): Promise<T> {
-  const deadline = Date.now() + store.busyTimeoutMs;
-  for (;;) {
-    try {
-      return store.withoutBusyWait(fn);
-    } catch (error) {
-      if (!isBusy(error) || Date.now() >= deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() < 0.5 ? 0 : 1));
-    }
-  }
-}
+import { whenUnlocked } from "./when-unlocked.js";
 
 const ms = (date: Date | null | undefined): number | null => (date ? date.getTime() : null);
 

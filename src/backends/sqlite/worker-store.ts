@@ -16,28 +16,10 @@ import { LeaseRecovery } from "./recovery.js";
 import { LOCAL_PEERS } from "./sql/workers.js";
 import type { SqliteStore } from "./store.js";
 import type { WalWatcher } from "./wake.js";
+import { whenUnlocked } from "./when-unlocked.js";
 
 /** How often the list of workers on this host is re-read (new peers are watched from then on). */
 const PEERS_REFRESH_MS = 2_000;
-
-const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
-
-/**
- * A worker's writes (claims, completions) wait for another process's lock asynchronously,
- * in ~1 ms steps, up to the backend's busyTimeoutMs: its running async tasks keep going, and
- * two workers draining one file overlap their work instead of taking turns sleeping.
- */
-async function retryWhileBusy<T>(store: SqliteStore, fn: () => T): Promise<T> {
-  const deadline = Date.now() + store.busyTimeoutMs;
-  for (;;) {
-    try {
-      return store.withoutBusyWait(fn);
-    } catch (error) {
-      if (!isBusy(error) || Date.now() >= deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() < 0.5 ? 0 : 1));
-    }
-  }
-}
 
 /** What the worker store needs from its backend: the open store (reopened after close()) and the watcher. */
 export interface SqliteWorkerStoreSource {
@@ -127,7 +109,7 @@ export class SqliteWorkerStore implements WorkerStore {
     const store = this.#store;
     const watcher = this.#source.watcher();
     watcher.arm(); // before the claim, so no commit after it goes unseen
-    const result = await retryWhileBusy(store, () =>
+    const result = await whenUnlocked(store, () =>
       store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
     );
     this.#mark = { events: watcher.events, stamp: store.claimStamp };
@@ -136,7 +118,7 @@ export class SqliteWorkerStore implements WorkerStore {
 
   async complete(outcomes: AttemptOutcome[]): Promise<CompletionReport> {
     const store = this.#store;
-    return { dropped: await retryWhileBusy(store, () => store.complete(outcomes)) };
+    return { dropped: await whenUnlocked(store, () => store.complete(outcomes)) };
   }
 
   /**
@@ -147,8 +129,8 @@ export class SqliteWorkerStore implements WorkerStore {
   async recover(workerId: string, ownLeftovers: boolean, plan: RecoveryPlan): Promise<RecoveredTask[]> {
     const store = this.#store;
     const leases = this.#leases;
-    const own = ownLeftovers ? await retryWhileBusy(store, () => leases.recoverOwn(workerId, plan)) : [];
-    const expired = await retryWhileBusy(store, () => {
+    const own = ownLeftovers ? await whenUnlocked(store, () => leases.recoverOwn(workerId, plan)) : [];
+    const expired = await whenUnlocked(store, () => {
       const now = Date.now();
       const window = store.leaseMs + 2 * this.#source.heartbeatMs;
       // An outage longer than the window pushes the holder's last beat further back: widen it by
@@ -187,7 +169,7 @@ export class SqliteWorkerStore implements WorkerStore {
     const recovered: RecoveredTask[] = [];
     for (const peer of gone) {
       recovered.push(
-        ...(await retryWhileBusy(store, () => leases.recoverGone({ id: peer.id, procStart: peer.proc_start }, plan))),
+        ...(await whenUnlocked(store, () => leases.recoverGone({ id: peer.id, procStart: peer.proc_start }, plan))),
       );
     }
     return recovered;
