@@ -15,6 +15,7 @@ import { setActiveConfig } from "../src/config/registry.js";
 import { AttemptLifecycle } from "../src/contract/attempt.js";
 import { task } from "../src/core/task.js";
 import { fmtInt, fmtMs, fmtTimes, percentile, perSecond, sleep } from "./stats.js";
+import type { BullmqFigures } from "./summary.js";
 
 const N = Number(process.env.BENCH_REDIS_N ?? 10_000);
 const SINGLE = Math.min(N, 5000);
@@ -138,8 +139,8 @@ function plain(url: string, opts: { priority?: number }, db = 0) {
     queue,
     add: (name: string, data: unknown) => queue.add(name, data, opts),
     addBulk: (name: string, list: unknown[]) => queue.addBulk(list.map((data) => ({ name, data, opts }))),
-    worker: (processor: (job: { data: { i: number } }) => Promise<null>) =>
-      new Worker(QUEUE, processor, { connection, prefix, concurrency: CONCURRENCY }),
+    worker: (processor: (job: { data: { i: number } }) => Promise<null>, concurrency = CONCURRENCY) =>
+      new Worker(QUEUE, processor, { connection, prefix, concurrency }),
     close: async () => {
       await queue.close();
       connection.disconnect();
@@ -255,7 +256,7 @@ async function drainTasklane(url: string, n = N, db = 0): Promise<number> {
   return ms;
 }
 
-async function drainBull(url: string, opts: BullOpts, n = N, db = 0): Promise<number> {
+async function drainBull(url: string, opts: BullOpts, n = N, db = 0, concurrency = CONCURRENCY): Promise<number> {
   const bull = plain(url, opts, db);
   for (let b = 0; b < n; b += BULK) {
     await bull.addBulk(
@@ -269,7 +270,7 @@ async function drainBull(url: string, opts: BullOpts, n = N, db = 0): Promise<nu
     finish = resolve;
   });
   const ms = await timed(async () => {
-    const worker = bull.worker(async () => null);
+    const worker = bull.worker(async () => null, concurrency);
     worker.on("completed", () => {
       if (++done === n) finish();
     });
@@ -416,6 +417,22 @@ async function main() {
     const drained = await drain(redis.url);
     const latency = await idleLatency(redis.url);
     const bytes = await memory(redis.url);
+    // For npm run bench's summary (tasklane on sqlite beside plain BullMQ): BullMQ's figures of
+    // this run, and BullMQ at concurrency 1 (same jobs), which the table above does not show.
+    if (process.env.BENCH_BULLMQ_JSON) {
+      const drain1Ms = await drainBull(redis.url, SAME, N, 0, 1);
+      const figures: BullmqFigures = {
+        singlePerSecond: single.same,
+        bulkPerSecond: bulk.same,
+        drain1PerSecond: perSecond(N, drain1Ms),
+        drain50PerSecond: drained.same,
+        latencyP99Ms: latency.p99.same,
+        memoryTasklaneBytes: bytes.tl,
+        memoryBullmqBytes: bytes.same,
+        memoryTasks: MEMORY_N,
+      };
+      writeFileSync(process.env.BENCH_BULLMQ_JSON, JSON.stringify(figures));
+    }
     // Overhead = how many times longer tasklane takes for the same work (rates: BullMQ ÷ tasklane).
     const rate = (what: string, f: Figures, target = TARGET): Row => [
       what,
