@@ -71,7 +71,7 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
     const lease = d.leaseExpiresAt
       ? `its lease expires ${ago(d.leaseExpiresAt, now)} (${d.leaseExpiresAt.toISOString()})`
       : "";
-    if (!holder || holder.state !== "running") {
+    if (holder?.state !== "running") {
       reasons.push({
         code: "holder-gone",
         summary: `the worker holding it (${holderId ?? "?"}) is ${holder ? holder.state : "unknown"}: it is recovered once its lease runs out`,

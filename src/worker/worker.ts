@@ -17,6 +17,9 @@ interface Finished {
  */
 const LOCAL_CHECK_MS = 100;
 
+/** The longest a draining worker runs claims back to back before it lets the event loop turn. */
+const YIELD_MS = 2;
+
 /** Store calls at a clean stop before the worker gives up on its last completions. */
 const FINAL_FLUSH_TRIES = 4;
 
@@ -57,6 +60,11 @@ export class Worker implements WorkerRunner {
   #idleAbort = new AbortController();
   #lastStoreError: Error | undefined;
   #checkingLocal = false;
+  // Set while the loop yields before its next claim: that claim will carry the pending
+  // completions, so a flush in between would only cost an extra transaction (at concurrency 1
+  // it alternated with the claims: three transactions per two tasks).
+  #claimNext = false;
+  #yieldedAt = Number.NEGATIVE_INFINITY;
 
   constructor(store: WorkerStore, lifecycle: AttemptLifecycle, options: WorkerOptions, events: WorkerEvents = {}) {
     this.#store = store;
@@ -198,9 +206,19 @@ export class Worker implements WorkerRunner {
       this.#claimed += claimed.length;
       for (const record of claimed) this.#start(record);
       if (claimed.length === free) {
-        // Yield to timers and signal handlers between batches: a long drain must not starve
-        // the heartbeat (or leases would expire under a live worker) or delay a SIGTERM.
+        // Yield to timers, I/O and signal handlers between batches, at least every YIELD_MS: a
+        // long drain must not delay a SIGTERM or the local recovery check. A turn of the event
+        // loop per task costs a worker at --concurrency 1 about 7% of its rate, so between
+        // yields the loop only lets the started tasks' promise callbacks run.
+        const now = performance.now();
+        if (now - this.#yieldedAt < YIELD_MS) {
+          await null;
+          continue;
+        }
+        this.#yieldedAt = now;
+        this.#claimNext = true;
         await new Promise((resolve) => setImmediate(resolve));
+        this.#claimNext = false;
         continue;
       }
       if (batch) {
@@ -259,6 +277,7 @@ export class Worker implements WorkerRunner {
     this.#flushScheduled = true;
     setImmediate(() => {
       this.#flushScheduled = false;
+      if (this.#claimNext) return;
       void this.#flush().catch(() => {});
     });
   }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, CHILD_ENV, tasks } from "../helpers/cli.js";
-import { enqueue, makeProject, type Project, runBatchWorker, startWorker } from "../helpers/project.js";
+import { enqueue, makeProject, type Project, startWorker } from "../helpers/project.js";
 
 let project: Project;
 beforeAll(async () => {
