@@ -1,6 +1,5 @@
 import type Database from "better-sqlite3";
 import type { Diagnosis } from "../../contract/diagnosis.js";
-import { failureGroupId, parseFailureGroupId } from "../../contract/failure-groups.js";
 import type {
   ErrorGroup,
   FailureGroup,
@@ -20,6 +19,7 @@ import { UsageError } from "../../core/errors.js";
 import { ALL_STATUSES, type TaskResultData } from "../../core/result.js";
 import { diagnose } from "./diagnose.js";
 import { cancelIds, retryFailed, retryIds } from "./manage-changes.js";
+import { errorGroups, failureGroupIds, failureGroups } from "./manage-failures.js";
 import { countPrunable, prune } from "./manage-prune.js";
 import {
   allows,
@@ -216,53 +216,15 @@ export class SqliteManagement implements ManagementStore {
   }
 
   async errorGroups(filter: ResultFilter): Promise<ErrorGroup[]> {
-    const f = normalize(filter);
-    if (!allows(f.statuses, "FAILED")) return [];
-    const rows = manageStatements(this.#open().statements).errorGroups.all({
-      since: f.since,
-      queues: jsonList(f.queues),
-      tasks: jsonList(f.tasks),
-    });
-    return rows.map((r) => ({
-      taskName: r.task_name,
-      exceptionClass: r.exception_class,
-      count: r.n,
-      firstSeen: new Date(r.first_seen),
-      lastSeen: new Date(r.last_seen),
-      lastMessage: r.message,
-      sampleTraceback: r.traceback,
-      sampleId: r.id,
-    }));
+    return errorGroups(manageStatements(this.#open().statements), filter);
   }
 
   async failureGroups(filter: ResultFilter): Promise<FailureGroup[]> {
-    const f = normalize(filter);
-    const rows = manageStatements(this.#open().statements).failureGroups.all({
-      since: f.since,
-      queues: jsonList(f.queues),
-      tasks: jsonList(f.tasks),
-    });
-    return rows.map((r) => ({
-      id: failureGroupId(r.exception_class, r.frame),
-      exceptionClass: r.exception_class,
-      frame: r.frame,
-      taskNames: (JSON.parse(r.tasks) as string[]).sort(),
-      count: r.n,
-      retrying: r.retrying,
-      firstSeen: new Date(r.first_seen),
-      lastSeen: new Date(r.last_seen),
-      lastMessage: r.message,
-      sampleTraceback: r.traceback,
-      sampleId: r.id,
-    }));
+    return failureGroups(manageStatements(this.#open().statements), filter);
   }
 
   async failureGroupIds(groupId: string, status: "FAILED" | "READY", filter: ResultFilter): Promise<string[]> {
-    const { exceptionClass, frame } = parseFailureGroupId(groupId);
-    const f = normalize(filter);
-    const q = manageStatements(this.#open().statements);
-    const stmt = status === "FAILED" ? q.failedGroupIds : q.retryingGroupIds;
-    return stmt.all({ exceptionClass, frame, since: f.since, queues: jsonList(f.queues), tasks: jsonList(f.tasks) });
+    return failureGroupIds(manageStatements(this.#open().statements), groupId, status, filter);
   }
 
   async countPrunable(options: PruneOptions): Promise<number> {

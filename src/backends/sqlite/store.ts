@@ -3,13 +3,14 @@ import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../../co
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
-import { type ClaimControls, planControlledClaim, queueRooms, windowStart } from "./controlled-claim.js";
+import { claimSeqs, countStarts, plainClaim } from "./claim-rows.js";
+import { type ClaimControls, planControlledClaim, queueRooms } from "./controlled-claim.js";
 import { ownIdentity } from "./local-process.js";
 import { openDatabase } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
-import { CLAIM_ONE, CLAIM_SELECT, NEXT_DUE, READY_QUEUES, ROW_BY_SEQ } from "./sql/claim.js";
+import { CLAIM_ONE, CLAIM_SELECT, NEXT_DUE, READY_QUEUES } from "./sql/claim.js";
 import { FAIL, RETRY, SUCCEED } from "./sql/complete.js";
-import { COUNT_STARTS, PAUSED_QUEUES } from "./sql/controls.js";
+import { PAUSED_QUEUES } from "./sql/controls.js";
 import { DATA_VERSION, GET, INSERT, SEQ_OF } from "./sql/enqueue.js";
 import { EXTEND_LEASES, HEARTBEAT, REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
@@ -25,8 +26,6 @@ export interface SqliteStoreOptions {
   /** How long to wait for another process's write lock. */
   busyTimeoutMs?: number;
 }
-
-type Candidate = Pick<ResultRow, "seq" | "priority" | "due_at" | "enqueued_at">;
 
 /** The selector without these queues (paused ones): a list loses them, `*` excludes them. */
 function withoutQueues(selector: QueueSelector, queues: readonly string[]): QueueSelector {
@@ -211,69 +210,18 @@ export class SqliteStore {
       if (this.controls.keyLimits || Math.min(...rooms.room.values()) < limit) {
         const plan = planControlledClaim(q, selector.include, limit, now, this.controls, rooms);
         if (plan.heldBack) this.#heldBack = { until: plan.windowEndsAt };
-        this.#countStarts(plan.starts, now);
-        return this.#claimSeqs(q, plan.seqs, params);
+        countStarts(q, this.controls.limits, plan.starts, now);
+        return claimSeqs(q, plan.seqs, params);
       }
       if (rooms.rated.size > 0) rated = rooms.rated;
     }
-    const rows = this.#plainClaim(q, selector.include, params);
+    const rows = plainClaim(q, selector.include, params);
     if (rated) {
       const starts = new Map<string, number>();
       for (const row of rows) {
         if (rated.has(row.queue_name)) starts.set(row.queue_name, (starts.get(row.queue_name) ?? 0) + 1);
       }
-      this.#countStarts(starts, now);
-    }
-    return rows;
-  }
-
-  /** Counts claimed starts in their queues' rate windows. */
-  #countStarts(starts: ReadonlyMap<string, number>, now: number): void {
-    for (const [queue, n] of starts) {
-      const periodMs = this.controls.limits[queue]?.rate?.periodMs ?? 1;
-      this.statements.get(COUNT_STARTS).run({ queue, start: windowStart(now, periodMs), n });
-    }
-  }
-
-  /**
-   * The claim without limits: each queue's best `limit` candidates through its index, merged
-   * here when there are several (k short index walks instead of one sort of every due task of
-   * k queues), then the chosen rows claimed.
-   */
-  #plainClaim(
-    q: Statements,
-    queues: readonly string[],
-    params: { workerId: string; now: number; limit: number; leaseExpiresAt: number },
-  ): ResultRow[] {
-    const { now, limit } = params;
-    const candidates: Candidate[] = [];
-    const select = q.get<Candidate>(CLAIM_SELECT);
-    for (const queue of queues) candidates.push(...select.all({ queue, now, limit }));
-    if (queues.length > 1) candidates.sort(compareClaimOrder);
-    return this.#claimSeqs(
-      q,
-      candidates.slice(0, limit).map((c) => c.seq),
-      params,
-    );
-  }
-
-  /** Claims these READY rows, one rowid UPDATE each (see sql/claim.ts), and reads them back. */
-  #claimSeqs(
-    q: Statements,
-    seqs: readonly number[],
-    params: { workerId: string; now: number; leaseExpiresAt: number },
-  ): ResultRow[] {
-    const claim = q.get(CLAIM_ONE);
-    const read = q.get<ResultRow>(ROW_BY_SEQ);
-    const rows: ResultRow[] = [];
-    for (const seq of seqs) {
-      if (
-        claim.run({ workerId: params.workerId, now: params.now, leaseExpiresAt: params.leaseExpiresAt, seq })
-          .changes === 0
-      )
-        continue;
-      const row = read.get(seq);
-      if (row) rows.push(row);
+      countStarts(q, this.controls.limits, starts, now);
     }
     return rows;
   }

@@ -1,0 +1,66 @@
+import { type ClaimControls, windowStart } from "./controlled-claim.js";
+import { compareClaimOrder, type ResultRow } from "./rows.js";
+import { CLAIM_ONE, CLAIM_SELECT, ROW_BY_SEQ } from "./sql/claim.js";
+import { COUNT_STARTS } from "./sql/controls.js";
+import type { Statements } from "./statements.js";
+
+// The claim's row work inside the store's BEGIN IMMEDIATE (store.ts decides which queues and
+// how many; controlled-claim.ts plans a claim under limits): pick the best due rows, move them
+// to RUNNING one by one, count the starts in rate windows.
+
+type Candidate = Pick<ResultRow, "seq" | "priority" | "due_at" | "enqueued_at">;
+
+export interface ClaimParams {
+  workerId: string;
+  now: number;
+  leaseExpiresAt: number;
+}
+
+/**
+ * The claim without limits: each queue's best `limit` candidates through its index, merged
+ * here when there are several (k short index walks instead of one sort of every due task of
+ * k queues), then the chosen rows claimed.
+ */
+export function plainClaim(
+  q: Statements,
+  queues: readonly string[],
+  params: ClaimParams & { limit: number },
+): ResultRow[] {
+  const { now, limit } = params;
+  const candidates: Candidate[] = [];
+  const select = q.get<Candidate>(CLAIM_SELECT);
+  for (const queue of queues) candidates.push(...select.all({ queue, now, limit }));
+  if (queues.length > 1) candidates.sort(compareClaimOrder);
+  return claimSeqs(
+    q,
+    candidates.slice(0, limit).map((c) => c.seq),
+    params,
+  );
+}
+
+/** Claims these READY rows, one rowid UPDATE each (see sql/claim.ts), and reads them back. */
+export function claimSeqs(q: Statements, seqs: readonly number[], params: ClaimParams): ResultRow[] {
+  const claim = q.get(CLAIM_ONE);
+  const read = q.get<ResultRow>(ROW_BY_SEQ);
+  const rows: ResultRow[] = [];
+  for (const seq of seqs) {
+    const { workerId, now, leaseExpiresAt } = params;
+    if (claim.run({ workerId, now, leaseExpiresAt, seq }).changes === 0) continue;
+    const row = read.get(seq);
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
+/** Counts claimed starts in their queues' rate windows. */
+export function countStarts(
+  q: Statements,
+  limits: ClaimControls["limits"],
+  starts: ReadonlyMap<string, number>,
+  now: number,
+): void {
+  for (const [queue, n] of starts) {
+    const periodMs = limits[queue]?.rate?.periodMs ?? 1;
+    q.get(COUNT_STARTS).run({ queue, start: windowStart(now, periodMs), n });
+  }
+}
