@@ -41,7 +41,7 @@ export function rawBulk(db: Database.Database, chunk: number): Enqueuer {
 
 // The claim and finish a worker must do at the least, as the store does them (sql/claim.ts):
 // the best `batch` READY rows through the partial READY index in claim order, each claimed by a
-// one-row UPDATE by rowid and read back; finished by rowid.
+// one-row UPDATE by rowid and read back; finished by rowid, and counted once per transaction.
 const SELECT = `SELECT seq FROM tasklane_results WHERE status = 'READY' AND due_at <= @now
   AND queue_name = 'default' ORDER BY priority DESC, due_at, enqueued_at, seq LIMIT @limit`;
 const CLAIM = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @workerId,
@@ -51,6 +51,9 @@ const CLAIM = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @work
 const ROW = "SELECT * FROM tasklane_results WHERE seq = ?";
 const FINISH = `UPDATE tasklane_results SET status = 'SUCCEEDED', finished_at = @now, return_value = 'null',
   worker_id = NULL, lease_expires_at = NULL WHERE seq = @seq AND status = 'RUNNING' AND worker_id = @workerId`;
+// The finished counts, once per transaction (schema v5: the store sums them in JS, no trigger).
+const COUNT = `INSERT INTO tasklane_counts (queue_name, task_name, status, n) VALUES ('default', 'noop', 'SUCCEEDED', @n)
+  ON CONFLICT DO UPDATE SET n = n + excluded.n`;
 
 /**
  * (c) Drains every READY row in-process, as a worker with `batch` slots does at the least: one
@@ -63,9 +66,11 @@ export function rawDrain(db: Database.Database, batch = 50): { ms: number; done:
   const claim = db.prepare(CLAIM);
   const row = db.prepare(ROW);
   const finish = db.prepare(FINISH);
+  const count = db.prepare(COUNT);
   const step = db.transaction((finished: { seq: number }[]) => {
     const now = Date.now();
     for (const r of finished) finish.run({ seq: r.seq, workerId, now });
+    if (finished.length > 0) count.run({ n: finished.length });
     const rows: { seq: number }[] = [];
     for (const seq of select.all({ now, limit: batch }) as number[]) {
       claim.run({ workerId, now, lease: now + 30_000, seq });

@@ -1,6 +1,6 @@
-import type Database from "better-sqlite3";
 import type { IdOutcome, ResultFilter, RetryOptions } from "../../contract/management.js";
 import type { TaskResultStatus } from "../../core/result.js";
+import { CountDeltas } from "./counts.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { allows, jsonList, manageStatements, normalize } from "./manage-sql.js";
 import type { SqliteStore } from "./store.js";
@@ -15,9 +15,11 @@ const BATCH = 2000;
 export function retryIds(store: SqliteStore, ids: string[], options: RetryOptions): IdOutcome[] {
   const q = manageStatements(store.statements);
   const grants = JSON.stringify(options.attempts ?? {});
-  const outcomes = changeEach(store.db, ids, (id, now) => {
-    if (q.retry.run({ id, now, grants }).changes === 1) return { id, ok: true, status: "FAILED" };
-    return refused(id, q.statusOf.get(id), "only FAILED results can be retried");
+  const outcomes = changeEach(store, ids, (id, now, counts) => {
+    const row = q.retry.get({ id, now, grants });
+    if (!row) return refused(id, q.statusOf.get(id), "only FAILED results can be retried");
+    counts.add(row, "FAILED", -1);
+    return { id, ok: true, status: "FAILED" };
   });
   if (outcomes.some((o) => o.ok)) store.changedLocally();
   return outcomes;
@@ -32,9 +34,13 @@ export async function retryFailed(store: SqliteStore, filter: ResultFilter, opti
   // The matching rows as of now, then short transactions: each row is retried at most once
   // (one that fails again meanwhile is not picked up a second time).
   const seqs = q.failedSeqs.all({ since: f.since, queues: jsonList(f.queues), tasks: jsonList(f.tasks) });
-  const retryBatch = store.db.transaction((batch: number[]) =>
-    q.retrySeqs.all({ seqs: JSON.stringify(batch), now: Date.now(), grants }).map((row) => row.id),
-  );
+  const retryBatch = store.db.transaction((batch: number[]) => {
+    const rows = q.retrySeqs.all({ seqs: JSON.stringify(batch), now: Date.now(), grants });
+    const counts = new CountDeltas();
+    for (const row of rows) counts.add(row, "FAILED", -1);
+    counts.flush(store.statements);
+    return rows.map((row) => row.id);
+  });
   const retried: string[] = [];
   let lockFreeUntil = 0;
   for (let i = 0; i < seqs.length; i += BATCH) {
@@ -51,8 +57,12 @@ export async function retryFailed(store: SqliteStore, filter: ResultFilter, opti
 /** READY → CANCELLED for each id. */
 export function cancelIds(store: SqliteStore, ids: string[]): IdOutcome[] {
   const q = manageStatements(store.statements);
-  return changeEach(store.db, ids, (id, now) => {
-    if (q.cancel.run({ id, now }).changes === 1) return { id, ok: true, status: "READY" };
+  return changeEach(store, ids, (id, now, counts) => {
+    const row = q.cancel.get({ id, now });
+    if (row) {
+      counts.add(row, "CANCELLED", 1);
+      return { id, ok: true, status: "READY" };
+    }
     const status = q.statusOf.get(id);
     const why = status === "RUNNING" ? "it has already started; " : "";
     return refused(id, status, `${why}only READY results can be cancelled`);
@@ -65,27 +75,30 @@ function refused(id: string, status: TaskResultStatus | undefined, rule: string)
 }
 
 /**
- * Applies `change` to each id in one BEGIN IMMEDIATE transaction and returns one outcome per
- * input, in order (a repeated id gets the outcome of its first occurrence).
+ * Applies `change` to each id in one BEGIN IMMEDIATE transaction, with the counts it changed,
+ * and returns one outcome per input, in order (a repeated id gets the outcome of its first occurrence).
  */
 function changeEach(
-  db: Database.Database,
+  store: SqliteStore,
   ids: readonly string[],
-  change: (id: string, now: number) => IdOutcome,
+  change: (id: string, now: number, counts: CountDeltas) => IdOutcome,
 ): IdOutcome[] {
   if (ids.length === 0) return [];
-  return db
+  return store.db
     .transaction(() => {
       const now = Date.now();
+      const counts = new CountDeltas();
       const done = new Map<string, IdOutcome>();
-      return ids.map((id) => {
+      const outcomes = ids.map((id) => {
         let outcome = done.get(id);
         if (!outcome) {
-          outcome = change(id, now);
+          outcome = change(id, now, counts);
           done.set(id, outcome);
         }
         return { ...outcome };
       });
+      counts.flush(store.statements);
+      return outcomes;
     })
     .immediate();
 }

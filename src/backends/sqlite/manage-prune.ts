@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { PruneOptions } from "../../contract/management.js";
+import { CountDeltas, type CountedRow, type FinishedStatus } from "./counts.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { jsonList } from "./manage-sql.js";
 import { PRUNE_SQL } from "./sql/prune.js";
@@ -30,7 +31,7 @@ export const DEFAULT_PRUNE_BATCH = 2000;
 interface PruneStatements {
   count: Database.Statement<unknown[], number>;
   keys: Database.Statement<unknown[], { seq: number; finished_at: number }>;
-  deleteBatch: Database.Statement;
+  deleteBatch: Database.Statement<unknown[], CountedRow>;
   deleteWorkers: Database.Statement;
 }
 
@@ -38,7 +39,7 @@ function statements(cache: Statements): PruneStatements {
   return {
     count: cache.pluck<number>(PRUNE_SQL.count),
     keys: cache.get<{ seq: number; finished_at: number }>(PRUNE_SQL.keys),
-    deleteBatch: cache.get(PRUNE_SQL.delete),
+    deleteBatch: cache.get<CountedRow>(PRUNE_SQL.delete),
     deleteWorkers: cache.get(PRUNE_SQL.deleteWorkers),
   };
 }
@@ -48,9 +49,9 @@ function targets(options: PruneOptions) {
   const filters = { queues: jsonList(options.queues), tasks: jsonList(options.taskNames) };
   const before = options.finishedBefore.getTime();
   return [
-    { ...filters, status: "SUCCEEDED", before },
-    { ...filters, status: "CANCELLED", before },
-    { ...filters, status: "FAILED", before: options.failedFinishedBefore.getTime() },
+    { ...filters, status: "SUCCEEDED" as const, before },
+    { ...filters, status: "CANCELLED" as const, before },
+    { ...filters, status: "FAILED" as const, before: options.failedFinishedBefore.getTime() },
   ];
 }
 
@@ -61,7 +62,13 @@ export function countPrunable(db: Database.Database, cache: Statements, options:
 
 export async function prune(db: Database.Database, cache: Statements, options: PruneOptions): Promise<number> {
   const q = statements(cache);
-  const deleteBatch = db.transaction((params: Record<string, unknown>) => q.deleteBatch.run(params).changes);
+  const deleteBatch = db.transaction((params: { status: FinishedStatus } & Record<string, unknown>) => {
+    const rows = q.deleteBatch.all(params);
+    const counts = new CountDeltas();
+    for (const row of rows) counts.add(row, params.status, -1);
+    counts.flush(cache);
+    return rows.length;
+  });
   const limit = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_PRUNE_BATCH));
   let total = countPrunable(db, cache, options);
   let deleted = 0;

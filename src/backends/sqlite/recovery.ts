@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { RecoveredTask, RecoveryPlan } from "../../contract/worker-store.js";
+import { CountDeltas } from "./counts.js";
 import { FAIL_LOST, type LostRow, MARK_DEAD, REQUEUE_LOST, SELECT_EXPIRED, SELECT_OWN } from "./sql/recover.js";
 import { MARK_GONE } from "./sql/workers.js";
 import type { Statements } from "./statements.js";
@@ -27,8 +28,9 @@ export class LeaseRecovery {
     statements: Statements,
     readonly leaseMs: number,
   ) {
-    const take = (rows: LostRow[], now: number, plan: RecoveryPlan, why: string) =>
-      rows.flatMap((row): RecoveredTask[] => {
+    const take = (rows: LostRow[], now: number, plan: RecoveryPlan, why: string) => {
+      const counts = new CountDeltas();
+      const taken = rows.flatMap((row): RecoveredTask[] => {
         const dueAt = plan({
           id: row.id,
           taskName: row.task_name,
@@ -42,8 +44,13 @@ export class LeaseRecovery {
             .run({ ...params, dueAt: Math.max(now, dueAt.getTime()) }).changes;
           return changed ? [{ id: row.id, status: "READY" }] : [];
         }
-        return statements.get(FAIL_LOST).run(params).changes ? [{ id: row.id, status: "FAILED" }] : [];
+        if (statements.get(FAIL_LOST).run(params).changes === 0) return [];
+        counts.add(row, "FAILED", 1);
+        return [{ id: row.id, status: "FAILED" }];
       });
+      counts.flush(statements);
+      return taken;
+    };
     this.#expired = db.transaction((now: number, expiredBefore: number, plan: RecoveryPlan) => {
       statements.get(MARK_DEAD).run({ now, staleBefore: expiredBefore - this.leaseMs });
       return take(statements.get<LostRow>(SELECT_EXPIRED).all({ expiredBefore }), now, plan, EXPIRED);

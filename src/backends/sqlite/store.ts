@@ -5,16 +5,22 @@ import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
 import { claimSeqs, countStarts, plainClaim } from "./claim-rows.js";
 import { type ClaimControls, planControlledClaim, queueRooms } from "./controlled-claim.js";
+import { CountDeltas, type CountedRow } from "./counts.js";
 import { ownIdentity } from "./local-process.js";
 import { openDatabase } from "./open.js";
 import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
 import { CLAIM_ONE, CLAIM_SELECT, NEXT_DUE, READY_QUEUES } from "./sql/claim.js";
 import { FAIL, RETRY, SUCCEED } from "./sql/complete.js";
 import { PAUSED_QUEUES } from "./sql/controls.js";
-import { DATA_VERSION, GET, INSERT, SEQ_OF } from "./sql/enqueue.js";
+import { DATA_VERSION, GET, HELD_OF, INSERT } from "./sql/enqueue.js";
 import { EXTEND_LEASES, HEARTBEAT, REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
 import { insertIfFree, insertUnlessHeld } from "./unique.js";
+
+/** A claimed row as a completion addresses it: by rowid, counted under its queue and task. */
+interface HeldRow extends CountedRow {
+  seq: number;
+}
 
 export interface SqliteStoreOptions {
   /** Absolute path of the database file; its folder is created if missing. */
@@ -50,8 +56,8 @@ export class SqliteStore {
   /** Called after this connection adds or re-queues work (other connections see data_version). */
   onLocalChange: (() => void) | undefined;
   #localWrites = 0;
-  /** Each task this connection claimed and has not completed yet, by id: its seq (the rowid). */
-  readonly #claimedSeqs = new Map<string, number>();
+  /** Each task this connection claimed and has not completed yet, by id: its rowid, queue and task. */
+  readonly #claimed = new Map<string, HeldRow>();
   #claimStamp: string | undefined;
   /** Per-queue limits and whether tasks carry per-key limits (see controlled-claim.ts). */
   controls: ClaimControls = { limits: {}, keyLimits: false };
@@ -89,12 +95,10 @@ export class SqliteStore {
       for (const values of rows) insert.run(...values);
     });
     this.#claimTx = db.transaction((workerId, selector, limit, now, completed) => {
-      const dropped = completed.filter((outcome) => this.#completeOne(outcome) === 0).map((o) => o.id);
+      const dropped = this.#completeAll(completed);
       return { rows: limit > 0 ? this.#claimRows(workerId, selector, limit, now) : [], dropped };
     });
-    this.#completeTx = db.transaction((outcomes) =>
-      outcomes.filter((outcome) => this.#completeOne(outcome) === 0).map((o) => o.id),
-    );
+    this.#completeTx = db.transaction((outcomes) => this.#completeAll(outcomes));
     this.#heartbeatTx = db.transaction((workerId, now) => {
       q.get(HEARTBEAT).run({ workerId, now });
       q.get(EXTEND_LEASES).run({ workerId, leaseExpiresAt: now + this.leaseMs });
@@ -177,7 +181,8 @@ export class SqliteStore {
       completed,
     );
     if (completed.some((o) => o.status === "FAILED" && o.retryAt)) this.#changedLocally();
-    for (const row of rows) this.#claimedSeqs.set(row.id, row.seq);
+    for (const row of rows)
+      this.#claimed.set(row.id, { seq: row.seq, queue_name: row.queue_name, task_name: row.task_name });
     return { claimed: rows.sort(compareClaimOrder).map((row) => rowToRecord(row, this.alias)), dropped };
   }
 
@@ -248,19 +253,34 @@ export class SqliteStore {
     return dropped;
   }
 
-  /** Applies one outcome to the holder's row; 0 when the row is no longer held (dropped). */
-  #completeOne(outcome: AttemptOutcome): number {
+  /** Applies the outcomes (inside a transaction) and their counts; returns the dropped ids. */
+  #completeAll(outcomes: AttemptOutcome[]): string[] {
+    if (outcomes.length === 0) return [];
+    const counts = new CountDeltas();
+    const dropped: string[] = [];
+    for (const outcome of outcomes) if (!this.#completeOne(outcome, counts)) dropped.push(outcome.id);
+    counts.flush(this.statements);
+    return dropped;
+  }
+
+  /** Applies one outcome to the holder's row; false when the row is no longer held (dropped). */
+  #completeOne(outcome: AttemptOutcome, counts: CountDeltas): boolean {
     const q = this.statements;
-    const seq = this.#claimedSeqs.get(outcome.id) ?? q.pluck<number>(SEQ_OF).get(outcome.id);
-    this.#claimedSeqs.delete(outcome.id);
-    if (seq === undefined) return 0;
-    const held = { seq, workerId: outcome.workerId, finishedAt: outcome.finishedAt.getTime() };
+    const held = this.#claimed.get(outcome.id) ?? q.get<HeldRow>(HELD_OF).get(outcome.id);
+    this.#claimed.delete(outcome.id);
+    if (held === undefined) return false;
+    const params = { seq: held.seq, workerId: outcome.workerId, finishedAt: outcome.finishedAt.getTime() };
     if (outcome.status === "SUCCEEDED") {
-      return q.get(SUCCEED).run({ ...held, returnValue: JSON.stringify(outcome.returnValue ?? null) }).changes;
+      const returnValue = JSON.stringify(outcome.returnValue ?? null);
+      if (q.get(SUCCEED).run({ ...params, returnValue }).changes === 0) return false;
+      counts.add(held, "SUCCEEDED", 1);
+      return true;
     }
     const error = outcome.error ? JSON.stringify(outcome.error) : null;
-    if (outcome.retryAt) return q.get(RETRY).run({ ...held, error, retryAt: outcome.retryAt.getTime() }).changes;
-    return q.get(FAIL).run({ ...held, error }).changes;
+    if (outcome.retryAt) return q.get(RETRY).run({ ...params, error, retryAt: outcome.retryAt.getTime() }).changes > 0;
+    if (q.get(FAIL).run({ ...params, error }).changes === 0) return false;
+    counts.add(held, "FAILED", 1);
+    return true;
   }
 
   registerWorker(worker: WorkerRegistration, now: number = Date.now()): void {

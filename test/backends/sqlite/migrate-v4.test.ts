@@ -61,14 +61,14 @@ const names = (s: SqliteStore) =>
   s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").pluck().all() as string[];
 
 // (A newer file refused by an older tasklane is store.test.ts's "schema" case: the same check at any version.)
-describe("schema v4", () => {
-  it("migrates a 100k-row v2 file in place: indexes dropped, rows and counts intact, claims and recovery work", async () => {
+describe("schema v4 and v5", () => {
+  it("migrates a 100k-row v2 file in place: indexes and triggers dropped, rows and counts intact, claims and recovery work and keep the counts", async () => {
     const path = join(dir, "v2.sqlite3");
     v2File(path);
     const s = openStore(path);
     opened.push(s);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
     expect(names(s)).not.toContain("tasklane_results_ready_all");
     expect(names(s)).not.toContain("tasklane_results_running");
     expect(names(s)).toContain("tasklane_results_ready_queue");
@@ -97,5 +97,14 @@ describe("schema v4", () => {
     expect(recovered).toHaveLength(expected.RUNNING!);
     expect(recovered.every((r) => r.status === "FAILED")).toBe(true);
     expect((await m.countByStatus()).RUNNING).toBe(3); // only the new worker's claims
+    // v5: no triggers; the recovery above counted its FAILED rows itself, exactly.
+    expect(s.db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'").pluck().get()).toBe(0);
+    const table = s.db.prepare(
+      "SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE n > 0 ORDER BY 1, 2, 3",
+    );
+    const truth = s.db.prepare(`SELECT queue_name, task_name, status, count(*) AS n FROM tasklane_results
+      WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+    expect(table.all()).toEqual(truth.all());
+    expect((await m.countByStatus()).FAILED).toBe(expected.FAILED! + expected.RUNNING!);
   });
 });

@@ -7,7 +7,8 @@ export const INSERT = `INSERT INTO tasklane_results
 
 export const GET = "SELECT * FROM tasklane_results WHERE id = ?";
 
-export const SEQ_OF = "SELECT seq FROM tasklane_results WHERE id = ?";
+/** What a completion needs of a row: its rowid and its place in the counts. */
+export const HELD_OF = "SELECT seq, queue_name, task_name FROM tasklane_results WHERE id = ?";
 
 /** Changes whenever another connection commits (the wake-up watcher compares it). */
 export const DATA_VERSION = "PRAGMA data_version";

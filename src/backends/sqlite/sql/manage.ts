@@ -13,6 +13,8 @@ const optIn = (column: string, param: string) =>
 export const OPT_STATUSES = optIn("status", "statuses");
 export const OPT_QUEUES = optIn("queue_name", "queues");
 export const OPT_TASKS = optIn("task_name", "tasks");
+/** What a status change returns for the counts (counts.ts). */
+const COUNTED = "queue_name, task_name";
 const IN_TASKS = "task_name IN (SELECT value FROM json_each(@tasks))";
 
 // Keyset page: rows strictly older than the cursor (enqueued_at, seq) and enqueued at or
@@ -126,22 +128,22 @@ export const SQL = {
       AND json_extract(errors, '$[#-1].frame') IS @frame
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
 
-  // Status changes: each UPDATE re-checks the status it expects, so it can never overwrite
+  // Status changes: each UPDATE returns the row's queue and task for the counts (counts.ts); each UPDATE re-checks the status it expects, so it can never overwrite
   // what a worker did in between (claims and completions run under the same write lock).
   // A retry grants more attempts: the task's own maxAttempts from @grants ({ name: n }), else 1.
   retry: `UPDATE tasklane_results SET status = 'READY', run_after = @now, due_at = @now, finished_at = NULL,
-    worker_id = NULL, lease_expires_at = NULL, ${GRANT} WHERE id = @id AND status = 'FAILED'`,
+    worker_id = NULL, lease_expires_at = NULL, ${GRANT} WHERE id = @id AND status = 'FAILED' RETURNING ${COUNTED}`,
   // NOT INDEXED: rowid lookups of the given seqs, never a range of the FAILED rows.
   retrySeqs: `UPDATE tasklane_results NOT INDEXED SET status = 'READY', run_after = @now, due_at = @now, finished_at = NULL,
     worker_id = NULL, lease_expires_at = NULL, ${GRANT}
-    WHERE seq IN (SELECT value FROM json_each(@seqs)) AND status = 'FAILED' RETURNING id`,
+    WHERE seq IN (SELECT value FROM json_each(@seqs)) AND status = 'FAILED' RETURNING id, ${COUNTED}`,
   failedSeqs: `SELECT seq FROM tasklane_results INDEXED BY tasklane_results_finished
     WHERE status = 'FAILED' AND finished_at IS NOT NULL
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
   // A cancelled unique task gives its key up unless it holds it for a period.
   cancel: `UPDATE tasklane_results SET status = 'CANCELLED', finished_at = @now, worker_id = NULL,
     lease_expires_at = NULL, unique_hold = CASE WHEN unique_scope = 'period' THEN unique_hold ELSE NULL END
-    WHERE id = @id AND status = 'READY'`,
+    WHERE id = @id AND status = 'READY' RETURNING ${COUNTED}`,
   statusOf: "SELECT status FROM tasklane_results WHERE id = ?",
 
   workers: "SELECT * FROM tasklane_workers ORDER BY last_heartbeat_at DESC, id",

@@ -11,10 +11,11 @@ export const PRUNE_SQL = {
       AND finished_at >= @afterAt AND (finished_at > @afterAt OR seq > @afterSeq)
       AND ${OPT_QUEUES} AND ${OPT_TASKS}
     ORDER BY finished_at, seq LIMIT @limit`,
+  // Returns each deleted row's queue and task for the counts (counts.ts).
   // NOT INDEXED: look each seq up by rowid; left to itself the planner may prefer a range of
   // the finished index (status, finished_at) and scan every prunable row once per batch.
   delete: `DELETE FROM tasklane_results NOT INDEXED WHERE seq IN (SELECT value FROM json_each(@seqs))
-    AND status = @status AND finished_at < @before`,
+    AND status = @status AND finished_at < @before RETURNING queue_name, task_name`,
   // Every worker start adds a registry row; rows of workers gone for longer than the results'
   // age go with them, so the registry (read on every dashboard refresh) stays small.
   deleteWorkers: `DELETE FROM tasklane_workers

@@ -9,7 +9,7 @@
 import { RELEASE_ACTIVE } from "./complete.js";
 import { runningRows } from "./running.js";
 
-const LOST_ROW = "id, task_name, attempts, max_attempts, worker_id, lease_expires_at";
+const LOST_ROW = "id, queue_name, task_name, attempts, max_attempts, worker_id, lease_expires_at";
 
 export const SELECT_EXPIRED = runningRows(LOST_ROW, "lease_expires_at < @expiredBefore");
 
@@ -30,6 +30,7 @@ export const MARK_DEAD = `UPDATE tasklane_workers SET state = 'dead', stopped_at
 
 export interface LostRow {
   id: string;
+  queue_name: string;
   task_name: string;
   attempts: number;
   max_attempts: number;
