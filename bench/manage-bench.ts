@@ -10,11 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { SqliteBackend } from "../src/backends/sqlite/backend.js";
 import { SqliteManagement } from "../src/backends/sqlite/manage.js";
 import { MIGRATIONS } from "../src/backends/sqlite/schema.js";
 import { SqliteStore } from "../src/backends/sqlite/store.js";
-import { readyRecord } from "../src/contract/records.js";
 import { newResultId as v7 } from "../src/core/ids.js";
+import { task } from "../src/core/task.js";
 import { fmtInt, fmtMs, fmtPct, percentile, sleep } from "./stats.js";
 
 const ROWS = Number(process.env.MANAGE_BENCH_ROWS ?? 1_000_000);
@@ -25,29 +26,33 @@ const say = (line = "") => out.push(line);
 // ------------------------------------------------------------------ the enqueuing peer (child)
 
 if (process.argv[2] === "enqueuer") {
-  const store = new SqliteStore({ path: process.argv[3] as string, alias: "default" });
+  // The path `task.enqueue()` takes: the sqlite backend's group commit, which waits for a lock
+  // held by another process asynchronously (when-unlocked.ts).
+  const backend = new SqliteBackend({ alias: "default", queues: [], options: { path: process.argv[3] as string } });
+  const peer = task((_i: number) => null);
   const durations: number[] = [];
   let stop = false;
   process.on("message", (msg) => {
     if (msg === "stop") stop = true;
   });
+  void backend.store; // opened before the first timed enqueue
   process.send?.("ready");
   while (!stop) {
-    const record = readyRecord("default", {
+    const request = {
       taskName: "peer",
       args: [durations.length],
       queueName: "default",
       priority: 0,
       runAfter: null,
       maxAttempts: 1,
-    });
+    };
     const start = performance.now();
-    store.insert([record]); // blocks (busy handler) while prune holds the write lock
+    await backend.enqueueMany(peer, [request]); // waits while prune holds the write lock
     const took = performance.now() - start;
     durations.push(took);
     await sleep(Math.max(0, 10 - took));
   }
-  store.close();
+  await backend.close();
   process.send?.({ durations });
   process.exit(0);
 }
@@ -362,7 +367,8 @@ async function pruneUnderLoad(path: string): Promise<void> {
   say("## Prune under load");
   say();
   say(`Deletes every finished row (batches of 2000, each its own BEGIN IMMEDIATE transaction) while`);
-  say("another process enqueues one task every ~10 ms through SqliteStore.insert (busy timeout 5 s).");
+  say("another process enqueues one task every ~10 ms as `task.enqueue()` does (the sqlite backend's group");
+  say("commit, which waits for the lock asynchronously; busy timeout 5 s).");
   say();
   say("| figure | value |");
   say("|---|---:|");

@@ -22,6 +22,7 @@ import { SqliteSchedules } from "./schedules.js";
 import { translating } from "./storage-errors.js";
 import { SqliteStore } from "./store.js";
 import { WalWatcher } from "./wake.js";
+import { isBusy, whenUnlocked } from "./when-unlocked.js";
 import { SqliteWorkerStore } from "./worker-store.js";
 
 /** Tasks per enqueue transaction: about 50–100 ms of write lock at bulk-insert speed. */
@@ -130,28 +131,39 @@ export class SqliteBackend extends Backend {
 
   /**
    * A group of single enqueues (group-commit.ts) in one transaction; if that fails, each is
-   * tried alone, so every caller gets its own result or its own error.
+   * tried alone, so every caller gets its own result or its own error. While another process
+   * holds the write lock, the group waits for it asynchronously (when-unlocked.ts) instead of in
+   * SQLite's busy handler, which sleeps the whole event loop (an app's requests with it) and
+   * polls at growing steps (25, 50, 100 ms), so it could miss the short gaps prune leaves
+   * between its batches for hundreds of ms.
    */
-  #insertGroup(items: { record: TaskResultData; request: EnqueueRequest }[]): Settled<TaskResultData>[] {
+  #insertGroup(
+    items: { record: TaskResultData; request: EnqueueRequest }[],
+  ): Settled<TaskResultData>[] | Promise<Settled<TaskResultData>[]> {
     const store = this.store;
-    const one = (item: { record: TaskResultData; request: EnqueueRequest }): Settled<TaskResultData> => {
-      try {
-        return { ok: true, value: this.#insert(store, [item.record], [item.request])[0] as TaskResultData };
-      } catch (error) {
-        return { ok: false, error };
-      }
+    const records = items.map((i) => i.record);
+    const requests = items.map((i) => i.request);
+    const all = () => this.#insert(store, records, requests);
+    const stored = (values: TaskResultData[]) => values.map((value): Settled<TaskResultData> => ({ ok: true, value }));
+    // Alone, or each alone after the group failed: with the busy handler, as any other write.
+    const eachAlone = (error: unknown): Settled<TaskResultData>[] => {
+      if (items.length === 1) return [{ ok: false, error }];
+      return items.map((item) => {
+        try {
+          return { ok: true, value: this.#insert(store, [item.record], [item.request])[0] as TaskResultData };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
     };
-    if (items.length === 1) return [one(items[0] as (typeof items)[0])];
+    const failed = (error: unknown) =>
+      isBusy(error) ? items.map(() => ({ ok: false as const, error })) : eachAlone(error);
     try {
-      const stored = this.#insert(
-        store,
-        items.map((i) => i.record),
-        items.map((i) => i.request),
-      );
-      return stored.map((value) => ({ ok: true, value }));
-    } catch {
-      return items.map(one);
+      return stored(store.withoutBusyWait(all));
+    } catch (error) {
+      if (!isBusy(error)) return eachAlone(error);
     }
+    return whenUnlocked(store, all).then(stored, failed);
   }
 
   /**
@@ -236,7 +248,7 @@ export class SqliteBackend extends Backend {
   }
 
   override async close(): Promise<void> {
-    this.#group.flush(); // enqueues not awaited yet are stored, not dropped
+    await this.#group.flush(); // enqueues not awaited yet are stored, not dropped
     this.#watcher?.close();
     this.#watcher = null;
     this.#workerStore = null;

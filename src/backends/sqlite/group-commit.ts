@@ -25,18 +25,24 @@ interface Waiting<T, R> {
  *   commit it saves, while many callers looping in step still share each commit.
  */
 export class GroupCommit<T, R> {
-  readonly #write: (items: T[]) => Settled<R>[];
+  readonly #write: (items: T[]) => Settled<R>[] | Promise<Settled<R>[]>;
   readonly #maxItems: number;
   #waiting: Waiting<T, R>[] = [];
   #scheduled = false;
   /** True while the promise chains of the last group's callers run (see above). */
   #answering = false;
+  /** A group whose write is waiting (for another process's lock): the next waits its turn. */
+  #inFlight: Promise<void> | null = null;
   readonly #run = () => {
     this.#scheduled = false;
-    this.flush();
+    void this.flush();
   };
 
-  constructor(write: (items: T[]) => Settled<R>[], maxItems: number) {
+  /**
+   * `write` answers at once, or, when it must wait (another process holds the write lock), with
+   * a promise: the groups after it wait their turn, so groups are stored in the order requested.
+   */
+  constructor(write: (items: T[]) => Settled<R>[] | Promise<Settled<R>[]>, maxItems: number) {
     this.#write = write;
     this.#maxItems = maxItems;
   }
@@ -44,7 +50,7 @@ export class GroupCommit<T, R> {
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#waiting.push({ item, resolve, reject });
-      if (this.#waiting.length >= this.#maxItems) this.flush();
+      if (this.#waiting.length >= this.#maxItems) void this.flush();
       else if (!this.#scheduled) {
         this.#scheduled = true;
         if (this.#answering) process.nextTick(this.#run);
@@ -53,17 +59,39 @@ export class GroupCommit<T, R> {
     });
   }
 
-  /** Writes whatever is waiting now (close() calls it so no caller is left hanging). */
-  flush(): void {
-    const group = this.#waiting;
-    if (group.length === 0) return;
-    this.#waiting = [];
-    let settled: Settled<R>[];
-    try {
-      settled = this.#write(group.map((w) => w.item));
-    } catch (error) {
-      settled = group.map(() => ({ ok: false, error }));
+  /**
+   * Writes what is waiting now, at most `maxItems` per group; resolves once every write asked
+   * so far is done (close() awaits it so no caller is left hanging).
+   */
+  async flush(): Promise<void> {
+    while (this.#inFlight) await this.#inFlight;
+    while (this.#waiting.length > 0) {
+      const group = this.#waiting.splice(0, this.#maxItems);
+      let written: Settled<R>[] | Promise<Settled<R>[]>;
+      try {
+        written = this.#write(group.map((w) => w.item));
+      } catch (error) {
+        written = group.map(() => ({ ok: false, error }));
+      }
+      if (Array.isArray(written)) {
+        this.#answer(group, written);
+        continue;
+      }
+      const settled = written.then(
+        (answers) => this.#answer(group, answers),
+        (error: unknown) =>
+          this.#answer(
+            group,
+            group.map(() => ({ ok: false, error })),
+          ),
+      );
+      this.#inFlight = settled;
+      await settled;
+      this.#inFlight = null;
     }
+  }
+
+  #answer(group: Waiting<T, R>[], settled: Settled<R>[]): void {
     group.forEach((waiting, i) => {
       const answer = settled[i] ?? { ok: false, error: new Error("group commit: no answer for this write") };
       if (answer.ok) waiting.resolve(answer.value);

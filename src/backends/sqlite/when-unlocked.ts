@@ -1,7 +1,8 @@
 import { setImmediate as turn } from "node:timers/promises";
 import type { SqliteStore } from "./store.js";
 
-const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
+/** SQLITE_BUSY or one of its extended codes: another connection holds the lock. */
+export const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
 
 /**
  * How long a waiting write retries at every turn of the event loop before it backs off to

@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
 import type { EnqueueRequest } from "../../../src/contract/backend.js";
@@ -100,5 +101,49 @@ describe("group commit of concurrent single enqueues", () => {
       expect((await backend.getResultData(r!.id)).args).toEqual([i]);
     }
     expect(new Set(ids).size).toBe(50);
+  });
+
+  describe("while another connection holds the write lock", () => {
+    /** Lets `n` turns of the event loop go by (a group retries the lock at each one). */
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    it("groups wait without freezing the event loop, then are stored in call order", async () => {
+      await backend.enqueueMany(noop, [request(-1)]); // the file exists
+      const holder = new Database(dbPath);
+      holder.prepare("BEGIN IMMEDIATE").run();
+      let settled = 0;
+      const first = Promise.all([0, 1, 2].map((i) => backend.enqueueMany(noop, [request(i)])));
+      await turns(3); // the first group has tried and is waiting; the next joins the queue
+      const second = Promise.all([3, 4, 5].map((i) => backend.enqueueMany(noop, [request(i)])));
+      void Promise.all([first, second]).then(() => settled++);
+      // SQLite's busy handler would sleep this thread; these turns (and this holder's COMMIT
+      // below, in the same thread) could not run until it gave up.
+      await turns(50);
+      expect(settled).toBe(0);
+      holder.prepare("COMMIT").run();
+      holder.close();
+      const ids = [...(await first), ...(await second)].map(([r]) => r!.id);
+      expect(new Set(ids).size).toBe(6);
+      expect(storedArgs()).toEqual(["[-1]", "[0]", "[1]", "[2]", "[3]", "[4]", "[5]"]);
+    });
+
+    it("a lock held past busyTimeoutMs fails each caller with SQLITE_BUSY and stores nothing", async () => {
+      const short = openBackend(join(dir, "short.sqlite3"), "default", { busyTimeoutMs: 200 });
+      try {
+        await short.enqueueMany(noop, [request(-1)]);
+        const holder = new Database(short.path);
+        holder.prepare("BEGIN IMMEDIATE").run();
+        const settled = await Promise.allSettled([0, 1].map((i) => short.enqueueMany(noop, [request(i)])));
+        holder.prepare("ROLLBACK").run();
+        holder.close();
+        expect(settled.map((s) => s.status)).toEqual(["rejected", "rejected"]);
+        for (const s of settled) expect((s as PromiseRejectedResult).reason).toMatchObject({ code: "SQLITE_BUSY" });
+        expect(short.store.db.prepare("SELECT count(*) FROM tasklane_results").pluck().get()).toBe(1);
+      } finally {
+        await short.close();
+      }
+    });
   });
 });
