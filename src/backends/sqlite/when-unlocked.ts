@@ -5,23 +5,24 @@ import type { SqliteStore } from "./store.js";
 export const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
 
 /**
- * How long a waiting write retries at every turn of the event loop before it backs off to
- * ~1 ms steps. Another worker's claim + completion holds the lock for about a millisecond:
- * two workers draining one file pass the lock back and forth, and a 1 ms timer after each miss
- * left the lock idle most of that time (measured with raw statements, two processes, 50 tasks
- * per transaction: 1.07× one process with 1 ms waits, 1.43× retrying at once). A lock held for
- * long (a prune batch, a big enqueueMany) is waited out in 1 ms steps, not by spinning.
+ * How long a waiting enqueue retries at every turn of the event loop before it backs off to
+ * ~1 ms steps (the backend's group commit passes it). Prune and big enqueueMany calls leave the
+ * lock free for 5–50 ms between batches (lock-gaps.ts): retrying at once catches the first gap.
+ * Worker claims do not do this (0): measured on 2 cores, retrying at once made two workers
+ * draining one file faster (--concurrency 50, drain span ~2.4 → ~1.95 s, ~1.1× one process)
+ * but an idle worker woken by an enqueue slower to start it (p99 2–3 → 5–6 ms), the commoner
+ * case. Retrying at once only after a first 1 ms wait helped neither.
  */
-const RETRY_AT_ONCE_MS = 5;
+export const ENQUEUE_RETRY_AT_ONCE_MS = 5;
 
 /**
  * Runs a write with SQLite's busy handler off, waiting for another process's lock in
- * asynchronous steps instead, up to the store's busyTimeoutMs. The handler sleeps
- * synchronously, which would freeze the event loop and the worker's running async tasks while
- * another process holds the lock; two workers draining one file (or waking for the same
+ * asynchronous steps instead (~1 ms; at every turn for the first `retryAtOnceMs`), up to the
+ * store's busyTimeoutMs. The handler sleeps synchronously, which would freeze the event loop
+ * and the worker's running async tasks while another process holds the lock; two workers draining one file (or waking for the same
  * schedule tick) overlap their work instead of taking turns sleeping.
  */
-export async function whenUnlocked<T>(store: SqliteStore, fn: () => T): Promise<T> {
+export async function whenUnlocked<T>(store: SqliteStore, fn: () => T, retryAtOnceMs = 0): Promise<T> {
   const started = Date.now();
   const deadline = started + store.busyTimeoutMs;
   for (;;) {
@@ -31,7 +32,7 @@ export async function whenUnlocked<T>(store: SqliteStore, fn: () => T): Promise<
       if (!isBusy(error)) throw error;
       const now = Date.now();
       if (now >= deadline) throw error;
-      if (now - started < RETRY_AT_ONCE_MS) await turn();
+      if (now - started < retryAtOnceMs) await turn();
       else await new Promise((resolve) => setTimeout(resolve, Math.random() < 0.5 ? 0 : 1));
     }
   }
