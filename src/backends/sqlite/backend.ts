@@ -19,10 +19,10 @@ import { sqliteKind } from "./kind.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { SqliteManagement } from "./manage.js";
 import { SqliteSchedules } from "./schedules.js";
-import { translating } from "./storage-errors.js";
+import { isBusy, translating } from "./storage-errors.js";
 import { SqliteStore } from "./store.js";
 import { WalWatcher } from "./wake.js";
-import { ENQUEUE_RETRY_AT_ONCE_MS, isBusy, whenUnlocked } from "./when-unlocked.js";
+import { ENQUEUE_RETRY_AT_ONCE_MS, whenUnlocked } from "./when-unlocked.js";
 import { SqliteWorkerStore } from "./worker-store.js";
 
 /** Tasks per enqueue transaction: about 50–100 ms of write lock at bulk-insert speed. */
@@ -158,6 +158,8 @@ export class SqliteBackend extends Backend {
     };
     const failed = (error: unknown) =>
       isBusy(error) ? items.map(() => ({ ok: false as const, error })) : eachAlone(error);
+    // The first try is made here, not left to whenUnlocked (which always answers with a
+    // promise): an uncontended group is answered in this turn, as group-commit.ts relies on.
     try {
       return stored(store.withoutBusyWait(all));
     } catch (error) {

@@ -39,6 +39,18 @@ export class CountDeltas {
   }
 }
 
+/** Counts `rows`, all of one status, up or down, in the current transaction. */
+export function countRows(
+  statements: Statements,
+  rows: readonly CountedRow[],
+  status: FinishedStatus,
+  n: 1 | -1,
+): void {
+  const counts = new CountDeltas();
+  for (const row of rows) counts.add(row, status, n);
+  counts.flush(statements);
+}
+
 /** Rebuilds tasklane_counts from the rows, in one write transaction. */
 export function recount(db: BetterSqlite3.Database): void {
   db.transaction(() => db.exec(RECOUNT)).immediate();

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import type BetterSqlite3 from "better-sqlite3";
-import { corruptError } from "./storage-errors.js";
+import { corruptError, isBusy } from "./storage-errors.js";
 
 // What `tasks check` proves about an open database beyond opening it: that this process can
 // write to it, that SQLite's integrity check passes, and that it is not open to other users.
@@ -18,7 +18,7 @@ function proveWritable(db: BetterSqlite3.Database): void {
   try {
     db.exec("BEGIN IMMEDIATE");
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith("SQLITE_BUSY")) return;
+    if (isBusy(error)) return;
     throw error;
   }
   try {

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { LockOutages } from "./lock-outages.js";
+import { isBusy } from "./storage-errors.js";
 import { SqliteStore } from "./store.js";
 
 /**
@@ -32,8 +33,6 @@ const store = new SqliteStore({
 });
 let stopped = false;
 let timer: NodeJS.Timeout | undefined;
-
-const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
 
 const beat = () => {
   outages.begin(Date.now());

@@ -1,6 +1,6 @@
 import type { IdOutcome, ResultFilter, RetryOptions } from "../../contract/management.js";
 import type { TaskResultStatus } from "../../core/result.js";
-import { CountDeltas } from "./counts.js";
+import { CountDeltas, countRows } from "./counts.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { allows, jsonList, manageStatements, normalize } from "./manage-sql.js";
 import type { SqliteStore } from "./store.js";
@@ -36,9 +36,7 @@ export async function retryFailed(store: SqliteStore, filter: ResultFilter, opti
   const seqs = q.failedSeqs.all({ since: f.since, queues: jsonList(f.queues), tasks: jsonList(f.tasks) });
   const retryBatch = store.db.transaction((batch: number[]) => {
     const rows = q.retrySeqs.all({ seqs: JSON.stringify(batch), now: Date.now(), grants });
-    const counts = new CountDeltas();
-    for (const row of rows) counts.add(row, "FAILED", -1);
-    counts.flush(store.statements);
+    countRows(store.statements, rows, "FAILED", -1);
     return rows.map((row) => row.id);
   });
   const retried: string[] = [];

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { PruneOptions } from "../../contract/management.js";
-import { CountDeltas, type CountedRow, type FinishedStatus } from "./counts.js";
+import { type CountedRow, countRows, type FinishedStatus } from "./counts.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { jsonList } from "./manage-sql.js";
 import { PRUNE_SQL } from "./sql/prune.js";
@@ -64,9 +64,7 @@ export async function prune(db: Database.Database, cache: Statements, options: P
   const q = statements(cache);
   const deleteBatch = db.transaction((params: { status: FinishedStatus } & Record<string, unknown>) => {
     const rows = q.deleteBatch.all(params);
-    const counts = new CountDeltas();
-    for (const row of rows) counts.add(row, params.status, -1);
-    counts.flush(cache);
+    countRows(cache, rows, params.status, -1);
     return rows.length;
   });
   const limit = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_PRUNE_BATCH));

@@ -5,7 +5,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { ConfigError } from "../../core/errors.js";
 import { settleWal, WAL_ROOM_BYTES } from "./full-disk.js";
 import { assertNotNewer, migrate } from "./schema.js";
-import { translating } from "./storage-errors.js";
+import { isBusy, translating } from "./storage-errors.js";
 
 // Opening a database file: creating it (and its folders) private, switching it to WAL safely
 // when several processes open a brand new file at the same moment, and bringing its schema up
@@ -143,8 +143,7 @@ export function enableWal(db: BetterSqlite3.Database, timeoutMs: number): void {
       if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
       return;
     } catch (error) {
-      const busy = (error as { code?: string }).code?.startsWith("SQLITE_BUSY");
-      if (!busy || Date.now() >= deadline) throw error;
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
       Atomics.wait(pause, 0, 0, 2 + Math.random() * 8);
     }
   }

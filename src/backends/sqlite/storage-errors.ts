@@ -11,6 +11,11 @@ const codeOf = (error: unknown): string => String((error as { code?: unknown }).
 /** Raw SQLite / file-system words, kept in brackets after ours so a search for them still finds it. */
 const rawReason = (error: unknown): string => ((error as Error).message ?? String(error)).split("\n")[0] ?? "";
 
+/** SQLITE_BUSY or one of its extended codes: another connection holds the lock. */
+export function isBusy(error: unknown): boolean {
+  return codeOf(error).startsWith("SQLITE_BUSY");
+}
+
 /** SQLITE_FULL, or the file system's ENOSPC (creating the file or its folder). */
 export function isDiskFull(error: unknown): boolean {
   const code = codeOf(error);

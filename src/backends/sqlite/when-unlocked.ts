@@ -1,8 +1,6 @@
 import { setImmediate as turn } from "node:timers/promises";
+import { isBusy } from "./storage-errors.js";
 import type { SqliteStore } from "./store.js";
-
-/** SQLITE_BUSY or one of its extended codes: another connection holds the lock. */
-export const isBusy = (error: unknown) => (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
 
 /**
  * How long a waiting enqueue retries at every turn of the event loop before it backs off to
@@ -19,8 +17,9 @@ export const ENQUEUE_RETRY_AT_ONCE_MS = 5;
  * Runs a write with SQLite's busy handler off, waiting for another process's lock in
  * asynchronous steps instead (~1 ms; at every turn for the first `retryAtOnceMs`), up to the
  * store's busyTimeoutMs. The handler sleeps synchronously, which would freeze the event loop
- * and the worker's running async tasks while another process holds the lock; two workers draining one file (or waking for the same
- * schedule tick) overlap their work instead of taking turns sleeping.
+ * and the worker's running async tasks while another process holds the lock; two workers
+ * draining one file (or waking for the same schedule tick) overlap their work instead of
+ * taking turns sleeping.
  */
 export async function whenUnlocked<T>(store: SqliteStore, fn: () => T, retryAtOnceMs = 0): Promise<T> {
   const started = Date.now();
