@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { tasks, tempDir } from "../helpers/cli.js";
+import { BIN, tasks, tempDir } from "../helpers/cli.js";
 
 let temp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -61,6 +61,22 @@ describe("tasks --help", () => {
     ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, "m"));
     }
+  });
+
+  it("reads its command list from the manifest the build writes, which names every command", async () => {
+    // oclif imports every command module to list them unless oclif.manifest.json exists: the
+    // build writes it (scripts/manifest.mjs), so one command's run imports only that command.
+    const root = join(dirname(BIN), "..");
+    const modules = readdirSync(join(root, "dist/commands"))
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => f.slice(0, -3))
+      .filter((id) => id !== "help");
+    const manifest = JSON.parse(readFileSync(join(root, "oclif.manifest.json"), "utf8")) as {
+      commands: Record<string, unknown>;
+    };
+    expect(Object.keys(manifest.commands).sort()).toEqual([...modules, "help"].sort());
+    const help = await tasks(["--help"], { cwd: temp.dir });
+    for (const id of modules) expect(help.stdout).toMatch(new RegExp(`^  ${id}\\s+\\S`, "m"));
   });
 
   it("answers every help form: help, help COMMAND, -h, COMMAND -h", async () => {
