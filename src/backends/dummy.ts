@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { Backend } from "../contract/backend.js";
 import type { BackendKind } from "../contract/kind.js";
 import { readyRecord } from "../contract/records.js";
@@ -6,12 +5,13 @@ import { MemoryUniqueHolds } from "../contract/unique-holds.js";
 import type { EnqueueRequest } from "../core/environment.js";
 import { TaskResultDoesNotExist } from "../core/errors.js";
 import { TaskResult, type TaskResultData } from "../core/result.js";
+import { object } from "../core/shape.js";
 import type { AnyTask } from "../core/task.js";
 
 export const dummyKind: BackendKind = {
   capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: false, supportsPriority: true },
   runsWorker: false,
-  options: z.strictObject({}),
+  options: object({}),
   pathKeys: [],
   secretKeys: [],
 };

@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import { z } from "zod";
 import { AttemptLifecycle } from "../contract/attempt.js";
 import { Backend } from "../contract/backend.js";
 import type { BackendKind } from "../contract/kind.js";
@@ -8,12 +7,13 @@ import { MemoryUniqueHolds } from "../contract/unique-holds.js";
 import type { EnqueueRequest } from "../core/environment.js";
 import { TaskResultDoesNotExist } from "../core/errors.js";
 import { REPLACE_DATA, type TaskResult, type TaskResultData } from "../core/result.js";
+import { object } from "../core/shape.js";
 import type { AnyTask } from "../core/task.js";
 
 export const immediateKind: BackendKind = {
   capabilities: { supportsDefer: false, supportsAsyncTask: true, supportsGetResult: false, supportsPriority: true },
   runsWorker: false,
-  options: z.strictObject({}),
+  options: object({}),
   pathKeys: [],
   secretKeys: [],
 };

@@ -1,9 +1,9 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
 import type { Backend, BackendClass } from "../contract/backend.js";
 import type { QueueLimits } from "../contract/queue-controls.js";
 import { ConfigError } from "../core/errors.js";
+import { array, custom, either, object, optional, record, ShapeError, string, unknown } from "../core/shape.js";
 import { type AnyTask, isTask } from "../core/task.js";
 import { BUILTIN_KINDS } from "./kinds.js";
 import { checkLimits, queueLimitsShape } from "./limits.js";
@@ -50,41 +50,38 @@ export interface TasklaneConfig {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-const shape = z.strictObject({
-  backends: z
-    .record(
-      z.string().min(1),
-      z.strictObject({
-        backend: z.union([
-          z.string().min(1),
-          z.custom<BackendClass>((v) => typeof v === "function", "a Backend class"),
-        ]),
-        queues: z
-          .array(
-            z
-              .string()
-              .min(1)
-              .refine((q) => !CONTROL.test(q), "a queue name cannot contain control characters"),
-          )
-          .optional(),
-        options: z.record(z.string(), z.unknown()).optional(),
-        limits: z.record(z.string().min(1), queueLimitsShape).optional(),
-      }),
-    )
-    .optional(),
-  tasks: z.record(z.string().min(1), z.custom<AnyTask>(isTask, "expected a task made with task()")).optional(),
-  schedules: schedulesShape.optional(),
+const queueName = string({
+  nonEmpty: true,
+  rule: (q) => (CONTROL.test(q) ? "a queue name cannot contain control characters" : null),
 });
 
-/** "backends.default.queues[0]: expected string, received number" */
-export function formatZodError(error: z.ZodError, prefix = ""): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid value";
-  const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-  const where = `${prefix}${path}`.replace(/^\./, "");
-  const message =
-    issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message;
-  return where ? `${where}: ${message}` : message;
+const shape = object({
+  backends: optional(
+    record(
+      object({
+        backend: either<string | BackendClass>(
+          [string({ nonEmpty: true }), custom<BackendClass>((v) => typeof v === "function", "a Backend class")],
+          "a backend kind name or a Backend class",
+        ),
+        queues: optional(array(queueName)),
+        options: optional(record(unknown())),
+        limits: optional(record(queueLimitsShape, { nonEmptyKeys: true })),
+      }),
+      { nonEmptyKeys: true },
+    ),
+  ),
+  tasks: optional(record(custom<AnyTask>(isTask, "a task made with task()"), { nonEmptyKeys: true })),
+  schedules: optional(schedulesShape),
+});
+
+/** Checks `value` against `s`, as a ConfigError naming where under `prefix` and what was expected. */
+export function checkShape<T>(s: { parse(value: unknown): T }, value: unknown, prefix = ""): T {
+  try {
+    return s.parse(value);
+  } catch (error) {
+    if (error instanceof ShapeError) throw new ConfigError(error.describe(prefix));
+    throw error;
+  }
 }
 
 /** The folder of the file that called defineConfig (best effort; the file loader sets it exactly). */
@@ -138,9 +135,7 @@ function builtinEntry(alias: string, input: BackendConfig, config: ActiveConfig)
       `backends.${alias}.backend: unknown backend kind "${String(input.backend)}"; expected one of ${Object.keys(BUILTIN_KINDS).join(", ")} or a Backend class`,
     );
   }
-  const parsed = kind.options.safeParse(input.options ?? {});
-  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, `backends.${alias}.options`));
-  const options = parsed.data;
+  const options = checkShape(kind.options, input.options ?? {}, `backends.${alias}.options`);
   const limits = checkLimits(alias, String(input.backend), queues, input.limits ?? {}, kind.controls);
   for (const queue of queues) {
     const problem = kind.queueNameProblem?.(queue);
@@ -199,8 +194,7 @@ function registerTasks(input: Record<string, AnyTask>): Map<string, AnyTask> {
 export function defineConfig<S extends Record<string, AnyTask> = Record<string, AnyTask>>(
   input: TasklaneConfigInput<S>,
 ): TasklaneConfig {
-  const parsed = shape.safeParse(input);
-  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error));
+  checkShape(shape, input);
   const { backends = { default: { backend: "immediate" } }, tasks = {} } = input;
   const config = new ActiveConfig({ tasks: new Map(), baseDir: callerDir() });
   for (const [alias, entry] of Object.entries(backends)) {

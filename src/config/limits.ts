@@ -1,13 +1,13 @@
-import { z } from "zod";
 import type { QueueControlSupport, QueueLimits } from "../contract/queue-controls.js";
 import { ConfigError } from "../core/errors.js";
+import { integer, object, optional } from "../core/shape.js";
 
-const positiveInt = z.number().int().positive();
+const positiveInt = integer({ min: 1 });
 
 /** One queue's limits, as written in a backend config. */
-export const queueLimitsShape = z.strictObject({
-  concurrency: positiveInt.optional(),
-  rate: z.strictObject({ limit: positiveInt, periodMs: positiveInt }).optional(),
+export const queueLimitsShape = object({
+  concurrency: optional(positiveInt),
+  rate: optional(object({ limit: positiveInt, periodMs: positiveInt })),
 });
 
 /**

@@ -1,9 +1,9 @@
 import { Cron } from "croner";
-import { z } from "zod";
 import type { CatchUp, ScheduleSpec } from "../contract/schedules.js";
 import { argsPath, arityOf } from "../core/arguments.js";
 import { ConfigError } from "../core/errors.js";
 import { type JsonValue, jsonViolation } from "../core/json.js";
+import { array, custom, integer, object, oneOf, optional, record, string, unknown } from "../core/shape.js";
 import { type AnyTask, isTask, type Task } from "../core/task.js";
 import type { BackendEntry } from "./entry.js";
 
@@ -45,17 +45,17 @@ export interface ScheduleEntry
 
 export const DEFAULT_CATCH_UP_LIMIT = 100;
 
-/** The zod shape of `schedules` (the rules that need the tasks and backends come after). */
-export const schedulesShape = z.record(
-  z.string().min(1),
-  z.strictObject({
-    task: z.custom<AnyTask>(isTask, "expected a task made with task()"),
-    cron: z.string().min(1),
-    args: z.array(z.unknown()).optional(),
-    timezone: z.string().min(1).optional(),
-    catchUp: z.enum(["latest", "all", "none"]).optional(),
-    catchUpLimit: z.number().int().min(1).max(10_000).optional(),
+/** The shape of `schedules` (the rules that need the tasks and backends come after). */
+export const schedulesShape = record(
+  object({
+    task: custom<AnyTask>(isTask, "a task made with task()"),
+    cron: string({ nonEmpty: true }),
+    args: optional(array(unknown())),
+    timezone: optional(string({ nonEmpty: true })),
+    catchUp: optional(oneOf(["latest", "all", "none"])),
+    catchUpLimit: optional(integer({ min: 1, max: 10_000 })),
   }),
+  { nonEmptyKeys: true },
 );
 
 /** What the rules read from the config being built. */

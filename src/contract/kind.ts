@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { Shape } from "../core/shape.js";
 import type { BackendCapabilities } from "./backend.js";
 import type { QueueControlSupport } from "./queue-controls.js";
 
@@ -13,7 +13,7 @@ export interface BackendKind {
   /** Whether `tasks worker` can run this kind (it stores tasks for other processes). */
   runsWorker: boolean;
   /** Validates and completes the options (defaults filled in). */
-  options: z.ZodType<Record<string, unknown>>;
+  options: Shape<Record<string, unknown>>;
   /** Options holding file paths, resolved against the config file's folder. */
   pathKeys: string[];
   /** Options whose values are redacted by `tasks info`. */

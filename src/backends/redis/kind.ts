@@ -1,27 +1,30 @@
-import { z } from "zod";
 import type { BackendKind } from "../../contract/kind.js";
 import { REDIS_DEFAULTS } from "../../core/defaults.js";
+import { integer, object, optional, record, string, unknown, withDefault } from "../../core/shape.js";
 
-const positiveMs = z.number().int().positive();
+const positiveMs = integer({ min: 1 });
 
 /** The redis kind, known without loading bullmq or ioredis (the config imports backend.ts lazily). */
 export const redisKind: BackendKind = {
   capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: true, supportsPriority: true },
   runsWorker: true,
-  options: z.strictObject({
-    url: z
-      .string()
-      .default(REDIS_DEFAULTS.url)
-      .refine((url) => /^rediss?:\/\//i.test(url) && URL.canParse(url), {
-        message: "expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)",
+  options: object({
+    url: withDefault(
+      string({
+        rule: (url) =>
+          /^rediss?:\/\//i.test(url) && URL.canParse(url)
+            ? null
+            : "expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)",
       }),
-    prefix: z.string().min(1).default(REDIS_DEFAULTS.prefix),
+      REDIS_DEFAULTS.url,
+    ),
+    prefix: withDefault(string({ nonEmpty: true }), REDIS_DEFAULTS.prefix),
     /** Extra ioredis options (tls, username, password, db, …), merged over the URL's. */
-    connection: z.record(z.string(), z.unknown()).optional(),
-    connectTimeoutMs: positiveMs.default(REDIS_DEFAULTS.connectTimeoutMs),
-    heartbeatMs: positiveMs.default(REDIS_DEFAULTS.heartbeatMs),
-    lockDurationMs: positiveMs.default(REDIS_DEFAULTS.lockDurationMs),
-    stalledIntervalMs: positiveMs.default(REDIS_DEFAULTS.stalledIntervalMs),
+    connection: optional(record(unknown())),
+    connectTimeoutMs: withDefault(positiveMs, REDIS_DEFAULTS.connectTimeoutMs),
+    heartbeatMs: withDefault(positiveMs, REDIS_DEFAULTS.heartbeatMs),
+    lockDurationMs: withDefault(positiveMs, REDIS_DEFAULTS.lockDurationMs),
+    stalledIntervalMs: withDefault(positiveMs, REDIS_DEFAULTS.stalledIntervalMs),
   }),
   pathKeys: [],
   secretKeys: ["connection"],
