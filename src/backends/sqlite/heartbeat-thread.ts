@@ -1,7 +1,9 @@
 import { parentPort, workerData } from "node:worker_threads";
+import { heartbeatWriter } from "./beat.js";
 import { LockOutages } from "./lock-outages.js";
+import { openDatabase } from "./open.js";
+import { Statements } from "./statements.js";
 import { isBusy } from "./storage-errors.js";
-import { SqliteStore } from "./store.js";
 
 /**
  * Runs in a worker thread of `tasks worker`: heartbeats on its own connection, so a task that
@@ -15,7 +17,6 @@ import { SqliteStore } from "./store.js";
  */
 interface HeartbeatData {
   path: string;
-  alias: string;
   workerId: string;
   leaseMs: number;
   heartbeatMs: number;
@@ -25,19 +26,15 @@ interface HeartbeatData {
 
 const data = workerData as HeartbeatData;
 const outages = new LockOutages(data.outages);
-const store = new SqliteStore({
-  path: data.path,
-  alias: data.alias,
-  leaseMs: data.leaseMs,
-  busyTimeoutMs: Math.max(data.busyTimeoutMs, data.leaseMs),
-});
+const db = openDatabase(data.path, { busyTimeoutMs: Math.max(data.busyTimeoutMs, data.leaseMs) });
+const heartbeat = heartbeatWriter(db, new Statements(db), data.leaseMs);
 let stopped = false;
 let timer: NodeJS.Timeout | undefined;
 
 const beat = () => {
   outages.begin(Date.now());
   try {
-    store.heartbeat(data.workerId);
+    heartbeat(data.workerId, Date.now());
     outages.end(Date.now());
   } catch (error) {
     outages.end(Date.now());
@@ -57,7 +54,6 @@ parentPort?.on("message", (message) => {
   if (message !== "stop") return;
   stopped = true;
   clearTimeout(timer);
-  store.close();
+  db.close();
   parentPort?.close();
 });
-parentPort?.postMessage({ ready: true });

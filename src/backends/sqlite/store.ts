@@ -3,6 +3,7 @@ import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../../co
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
+import { heartbeatWriter } from "./beat.js";
 import { claimSeqs, countStarts, plainClaim } from "./claim-rows.js";
 import { type ClaimControls, planControlledClaim, queueRooms } from "./controlled-claim.js";
 import { CountDeltas, type CountedRow } from "./counts.js";
@@ -13,7 +14,7 @@ import { CLAIM_ONE, CLAIM_SELECT, NEXT_DUE, READY_QUEUES } from "./sql/claim.js"
 import { FAIL, RETRY, SUCCEED } from "./sql/complete.js";
 import { PAUSED_QUEUES } from "./sql/controls.js";
 import { DATA_VERSION, GET, HELD_OF, INSERT } from "./sql/enqueue.js";
-import { EXTEND_LEASES, HEARTBEAT, REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
+import { REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
 import { insertIfFree, insertUnlessHeld } from "./unique.js";
 
@@ -77,7 +78,7 @@ export class SqliteStore {
     }
   >;
   readonly #completeTx: BetterSqlite3.Transaction<(outcomes: AttemptOutcome[]) => string[]>;
-  readonly #heartbeatTx: BetterSqlite3.Transaction<(workerId: string, now: number) => void>;
+  readonly #heartbeat: (workerId: string, now: number) => void;
   readonly #busyOff: BetterSqlite3.Statement<unknown[], number>;
   readonly #busyOn: BetterSqlite3.Statement<unknown[], number>;
 
@@ -99,10 +100,7 @@ export class SqliteStore {
       return { rows: limit > 0 ? this.#claimRows(workerId, selector, limit, now) : [], dropped };
     });
     this.#completeTx = db.transaction((outcomes) => this.#completeAll(outcomes));
-    this.#heartbeatTx = db.transaction((workerId, now) => {
-      q.get(HEARTBEAT).run({ workerId, now });
-      q.get(EXTEND_LEASES).run({ workerId, leaseExpiresAt: now + this.leaseMs });
-    });
+    this.#heartbeat = heartbeatWriter(db, q, this.leaseMs);
     // A pragma takes no bound parameter; busyTimeoutMs is an integer validated by the config.
     this.#busyOff = q.pluck<number>("PRAGMA busy_timeout = 0");
     this.#busyOn = q.pluck<number>(`PRAGMA busy_timeout = ${Math.trunc(this.busyTimeoutMs)}`);
@@ -300,7 +298,7 @@ export class SqliteStore {
 
   /** Marks the worker alive and extends the leases of the tasks it holds to now + leaseMs. */
   heartbeat(workerId: string, now: number = Date.now()): void {
-    this.#heartbeatTx.immediate(workerId, now);
+    this.#heartbeat(workerId, now);
   }
 
   markWorkerStopped(workerId: string, now: number = Date.now()): void {

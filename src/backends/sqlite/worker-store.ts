@@ -70,10 +70,9 @@ export class SqliteWorkerStore implements WorkerStore {
   async registerWorker(worker: WorkerRegistration): Promise<void> {
     const store = this.#store;
     store.registerWorker(worker);
-    this.#heartbeats = await startHeartbeatThread(
+    this.#heartbeats = startHeartbeatThread(
       {
         path: store.path,
-        alias: store.alias,
         leaseMs: store.leaseMs,
         heartbeatMs: this.#source.heartbeatMs,
         busyTimeoutMs: store.busyTimeoutMs,
@@ -83,9 +82,9 @@ export class SqliteWorkerStore implements WorkerStore {
     );
   }
 
-  /** The thread beats when it runs; this is the fallback where it could not start. */
+  /** The thread beats while it is starting or running; this is the fallback where it could not start or died. */
   async heartbeat(workerId: string): Promise<void> {
-    if (this.#heartbeats) return;
+    if (this.#heartbeats?.alive) return;
     this.#outages.begin(Date.now());
     try {
       this.#store.heartbeat(workerId);
