@@ -15,4 +15,4 @@ const plugin = new Plugin({
   respectNoCacheDefault: true,
 });
 await plugin.load();
-writeFileSync(new URL("../oclif.manifest.json", import.meta.url), `${JSON.stringify(plugin.manifest, null, 2)}\n`);
+writeFileSync(new URL("../oclif.manifest.json", import.meta.url), `${JSON.stringify(plugin.manifest)}\n`);
