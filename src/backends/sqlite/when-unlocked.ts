@@ -14,6 +14,13 @@ import type { SqliteStore } from "./store.js";
 export const ENQUEUE_RETRY_AT_ONCE_MS = 5;
 
 /**
+ * The same for a worker's claim while it drains (its last claim filled every free slot): two
+ * workers draining one file pass the lock back and forth every ~1 ms, and a 1 ms timer after
+ * each miss leaves one of them idle. A worker woken from idle keeps the ~1 ms steps (above).
+ */
+export const DRAINING_RETRY_AT_ONCE_MS = 5;
+
+/**
  * Runs a write with SQLite's busy handler off, waiting for another process's lock in
  * asynchronous steps instead (~1 ms; at every turn for the first `retryAtOnceMs`), up to the
  * store's busyTimeoutMs. The handler sleeps synchronously, which would freeze the event loop

@@ -16,7 +16,7 @@ import { LeaseRecovery } from "./recovery.js";
 import { LOCAL_PEERS } from "./sql/workers.js";
 import type { SqliteStore } from "./store.js";
 import type { WalWatcher } from "./wake.js";
-import { whenUnlocked } from "./when-unlocked.js";
+import { DRAINING_RETRY_AT_ONCE_MS, whenUnlocked } from "./when-unlocked.js";
 
 /** How often the list of workers on this host is re-read (new peers are watched from then on). */
 const PEERS_REFRESH_MS = 2_000;
@@ -43,6 +43,8 @@ export class SqliteWorkerStore implements WorkerStore {
   #heartbeats: HeartbeatThread | null = null;
   #peers: { id: string; pid: number; proc_start: string }[] = [];
   #peersReadAt = Number.NEGATIVE_INFINITY;
+  /** Whether the last claim filled every free slot: more work is likely waiting. */
+  #draining = false;
   /** How long this worker's heartbeats waited for the lock, recently (see lock-outages.ts). */
   readonly #outages = new LockOutages();
 
@@ -108,9 +110,12 @@ export class SqliteWorkerStore implements WorkerStore {
     const store = this.#store;
     const watcher = this.#source.watcher();
     watcher.arm(); // before the claim, so no commit after it goes unseen
-    const result = await whenUnlocked(store, () =>
-      store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
+    const result = await whenUnlocked(
+      store,
+      () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
+      this.#draining ? DRAINING_RETRY_AT_ONCE_MS : 0,
     );
+    this.#draining = limit > 0 && result.claimed.length === limit;
     this.#mark = { events: watcher.events, stamp: store.claimStamp };
     return result;
   }
