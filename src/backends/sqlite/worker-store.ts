@@ -43,7 +43,10 @@ export class SqliteWorkerStore implements WorkerStore {
   #heartbeats: HeartbeatThread | null = null;
   #peers: { id: string; pid: number; proc_start: string }[] = [];
   #peersReadAt = Number.NEGATIVE_INFINITY;
-  /** Whether the last claim filled every free slot: more work is likely waiting. */
+  /**
+   * Whether the last claim filled several free slots, every one: a backlog is likely waiting.
+   * (One slot filled says little: it is also how every wake-up of an idle worker ends.)
+   */
   #draining = false;
   /** How long this worker's heartbeats waited for the lock, recently (see lock-outages.ts). */
   readonly #outages = new LockOutages();
@@ -115,7 +118,7 @@ export class SqliteWorkerStore implements WorkerStore {
       () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
       this.#draining ? DRAINING_RETRY_AT_ONCE_MS : 0,
     );
-    this.#draining = limit > 0 && result.claimed.length === limit;
+    this.#draining = limit > 1 && result.claimed.length === limit;
     this.#mark = { events: watcher.events, stamp: store.claimStamp };
     return result;
   }
