@@ -75,7 +75,7 @@ const shape = object({
 });
 
 /** Checks `value` against `s`, as a ConfigError naming where under `prefix` and what was expected. */
-export function checkShape<T>(s: { parse(value: unknown): T }, value: unknown, prefix = ""): T {
+function checkShape<T>(s: { parse(value: unknown): T }, value: unknown, prefix = ""): T {
   try {
     return s.parse(value);
   } catch (error) {

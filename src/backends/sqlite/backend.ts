@@ -22,7 +22,7 @@ import { SqliteSchedules } from "./schedules.js";
 import { isBusy, translating } from "./storage-errors.js";
 import { SqliteStore } from "./store.js";
 import { WalWatcher } from "./wake.js";
-import { ENQUEUE_RETRY_AT_ONCE_MS, whenUnlocked } from "./when-unlocked.js";
+import { RETRY_AT_ONCE_MS, whenUnlocked } from "./when-unlocked.js";
 import { SqliteWorkerStore } from "./worker-store.js";
 
 /** Tasks per enqueue transaction: about 50–100 ms of write lock at bulk-insert speed. */
@@ -165,7 +165,7 @@ export class SqliteBackend extends Backend {
     } catch (error) {
       if (!isBusy(error)) return eachAlone(error);
     }
-    return whenUnlocked(store, all, ENQUEUE_RETRY_AT_ONCE_MS).then(stored, failed);
+    return whenUnlocked(store, all, RETRY_AT_ONCE_MS).then(stored, failed);
   }
 
   /**

@@ -42,9 +42,9 @@ export function plainClaim(
 export function claimSeqs(q: Statements, seqs: readonly number[], params: ClaimParams): ResultRow[] {
   const claim = q.get(CLAIM_ONE);
   const read = q.get<ResultRow>(ROW_BY_SEQ);
+  const { workerId, now, leaseExpiresAt } = params;
   const rows: ResultRow[] = [];
   for (const seq of seqs) {
-    const { workerId, now, leaseExpiresAt } = params;
     if (claim.run({ workerId, now, leaseExpiresAt, seq }).changes === 0) continue;
     const row = read.get(seq);
     if (row) rows.push(row);

@@ -3,21 +3,18 @@ import { isBusy } from "./storage-errors.js";
 import type { SqliteStore } from "./store.js";
 
 /**
- * How long a waiting enqueue retries at every turn of the event loop before it backs off to
- * ~1 ms steps (the backend's group commit passes it). Prune and big enqueueMany calls leave the
- * lock free for 5–50 ms between batches (lock-gaps.ts): retrying at once catches the first gap.
+ * How long a waiting write retries at every turn of the event loop before it backs off to
+ * ~1 ms steps. Two callers pass it:
+ * - Enqueues (the backend's group commit): prune and big enqueueMany calls leave the lock free
+ *   for 5–50 ms between batches (lock-gaps.ts), and retrying at once catches the first gap.
+ * - A worker's claim while it drains (its last claim filled several free slots): two workers
+ *   draining one file pass the lock back and forth every ~1 ms, and a 1 ms timer after each
+ *   miss leaves one of them idle (measured on 2 cores, --concurrency 50: two processes ~1.0×
+ *   one with 1 ms steps, ~1.2× retrying at once). A worker woken from idle keeps the ~1 ms
+ *   steps (0): when every worker retried at once, an idle worker woken by an enqueue was
+ *   slower to start it (p99 2–3 → 5–6 ms), its peers spinning on the lock beside it.
  */
-export const ENQUEUE_RETRY_AT_ONCE_MS = 5;
-
-/**
- * The same for a worker's claim while it drains (its last claim filled several free slots): two
- * workers draining one file pass the lock back and forth every ~1 ms, and a 1 ms timer after
- * each miss leaves one of them idle (measured on 2 cores, --concurrency 50: two processes
- * ~1.0× one with 1 ms steps, ~1.2× retrying at once). A worker woken from idle keeps the ~1 ms
- * steps (0): when every worker retried at once, an idle worker woken by an enqueue was slower
- * to start it (p99 2–3 → 5–6 ms), its peers spinning on the lock beside it.
- */
-export const DRAINING_RETRY_AT_ONCE_MS = 5;
+export const RETRY_AT_ONCE_MS = 5;
 
 /**
  * Runs a write with SQLite's busy handler off, waiting for another process's lock in

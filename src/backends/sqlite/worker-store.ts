@@ -16,7 +16,7 @@ import { LeaseRecovery } from "./recovery.js";
 import { LOCAL_PEERS } from "./sql/workers.js";
 import type { SqliteStore } from "./store.js";
 import type { WalWatcher } from "./wake.js";
-import { DRAINING_RETRY_AT_ONCE_MS, whenUnlocked } from "./when-unlocked.js";
+import { RETRY_AT_ONCE_MS, whenUnlocked } from "./when-unlocked.js";
 
 /** How often the list of workers on this host is re-read (new peers are watched from then on). */
 const PEERS_REFRESH_MS = 2_000;
@@ -116,7 +116,7 @@ export class SqliteWorkerStore implements WorkerStore {
     const result = await whenUnlocked(
       store,
       () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
-      this.#draining ? DRAINING_RETRY_AT_ONCE_MS : 0,
+      this.#draining ? RETRY_AT_ONCE_MS : 0,
     );
     this.#draining = limit > 1 && result.claimed.length === limit;
     this.#mark = { events: watcher.events, stamp: store.claimStamp };

@@ -128,8 +128,9 @@ export const SQL = {
       AND json_extract(errors, '$[#-1].frame') IS @frame
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
 
-  // Status changes: each UPDATE returns the row's queue and task for the counts (counts.ts); each UPDATE re-checks the status it expects, so it can never overwrite
-  // what a worker did in between (claims and completions run under the same write lock).
+  // Status changes: each UPDATE re-checks the status it expects, so it can never overwrite what
+  // a worker did in between (claims and completions run under the same write lock), and returns
+  // the row's queue and task for the counts (counts.ts).
   // A retry grants more attempts: the task's own maxAttempts from @grants ({ name: n }), else 1.
   retry: `UPDATE tasklane_results SET status = 'READY', run_after = @now, due_at = @now, finished_at = NULL,
     worker_id = NULL, lease_expires_at = NULL, ${GRANT} WHERE id = @id AND status = 'FAILED' RETURNING ${COUNTED}`,
