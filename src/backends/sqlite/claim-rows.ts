@@ -1,6 +1,6 @@
 import { type ClaimControls, windowStart } from "./controlled-claim.js";
-import { compareClaimOrder, type ResultRow } from "./rows.js";
-import { CLAIM_ONE, CLAIM_SELECT, ROW_BY_SEQ } from "./sql/claim.js";
+import { type ClaimedRow, compareClaimOrder, type ResultRow } from "./rows.js";
+import { CLAIM_ONE, CLAIM_SELECT, CLAIMED_ROW } from "./sql/claim.js";
 import { COUNT_STARTS } from "./sql/controls.js";
 import type { Statements } from "./statements.js";
 
@@ -25,7 +25,7 @@ export function plainClaim(
   q: Statements,
   queues: readonly string[],
   params: ClaimParams & { limit: number },
-): ResultRow[] {
+): ClaimedRow[] {
   const { now, limit } = params;
   const candidates: Candidate[] = [];
   const select = q.get<Candidate>(CLAIM_SELECT);
@@ -38,12 +38,15 @@ export function plainClaim(
   );
 }
 
-/** Claims these READY rows, one rowid UPDATE each (see sql/claim.ts), and reads them back. */
-export function claimSeqs(q: Statements, seqs: readonly number[], params: ClaimParams): ResultRow[] {
+/**
+ * Claims these READY rows, one rowid UPDATE each (see sql/claim.ts), and reads them back in
+ * the order given (both planners give claim order); a row no longer READY is skipped.
+ */
+export function claimSeqs(q: Statements, seqs: readonly number[], params: ClaimParams): ClaimedRow[] {
   const claim = q.get(CLAIM_ONE);
-  const read = q.get<ResultRow>(ROW_BY_SEQ);
+  const read = q.arrays<ClaimedRow>(CLAIMED_ROW);
   const { workerId, now, leaseExpiresAt } = params;
-  const rows: ResultRow[] = [];
+  const rows: ClaimedRow[] = [];
   for (const seq of seqs) {
     if (claim.run({ workerId, now, leaseExpiresAt, seq }).changes === 0) continue;
     const row = read.get(seq);

@@ -10,6 +10,7 @@ export class Statements {
   readonly #db: BetterSqlite3.Database;
   readonly #rows = new Map<string, Stmt<unknown>>();
   readonly #values = new Map<string, Stmt<unknown>>();
+  readonly #arrays = new Map<string, Stmt<unknown>>();
 
   constructor(db: BetterSqlite3.Database) {
     this.#db = db;
@@ -31,6 +32,16 @@ export class Statements {
     if (!stmt) {
       stmt = this.#db.prepare(sql).pluck();
       this.#values.set(sql, stmt);
+    }
+    return stmt as Stmt<R>;
+  }
+
+  /** A statement whose rows come back as arrays in column order (cheaper than objects: rows.ts, ClaimedRow). */
+  arrays<R extends unknown[]>(sql: string): Stmt<R> {
+    let stmt = this.#arrays.get(sql);
+    if (!stmt) {
+      stmt = this.#db.prepare(sql).raw();
+      this.#arrays.set(sql, stmt);
     }
     return stmt as Stmt<R>;
   }

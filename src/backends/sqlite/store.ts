@@ -9,7 +9,14 @@ import { type ClaimControls, planControlledClaim, queueRooms } from "./controlle
 import { CountDeltas, type CountedRow } from "./counts.js";
 import { ownIdentity } from "./local-process.js";
 import { openDatabase } from "./open.js";
-import { compareClaimOrder, type InsertValues, insertValues, type ResultRow, rowToRecord } from "./rows.js";
+import {
+  type ClaimedRow,
+  claimedToRecord,
+  type InsertValues,
+  insertValues,
+  type ResultRow,
+  rowToRecord,
+} from "./rows.js";
 import { CLAIM_ONE, CLAIM_SELECT, NEXT_DUE, READY_QUEUES } from "./sql/claim.js";
 import { FAIL, RETRY, SUCCEED } from "./sql/complete.js";
 import { PAUSED_QUEUES } from "./sql/controls.js";
@@ -73,7 +80,7 @@ export class SqliteStore {
       now: number,
       completed: AttemptOutcome[],
     ) => {
-      rows: ResultRow[];
+      rows: ClaimedRow[];
       dropped: string[];
     }
   >;
@@ -179,9 +186,13 @@ export class SqliteStore {
       completed,
     );
     if (completed.some((o) => o.status === "FAILED" && o.retryAt)) this.#changedLocally();
-    for (const row of rows)
-      this.#claimed.set(row.id, { seq: row.seq, queue_name: row.queue_name, task_name: row.task_name });
-    return { claimed: rows.sort(compareClaimOrder).map((row) => rowToRecord(row, this.alias)), dropped };
+    // In claim order already: claimSeqs keeps the order its planner gave.
+    const claimed = rows.map((row) => {
+      const record = claimedToRecord(row, this.alias);
+      this.#claimed.set(record.id, { seq: row[0] /* seq */, queue_name: record.queueName, task_name: record.taskName });
+      return record;
+    });
+    return { claimed, dropped };
   }
 
   /**
@@ -199,7 +210,7 @@ export class SqliteStore {
     }
   }
 
-  #claimRows(workerId: string, wanted: QueueSelector, limit: number, now: number): ResultRow[] {
+  #claimRows(workerId: string, wanted: QueueSelector, limit: number, now: number): ClaimedRow[] {
     // Seen under the write lock: any later commit by another connection changes it.
     this.#claimStamp = this.changeStamp();
     const q = this.statements;
@@ -222,7 +233,8 @@ export class SqliteStore {
     if (rated) {
       const starts = new Map<string, number>();
       for (const row of rows) {
-        if (rated.has(row.queue_name)) starts.set(row.queue_name, (starts.get(row.queue_name) ?? 0) + 1);
+        const queue = row[5]; // queueName
+        if (rated.has(queue)) starts.set(queue, (starts.get(queue) ?? 0) + 1);
       }
       countStarts(q, this.controls.limits, starts, now);
     }

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { execa } from "execa";
@@ -273,6 +273,40 @@ describe("complete", () => {
     ...fields,
   });
 
+  it("a claimed record is the stored row as get() reads it, on its second attempt with every field set", () => {
+    const s = store();
+    const fields = {
+      taskName: "report",
+      args: [1, "two", { a: [true, null] }],
+      queueName: "emails",
+      priority: 7,
+      runAfter: new Date(500),
+      maxAttempts: 3,
+      timeoutMs: 2500,
+      unique: { key: "k", scope: "active" as const, until: null },
+      concurrency: { key: "tenant", limit: 2 },
+      schedule: "nightly",
+    };
+    const stored = record(fields, 100);
+    s.insert([stored], [fields]);
+    s.claim("w1", ALL, 1, 1000);
+    s.complete([outcome(stored.id, "w1", { status: "FAILED", error, retryAt: new Date(1500) })]);
+    const [claimed] = s.claim("w2", ALL, 1, 2000);
+    expect(claimed).toEqual(s.get(stored.id));
+    expect(claimed).toMatchObject({
+      status: "RUNNING",
+      runAfter: new Date(1500),
+      startedAt: new Date(1000),
+      lastAttemptedAt: new Date(2000),
+      workerIds: ["w1", "w2"],
+      errors: [error],
+      uniqueKey: "k",
+      concurrencyKey: "tenant",
+      schedule: "nightly",
+      timeoutMs: 2500,
+    });
+  });
+
   it("records success, failure and retry-to-READY in one transaction", () => {
     const s = store();
     const [ok, bad, again] = [record({}, 1), record({}, 2), record({}, 3)];
@@ -375,6 +409,22 @@ describe("query plans", () => {
     s.db.exec("ANALYZE"); // with statistics, the plans must still avoid a sort
     check();
     expect(s.claim("w", only("q1"), 3, 1_000_000)).toHaveLength(3);
+  });
+
+  it("binds no LIMIT as a bare variable (SQLite re-prepares such a statement on every run: sql/limit.ts)", () => {
+    const folder = join(ROOT, "src/backends/sqlite");
+    const sources = readdirSync(folder, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const bare = sources.flatMap((file) =>
+      readFileSync(join(folder, file), "utf8")
+        .split("\n")
+        .filter((line) => /\bLIMIT\s+[@:$?]/.test(line) && !/^\s*(\*|\/\/)/.test(line))
+        .map((line) => `${file}: ${line.trim()}`),
+    );
+    expect(bare).toEqual([]);
+    // The bound form keeps its meaning: a limit of 2 returns 2 rows.
+    const s = store();
+    s.insert([record({}, 1), record({}, 2), record({}, 3)]);
+    expect(s.claim("w", ALL, 2, 1_000_000)).toHaveLength(2);
   });
 
   it("finds RUNNING rows (heartbeats, recovery) per queue through the queue/status index, never a scan", () => {

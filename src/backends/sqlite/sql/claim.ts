@@ -1,8 +1,10 @@
+import { LIMIT } from "./limit.js";
+
 // The claim: the literal `status = 'READY'` lets the planner use the partial index, and the
 // ORDER BY matches its column order (seq is the rowid every index ends with), so each
 // candidate SELECT is an index walk that stops after LIMIT rows, with no sort.
 
-const CLAIM_ORDER = "ORDER BY priority DESC, due_at, enqueued_at, seq LIMIT @limit";
+const CLAIM_ORDER = `ORDER BY priority DESC, due_at, enqueued_at, seq ${LIMIT}`;
 const READY_DUE = "status = 'READY' AND due_at <= @now";
 
 /** A queue's best candidates, in claim order (each queue of a list or of `*` is walked alone). */
@@ -35,7 +37,10 @@ const CLAIM_SET = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @
  */
 export const CLAIM_ONE = `${CLAIM_SET} WHERE seq = @seq AND status = 'READY'`;
 
-export const ROW_BY_SEQ = "SELECT * FROM tasklane_results WHERE seq = ?";
+/** A claimed row read back, for a raw statement: the columns of rows.ts's ClaimedRow, in its order. */
+export const CLAIMED_ROW = `SELECT seq, id, task_name, status, args, queue_name, priority, run_after, enqueued_at,
+    started_at, finished_at, last_attempted_at, worker_ids, errors, max_attempts, timeout_ms, unique_key,
+    concurrency_key, schedule FROM tasklane_results WHERE seq = ?`;
 
 // The earliest due_at of waiting work: one index seek per priority value (-100..100), so the
 // cost stays ~0.1 ms however many deferred tasks wait (a plain min() scans them all).

@@ -1,3 +1,4 @@
+import { LIMIT } from "./limit.js";
 // Queue controls (pause, per-queue concurrency and rate, per-key concurrency), read and updated
 // inside the claim transaction. tasklane_queues is tiny (one row per queue with any state);
 // running counts are covering index ranges over RUNNING rows, which are few.
@@ -25,7 +26,7 @@ export const RUNNING_PER_KEY = `SELECT concurrency_key AS key, count(*) AS n FRO
 // Candidates in claim order (as the plain claim's), with what the controls need, skipping
 // queues and keys already known to be full.
 const FIELDS = "seq, queue_name, priority, due_at, enqueued_at, concurrency_key, concurrency_limit";
-const ORDER = "ORDER BY priority DESC, due_at, enqueued_at, seq LIMIT @limit";
+const ORDER = `ORDER BY priority DESC, due_at, enqueued_at, seq ${LIMIT}`;
 const OPEN_KEY = "(concurrency_key IS NULL OR concurrency_key NOT IN (SELECT value FROM json_each(@fullKeys)))";
 
 export const CANDIDATES_IN_QUEUE = `SELECT ${FIELDS} FROM tasklane_results

@@ -1,3 +1,4 @@
+import { LIMIT } from "./limit.js";
 // The operator's SQL (manage.ts), over the v2 indexes described in schema.ts. Constants only,
 // prepared once per connection through its statement cache; every value is a bound parameter and
 // lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
@@ -20,7 +21,7 @@ const IN_TASKS = "task_name IN (SELECT value FROM json_each(@tasks))";
 // Keyset page: rows strictly older than the cursor (enqueued_at, seq) and enqueued at or
 // after @since; the range on enqueued_at is what the index seeks on.
 const PAGE = `enqueued_at >= @since AND enqueued_at <= @beforeAt AND (enqueued_at < @beforeAt OR seq < @beforeSeq)`;
-const NEWEST_FIRST = "ORDER BY enqueued_at DESC, seq DESC LIMIT @limit";
+const NEWEST_FIRST = `ORDER BY enqueued_at DESC, seq DESC ${LIMIT}`;
 const BY_QUEUE_STATUS = "FROM tasklane_results INDEXED BY tasklane_results_queue_status";
 const BY_TASK = "FROM tasklane_results INDEXED BY tasklane_results_task";
 
@@ -66,9 +67,9 @@ export const SQL = {
   countSinceTask: `SELECT status, count(*) AS n ${BY_TASK}
     WHERE task_name = @task AND enqueued_at >= @since AND ${OPT_STATUSES} AND ${OPT_QUEUES} GROUP BY status`,
 
-  idRange: "SELECT * FROM tasklane_results WHERE id >= @from AND id < @to ORDER BY id LIMIT @limit",
+  idRange: `SELECT * FROM tasklane_results WHERE id >= @from AND id < @to ORDER BY id ${LIMIT}`,
   // No index can serve "ends with": a covering scan of the id index (~50 ns a row).
-  idSuffix: "SELECT id FROM tasklane_results WHERE substr(id, -@length) = @fragment ORDER BY id LIMIT @limit",
+  idSuffix: `SELECT id FROM tasklane_results WHERE substr(id, -@length) = @fragment ORDER BY id ${LIMIT}`,
   byIds: "SELECT * FROM tasklane_results WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY id",
 
   // FAILED rows grouped by task and the class of their last error. `latest` takes the bare

@@ -1,3 +1,4 @@
+import { LIMIT } from "./limit.js";
 import { OPT_QUEUES, OPT_TASKS } from "./manage.js";
 
 // Prune's SQL (manage-prune.ts explains the batching): finished rows only, through the partial
@@ -10,7 +11,7 @@ export const PRUNE_SQL = {
     WHERE status = @status AND finished_at < @before
       AND finished_at >= @afterAt AND (finished_at > @afterAt OR seq > @afterSeq)
       AND ${OPT_QUEUES} AND ${OPT_TASKS}
-    ORDER BY finished_at, seq LIMIT @limit`,
+    ORDER BY finished_at, seq ${LIMIT}`,
   // Returns each deleted row's queue and task for the counts (counts.ts).
   // NOT INDEXED: look each seq up by rowid; left to itself the planner may prefer a range of
   // the finished index (status, finished_at) and scan every prunable row once per batch.
