@@ -18,15 +18,18 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
  * both live, their events alternate and nothing merged: ~30 callbacks per commit, which cost a
  * worker at --concurrency 1 about 13% of its rate (the file watch alone: about one per commit).
  *
- * Lifetime, the trade-off: the watchers are created once (on a worker's first claim) and
- * kept until close(), instead of being armed for each wait and released after it.
- * - Kept: no gap in which a commit goes unseen. A commit that lands between a worker's empty
- *   claim and its next wait still bumps `events`, so that wait returns at once. Arming per
- *   wait leaves that gap open (an unseen commit waits for the timeout) and costs a few
- *   syscalls on every idle cycle.
- * - Cost of keeping it: one inotify watch per backend for its lifetime and a no-op
- *   callback per commit while nobody waits. They are `persistent: false`, so they never keep
- *   the process alive, and processes that only enqueue never create them.
+ * Lifetime, the trade-off: a watcher is armed before a claim that a wait may follow, and kept
+ * until close() or disarm(), instead of being armed for each wait and released after it.
+ * - Armed before the claim: no gap in which a commit goes unseen. A commit that lands between
+ *   a worker's empty claim and its next wait still bumps `events`, so that wait returns at
+ *   once. Arming only at the wait leaves that gap open (an unseen commit waits for the
+ *   timeout).
+ * - Disarmed while a worker is saturated (its last claim filled every free slot, so its next
+ *   step is another claim, never a wait): every frame written to a watched file costs the
+ *   kernel an event, and the worker a callback per commit, ~4% of a worker's rate at
+ *   --concurrency 1. The worker store (worker-store.ts) re-arms before a wait can follow.
+ * - Armed, it is one inotify watch per backend. Watchers are `persistent: false`, so they never
+ *   keep the process alive, and processes that only enqueue never create them.
  * Events are not filtered by who wrote: this process's own commits (a heartbeat, a completed
  * task) may wake it once for nothing, which costs one empty claim. Filtering them with
  * `PRAGMA data_version` would race: the event fires when the frames are written, a moment
@@ -59,11 +62,25 @@ export class WalWatcher {
     return this.#walWatcher !== null;
   }
 
+  /** True between arm() and disarm() or close(). */
+  get armed(): boolean {
+    return this.#armed;
+  }
+
   /** Starts watching (idempotent). */
   arm(): void {
     if (this.#closed) return;
     this.#armed = true;
     if (!this.#walWatcher) this.#watchWal();
+  }
+
+  /** Stops watching until the next arm(); pending waits keep waiting (for their timeout, or a poke). */
+  disarm(): void {
+    this.#armed = false;
+    this.#dirWatcher?.close();
+    this.#walWatcher?.close();
+    this.#dirWatcher = null;
+    this.#walWatcher = null;
   }
 
   /** Reports a change made in this process (no need to wait for the filesystem event). */
@@ -101,11 +118,7 @@ export class WalWatcher {
   /** Releases the watchers and resolves every pending wait. */
   close(): void {
     this.#closed = true;
-    this.#armed = false;
-    this.#dirWatcher?.close();
-    this.#walWatcher?.close();
-    this.#dirWatcher = null;
-    this.#walWatcher = null;
+    this.disarm();
     for (const done of [...this.#waiters]) done();
   }
 

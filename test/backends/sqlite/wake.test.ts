@@ -1,4 +1,4 @@
-import { appendFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -35,6 +35,24 @@ async function claimWhenReady(timeoutMs: number) {
     await worker.waitForChange(timeoutMs, never);
     wakes++;
   }
+}
+
+/** inotify watches this process holds (Linux: each inotify fd's fdinfo lists one "inotify wd:" line per watch). */
+function inotifyWatches(): number {
+  let watches = 0;
+  for (const fd of readdirSync("/proc/self/fd")) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed since the listing (readdir's own fd)
+    }
+    if (target !== "anon_inode:inotify") continue;
+    watches += readFileSync(`/proc/self/fdinfo/${fd}`, "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("inotify wd:")).length;
+  }
+  return watches;
 }
 
 describe("waitForChange", () => {
@@ -92,6 +110,42 @@ describe("waitForChange", () => {
       other.close();
     }
   });
+
+  it.runIf(process.platform === "linux")(
+    "stops watching while claims fill every slot; the wait after an unwatched claim re-arms first, so no commit goes unseen",
+    async () => {
+      const other = openStore(dbPath);
+      try {
+        const before = inotifyWatches();
+        expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
+        expect(inotifyWatches()).toBe(before + 1); // idle: watching the WAL
+
+        other.insert([record(), record()]);
+        expect((await worker.claim("w", ALL, 1)).claimed).toHaveLength(1);
+        expect(inotifyWatches()).toBe(before); // every slot filled: the next step is a claim, not a wait
+        expect((await worker.claim("w", ALL, 1)).claimed).toHaveLength(1);
+        expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]); // claimed unwatched
+        expect(inotifyWatches()).toBe(before);
+
+        other.insert([record()]); // lands after the unwatched claim, before the wait
+        let t0 = Date.now();
+        await worker.waitForChange(30_000, never);
+        expect(Date.now() - t0).toBeLessThan(100);
+        expect(inotifyWatches()).toBe(before + 1);
+        expect((await worker.claim("w", ALL, 1)).claimed).toHaveLength(1);
+
+        // Watched again from the next claim on: a later commit wakes the wait.
+        expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
+        setTimeout(() => other.insert([record()]), 50);
+        t0 = Date.now();
+        const { claimed } = await claimWhenReady(30_000);
+        expect(claimed).toHaveLength(1);
+        expect(Date.now() - t0).toBeLessThan(1000);
+      } finally {
+        other.close();
+      }
+    },
+  );
 
   it("resolves by timeout when nothing changes, and at once when aborted", async () => {
     expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
