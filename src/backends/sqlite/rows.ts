@@ -88,29 +88,35 @@ export function insertValues(record: TaskResultData, request?: EnqueueRequest): 
   ];
 }
 
-/** A row as the record every backend returns; `backend` is the alias, not a column. */
+/**
+ * A row as the record every backend returns; `backend` is the alias, not a column. Decoded as a
+ * claimed row is (claimedToRecord, one decoder for both), plus the return value of a success.
+ */
 export function rowToRecord(row: ResultRow, alias: string): TaskResultData {
-  const record: TaskResultData = {
-    id: row.id,
-    taskName: row.task_name,
-    status: row.status,
-    args: JSON.parse(row.args) as JsonValue[],
-    backend: alias,
-    queueName: row.queue_name,
-    priority: row.priority,
-    runAfter: date(row.run_after),
-    enqueuedAt: new Date(row.enqueued_at),
-    startedAt: date(row.started_at),
-    finishedAt: date(row.finished_at),
-    lastAttemptedAt: date(row.last_attempted_at),
-    workerIds: JSON.parse(row.worker_ids) as string[],
-    errors: JSON.parse(row.errors) as TaskErrorData[],
-    maxAttempts: row.max_attempts,
-    timeoutMs: row.timeout_ms,
-    uniqueKey: row.unique_key,
-    concurrencyKey: row.concurrency_key,
-    schedule: row.schedule,
-  };
+  const record = claimedToRecord(
+    [
+      row.seq,
+      row.id,
+      row.task_name,
+      row.status,
+      row.args,
+      row.queue_name,
+      row.priority,
+      row.run_after,
+      row.enqueued_at,
+      row.started_at,
+      row.finished_at,
+      row.last_attempted_at,
+      row.worker_ids,
+      row.errors,
+      row.max_attempts,
+      row.timeout_ms,
+      row.unique_key,
+      row.concurrency_key,
+      row.schedule,
+    ],
+    alias,
+  );
   if (row.status === "SUCCEEDED") record.returnValue = JSON.parse(row.return_value ?? "null") as JsonValue;
   return record;
 }
@@ -143,7 +149,7 @@ export type ClaimedRow = [
   schedule: string | null,
 ];
 
-/** A claimed row as its record: rowToRecord's work, by ClaimedRow's positions (indexed: no iterator). */
+/** A claimed row as its record, by ClaimedRow's positions (indexed: no iterator); rowToRecord decodes through it too. */
 export function claimedToRecord(row: ClaimedRow, alias: string): TaskResultData {
   return {
     id: row[1],

@@ -50,17 +50,19 @@ export class SqliteWorkerStore implements WorkerStore {
    * watcher was armed before that claim began, so no commit after the claim goes unseen.
    */
   #mark: { events: number; stamp: string | undefined; watched: boolean } | null = null;
-  /** Whether the last claim filled every free slot (the watcher is off until a wait may follow: wake.ts). */
-  #saturated = false;
+  /**
+   * How many free slots the last claim filled, when it filled every one (0 when it left some free).
+   * - Any: the worker is saturated, its next step is another claim, so the watcher is off until a
+   *   wait may follow (wake.ts).
+   * - Several: it is draining, a backlog is likely waiting, so its next claim retries another
+   *   process's lock at once (one slot filled says little: it is also how every wake-up of an
+   *   idle worker ends).
+   */
+  #filledAll = 0;
   #recovery: { store: SqliteStore; leases: LeaseRecovery } | null = null;
   #heartbeats: HeartbeatThread | null = null;
   #peers: { id: string; pid: number; proc_start: string }[] = [];
   #peersReadAt = Number.NEGATIVE_INFINITY;
-  /**
-   * Whether the last claim filled several free slots, every one: a backlog is likely waiting.
-   * (One slot filled says little: it is also how every wake-up of an idle worker ends.)
-   */
-  #draining = false;
   /** How long this worker's heartbeats waited for the lock, recently (see lock-outages.ts). */
   readonly #outages = new LockOutages();
 
@@ -129,16 +131,15 @@ export class SqliteWorkerStore implements WorkerStore {
     // Before the claim, so no commit after it goes unseen; not after a claim that filled every
     // slot (the worker claims again before it could wait: arming and disarming per task costs
     // more than it saves), so a wait after such a claim re-arms first (waitForChange).
-    if (!this.#saturated) watcher.arm();
+    if (this.#filledAll === 0) watcher.arm();
     const watched = watcher.armed;
     const result = await whenUnlocked(
       store,
       () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
-      this.#draining ? RETRY_AT_ONCE_MS : 0,
+      this.#filledAll > 1 ? RETRY_AT_ONCE_MS : 0,
     );
-    this.#draining = limit > 1 && result.claimed.length === limit;
-    this.#saturated = limit > 0 && result.claimed.length === limit;
-    if (this.#saturated) watcher.disarm();
+    this.#filledAll = result.claimed.length === limit ? limit : 0;
+    if (this.#filledAll > 0) watcher.disarm();
     this.#mark = { events: watcher.events, stamp: store.claimStamp, watched };
     return result;
   }

@@ -1,4 +1,5 @@
 import { LIMIT } from "./limit.js";
+
 // Queue controls (pause, per-queue concurrency and rate, per-key concurrency), read and updated
 // inside the claim transaction. tasklane_queues is tiny (one row per queue with any state);
 // running counts are covering index ranges over RUNNING rows, which are few.

@@ -1,4 +1,5 @@
 import { LIMIT } from "./limit.js";
+
 // The operator's SQL (manage.ts), over the v2 indexes described in schema.ts. Constants only,
 // prepared once per connection through its statement cache; every value is a bound parameter and
 // lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
