@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { heartbeatWriter } from "./beat.js";
+import { checkpointOnNudge } from "./checkpoints.js";
 import { LockOutages } from "./lock-outages.js";
 import { openDatabase } from "./open.js";
 import { Statements } from "./statements.js";
@@ -14,6 +15,9 @@ import { isBusy } from "./storage-errors.js";
  * Its connection waits for the write lock for up to a whole lease (blocking this thread only):
  * when another process holds the lock for long, the beat goes through the moment the lock is
  * free, and the time it waited is recorded (lock-outages.ts) so recovery does not count it.
+ *
+ * While the worker writes, it also runs checkpoints of the WAL ahead of the worker's own
+ * (checkpoints.ts), so the worker's commits find little left to copy and flush.
  */
 interface HeartbeatData {
   path: string;
@@ -22,12 +26,14 @@ interface HeartbeatData {
   heartbeatMs: number;
   busyTimeoutMs: number;
   outages: SharedArrayBuffer;
+  checkpoints: SharedArrayBuffer;
 }
 
 const data = workerData as HeartbeatData;
 const outages = new LockOutages(data.outages);
 const db = openDatabase(data.path, { busyTimeoutMs: Math.max(data.busyTimeoutMs, data.leaseMs) });
 const heartbeat = heartbeatWriter(db, new Statements(db), data.leaseMs);
+const stopCheckpoints = checkpointOnNudge(db, data.checkpoints);
 let stopped = false;
 let timer: NodeJS.Timeout | undefined;
 
@@ -54,6 +60,7 @@ parentPort?.on("message", (message) => {
   if (message !== "stop") return;
   stopped = true;
   clearTimeout(timer);
+  stopCheckpoints();
   db.close();
   parentPort?.close();
 });

@@ -18,6 +18,8 @@ interface HeartbeatSource {
   busyTimeoutMs: number;
   /** Where the thread records how long its beats waited for the lock (lock-outages.ts). */
   outages: SharedArrayBuffer;
+  /** Nudges from the worker's writes: the thread checkpoints the WAL after each (checkpoints.ts). */
+  checkpoints: SharedArrayBuffer;
 }
 
 /**
@@ -41,6 +43,7 @@ export function startHeartbeatThread(source: HeartbeatSource, workerId: string):
       heartbeatMs: source.heartbeatMs,
       busyTimeoutMs: source.busyTimeoutMs,
       outages: source.outages,
+      checkpoints: source.checkpoints,
     },
   });
   // The thread must not keep a finished worker process alive.

@@ -9,6 +9,7 @@ import type {
   WorkerStore,
 } from "../../contract/worker-store.js";
 import type { TaskResultData } from "../../core/result.js";
+import { CheckpointNudges } from "./checkpoints.js";
 import { type HeartbeatThread, startHeartbeatThread } from "./heartbeats.js";
 import { isGone, ownIdentity } from "./local-process.js";
 import { LockOutages } from "./lock-outages.js";
@@ -65,6 +66,8 @@ export class SqliteWorkerStore implements WorkerStore {
   #peersReadAt = Number.NEGATIVE_INFINITY;
   /** How long this worker's heartbeats waited for the lock, recently (see lock-outages.ts). */
   readonly #outages = new LockOutages();
+  /** Cues for the checkpoints the heartbeat thread runs while this worker writes (checkpoints.ts). */
+  readonly #checkpoints = new CheckpointNudges();
 
   constructor(source: SqliteWorkerStoreSource) {
     this.#source = source;
@@ -98,9 +101,15 @@ export class SqliteWorkerStore implements WorkerStore {
         heartbeatMs: this.#source.heartbeatMs,
         busyTimeoutMs: store.busyTimeoutMs,
         outages: this.#outages.buffer,
+        checkpoints: this.#checkpoints.buffer,
       },
       worker.id,
     );
+  }
+
+  /** After a transaction of this worker's that wrote: the thread's cue to checkpoint. */
+  #wrote(): void {
+    if (this.#heartbeats?.alive) this.#checkpoints.wrote();
   }
 
   /** The thread beats while it is starting or running; this is the fallback where it could not start or died. */
@@ -138,6 +147,7 @@ export class SqliteWorkerStore implements WorkerStore {
       () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
       this.#filledAll > 1 ? RETRY_AT_ONCE_MS : 0,
     );
+    if (result.claimed.length > 0 || completed.length > 0) this.#wrote();
     this.#filledAll = result.claimed.length === limit ? limit : 0;
     if (this.#filledAll > 0) watcher.disarm();
     this.#mark = { events: watcher.events, stamp: store.claimStamp, watched };
@@ -146,7 +156,9 @@ export class SqliteWorkerStore implements WorkerStore {
 
   async complete(outcomes: AttemptOutcome[]): Promise<CompletionReport> {
     const store = this.#store;
-    return { dropped: await whenUnlocked(store, () => store.complete(outcomes)) };
+    const dropped = await whenUnlocked(store, () => store.complete(outcomes));
+    if (outcomes.length > 0) this.#wrote();
+    return { dropped };
   }
 
   /**

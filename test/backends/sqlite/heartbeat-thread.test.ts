@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type * as Heartbeats from "../../../src/backends/sqlite/heartbeats.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
-import { openStore, tempDir } from "./helpers.js";
+import { openStore, record, tempDir, walState } from "./helpers.js";
 
 // The thread's script exists only in the build (a worker thread has no TypeScript loader), so
 // this imports the built module, as `tasks worker` runs it.
@@ -37,6 +37,7 @@ const source = (path: string) => ({
   heartbeatMs: 20,
   busyTimeoutMs: 1000,
   outages: new SharedArrayBuffer(1024),
+  checkpoints: new SharedArrayBuffer(4),
 });
 const lastBeat = () =>
   store.db.prepare("SELECT last_heartbeat_at FROM tasklane_workers WHERE id = 'w'").pluck().get() as number;
@@ -47,6 +48,25 @@ describe("the heartbeat thread", () => {
     // Handed back at once (no await): the worker claims while the thread starts.
     expect(thread?.alive).toBe(true);
     await until(() => lastBeat() > 1000);
+    await thread?.stop();
+    expect(thread?.alive).toBe(false);
+  });
+
+  it("copies the WAL back into the database when the worker nudges it, then stops", async () => {
+    const nudges = source(store.path);
+    const thread = startHeartbeatThread(nudges, "w");
+    // The worker's own connection never checkpoints here: what gets copied, the thread copied.
+    store.db.pragma("wal_autocheckpoint = 0");
+    store.insert(Array.from({ length: 500 }, (_, i) => record({ args: [i] })));
+    expect(walState(store.path).backfilled).toBe(0);
+    const count = new Int32Array(nudges.checkpoints);
+    // The worker's nudge (CheckpointNudges.wrote), repeated until the thread is up to hear it.
+    await until(() => {
+      Atomics.add(count, 0, 1);
+      Atomics.notify(count, 0);
+      const wal = walState(store.path);
+      return wal.frames > 0 && wal.backfilled === wal.frames;
+    });
     await thread?.stop();
     expect(thread?.alive).toBe(false);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
@@ -44,4 +44,13 @@ export const ALL: QueueSelector = { include: "*", exclude: [] };
 
 export function only(...queues: string[]): QueueSelector {
   return { include: queues, exclude: [] };
+}
+
+/**
+ * The WAL as SQLite's wal-index header says (the -shm file, native byte order): frames in the WAL
+ * (mxFrame) and how many of them are copied back into the database (nBackfill).
+ */
+export function walState(dbPath: string): { frames: number; backfilled: number } {
+  const shm = readFileSync(`${dbPath}-shm`);
+  return { frames: shm.readUInt32LE(16), backfilled: shm.readUInt32LE(96) };
 }
