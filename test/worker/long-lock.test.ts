@@ -71,6 +71,36 @@ describe("long write locks held by another process", () => {
     await expectEachRanOnce(workers, tasks);
   });
 
+  it("a lock held past a lease is said in the worker's log, its heartbeats keep waiting, the task runs once", async () => {
+    // The heartbeat thread waits for the lock up to max(busyTimeoutMs, leaseMs) = 1000 ms here.
+    const short = await makeProject(CONFIG.replace(`leaseMs: ${LEASE_MS}`, `leaseMs: ${LEASE_MS}, busyTimeoutMs: 300`));
+    try {
+      const worker = startWorker(short, ["--queue", "slow"]);
+      await worker.waitFor((e) => e.event === "started");
+      const task = await enqueue(short, "guarded", [4 * LEASE_MS], { queueName: "slow" });
+      await worker.waitFor((e) => e.event === "taskStarted" && e.id === task.id);
+      const holder = await execa(
+        "node",
+        [join(FIXTURES, "hold-lock.mjs"), join(short.dir, "db/tasks.sqlite3"), String(2.5 * LEASE_MS)],
+        { cwd: ROOT },
+      );
+      expect(holder.stdout).toBe("locked\nreleased");
+      const report = await worker.waitFor((e) => e.event === "error" && String(e.message).startsWith("heartbeats"));
+      expect(report.message).toMatch(
+        /^heartbeats have waited 1000 ms for another process's write lock and keep waiting; the wait does not count against this worker's leases( \(\d+ reports\))?$/,
+      );
+      await worker.waitFor((e) => e.event === "taskFinished" && e.id === task.id);
+      worker.proc.kill("SIGTERM");
+      expect((await worker.proc).exitCode).toBe(0);
+      expect(worker.events.filter((e) => e.event === "recovered")).toEqual([]);
+      await task.refresh();
+      expect(task.status).toBe("SUCCEEDED");
+      expect(task.attempts).toBe(1);
+    } finally {
+      await short.cleanup();
+    }
+  });
+
   it("one enqueueMany of 300,000 tasks in another process never makes a live worker's task recovered", async () => {
     const { workers, tasks } = await twoBusyWorkers(5 * LEASE_MS);
     const bulk = await execa(

@@ -4,7 +4,7 @@ import { checkpointOnNudge } from "./checkpoints.js";
 import { LockOutages } from "./lock-outages.js";
 import { openDatabase } from "./open.js";
 import { Statements } from "./statements.js";
-import { isBusy } from "./storage-errors.js";
+import { isBusy, storageError } from "./storage-errors.js";
 
 /**
  * Runs in a worker thread of `tasks worker`: heartbeats on its own connection, so a task that
@@ -31,7 +31,8 @@ interface HeartbeatData {
 
 const data = workerData as HeartbeatData;
 const outages = new LockOutages(data.outages);
-const db = openDatabase(data.path, { busyTimeoutMs: Math.max(data.busyTimeoutMs, data.leaseMs) });
+const lockWaitMs = Math.max(data.busyTimeoutMs, data.leaseMs);
+const db = openDatabase(data.path, { busyTimeoutMs: lockWaitMs });
 const heartbeat = heartbeatWriter(db, new Statements(db), data.leaseMs);
 const stopCheckpoints = checkpointOnNudge(db, data.checkpoints);
 let stopped = false;
@@ -46,16 +47,27 @@ const beat = () => {
     outages.end(Date.now());
     if (isBusy(error) && !stopped) {
       // Still locked after a whole lease: keep waiting (the outage keeps counting) and say so.
-      parentPort?.postMessage({ error: (error as Error).message });
+      parentPort?.postMessage({
+        error: `heartbeats have waited ${lockWaitMs} ms for another process's write lock and keep waiting; the wait does not count against this worker's leases`,
+      });
       timer = setTimeout(beat, 0);
       return;
     }
-    // A full disk or a broken file: report it, try at the next beat.
-    parentPort?.postMessage({ error: (error as Error).message });
+    // A full disk or a broken file: report it (worded as every other failure of the file is),
+    // try at the next beat.
+    const described = storageError(error, data.path);
+    parentPort?.postMessage({
+      error:
+        described === error
+          ? `heartbeat failed: ${(error as Error).message}; the next beat tries again`
+          : (described as Error).message,
+    });
   }
   if (!stopped) timer = setTimeout(beat, data.heartbeatMs);
 };
 timer = setTimeout(beat, data.heartbeatMs);
+// Until this, a stop need not wait for the thread (heartbeats.ts): it has nothing to finish.
+parentPort?.postMessage({ ready: true });
 parentPort?.on("message", (message) => {
   if (message !== "stop") return;
   stopped = true;

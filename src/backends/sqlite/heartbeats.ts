@@ -8,8 +8,13 @@ export interface HeartbeatThread {
    * (the worker then beats on its own event loop again).
    */
   readonly alive: boolean;
+  /** What the thread reported since the last call (a beat that failed, a long wait for the lock). */
+  takeErrors(): string[];
   stop(): Promise<void>;
 }
+
+/** Reports kept until taken: a worker that never asks holds at most this many. */
+const MAX_KEPT_ERRORS = 20;
 
 interface HeartbeatSource {
   path: string;
@@ -49,6 +54,12 @@ export function startHeartbeatThread(source: HeartbeatSource, workerId: string):
   // The thread must not keep a finished worker process alive.
   thread.unref();
   let alive = true;
+  let ready = false;
+  let errors: string[] = [];
+  thread.on("message", (message: { ready?: boolean; error?: string }) => {
+    if (message?.ready) ready = true;
+    else if (typeof message?.error === "string") errors = [...errors.slice(1 - MAX_KEPT_ERRORS), message.error];
+  });
   const exited = new Promise<void>((resolve) => {
     thread.once("exit", () => {
       alive = false;
@@ -63,13 +74,21 @@ export function startHeartbeatThread(source: HeartbeatSource, workerId: string):
     get alive() {
       return alive;
     },
+    takeErrors: () => {
+      const taken = errors;
+      errors = [];
+      return taken;
+    },
     stop: async () => {
       if (!alive) return;
-      // Referenced again while it closes its connection: otherwise a worker process with
-      // nothing else to do would end before the thread exits (top-level await unsettled).
-      // A "stop" sent while it is still starting waits in its port until it listens.
+      // Referenced again until it has exited: otherwise a worker process with nothing else to
+      // do would end first (top-level await unsettled).
       thread.ref();
-      thread.postMessage("stop");
+      if (ready) thread.postMessage("stop");
+      // Still starting (~50 ms: an isolate, better-sqlite3, a connection), it has not beaten
+      // yet: ended now rather than waited for, which a --batch worker with nothing to do would
+      // otherwise do, only to stop it.
+      else void thread.terminate();
       await exited;
     },
   };

@@ -114,7 +114,13 @@ export class SqliteWorkerStore implements WorkerStore {
 
   /** The thread beats while it is starting or running; this is the fallback where it could not start or died. */
   async heartbeat(workerId: string): Promise<void> {
-    if (this.#heartbeats?.alive) return;
+    if (this.#heartbeats?.alive) {
+      // The thread's own reports reach the worker's log here (as a survived store error).
+      const errors = this.#heartbeats.takeErrors();
+      const last = errors.at(-1);
+      if (last !== undefined) throw new Error(errors.length > 1 ? `${last} (${errors.length} reports)` : last);
+      return;
+    }
     this.#outages.begin(Date.now());
     try {
       this.#store.heartbeat(workerId);

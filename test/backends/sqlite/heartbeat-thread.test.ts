@@ -71,6 +71,25 @@ describe("the heartbeat thread", () => {
     expect(thread?.alive).toBe(false);
   });
 
+  it("reports a beat still waiting for another connection's lock after a whole lease, once taken", async () => {
+    const thread = startHeartbeatThread({ ...source(store.path), leaseMs: 300, busyTimeoutMs: 100 }, "w");
+    await until(() => lastBeat() > 1000);
+    expect(thread?.takeErrors()).toEqual([]);
+    store.db.exec("BEGIN IMMEDIATE"); // this connection holds the write lock now
+    const reports: string[] = [];
+    try {
+      await until(() => reports.push(...(thread?.takeErrors() ?? [])) > 0);
+    } finally {
+      store.db.exec("COMMIT");
+    }
+    expect(reports[0]).toBe(
+      "heartbeats have waited 300 ms for another process's write lock and keep waiting; the wait does not count against this worker's leases",
+    );
+    const beatBefore = lastBeat();
+    await until(() => lastBeat() > beatBefore); // it kept waiting, and beat once the lock was free
+    await thread?.stop();
+  });
+
   it("is stopped cleanly while it is still starting", async () => {
     const thread = startHeartbeatThread(source(store.path), "w");
     await thread?.stop();
