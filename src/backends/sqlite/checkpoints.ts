@@ -11,7 +11,7 @@ import { roomForWal } from "./full-disk.js";
 // they cost ~0.2 ms: the wait is the fsync). A worker's event loop, and its tasks, waited.
 //
 // So while a worker writes, its heartbeat thread (own connection, own core) runs a PASSIVE
-// checkpoint at most every NUDGE_MS: it copies the frames so far and fsyncs them, without
+// checkpoint every ROWS_PER_NUDGE rows: it copies the frames so far and fsyncs them, without
 // blocking anyone. When the worker's commit then crosses 1000 pages, its own checkpoint finds
 // little left to copy or to flush. Measured in that raw loop: ~10–12k → ~12–15k per second;
 // `tasks worker --batch` draining 50k no-ops (interleaved with the previous build, medians of 7
@@ -29,19 +29,30 @@ import { roomForWal } from "./full-disk.js";
 // - On a cramped volume (full-disk.ts) the thread does nothing: there, the worker's own small,
 //   fitted checkpoints and their TRUNCATE must not find the checkpoint lock taken.
 
-/** The least time between two checkpoints of the thread (~200 frames at a c=1 drain's pace). */
+/**
+ * A nudge needs this many rows written (claimed or finished) since the last one: ~500 WAL
+ * frames at --concurrency 1, about half of what makes the worker checkpoint by itself. A
+ * checkpoint costs two fsyncs whatever it copies: nudged after every write, a worker taking one
+ * task every 20 ms made one checkpoint per task where SQLite makes one per ~130 tasks.
+ */
+const ROWS_PER_NUDGE = 128;
+
+/** And at least this long since the last one (in a drain at --concurrency 50, ~2 claims). */
 const NUDGE_MS = 4;
 
-/** The main thread's side: after its writes, nudges the thread (at most every NUDGE_MS). */
+/** The main thread's side: after its writes, nudges the thread (see the two limits above). */
 export class CheckpointNudges {
   /** Shared with the thread: [0] counts nudges. */
   readonly buffer = new SharedArrayBuffer(4);
   readonly #count = new Int32Array(this.buffer);
   #last = Number.NEGATIVE_INFINITY;
+  #rows = 0;
 
-  /** After a write transaction of the worker's connection. */
-  wrote(now: number = performance.now()): void {
-    if (now - this.#last < NUDGE_MS) return;
+  /** After a write transaction of the worker's connection that claimed or finished `rows` rows. */
+  wrote(rows: number, now: number = performance.now()): void {
+    this.#rows += rows;
+    if (this.#rows < ROWS_PER_NUDGE || now - this.#last < NUDGE_MS) return;
+    this.#rows = 0;
     this.#last = now;
     Atomics.add(this.#count, 0, 1);
     Atomics.notify(this.#count, 0);

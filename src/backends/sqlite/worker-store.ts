@@ -107,9 +107,9 @@ export class SqliteWorkerStore implements WorkerStore {
     );
   }
 
-  /** After a transaction of this worker's that wrote: the thread's cue to checkpoint. */
-  #wrote(): void {
-    if (this.#heartbeats?.alive) this.#checkpoints.wrote();
+  /** After a transaction of this worker's that claimed or finished `rows` rows: the thread's cue to checkpoint. */
+  #wrote(rows: number): void {
+    if (rows > 0 && this.#heartbeats?.alive) this.#checkpoints.wrote(rows);
   }
 
   /** The thread beats while it is starting or running; this is the fallback where it could not start or died. */
@@ -153,7 +153,7 @@ export class SqliteWorkerStore implements WorkerStore {
       () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
       this.#filledAll > 1 ? RETRY_AT_ONCE_MS : 0,
     );
-    if (result.claimed.length > 0 || completed.length > 0) this.#wrote();
+    this.#wrote(result.claimed.length + completed.length);
     this.#filledAll = result.claimed.length === limit ? limit : 0;
     if (this.#filledAll > 0) watcher.disarm();
     this.#mark = { events: watcher.events, stamp: store.claimStamp, watched };
@@ -163,7 +163,7 @@ export class SqliteWorkerStore implements WorkerStore {
   async complete(outcomes: AttemptOutcome[]): Promise<CompletionReport> {
     const store = this.#store;
     const dropped = await whenUnlocked(store, () => store.complete(outcomes));
-    if (outcomes.length > 0) this.#wrote();
+    this.#wrote(outcomes.length);
     return { dropped };
   }
 

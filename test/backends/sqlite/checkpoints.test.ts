@@ -43,21 +43,26 @@ describe("checkpoints ahead of the worker's own", () => {
     const before = walState(path);
     expect(before.frames).toBeGreaterThan(0);
     expect(before.backfilled).toBe(0);
-    nudges.wrote();
+    nudges.wrote(500);
     await until(() => walState(path).backfilled === walState(path).frames);
     // The thread only copies: the WAL is still there for the worker's next commit to start over.
     expect(walState(path).frames).toBe(before.frames);
     stop();
   });
 
-  it("nudges at most once per few ms, however many writes", () => {
+  it("nudges once enough rows were written, and at most once per few ms", () => {
     const nudges = new CheckpointNudges();
     const count = new Int32Array(nudges.buffer);
-    nudges.wrote(1000);
-    nudges.wrote(1001);
-    nudges.wrote(1003);
+    // A worker taking a task now and then: one checkpoint per many tasks, not one per task.
+    for (let i = 0; i < 127; i++) nudges.wrote(1, 1000 + 20 * i);
+    expect(count[0]).toBe(0);
+    nudges.wrote(1, 4000);
     expect(count[0]).toBe(1);
-    nudges.wrote(1010);
+    // A drain: many rows per write, but not more often than every few ms.
+    nudges.wrote(200, 4001);
+    nudges.wrote(200, 4003);
+    expect(count[0]).toBe(1);
+    nudges.wrote(200, 4010);
     expect(count[0]).toBe(2);
   });
 
@@ -66,7 +71,7 @@ describe("checkpoints ahead of the worker's own", () => {
     const stop = checkpointOnNudge(thread.db, nudges.buffer);
     stop();
     write(200);
-    nudges.wrote();
+    nudges.wrote(500);
     // A copy would come through the event loop (Atomics.waitAsync): let a few turns pass.
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(walState(path).backfilled).toBe(0);
@@ -77,12 +82,12 @@ describe("checkpoints ahead of the worker's own", () => {
     const nudges = new CheckpointNudges();
     const stop = checkpointOnNudge(thread.db, nudges.buffer);
     write(300);
-    nudges.wrote(1);
+    nudges.wrote(300, 1);
     await until(() => walState(path).backfilled === walState(path).frames);
     // Everything was copied, so the worker's next commit starts the WAL over: as usual.
     write(300);
     expect(walState(path).backfilled).toBeLessThan(walState(path).frames);
-    nudges.wrote(100);
+    nudges.wrote(300, 100);
     await until(() => walState(path).backfilled === walState(path).frames);
     stop();
   });
