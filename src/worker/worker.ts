@@ -3,6 +3,7 @@ import type { AttemptLifecycle, RunningAttempt } from "../contract/attempt.js";
 import type { WorkerEvents, WorkerOptions, WorkerRunner } from "../contract/runner.js";
 import type { AttemptOutcome, WorkerStore } from "../contract/worker-store.js";
 import { describeSelector } from "../contract/worker-store.js";
+import { ChurnMap } from "../core/churn-map.js";
 import { StorageError } from "../core/errors.js";
 import type { TaskResultData } from "../core/result.js";
 
@@ -46,7 +47,8 @@ export class Worker implements WorkerRunner {
   readonly #lifecycle: AttemptLifecycle;
   readonly #options: WorkerOptions;
   readonly #events: WorkerEvents;
-  readonly #running = new Map<string, RunningAttempt>();
+  // Not a Map: a busy worker's GC would promote every attempt it ever held (churn-map.ts).
+  readonly #running = new ChurnMap<string, RunningAttempt>();
   // Completions are written in batches: one transaction for every task that finished in the
   // same turn of the event loop, instead of one per task.
   #pending: Finished[] = [];

@@ -2,6 +2,7 @@ import { DelayedError, Job, UnrecoverableError, type Worker } from "bullmq";
 import type { AttemptLifecycle, RunningAttempt } from "../../contract/attempt.js";
 import type { WorkerEvents } from "../../contract/runner.js";
 import type { AttemptOutcome } from "../../contract/worker-store.js";
+import { ChurnMap } from "../../core/churn-map.js";
 import { type JobData, LOST_WORKER, startsOf, toRecord, workerLost } from "./records.js";
 
 interface Running {
@@ -32,7 +33,7 @@ export class RetryableFailure extends Error {
  * in Redis says (settle).
  */
 export class JobAttempts {
-  readonly #running = new Map<string, Running>();
+  readonly #running = new ChurnMap<string, Running>(); // churn-map.ts: why not a Map
   /** Ids settled after BullMQ refused their end, until its second refusal (see onRefused). */
   readonly #refused = new Map<string, number>();
 

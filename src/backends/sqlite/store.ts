@@ -1,5 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { AttemptOutcome, QueueSelector, WorkerRegistration } from "../../contract/worker-store.js";
+import { ChurnMap } from "../../core/churn-map.js";
 import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
@@ -65,7 +66,7 @@ export class SqliteStore {
   onLocalChange: (() => void) | undefined;
   #localWrites = 0;
   /** Each task this connection claimed and has not completed yet, by id: its rowid, queue and task. */
-  readonly #claimed = new Map<string, HeldRow>();
+  readonly #claimed = new ChurnMap<string, HeldRow>(); // churn-map.ts: why not a Map
   #claimStamp: string | undefined;
   /** Per-queue limits and whether tasks carry per-key limits (see controlled-claim.ts). */
   controls: ClaimControls = { limits: {}, keyLimits: false };
@@ -279,16 +280,22 @@ export class SqliteStore {
     const held = this.#claimed.get(outcome.id) ?? q.get<HeldRow>(HELD_OF).get(outcome.id);
     this.#claimed.delete(outcome.id);
     if (held === undefined) return false;
-    const params = { seq: held.seq, workerId: outcome.workerId, finishedAt: outcome.finishedAt.getTime() };
+    // Each statement's parameters as one literal: a spread copy given one more property made V8
+    // promote these to the old generation in a drain (see applyOutcome in contract/records.ts).
+    const { seq } = held;
+    const { workerId } = outcome;
+    const finishedAt = outcome.finishedAt.getTime();
     if (outcome.status === "SUCCEEDED") {
       const returnValue = JSON.stringify(outcome.returnValue ?? null);
-      if (q.get(SUCCEED).run({ ...params, returnValue }).changes === 0) return false;
+      if (q.get(SUCCEED).run({ seq, workerId, finishedAt, returnValue }).changes === 0) return false;
       counts.add(held, "SUCCEEDED", 1);
       return true;
     }
     const error = outcome.error ? JSON.stringify(outcome.error) : null;
-    if (outcome.retryAt) return q.get(RETRY).run({ ...params, error, retryAt: outcome.retryAt.getTime() }).changes > 0;
-    if (q.get(FAIL).run({ ...params, error }).changes === 0) return false;
+    if (outcome.retryAt) {
+      return q.get(RETRY).run({ seq, workerId, finishedAt, error, retryAt: outcome.retryAt.getTime() }).changes > 0;
+    }
+    if (q.get(FAIL).run({ seq, workerId, finishedAt, error }).changes === 0) return false;
     counts.add(held, "FAILED", 1);
     return true;
   }
