@@ -110,14 +110,16 @@ export class JobAttempts {
     // no start time of its own: BullMQ's processedOn says it (kept short: see queue.ts).
     const ended = data.workerIds?.length ?? 0;
     const { starts: _old, ...rest } = data;
-    data = { ...rest, s: ended + 1 };
+    // Object.assign rather than a spread with more keys: that spread made V8 promote every job's
+    // copies to the old generation in a drain (see applyOutcome in contract/records.ts).
+    data = Object.assign({}, rest, { s: ended + 1 });
     if (ended > 0 || lost > 0) data.startedAt ??= job.processedOn ?? Date.now();
     job.updateData(data).catch(() => {});
     const view = { name: job.name, timestamp: job.timestamp, priority: job.priority, data };
     const record = toRecord(this.alias, {
       id,
       queueName: job.queueName,
-      job: { ...view, processedOn: job.processedOn, processedBy: this.workerId },
+      job: Object.assign({}, view, { processedOn: job.processedOn, processedBy: this.workerId }),
       state: "active",
       dueAt: null,
       tombstone: null,
