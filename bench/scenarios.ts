@@ -170,7 +170,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
   const noCli = { na: "plainjob has no worker CLI; its workers run inside the defining process" };
   const section: Section = {
     title: "(c) Drain",
-    description: `${fmtInt(n)} no-op tasks pre-enqueued; time from spawning \`node bin/run.js worker --batch --no-startup-delay --concurrency C --json\` (stdout to a file) to every process having exited — process start-up and config loading included, nothing subtracted. Raw bound: in-process better-sqlite3 loop on a copy of the same file doing the store's row work for C slots (one BEGIN IMMEDIATE finishes the last batch and claims the next). Best of ${rounds} interleaved rounds for each. plainjob: one worker (plainjob runs one job at a time) in a fresh process of its own, \`start()\` → last completion. Peak memory: the largest VmHWM of the worker processes (sampled every 20 ms), plainjob's process likewise.`,
+    description: `${fmtInt(n)} no-op tasks pre-enqueued; time from spawning \`node bin/run.js worker --batch --no-startup-delay --concurrency C --json\` (stdout to a file) to every process having exited — process start-up and config loading included, nothing subtracted. Each project's worker has started once before (\`worker --batch\` on an empty file, measured apart below), so its TypeScript config is compiled already, as it is for any worker restarted on the same machine (jiti caches the compiled config). Raw bound: in-process better-sqlite3 loop on a copy of the same file doing the store's row work for C slots (one BEGIN IMMEDIATE finishes the last batch and claims the next). Best of ${rounds} interleaved rounds for each. plainjob: one worker (plainjob runs one job at a time) in a fresh process of its own, \`start()\` → last completion. Peak memory: the largest VmHWM of the worker processes (sampled every 20 ms), plainjob's process likewise.`,
     lines: [
       {
         label: "1 process, --concurrency 1, tasks/s",
@@ -211,6 +211,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
       `2 processes: ${fmtMs(two50.ms)} in all, spawn → "started" ${fmtMs(two50.startupMs)} (slower one); tasks per process ${two50.perWorker.map(fmtInt).join(" / ")}.`,
       `Raw bounds: ${fmtMs(raw1.ms)} (batches of 1), ${fmtMs(raw50.ms)} (batches of 50). The worker also writes two --json lines per task (taskStarted, taskFinished); the raw loop writes none. plainjob: ${fmtMs(pj.ms)}.`,
       `plainjob at --concurrency 50 is the same one-job-at-a-time worker: it has no concurrency setting.`,
+      `A first start, before jiti has compiled tasks.config.ts (a fresh machine or container): \`worker --batch\` with nothing to do exits in ${fmtMs(one50.firstStart.ms)} at a peak RSS of ${fmtMb(one50.firstStart.peakRss)}; the compile (babel, inside jiti) also grows V8's heap, so a drain started that way peaks ~30 MB higher and starts ~0.2–0.3 s later.`,
     ],
     targets: [
       {

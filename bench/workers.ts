@@ -1,6 +1,6 @@
 // (c) drain, (d) latency and idle CPU: real `tasks worker` processes, as users run them.
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, loadProject, openRaw, project } from "./setup.js";
 import { sleep } from "./stats.js";
@@ -69,6 +69,20 @@ export interface DrainResult {
   perWorker: number[];
   /** Spawn → first "started" event, slowest process (node + oclif + config load). */
   startupMs: number;
+  /** The project's first `worker --batch` (nothing to do; its TS config not yet compiled): spawn → exit, and peak RSS. */
+  firstStart: { ms: number; peakRss: number };
+}
+
+/** `tasks worker --batch` with nothing to do: spawn → exit and its peak RSS. */
+async function emptyStart(configPath: string): Promise<{ ms: number; peakRss: number }> {
+  const start = performance.now();
+  const worker = startWorker(configPath, ["--batch", "--no-startup-delay"]);
+  worker.child.stdout?.resume();
+  const peak = watchPeak([worker.child.pid as number], worker.exited);
+  const code = await within(worker.exited, 60_000, "first start", () => worker.child.kill("SIGKILL"));
+  const ms = performance.now() - start;
+  if (code !== 0) throw new Error(`first start exited ${code}: ${worker.stderr()}`);
+  return { ms, peakRss: await peak };
 }
 
 /** A process's peak resident set so far (VmHWM, bytes), or 0 once it is gone. */
@@ -106,6 +120,10 @@ export async function tasklaneDrain(
   concurrency = 50,
 ): Promise<DrainResult> {
   const p = project(`drain${processes}`);
+  // A first start compiles the TypeScript config (jiti caches it, as it does for any worker
+  // restarted on the same machine): measured apart, on an empty file, before the timed drain.
+  const firstStart = await emptyStart(p.configPath);
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${p.dbPath}${suffix}`, { force: true });
   writeFileSync(p.dbPath, dbTemplate);
   const args = ["--batch", "--no-startup-delay", "--concurrency", String(concurrency), "--json"];
   const logs = Array.from({ length: processes }, (_, i) => join(p.dir, `worker-${i}.log`));
@@ -143,7 +161,7 @@ export async function tasklaneDrain(
       return first.ts ? Date.parse(first.ts) - spawnedAt : Number.NaN;
     }),
   );
-  return { ms, perWorker, startupMs, peakRss };
+  return { ms, perWorker, startupMs, peakRss, firstStart };
 }
 
 /**
