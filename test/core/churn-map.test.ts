@@ -51,7 +51,8 @@ describe("ChurnMap", () => {
     const plain = await run("Map");
     const churn = await run("ChurnMap");
     console.log(`promoted during 400,000 entries through 50 slots: Map ${plain >> 20} MB, ChurnMap ${churn >> 20} MB`);
-    expect(plain).toBeGreaterThan(100 * 2 ** 20);
+    // Measured 109–205 MB for the Map (fewer when full GCs happen to cut its chain), 7–8 MB here.
+    expect(plain).toBeGreaterThan(40 * 2 ** 20);
     expect(churn).toBeLessThan(20 * 2 ** 20);
   });
 });
