@@ -1,8 +1,6 @@
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { redisProject } from "../backends/redis/redis-project.js";
-import { provideRedis, redisAvailable } from "../conformance/redis-server.js";
 import { BIN, CHILD_ENV } from "../helpers/cli.js";
 import { promotedBytes } from "../helpers/gc.js";
 import { makeProject, type Project } from "../helpers/project.js";
@@ -11,10 +9,13 @@ import { makeProject, type Project } from "../helpers/project.js";
 // objects to the old generation (GC ~9% of a drain, peak RSS +45 MB): a long-lived Map of the
 // running tasks (churn-map.ts) and a copy made by spread that then gains a property (applyOutcome
 // in records.ts; the redis runner's job copies). Measured from the worker's own --trace-gc-nvp
-// lines. SQLite, 30,000 no-op tasks: ~4 MB promoted; with the Map back, 44 MB at --concurrency 50;
-// with applyOutcome's spread back, 17 MB. (The completion's parameters in store.ts, the same
-// spread, add only ~3 MB: below this bound.) Redis, 20,000 tasks: ~16 MB (most of it start-up
-// and BullMQ's requests in flight); with the job copies' spreads back, 35 MB.
+// lines, from its first finished task on (start-up promotes 2–20 MB, varying with load and jiti's
+// cache). SQLite, 30,000 no-op tasks: ~1 MB promoted, with a 2 MB young generation or two busy
+// cores too; with the Map back, 34 MB at --concurrency 50; with applyOutcome's spread back, 14 MB.
+// (The completion's parameters in store.ts, the same spread, add only ~3 MB: below this bound.)
+// A Redis drain is not bounded here: BullMQ's requests in flight make what it promotes swing
+// from 5 to 60 MB with V8's young-generation sizing and the machine's load, so no bound tells its
+// job copies' spreads (+17 MB on a quiet machine) from noise.
 const ROOT = join(import.meta.dirname, "../..");
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const MB = 2 ** 20;
@@ -38,8 +39,13 @@ async function drainPromoted(project: Project, n: number, concurrency: number): 
   );
   expect(run.exitCode).toBe(0);
   expect(run.stdout.match(/"event":"taskFinished"/g)?.length).toBe(n);
-  const promoted = promotedBytes(run.stdout);
-  console.log(`drain of ${n} no-op tasks at --concurrency ${concurrency}: ${(promoted / MB).toFixed(1)} MB promoted`);
+  // From the first finished task on: start-up's promotion varies with load and jiti's cache.
+  const promoted = promotedBytes(run.stdout, '"event":"taskFinished"');
+  const whole = promotedBytes(run.stdout);
+  console.log(
+    `drain of ${n} no-op tasks at --concurrency ${concurrency}: ${(promoted / MB).toFixed(1)} MB promoted ` +
+      `(${(whole / MB).toFixed(1)} MB with start-up)`,
+  );
   return promoted;
 }
 
@@ -47,27 +53,9 @@ describe("a draining worker's memory (sqlite)", () => {
   it.each([50, 1])("promotes little to the old generation at --concurrency %i", async (concurrency) => {
     const project = await makeProject();
     try {
-      expect(await drainPromoted(project, 30_000, concurrency)).toBeLessThan(8 * MB);
+      expect(await drainPromoted(project, 30_000, concurrency)).toBeLessThan(6 * MB);
     } finally {
       await project.cleanup();
     }
   });
 });
-
-if (redisAvailable) {
-  describe("a draining worker's memory (redis)", () => {
-    provideRedis();
-    it("promotes little to the old generation at --concurrency 50", async () => {
-      const project = await redisProject(null);
-      try {
-        expect(await drainPromoted(project.p, 20_000, 50)).toBeLessThan(24 * MB);
-      } finally {
-        await project.cleanup();
-      }
-    });
-  });
-} else {
-  describe.skip("a draining worker's memory (redis: no TASKLANE_REDIS_URL and no redis-server here)", () => {
-    it("needs Redis", () => {});
-  });
-}
