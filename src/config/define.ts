@@ -123,6 +123,7 @@ function customEntry(
     secretKeys: [],
     limits: checkLimits(alias, made.kind ?? Cls.name, queues, limits, Cls.controls),
     controls: Cls.controls,
+    store: null,
     create: async () => made,
   };
 }
@@ -141,6 +142,11 @@ function builtinEntry(alias: string, input: BackendConfig, config: ActiveConfig)
     const problem = kind.queueNameProblem?.(queue);
     if (problem) throw new ConfigError(`backends.${alias}.queues: queue "${queue}" ${problem}`);
   }
+  const resolved = { ...options };
+  for (const key of kind.pathKeys) {
+    const value = resolved[key];
+    if (typeof value === "string" && !isAbsolute(value)) resolved[key] = resolve(config.baseDir, value);
+  }
   return {
     alias,
     kind: input.backend as string,
@@ -151,14 +157,8 @@ function builtinEntry(alias: string, input: BackendConfig, config: ActiveConfig)
     secretKeys: kind.secretKeys,
     limits,
     controls: kind.controls,
-    create: () => {
-      const resolved = { ...options };
-      for (const key of kind.pathKeys) {
-        const value = resolved[key];
-        if (typeof value === "string" && !isAbsolute(value)) resolved[key] = resolve(config.baseDir, value);
-      }
-      return kind.create({ alias, queues, options: resolved, limits });
-    },
+    store: kind.storeOf?.(resolved) ?? null,
+    create: () => kind.create({ alias, queues, options: resolved, limits }),
   };
 }
 

@@ -61,9 +61,14 @@ export class ActiveConfig implements TaskEnvironment<AnyTask> {
     return this.getBackend(alias);
   }
 
-  /** The schedules whose task runs on this backend. */
+  /**
+   * The schedules whose task runs on this backend, or on another alias of the same store (one
+   * SQLite file, one Redis prefix): a worker's sync makes the store hold exactly these.
+   */
   schedulesOf(alias: string): ScheduleEntry[] {
-    return [...this.schedules.values()].filter((entry) => entry.task.backend === alias);
+    const store = this.backends.get(alias)?.store ?? null;
+    const sharing = (other: string) => other === alias || (store !== null && this.backends.get(other)?.store === store);
+    return [...this.schedules.values()].filter((entry) => sharing(entry.task.backend));
   }
 
   /** The backend for an alias, created once and shared. */

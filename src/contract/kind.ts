@@ -22,4 +22,10 @@ export interface BackendKind {
   controls?: QueueControlSupport;
   /** Why a queue name cannot be used with this kind, or null (Redis keys cannot hold ":"). */
   queueNameProblem?(name: string): string | null;
+  /**
+   * Where a backend with these options (paths resolved) keeps its data. Aliases with the same
+   * answer share one store: a worker of either syncs the schedules of both (each sync drops the
+   * stored schedules it was not given). Absent: each alias is a store of its own.
+   */
+  storeOf?(options: Record<string, unknown>): string | null;
 }

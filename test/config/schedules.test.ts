@@ -137,3 +137,37 @@ describe("schedules in the config", () => {
     });
   }
 });
+
+describe("schedules of backends that share a store", () => {
+  type Backends = Parameters<typeof defineConfig>[0]["backends"];
+  /** The schedule names a worker of each alias syncs, for two aliases `a` and `b` with these options. */
+  function synced(kind: "sqlite" | "redis", a: Record<string, unknown>, b: Record<string, unknown>) {
+    const onA = task((n: number) => n);
+    const onB = task({ backend: "b" }, (n: number) => n);
+    const config = defineConfig({
+      backends: { default: { backend: kind, options: a }, b: { backend: kind, options: b } } as Backends,
+      tasks: { onA, onB },
+      schedules: { sa: { task: onA, cron: "@daily", args: [1] }, sb: { task: onB, cron: "@daily", args: [2] } },
+    }) as unknown as { schedulesOf(alias: string): { name: string }[] };
+    return ["default", "b"].map((alias) => config.schedulesOf(alias).map((entry) => entry.name));
+  }
+  const both = [
+    ["sa", "sb"],
+    ["sa", "sb"],
+  ];
+  const apart = [["sa"], ["sb"]];
+
+  it("one SQLite file (paths compared once resolved) is one store", () => {
+    expect(synced("sqlite", { path: "db/tasks.sqlite3" }, { path: "./db/../db/tasks.sqlite3" })).toEqual(both);
+    expect(synced("sqlite", { path: "db/tasks.sqlite3" }, { path: "db/reports.sqlite3" })).toEqual(apart);
+  });
+
+  it("one Redis server, database and prefix is one store", () => {
+    const url = "redis://127.0.0.1:6379";
+    expect(synced("redis", { url }, { url: `${url}/0`, prefix: "tasklane" })).toEqual(both);
+    expect(synced("redis", { url, connection: { db: 2 } }, { url: `${url}/2` })).toEqual(both);
+    expect(synced("redis", { url }, { url, prefix: "reports" })).toEqual(apart);
+    expect(synced("redis", { url }, { url: `${url}/1` })).toEqual(apart);
+    expect(synced("redis", { url }, { url: "redis://10.0.0.2:6379" })).toEqual(apart);
+  });
+});

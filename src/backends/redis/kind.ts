@@ -34,6 +34,15 @@ export const redisKind: BackendKind = {
   controls: { pause: true, queueConcurrency: true, rateLimit: true, keyConcurrency: false },
   // BullMQ builds a queue's keys as `<prefix>:<queue>:…` and refuses a name with ":" at the
   // first enqueue; said here, the config fails at load instead.
+  // One server, database and key prefix: ioredis's own connection options win over the URL's.
+  storeOf: (options) => {
+    const url = new URL(String(options.url));
+    const own = (options.connection ?? {}) as { host?: unknown; port?: unknown; db?: unknown };
+    const host = own.host ?? url.hostname;
+    const port = own.port ?? (url.port || 6379);
+    const db = own.db ?? (url.pathname.slice(1) || 0);
+    return `redis://${String(host)}:${String(port)}/${String(db)} ${String(options.prefix)}`;
+  },
   queueNameProblem: (name) =>
     name.includes(":")
       ? 'contains ":", which the redis backend cannot use in a queue name (BullMQ separates its Redis keys with it); use another character, such as "-" or "."'

@@ -17,4 +17,5 @@ export const sqliteKind: BackendKind = {
   pathKeys: ["path"],
   secretKeys: [],
   controls: { pause: true, queueConcurrency: true, rateLimit: true, keyConcurrency: true },
+  storeOf: (options) => `sqlite:${String(options.path)}`,
 };

@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { SHARED_TASK_NAMES, SHARED_TASKS } from "../../src/testing/task-source.js";
+import { tasks } from "../helpers/cli.js";
+import { makeProject, type Project } from "../helpers/project.js";
+
+// Two backend aliases may name one SQLite file (say, to run the reports queue with workers of
+// their own). Each worker syncs its backend's schedules into the file as it starts, dropping the
+// ones its config no longer has: it must count the schedules of every alias on that file as its
+// own, or each alias's workers drop the other's schedules and those never fire.
+
+const CONFIG = `${SHARED_TASKS}
+export const nightly = task((day: string) => day);
+export const weekly = task({ backend: "reports", queueName: "reports" }, (week: string) => week);
+export default defineConfig({
+  backends: {
+    default: { backend: "sqlite", queues: ["default", "emails", "slow"], options: { path: "db/tasks.sqlite3" } },
+    // The same file, spelled another way: paths are compared once resolved.
+    reports: { backend: "sqlite", queues: ["reports"], options: { path: "./db/../db/tasks.sqlite3" } },
+  },
+  tasks: { ${SHARED_TASK_NAMES}, nightly, weekly },
+  schedules: {
+    nightlyReport: { task: nightly, cron: "0 3 * * *", args: ["daily"] },
+    weeklyReport: { task: weekly, cron: "0 4 * * 1", args: ["weekly"] },
+  },
+});
+`;
+
+let project: Project | undefined;
+afterEach(async () => {
+  await project?.cleanup();
+  project = undefined;
+});
+
+function storedSchedules(p: Project): string[] {
+  const db = new Database(join(p.dir, "db/tasks.sqlite3"), { readonly: true });
+  try {
+    return (db.prepare("SELECT name FROM tasklane_schedules ORDER BY name").all() as { name: string }[]).map(
+      (row) => row.name,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+describe("schedules of two backends on one SQLite file", () => {
+  it("the workers of either backend keep both backends' schedules", async () => {
+    project = await makeProject(CONFIG);
+    const p = project;
+    const worker = (alias: string) =>
+      tasks(["worker", "--batch", "--no-startup-delay", "--backend", alias, "--config", p.configPath], { cwd: p.dir });
+    for (const alias of ["default", "reports", "default"]) {
+      const run = await worker(alias);
+      expect(run.exitCode, String(run.stderr)).toBe(0);
+      expect(storedSchedules(p), `after a worker of ${alias}`).toEqual(["nightlyReport", "weeklyReport"]);
+    }
+    const listed = await tasks(["schedules", "--json", "--config", p.configPath], { cwd: p.dir });
+    expect(listed.exitCode, String(listed.stderr)).toBe(0);
+    expect((JSON.parse(String(listed.stdout)) as { name: string }[]).map((row) => row.name)).toEqual([
+      "nightlyReport",
+      "weeklyReport",
+    ]);
+  });
+});
