@@ -16,7 +16,7 @@ export interface BackendEntry {
   limits: Record<string, QueueLimits>;
   /** Which queue controls the backend enforces (absent: none). */
   controls: QueueControlSupport | undefined;
-  /** Where it keeps its data (BackendKind.storeOf); null: shared with no other alias. */
+  /** Where it keeps its data (BackendKind.storeOf); null: a kind that does not say, shared with no other alias. */
   store: string | null;
   create(): Promise<Backend>;
 }

@@ -27,5 +27,5 @@ export interface BackendKind {
    * answer share one store: a worker of either syncs the schedules of both (each sync drops the
    * stored schedules it was not given). Absent: each alias is a store of its own.
    */
-  storeOf?(options: Record<string, unknown>): string | null;
+  storeOf?(options: Record<string, unknown>): string;
 }

@@ -32,8 +32,6 @@ export const redisKind: BackendKind = {
   // hands jobs to workers, so they hold across every worker and host). BullMQ's open-source
   // edition has no groups, so per-key concurrency is refused at config load.
   controls: { pause: true, queueConcurrency: true, rateLimit: true, keyConcurrency: false },
-  // BullMQ builds a queue's keys as `<prefix>:<queue>:…` and refuses a name with ":" at the
-  // first enqueue; said here, the config fails at load instead.
   // One server, database and key prefix: ioredis's own connection options win over the URL's.
   storeOf: (options) => {
     const url = new URL(String(options.url));
@@ -43,6 +41,8 @@ export const redisKind: BackendKind = {
     const db = own.db ?? (url.pathname.slice(1) || 0);
     return `redis://${String(host)}:${String(port)}/${String(db)} ${String(options.prefix)}`;
   },
+  // BullMQ builds a queue's keys as `<prefix>:<queue>:…` and refuses a name with ":" at the
+  // first enqueue; said here, the config fails at load instead.
   queueNameProblem: (name) =>
     name.includes(":")
       ? 'contains ":", which the redis backend cannot use in a queue name (BullMQ separates its Redis keys with it); use another character, such as "-" or "."'
