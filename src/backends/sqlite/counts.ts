@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { BUMP_COUNT, RECOUNT } from "./sql/counts.js";
+import { BUMP_COUNT, DROP_OLD_SLOTS, RECOUNT, SLOT_MS, SLOTS_KEPT, TOTAL_SLOT } from "./sql/counts.js";
 import type { Statements } from "./statements.js";
 
 /** A finished status: the only ones tasklane_counts holds (READY and RUNNING are counted live). */
@@ -19,23 +19,47 @@ export interface CountedRow {
  * 50 ran at ~18k tasks/s with it and ~43k/s without; one at a time, ~7k/s and ~11k/s.
  * The price: a status change made by hand-written SQL no longer shows in the counts (`recount`
  * rebuilds them), and every status change of the store must go through here.
+ *
+ * Each row that reaches a finished status is also a completion of its 10-second slot (schema
+ * v6: what throughput reads). Rows leaving one (a retry, prune) lower the total only: a
+ * slot's completions happened, whatever became of the rows since.
  */
 export class CountDeltas {
-  readonly #deltas = new Map<string, { queue: string; task: string; status: FinishedStatus; n: number }>();
+  readonly #totals = new Map<string, { queue: string; task: string; status: FinishedStatus; n: number }>();
+  /** Completions per (queue, task, status, slot of finished_at). */
+  readonly #slots = new Map<string, { queue: string; task: string; status: FinishedStatus; slot: number; n: number }>();
 
-  add(row: CountedRow, status: FinishedStatus, n: 1 | -1): void {
+  /** `finishedAt` (ms): when a row reached `status` (n = 1); ignored when one leaves it (n = -1). */
+  add(row: CountedRow, status: FinishedStatus, n: 1 | -1, finishedAt = 0): void {
     const key = `${row.queue_name}\u0000${row.task_name}\u0000${status}`;
-    const delta = this.#deltas.get(key);
-    if (delta) delta.n += n;
-    else this.#deltas.set(key, { queue: row.queue_name, task: row.task_name, status, n });
+    const total = this.#totals.get(key);
+    if (total) total.n += n;
+    else this.#totals.set(key, { queue: row.queue_name, task: row.task_name, status, n });
+    if (n < 0) return;
+    const slot = Math.floor(finishedAt / SLOT_MS);
+    const slotKey = `${key}\u0000${slot}`;
+    const done = this.#slots.get(slotKey);
+    if (done) done.n += 1;
+    else this.#slots.set(slotKey, { queue: row.queue_name, task: row.task_name, status, slot, n: 1 });
   }
 
-  /** Writes the sums (call inside the transaction that made the changes) and starts over. */
+  /**
+   * Writes the sums (call inside the transaction that made the changes) and starts over. A
+   * group that completed rows also drops its slots older than SLOTS_KEPT: one short key range
+   * next to the rows just written, usually empty.
+   */
   flush(statements: Statements): void {
-    if (this.#deltas.size === 0) return;
+    if (this.#totals.size === 0) return;
     const bump = statements.get(BUMP_COUNT);
-    for (const delta of this.#deltas.values()) if (delta.n !== 0) bump.run(delta);
-    this.#deltas.clear();
+    for (const { queue, task, status, n } of this.#totals.values()) {
+      if (n !== 0) bump.run({ queue, task, status, slot: TOTAL_SLOT, n });
+    }
+    for (const { queue, task, status, slot, n } of this.#slots.values()) {
+      bump.run({ queue, task, status, slot, n });
+      statements.get(DROP_OLD_SLOTS).run({ queue, task, status, before: slot - SLOTS_KEPT });
+    }
+    this.#totals.clear();
+    this.#slots.clear();
   }
 }
 
@@ -47,7 +71,8 @@ export function countRows(
   n: 1 | -1,
 ): void {
   const counts = new CountDeltas();
-  for (const row of rows) counts.add(row, status, n);
+  const now = Date.now();
+  for (const row of rows) counts.add(row, status, n, now);
   counts.flush(statements);
 }
 

@@ -58,7 +58,7 @@ export function cancelIds(store: SqliteStore, ids: string[]): IdOutcome[] {
   return changeEach(store, ids, (id, now, counts) => {
     const row = q.cancel.get({ id, now });
     if (row) {
-      counts.add(row, "CANCELLED", 1);
+      counts.add(row, "CANCELLED", 1, now);
       return { id, ok: true, status: "READY" };
     }
     const status = q.statusOf.get(id);

@@ -2,12 +2,14 @@ import type Database from "better-sqlite3";
 import type { PruneOptions } from "../../contract/management.js";
 import { type CountedRow, countRows, type FinishedStatus } from "./counts.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
-import { jsonList } from "./manage-sql.js";
+import { jsonList, manageStatements } from "./manage-sql.js";
+import { queuesPresent } from "./manage-walks.js";
 import { PRUNE_SQL } from "./sql/prune.js";
 import type { Statements } from "./statements.js";
 
 // Prune: deletes finished rows only, through the partial `tasklane_results_finished` index
-// (status, finished_at), one finished status at a time. Each batch is found by a read outside
+// (status, queue_name, enqueued_at, …), one finished status and queue at a time (sql/prune.ts).
+// Each batch is found by a read outside
 // any write lock (a keyset walk in index order, so rows skipped by the queue/task filters are
 // never read twice), then deleted in its own short BEGIN IMMEDIATE transaction whose DELETE
 // re-checks status and age, so a row retried in between is left alone.
@@ -30,7 +32,7 @@ export const DEFAULT_PRUNE_BATCH = 2000;
 
 interface PruneStatements {
   count: Database.Statement<unknown[], number>;
-  keys: Database.Statement<unknown[], { seq: number; finished_at: number }>;
+  keys: Database.Statement<unknown[], { seq: number; enqueued_at: number }>;
   deleteBatch: Database.Statement<unknown[], CountedRow>;
   deleteWorkers: Database.Statement;
 }
@@ -38,7 +40,7 @@ interface PruneStatements {
 function statements(cache: Statements): PruneStatements {
   return {
     count: cache.pluck<number>(PRUNE_SQL.count),
-    keys: cache.get<{ seq: number; finished_at: number }>(PRUNE_SQL.keys),
+    keys: cache.get<{ seq: number; enqueued_at: number }>(PRUNE_SQL.keys),
     deleteBatch: cache.get<CountedRow>(PRUNE_SQL.delete),
     deleteWorkers: cache.get(PRUNE_SQL.deleteWorkers),
   };
@@ -53,6 +55,74 @@ function targets(options: PruneOptions) {
     { ...filters, status: "CANCELLED" as const, before },
     { ...filters, status: "FAILED" as const, before: options.failedFinishedBefore.getTime() },
   ];
+}
+
+type PruneKey = { seq: number; enqueued_at: number };
+type Target = ReturnType<typeof targets>[number];
+/** One queue's walk: the keys read ahead, the next one to take, and where the next read starts. */
+interface QueueWalk {
+  queue: string;
+  keys: PruneKey[];
+  next: number;
+  done: boolean;
+  after: PruneKey | null;
+}
+
+/**
+ * One status's prunable rows, oldest first across the queues: each queue's keyset walk, read
+ * `limit` keys at a time into a buffer, merged. Rows enqueued together sit together in the
+ * table, so a batch taken in that order empties whole table pages, as one walk of the status
+ * in time order did before v6; batches taken queue after queue came back to every page once
+ * per queue (measured at a million rows: 21 s instead of 17 s). Each key is read once.
+ */
+class MergedWalk {
+  readonly #queues: QueueWalk[];
+
+  constructor(
+    readonly q: PruneStatements,
+    readonly target: Target,
+    queues: readonly string[],
+    readonly limit: number,
+  ) {
+    this.#queues = queues.map((queue) => ({ queue, keys: [], next: 0, done: false, after: null }));
+  }
+
+  /** The next batch: up to `limit` keys, oldest first. */
+  take(): PruneKey[] {
+    const batch: PruneKey[] = [];
+    while (batch.length < this.limit) {
+      let best: QueueWalk | null = null;
+      for (const walk of this.#queues) {
+        if (walk.next >= walk.keys.length) this.#refill(walk);
+        const key = walk.keys[walk.next];
+        const head = best?.keys[best.next];
+        if (
+          key &&
+          (!head || key.enqueued_at < head.enqueued_at || (key.enqueued_at === head.enqueued_at && key.seq < head.seq))
+        ) {
+          best = walk;
+        }
+      }
+      if (!best) break;
+      batch.push(best.keys[best.next++] as PruneKey);
+    }
+    return batch;
+  }
+
+  #refill(walk: QueueWalk): void {
+    if (walk.done) return;
+    const after = walk.after ?? { enqueued_at: Number.MIN_SAFE_INTEGER, seq: 0 };
+    walk.keys = this.q.keys.all({
+      ...this.target,
+      queue: walk.queue,
+      afterAt: after.enqueued_at,
+      afterSeq: after.seq,
+      limit: this.limit,
+    });
+    walk.next = 0;
+    walk.done = walk.keys.length < this.limit;
+    walk.after = walk.keys[walk.keys.length - 1] ?? walk.after;
+  }
 }
 
 export function countPrunable(db: Database.Database, cache: Statements, options: PruneOptions): number {
@@ -76,15 +146,15 @@ export async function prune(db: Database.Database, cache: Statements, options: P
   // this connection runs one while holding the write lock.
   const autocheckpoint = db.pragma("wal_autocheckpoint", { simple: true }) as number;
   db.pragma("wal_autocheckpoint = 0");
+  const queues = options.queues?.length ? [...new Set(options.queues)] : queuesPresent(manageStatements(cache));
   try {
     for (const target of targets(options)) {
-      let after = { afterAt: Number.MIN_SAFE_INTEGER, afterSeq: 0 };
+      const walk = new MergedWalk(q, target, queues, limit);
       for (;;) {
         // The gap's work (checkpoint, finding the next batch) counts towards the gap.
         if (deleted > 0) db.pragma("wal_checkpoint(PASSIVE)");
-        const keys = q.keys.all({ ...target, ...after, limit });
-        const last = keys[keys.length - 1];
-        if (!last) break;
+        const keys = walk.take();
+        if (keys.length === 0) break;
         await waitUntil(lockFreeUntil);
         const started = performance.now();
         deleted += deleteBatch.immediate({ ...target, seqs: JSON.stringify(keys.map((k) => k.seq)) });
@@ -92,8 +162,6 @@ export async function prune(db: Database.Database, cache: Statements, options: P
         lockFreeUntil = ended + gapAfter(ended - started);
         total = Math.max(total, deleted); // rows may have become prunable since the count
         options.onProgress?.(deleted, total);
-        after = { afterAt: last.finished_at, afterSeq: last.seq };
-        if (keys.length < limit) break;
       }
     }
   } finally {

@@ -54,20 +54,30 @@ type Stmt<R> = Database.Statement<unknown[], R>;
 
 /** Every statement of SQL, with its row type. */
 export interface ManageStatements {
-  walkQueueStatus: Stmt<Key>;
-  walkQueueStatusTasks: Stmt<Key>;
+  walkQueue: Stmt<Key>;
+  walkQueueTasks: Stmt<Key>;
+  walkFinished: Stmt<Key>;
+  walkFinishedTasks: Stmt<Key>;
+  walkReady: Stmt<Key>;
+  walkReadyByQueue: Stmt<Key>;
+  walkRunning: Stmt<Key>;
   walkTask: Stmt<Key>;
   walkWaiting: Stmt<Key>;
+  walkWaitingByQueue: Stmt<Key>;
   rowsBySeq: Stmt<ResultRow>;
   firstQueue: Stmt<string | null>;
   nextQueue: Stmt<string>;
   finishedCounts: Stmt<CountRow>;
-  countQueueStatus: Stmt<number>;
+  countReady: Stmt<number>;
+  countRunning: Stmt<number>;
+  readyUpTo: Stmt<number>;
   countReadyTasks: Stmt<number>;
   countRunningTasks: Stmt<number>;
   oldestReady: Stmt<number>;
   earliestDue: Stmt<number | null>;
-  countSinceQueueStatus: Stmt<number>;
+  countSinceFinished: Stmt<number>;
+  countSinceReady: Stmt<number>;
+  countSinceRunning: Stmt<number>;
   countSinceTask: Stmt<{ status: TaskResultStatus; n: number }>;
   idRange: Stmt<ResultRow>;
   idSuffix: Stmt<string>;
@@ -82,19 +92,23 @@ export interface ManageStatements {
   cancel: Stmt<CountedRow>;
   statusOf: Stmt<TaskResultStatus>;
   workers: Stmt<WorkerRow>;
-  throughput: Stmt<{ i: number; n: number }>;
+  throughput: Stmt<{ slot: number; n: number }>;
 }
 
 /** Single-column results come back as plain values. */
 const PLUCKED = new Set<keyof typeof SQL>([
   "firstQueue",
   "nextQueue",
-  "countQueueStatus",
+  "countReady",
+  "countRunning",
+  "readyUpTo",
   "countReadyTasks",
   "countRunningTasks",
   "oldestReady",
   "earliestDue",
-  "countSinceQueueStatus",
+  "countSinceFinished",
+  "countSinceReady",
+  "countSinceRunning",
   "idSuffix",
   "failedSeqs",
   "statusOf",

@@ -16,39 +16,28 @@ import type {
 } from "../../contract/management.js";
 import type { QueueState } from "../../contract/queue-controls.js";
 import { UsageError } from "../../core/errors.js";
-import { ALL_STATUSES, type TaskResultData } from "../../core/result.js";
+import type { TaskResultData } from "../../core/result.js";
 import { diagnose } from "./diagnose.js";
 import { cancelIds, retryFailed, retryIds } from "./manage-changes.js";
 import { errorGroups, failureGroupIds, failureGroups } from "./manage-failures.js";
 import { countPrunable, prune } from "./manage-prune.js";
-import {
-  allows,
-  decodeCursor,
-  encodeCursor,
-  type Filter,
-  jsonList,
-  type Key,
-  type ManageStatements,
-  manageStatements,
-  normalize,
-} from "./manage-sql.js";
+import { allows, decodeCursor, encodeCursor, manageStatements, normalize } from "./manage-sql.js";
+import { countSince, countUnfinished, countUnfinishedIn, pageKeys, queuesPresent } from "./manage-walks.js";
 import { type ResultRow, rowToRecord } from "./rows.js";
 import { PAUSE, QUEUE_STATES, RESUME } from "./sql/controls.js";
+import { SLOT_MS } from "./sql/counts.js";
 import type { SqliteStore } from "./store.js";
 
 const UNFINISHED = ["READY", "RUNNING"] as const;
-const MIN_KEY = Number.MIN_SAFE_INTEGER;
-const MAX_KEY = Number.MAX_SAFE_INTEGER;
 
 const zeroCounts = (): StatusCounts => ({ READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 });
-const newestFirst = (a: Key, b: Key) => b.enqueued_at - a.enqueued_at || b.seq - a.seq;
 
 /**
  * The operator's view of a SQLite backend (ManagementStore): listing, counts, error groups,
  * retry/cancel and prune, on the store's connection. Reads run in one read transaction each
  * (a consistent snapshot); writes are short BEGIN IMMEDIATE transactions whose UPDATEs re-check
  * the status they expect, so they never race a worker. Query shapes are explained in schema.ts
- * (v2) and manage-sql.ts.
+ * (v2, v6), manage-walks.ts and manage-sql.ts.
  */
 export class SqliteManagement implements ManagementStore {
   readonly #store: () => SqliteStore;
@@ -66,7 +55,7 @@ export class SqliteManagement implements ManagementStore {
     const { db, alias } = this.#open();
     const q = manageStatements(this.#open().statements);
     return read(db, () => {
-      const keys = this.#pageKeys(q, filter, after, limit + 1);
+      const keys = pageKeys(q, filter, after, limit + 1);
       const page = keys.slice(0, limit);
       const rows = new Map<number, ResultRow>();
       for (const row of q.rowsBySeq.all({ seqs: JSON.stringify(page.map((k) => k.seq)) })) rows.set(row.seq, row);
@@ -86,7 +75,7 @@ export class SqliteManagement implements ManagementStore {
     return read(db, () => {
       const counts = zeroCounts();
       if (f.since !== null) {
-        this.#countSince(q, f, counts);
+        countSince(q, f, counts);
         return counts;
       }
       for (const c of q.finishedCounts.all()) {
@@ -95,7 +84,7 @@ export class SqliteManagement implements ManagementStore {
         }
       }
       for (const status of UNFINISHED) {
-        if (allows(f.statuses, status)) counts[status] = this.#countUnfinished(q, status, f);
+        if (allows(f.statuses, status)) counts[status] = countUnfinished(q, status, f);
       }
       return counts;
     });
@@ -109,7 +98,7 @@ export class SqliteManagement implements ManagementStore {
       const byQueue = new Map<string, QueueCounts>();
       for (const queueName of queuesPresent(q)) {
         const counts = zeroCounts();
-        for (const status of UNFINISHED) counts[status] = q.countQueueStatus.get({ queue: queueName, status }) ?? 0;
+        for (const status of UNFINISHED) counts[status] = countUnfinishedIn(q, queueName, status);
         const oldest = counts.READY > 0 ? q.oldestReady.get({ queue: queueName }) : undefined;
         const due = counts.READY > 0 ? (q.earliestDue.get({ queue: queueName }) ?? null) : null;
         byQueue.set(queueName, {
@@ -271,105 +260,18 @@ export class SqliteManagement implements ManagementStore {
     const n = Math.floor(minutes);
     if (!(n >= 1)) return [];
     const counts = new Array<number>(n).fill(0);
-    const rows = manageStatements(this.#open().statements).throughput.all({
-      minutes: n,
-      from: Date.now() - n * 60_000,
-    });
-    for (const row of rows) counts[row.i] = row.n;
+    const from = Date.now() - n * 60_000;
+    // Each slot counts in the window where it starts: exact to a slot (10 s).
+    for (const row of manageStatements(this.#open().statements).throughput.all({ from: Math.floor(from / SLOT_MS) })) {
+      const window = Math.floor((row.slot * SLOT_MS - from) / 60_000);
+      if (window >= 0 && window < n) counts[window] = (counts[window] ?? 0) + row.n;
+    }
     return counts;
   }
 
   #open(): SqliteStore {
     return this.#store();
   }
-
-  /**
-   * The first `n` keys of the page, newest first: one short keyset walk per value of the
-   * driving filter (each already in order, none longer than n), merged here.
-   */
-  #pageKeys(q: ManageStatements, f: Filter, after: Key | null, n: number): Key[] {
-    const page = {
-      since: f.since ?? MIN_KEY,
-      beforeAt: after?.enqueued_at ?? MAX_KEY,
-      beforeSeq: after?.seq ?? MAX_KEY,
-      limit: n,
-    };
-    const keys: Key[] = [];
-    if (f.waiting !== null) {
-      // READY rows only (a status filter without READY finds none).
-      if (!allows(f.statuses, "READY")) return [];
-      const params = { ...page, waiting: f.waiting, now: Date.now(), tasks: jsonList(f.tasks) };
-      for (const queue of f.queues ?? queuesPresent(q)) keys.push(...q.walkWaiting.all({ ...params, queue }));
-    } else if (this.#drivenByTask(q, f)) {
-      const others = { statuses: jsonList(f.statuses), queues: jsonList(f.queues) };
-      for (const task of f.tasks ?? []) keys.push(...q.walkTask.all({ ...page, ...others, task }));
-    } else {
-      const tasks = jsonList(f.tasks);
-      const walk = tasks === null ? q.walkQueueStatus : q.walkQueueStatusTasks;
-      for (const queue of f.queues ?? queuesPresent(q)) {
-        for (const status of f.statuses ?? ALL_STATUSES) keys.push(...walk.all({ ...page, queue, status, tasks }));
-      }
-    }
-    return keys.sort(newestFirst).slice(0, n);
-  }
-
-  /**
-   * Whether to walk the task index (checking queue and status on the way) rather than the
-   * (queue, status) pairs (checking the task): whichever has fewer rows to read, estimated
-   * from the counts table and live READY/RUNNING counts.
-   */
-  #drivenByTask(q: ManageStatements, f: Filter): boolean {
-    if (f.tasks === null) return false;
-    if (f.queues === null && f.statuses === null) return true;
-    let byTask = 0;
-    let byPair = 0;
-    for (const c of q.finishedCounts.all()) {
-      if (f.tasks.includes(c.task_name)) byTask += c.n;
-      if (allows(f.queues, c.queue_name) && allows(f.statuses, c.status)) byPair += c.n;
-    }
-    for (const status of UNFINISHED) {
-      if (!allows(f.statuses, status)) continue;
-      for (const queue of f.queues ?? queuesPresent(q)) byPair += q.countQueueStatus.get({ queue, status }) ?? 0;
-    }
-    return byTask < byPair;
-  }
-
-  #countUnfinished(q: ManageStatements, status: "READY" | "RUNNING", f: Filter): number {
-    if (f.tasks !== null) {
-      const stmt = status === "READY" ? q.countReadyTasks : q.countRunningTasks;
-      return stmt.get({ tasks: jsonList(f.tasks), queues: jsonList(f.queues) }) ?? 0;
-    }
-    let n = 0;
-    for (const queue of f.queues ?? queuesPresent(q)) n += q.countQueueStatus.get({ queue, status }) ?? 0;
-    return n;
-  }
-
-  /** Counts of rows enqueued since `f.since`, from the rows themselves (index ranges). */
-  #countSince(q: ManageStatements, f: Filter, counts: StatusCounts): void {
-    const since = f.since ?? MIN_KEY;
-    if (this.#drivenByTask(q, f)) {
-      const others = { since, statuses: jsonList(f.statuses), queues: jsonList(f.queues) };
-      for (const task of f.tasks ?? []) {
-        for (const row of q.countSinceTask.all({ ...others, task })) counts[row.status] += row.n;
-      }
-      return;
-    }
-    const tasks = jsonList(f.tasks);
-    for (const queue of f.queues ?? queuesPresent(q)) {
-      for (const status of f.statuses ?? ALL_STATUSES) {
-        counts[status] += q.countSinceQueueStatus.get({ queue, status, since, tasks }) ?? 0;
-      }
-    }
-  }
-}
-
-/** Every queue name with at least one row, in order: one index seek each. */
-function queuesPresent(q: ManageStatements): string[] {
-  const queues: string[] = [];
-  for (let queue = q.firstQueue.get() ?? null; queue !== null; queue = q.nextQueue.get({ after: queue }) ?? null) {
-    queues.push(queue);
-  }
-  return queues;
 }
 
 /** Runs `fn` in one read transaction: the walks and the row fetch see the same snapshot. */

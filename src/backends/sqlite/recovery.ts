@@ -45,7 +45,7 @@ export class LeaseRecovery {
           return changed ? [{ id: row.id, status: "READY" }] : [];
         }
         if (statements.get(FAIL_LOST).run(params).changes === 0) return [];
-        counts.add(row, "FAILED", 1);
+        counts.add(row, "FAILED", 1, now);
         return [{ id: row.id, status: "FAILED" }];
       });
       counts.flush(statements);

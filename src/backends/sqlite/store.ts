@@ -288,7 +288,7 @@ export class SqliteStore {
     if (outcome.status === "SUCCEEDED") {
       const returnValue = JSON.stringify(outcome.returnValue ?? null);
       if (q.get(SUCCEED).run({ seq, workerId, finishedAt, returnValue }).changes === 0) return false;
-      counts.add(held, "SUCCEEDED", 1);
+      counts.add(held, "SUCCEEDED", 1, finishedAt);
       return true;
     }
     const error = outcome.error ? JSON.stringify(outcome.error) : null;
@@ -296,7 +296,7 @@ export class SqliteStore {
       return q.get(RETRY).run({ seq, workerId, finishedAt, error, retryAt: outcome.retryAt.getTime() }).changes > 0;
     }
     if (q.get(FAIL).run({ seq, workerId, finishedAt, error }).changes === 0) return false;
-    counts.add(held, "FAILED", 1);
+    counts.add(held, "FAILED", 1, finishedAt);
     return true;
   }
 

@@ -5,7 +5,8 @@ import { recount } from "../../../src/backends/sqlite/counts.js";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
 import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
-import { SQL } from "../../../src/backends/sqlite/sql/manage.js";
+import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
+import { READY_SORTED_MAX, SQL } from "../../../src/backends/sqlite/sql/manage.js";
 import { PRUNE_SQL } from "../../../src/backends/sqlite/sql/prune.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
 import type { PruneOptions, ResultFilter } from "../../../src/contract/management.js";
@@ -114,7 +115,9 @@ function seedMix(n = 400): void {
 /** The counts table equals a GROUP BY over the rows, and so does countByStatus(). */
 async function expectCountsExact(): Promise<void> {
   const table = s.db
-    .prepare("SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE n > 0 ORDER BY 1, 2, 3")
+    .prepare(
+      `SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE slot = ${TOTAL_SLOT} AND n > 0 ORDER BY 1, 2, 3`,
+    )
     .all();
   const truth = s.db
     .prepare(`SELECT queue_name, task_name, status, count(*) AS n FROM tasklane_results
@@ -176,6 +179,49 @@ describe("listResults", () => {
     }
     expect(expected({ queues: ["rare"] }).length).toBeGreaterThan(0);
     expect(expected({ statuses: ["FAILED"], taskNames: ["monthly"] }).length).toBeGreaterThan(0);
+  });
+
+  it("lists a READY backlog larger than READY_SORTED_MAX newest first, with its scheduled and retrying rows", async () => {
+    // Over READY_SORTED_MAX READY rows in "default", interleaved with finished ones: READY
+    // walks go through the queue's rows instead of sorting the READY index (manage-walks.ts).
+    const n = READY_SORTED_MAX + 700;
+    const rows = Array.from({ length: n + 600 }, (_, i) =>
+      record(
+        { queueName: i % 7 === 3 ? "emails" : "default", runAfter: i % 11 === 0 ? new Date(T0 + 9e9) : null },
+        T0 + i,
+      ),
+    );
+    s.insert(rows);
+    for (const [i, r] of rows.entries()) {
+      if (i % 5 === 1) finish(r.id, "SUCCEEDED", T0 + i + 10);
+      if (i % 13 === 2)
+        s.db
+          .prepare("UPDATE tasklane_results SET errors = ? WHERE id = ?")
+          .run('[{"exceptionClass":"E","message":"m","traceback":"E: m"}]', r.id);
+    }
+    recount(s.db);
+    expect(await m.countByStatus({ queues: ["default"], statuses: ["READY"] })).toMatchObject({
+      READY: expect.any(Number),
+    });
+    expect((await m.countByStatus({ queues: ["default"] })).READY).toBeGreaterThan(READY_SORTED_MAX);
+    for (const filter of [{ statuses: ["READY"] }, { statuses: ["READY"], queues: ["default"] }] as ResultFilter[]) {
+      for (const limit of [7, 500]) expect((await allPages(filter, limit)).flat()).toEqual(expected(filter));
+    }
+    for (const waiting of ["scheduled", "retrying"] as const) {
+      const want = allRows()
+        .filter((r) => r.status === "READY" && r.queue_name === "default")
+        .filter((r) => {
+          const row = s.db.prepare("SELECT due_at, errors FROM tasklane_results WHERE seq = ?").get(r.seq) as {
+            due_at: number;
+            errors: string;
+          };
+          return waiting === "scheduled" ? row.due_at > Date.now() : row.errors !== "[]";
+        })
+        .sort((a, b) => b.enqueued_at - a.enqueued_at || b.seq - a.seq)
+        .map((r) => r.id);
+      expect(want.length).toBeGreaterThan(0);
+      expect((await allPages({ queues: ["default"], waiting }, 50)).flat()).toEqual(want);
+    }
   });
 
   it("rejects a bad cursor or limit", async () => {
@@ -616,6 +662,34 @@ describe("workers and throughput", () => {
   });
 });
 
+describe("throughput from completions", () => {
+  it("counts each completion in its 10-second slot, keeps an hour of slots, and is not undone by prune or retry", async () => {
+    const now = Date.now();
+    const rs = Array.from({ length: 5 }, () => record({ taskName: "t" }));
+    s.insert(rs);
+    const claimed = s.claim("w", ALL, 5, now + 1000); // past their enqueue (a ms after `now`)
+    const done = (r: TaskResultData, at: number, status: "SUCCEEDED" | "FAILED") =>
+      s.complete([{ id: r.id, workerId: "w", finishedAt: new Date(at), status }]);
+    // An old completion (2 h ago), then recent ones: the group's next completion drops old slots.
+    done(claimed[0]!, now - 120 * MIN, "SUCCEEDED");
+    const slots = () =>
+      s.db.prepare(`SELECT count(*) FROM tasklane_counts WHERE slot < ${TOTAL_SLOT}`).pluck().get() as number;
+    expect(slots()).toBe(1);
+    done(claimed[1]!, now - 30_000, "SUCCEEDED");
+    expect(slots()).toBe(1); // the 2-hour-old slot is gone
+    done(claimed[2]!, now - 20_000, "SUCCEEDED");
+    done(claimed[3]!, now - 90_000, "FAILED");
+    done(claimed[4]!, now - 4.5 * MIN, "SUCCEEDED");
+    expect(await m.throughput(10)).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 1, 2]);
+    // Completions happened, whatever becomes of their rows.
+    await m.retry([claimed[3]!.id]);
+    await m.prune({ finishedBefore: new Date(now + MIN), failedFinishedBefore: new Date(now + MIN) });
+    expect(await m.countByStatus()).toMatchObject({ SUCCEEDED: 0, FAILED: 0 });
+    expect(await m.throughput(10)).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 1, 2]);
+    await expectCountsExact();
+  });
+});
+
 describe("query plans", () => {
   it("walk indexes in order: no table scan and no temporary sort (with and without ANALYZE)", () => {
     seedMix(3000);
@@ -652,34 +726,44 @@ describe("query plans", () => {
       (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join("\n");
     const check = () => {
       const expectIndex: [string, RegExp][] = [
-        [
-          SQL.walkQueueStatus,
-          /COVERING INDEX tasklane_results_queue_status \(queue_name=\? AND status=\? AND enqueued_at/,
-        ],
-        [SQL.walkQueueStatusTasks, /INDEX tasklane_results_queue_status \(queue_name=\? AND status=\? AND enqueued_at/],
+        [SQL.walkQueue, /COVERING INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
+        [SQL.walkQueueTasks, /INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
+        [SQL.walkFinished, /COVERING INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at/],
+        [SQL.walkFinishedTasks, /INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at/],
+        [SQL.walkReadyByQueue, /INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
+        [SQL.walkWaitingByQueue, /INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
         [SQL.walkTask, /INDEX tasklane_results_task \(task_name=\? AND enqueued_at/],
-        [SQL.countQueueStatus, /COVERING INDEX tasklane_results_queue_status \(queue_name=\? AND status=\?\)/],
-        [SQL.oldestReady, /COVERING INDEX tasklane_results_queue_status \(queue_name=\? AND status=\?\)/],
-        [SQL.nextQueue, /COVERING INDEX tasklane_results_queue_status \(queue_name>\?\)/],
-        [
-          SQL.countSinceQueueStatus,
-          /INDEX tasklane_results_queue_status \(queue_name=\? AND status=\? AND enqueued_at>\?\)/,
-        ],
+        [SQL.countReady, /COVERING INDEX tasklane_results_ready_queue \(queue_name=\?\)/],
+        [SQL.countRunning, /COVERING INDEX tasklane_results_running_queue \(queue_name=\?\)/],
+        [SQL.readyUpTo, /COVERING INDEX tasklane_results_ready_queue \(queue_name=\?\)/],
+        [SQL.oldestReady, /COVERING INDEX tasklane_results_ready_queue \(queue_name=\?\)/],
+        [SQL.nextQueue, /COVERING INDEX tasklane_results_queue \(queue_name>\?\)/],
+        [SQL.countSinceFinished, /INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at>\?\)/],
+        [SQL.countSinceReady, /INDEX tasklane_results_ready_queue \(queue_name=\?\)/],
+        [SQL.countSinceRunning, /INDEX tasklane_results_running_queue \(queue_name=\?\)/],
         [SQL.countSinceTask, /INDEX tasklane_results_task \(task_name=\? AND enqueued_at>\?\)/],
         [SQL.idRange, /INDEX sqlite_autoindex_tasklane_results_1 \(id>\? AND id<\?\)/],
-        [
-          SQL.throughput,
-          /COVERING INDEX tasklane_results_finished \(status=\? AND finished_at>\? AND finished_at<\?\)/,
-        ],
-        [SQL.failedSeqs, /INDEX tasklane_results_finished \(status=\? AND finished_at>\?\)/],
+        [SQL.failedSeqs, /INDEX tasklane_results_finished \(status=\?\)/],
         [SQL.rowsBySeq, /USING INTEGER PRIMARY KEY \(rowid=\?\)/],
-        [PRUNE_SQL.count, /INDEX tasklane_results_finished \(status=\? AND finished_at<\?\)/],
-        [PRUNE_SQL.keys, /INDEX tasklane_results_finished \(status=\? AND finished_at>\? AND finished_at<\?\)/],
+        // With statistics the planner skip-scans the queues (ANY): a search either way.
+        [PRUNE_SQL.count, /INDEX tasklane_results_finished \((status=\?|ANY\(status\))/],
+        [
+          PRUNE_SQL.keys,
+          /INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at>\? AND enqueued_at<\?\)/,
+        ],
         [PRUNE_SQL.delete, /USING INTEGER PRIMARY KEY \(rowid=\?\)/],
         [SQL.retrySeqs, /USING INTEGER PRIMARY KEY \(rowid=\?\)/],
         [SQL.retry, /USING INDEX sqlite_autoindex_tasklane_results_1 \(id=\?\)/],
         [SQL.cancel, /USING INDEX sqlite_autoindex_tasklane_results_1 \(id=\?\)/],
       ];
+      // Sorted on purpose (schema.ts, v6): one queue's RUNNING rows, a few, and its READY rows
+      // while there are at most READY_SORTED_MAX of them (manage-walks.ts checks first).
+      for (const sql of [SQL.walkReady, SQL.walkWaiting, SQL.walkRunning]) {
+        expect(plan(sql), sql).toMatch(/INDEX tasklane_results_(ready|running)_queue \(queue_name=\?\)/);
+        expect(plan(sql), sql).not.toMatch(/SCAN tasklane_results/);
+      }
+      // Throughput reads the counts table's recent slots, never the results.
+      expect(plan(SQL.throughput)).not.toMatch(/tasklane_results/);
       for (const [sql, index] of expectIndex) {
         const p = plan(sql);
         expect(p, sql).toMatch(index);
@@ -692,7 +776,7 @@ describe("query plans", () => {
         /^SCAN tasklane_results USING COVERING INDEX sqlite_autoindex_tasklane_results_1$/,
       );
       // Error groups read FAILED rows through the index, then sort the few groups they make.
-      expect(plan(SQL.errorGroups)).toMatch(/INDEX tasklane_results_finished \(status=\? AND finished_at>\?\)/);
+      expect(plan(SQL.errorGroups)).toMatch(/INDEX tasklane_results_finished \(status=\?\)/);
       expect(plan(SQL.errorGroups)).not.toMatch(/SCAN tasklane_results/);
     };
     check();
@@ -722,7 +806,7 @@ describe("schema v2", () => {
     opened.push(s);
     m = new SqliteManagement(s);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
     await expectCountsExact();
     expect(await m.countByStatus()).toEqual({ READY: 10, RUNNING: 10, SUCCEEDED: 20, FAILED: 10, CANCELLED: 10 });
     const perQueue = await m.countByQueue();

@@ -427,7 +427,7 @@ describe("query plans", () => {
     expect(s.claim("w", ALL, 2, 1_000_000)).toHaveLength(2);
   });
 
-  it("finds RUNNING rows (heartbeats, recovery) per queue through the queue/status index, never a scan", () => {
+  it("finds RUNNING rows (heartbeats, recovery) per queue through the RUNNING index, never a scan", () => {
     const s = store();
     s.insert(Array.from({ length: 3000 }, (_, i) => record({ queueName: `q${i % 3}` }, i)));
     s.claim("w", ALL, 100, 1_000_000);
@@ -442,7 +442,7 @@ describe("query plans", () => {
       if (analyzed) s.db.exec("ANALYZE");
       for (const [sql, params] of checks) {
         const text = plan(sql, params);
-        expect(text).toMatch(/USING INDEX tasklane_results_queue_status \(queue_name=\? AND status=\?\)/);
+        expect(text).toMatch(/USING (COVERING )?INDEX tasklane_results_running_queue \(queue_name=\?/);
         expect(text).not.toMatch(/SCAN tasklane_results/);
       }
     }
@@ -455,7 +455,7 @@ describe("query plans", () => {
 describe("schema", () => {
   it("creates the folder and a 0600 file, at the current schema version, WAL mode", () => {
     const s = store();
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(s.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(statSync(dbPath).mode & 0o777).toBe(0o600);

@@ -6,7 +6,7 @@ import { LIMIT } from "./limit.js";
 
 export const PAUSED_QUEUES = "SELECT queue_name FROM tasklane_queues WHERE paused_at IS NOT NULL";
 
-export const RUNNING_IN_QUEUE = `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_queue_status
+export const RUNNING_IN_QUEUE = `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_running_queue
   WHERE queue_name = @queue AND status = 'RUNNING'`;
 
 export const RATE_WINDOW = "SELECT window_start, window_count FROM tasklane_queues WHERE queue_name = @queue";

@@ -1,6 +1,6 @@
 // What `tasks why` reads about one result (diagnose.ts): a few index seeks, no scans.
 
-export const RUNNING_HOLDERS = `SELECT id, worker_id FROM tasklane_results INDEXED BY tasklane_results_queue_status
+export const RUNNING_HOLDERS = `SELECT id, worker_id FROM tasklane_results INDEXED BY tasklane_results_running_queue
   WHERE queue_name = @queue AND status = 'RUNNING' ORDER BY enqueued_at LIMIT 10`;
 
 /** Due READY tasks of the queue ahead of this one in claim order (priority desc, due, enqueued, seq). */

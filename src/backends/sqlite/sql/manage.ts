@@ -5,6 +5,7 @@ import { LIMIT } from "./limit.js";
 // lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
 // the index it was written for, so statistics (ANALYZE) can never turn it into a sort.
 
+import { PER_SLOT, TOTALS } from "./counts.js";
 import { runningRows } from "./running.js";
 
 export const FINISHED = "('SUCCEEDED', 'FAILED', 'CANCELLED')";
@@ -23,34 +24,67 @@ const IN_TASKS = "task_name IN (SELECT value FROM json_each(@tasks))";
 // after @since; the range on enqueued_at is what the index seeks on.
 const PAGE = `enqueued_at >= @since AND enqueued_at <= @beforeAt AND (enqueued_at < @beforeAt OR seq < @beforeSeq)`;
 const NEWEST_FIRST = `ORDER BY enqueued_at DESC, seq DESC ${LIMIT}`;
-const BY_QUEUE_STATUS = "FROM tasklane_results INDEXED BY tasklane_results_queue_status";
+const BY_QUEUE = "FROM tasklane_results INDEXED BY tasklane_results_queue";
 const BY_TASK = "FROM tasklane_results INDEXED BY tasklane_results_task";
+const BY_READY = "FROM tasklane_results INDEXED BY tasklane_results_ready_queue";
+const BY_RUNNING = "FROM tasklane_results INDEXED BY tasklane_results_running_queue";
+const BY_FINISHED = "FROM tasklane_results INDEXED BY tasklane_results_finished";
+/** What a `*_finished` range needs to say so the planner may use that partial index. */
+const FINISHED_ROWS = "status = @status AND queue_name = @queue AND finished_at IS NOT NULL";
+const WAITING = "CASE @waiting WHEN 'scheduled' THEN due_at > @now ELSE errors <> '[]' END";
 
 const GRANT = `max_attempts = attempts + coalesce((SELECT value FROM json_each(@grants) WHERE key = task_name), 1)`;
 
+/**
+ * More READY rows than this in a queue, and its READY rows are walked newest first through
+ * `*_queue` (checking each row's status) instead of read from `*_ready_queue` and sorted.
+ */
+export const READY_SORTED_MAX = 2000;
+/** A literal LIMIT (one more than that): the count stops there. */
+const READY_PROBE = ["LIMIT", READY_SORTED_MAX + 1].join(" ");
+
 export const SQL = {
-  /** One (queue, status) walk, newest first: a covering index range, no sort. */
-  walkQueueStatus: `SELECT seq, enqueued_at ${BY_QUEUE_STATUS}
-    WHERE queue_name = @queue AND status = @status AND ${PAGE} ${NEWEST_FIRST}`,
-  walkQueueStatusTasks: `SELECT seq, enqueued_at ${BY_QUEUE_STATUS}
-    WHERE queue_name = @queue AND status = @status AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
+  // Newest-first walks, one per queue and (unless all are asked for) status, merged in JS
+  // (manage.ts). Finished rows and whole queues: covering ranges in index order. READY and
+  // RUNNING rows: their own small partial indexes, sorted (schema.ts, v6).
+  /** A queue's rows, any status. */
+  walkQueue: `SELECT seq, enqueued_at ${BY_QUEUE} WHERE queue_name = @queue AND ${PAGE} ${NEWEST_FIRST}`,
+  walkQueueTasks: `SELECT seq, enqueued_at ${BY_QUEUE} WHERE queue_name = @queue AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
+  /** A queue's rows of one finished status. */
+  walkFinished: `SELECT seq, enqueued_at ${BY_FINISHED} WHERE ${FINISHED_ROWS} AND ${PAGE} ${NEWEST_FIRST}`,
+  walkFinishedTasks: `SELECT seq, enqueued_at ${BY_FINISHED}
+    WHERE ${FINISHED_ROWS} AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
+  /** A queue's READY rows (at most READY_SORTED_MAX of them), sorted. */
+  walkReady: `SELECT seq, enqueued_at ${BY_READY}
+    WHERE status = 'READY' AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} ${NEWEST_FIRST}`,
+  /** A queue with a READY backlog: its rows newest first, READY ones kept. */
+  walkReadyByQueue: `SELECT seq, enqueued_at ${BY_QUEUE}
+    WHERE queue_name = @queue AND ${PAGE} AND status = 'READY' AND ${OPT_TASKS} ${NEWEST_FIRST}`,
+  /** A queue's RUNNING rows (a few), sorted. */
+  walkRunning: `SELECT seq, enqueued_at ${BY_RUNNING}
+    WHERE status = 'RUNNING' AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} ${NEWEST_FIRST}`,
   /** One task's walk, newest first, other filters checked on the way. */
   walkTask: `SELECT seq, enqueued_at ${BY_TASK}
     WHERE task_name = @task AND ${PAGE} AND ${OPT_STATUSES} AND ${OPT_QUEUES} ${NEWEST_FIRST}`,
   /** One queue's READY rows that are scheduled (not due yet) or retrying (failed before), newest first. */
-  walkWaiting: `SELECT seq, enqueued_at ${BY_QUEUE_STATUS}
-    WHERE queue_name = @queue AND status = 'READY' AND ${PAGE} AND ${OPT_TASKS}
-      AND CASE @waiting WHEN 'scheduled' THEN due_at > @now ELSE errors <> '[]' END ${NEWEST_FIRST}`,
+  walkWaiting: `SELECT seq, enqueued_at ${BY_READY}
+    WHERE status = 'READY' AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} AND ${WAITING} ${NEWEST_FIRST}`,
+  walkWaitingByQueue: `SELECT seq, enqueued_at ${BY_QUEUE}
+    WHERE queue_name = @queue AND ${PAGE} AND status = 'READY' AND ${OPT_TASKS} AND ${WAITING} ${NEWEST_FIRST}`,
   rowsBySeq: "SELECT * FROM tasklane_results WHERE seq IN (SELECT value FROM json_each(@seqs))",
 
   // Skip-scan over the leading column: one seek per distinct queue.
-  firstQueue: `SELECT min(queue_name) ${BY_QUEUE_STATUS}`,
-  nextQueue: `SELECT queue_name ${BY_QUEUE_STATUS} WHERE queue_name > @after ORDER BY queue_name LIMIT 1`,
+  firstQueue: `SELECT min(queue_name) ${BY_QUEUE}`,
+  nextQueue: `SELECT queue_name ${BY_QUEUE} WHERE queue_name > @after ORDER BY queue_name LIMIT 1`,
 
-  finishedCounts: "SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE n > 0",
-  /** READY or RUNNING rows of one queue: a covering range count. */
-  countQueueStatus: `SELECT count(*) ${BY_QUEUE_STATUS} WHERE queue_name = @queue AND status = @status`,
-  countReadyTasks: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_ready_queue
+  finishedCounts: TOTALS,
+  /** A queue's READY or RUNNING rows: covering range counts over the partial indexes. */
+  countReady: `SELECT count(*) ${BY_READY} WHERE status = 'READY' AND queue_name = @queue`,
+  countRunning: `SELECT count(*) ${BY_RUNNING} WHERE status = 'RUNNING' AND queue_name = @queue`,
+  /** Whether a queue has more than READY_SORTED_MAX READY rows (reads at most that many entries). */
+  readyUpTo: `SELECT count(*) FROM (SELECT 1 ${BY_READY} WHERE status = 'READY' AND queue_name = @queue
+    ${READY_PROBE})`,
+  countReadyTasks: `SELECT count(*) ${BY_READY}
     WHERE status = 'READY' AND ${IN_TASKS} AND ${OPT_QUEUES}`,
   countRunningTasks: runningRows("count(*)", `${IN_TASKS} AND ${OPT_QUEUES}`),
   /**
@@ -58,13 +92,16 @@ export const SQL = {
    * (201 seeks, ~0.1 ms at any backlog); it is the oldest *due* task when it is not in the future.
    */
   earliestDue: `WITH RECURSIVE p(v) AS (SELECT -100 UNION ALL SELECT v + 1 FROM p WHERE v < 100)
-    SELECT min((SELECT due_at FROM tasklane_results INDEXED BY tasklane_results_ready_queue
+    SELECT min((SELECT due_at ${BY_READY}
       WHERE status = 'READY' AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`,
-  oldestReady: `SELECT enqueued_at ${BY_QUEUE_STATUS}
-    WHERE queue_name = @queue AND status = 'READY' ORDER BY enqueued_at LIMIT 1`,
+  /** A covering walk of the queue's READY entries (enqueued_at is in them). */
+  oldestReady: `SELECT min(enqueued_at) ${BY_READY} WHERE status = 'READY' AND queue_name = @queue`,
   // With `since`, counts come from the rows (the counts table has no time dimension).
-  countSinceQueueStatus: `SELECT count(*) ${BY_QUEUE_STATUS}
-    WHERE queue_name = @queue AND status = @status AND enqueued_at >= @since AND ${OPT_TASKS}`,
+  countSinceFinished: `SELECT count(*) ${BY_FINISHED} WHERE ${FINISHED_ROWS} AND enqueued_at >= @since AND ${OPT_TASKS}`,
+  countSinceReady: `SELECT count(*) ${BY_READY}
+    WHERE status = 'READY' AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,
+  countSinceRunning: `SELECT count(*) ${BY_RUNNING}
+    WHERE status = 'RUNNING' AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,
   countSinceTask: `SELECT status, count(*) AS n ${BY_TASK}
     WHERE task_name = @task AND enqueued_at >= @since AND ${OPT_STATUSES} AND ${OPT_QUEUES} GROUP BY status`,
 
@@ -150,9 +187,6 @@ export const SQL = {
   statusOf: "SELECT status FROM tasklane_results WHERE id = ?",
 
   workers: "SELECT * FROM tasklane_workers ORDER BY last_heartbeat_at DESC, id",
-  // Finished results per one-minute window, oldest first: one index range count per window.
-  throughput: `WITH RECURSIVE w(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM w WHERE i + 1 < @minutes)
-    SELECT i, (SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_finished
-      WHERE status IN ${FINISHED} AND finished_at >= @from + i * 60000 AND finished_at < @from + (i + 1) * 60000) AS n
-    FROM w`,
+  /** Completions per 10-second slot, from slot @from on (counts.ts; throughput's windows are made in JS). */
+  throughput: PER_SLOT,
 } as const;

@@ -2,19 +2,22 @@ import { LIMIT } from "./limit.js";
 import { OPT_QUEUES, OPT_TASKS } from "./manage.js";
 
 // Prune's SQL (manage-prune.ts explains the batching): finished rows only, through the partial
-// `tasklane_results_finished` index (status, finished_at), one finished status at a time.
+// `tasklane_results_finished` index (status, queue_name, enqueued_at, finished_at), one finished
+// status and queue at a time. A row finishes after it is enqueued, so every row finished before
+// the cutoff lies in the range enqueued before it; finished_at is checked from the index.
+
+const PRUNABLE = "status = @status AND finished_at IS NOT NULL AND enqueued_at < @before AND finished_at < @before";
 
 export const PRUNE_SQL = {
   count: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_finished
-    WHERE status = @status AND finished_at < @before AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
-  keys: `SELECT seq, finished_at FROM tasklane_results INDEXED BY tasklane_results_finished
-    WHERE status = @status AND finished_at < @before
-      AND finished_at >= @afterAt AND (finished_at > @afterAt OR seq > @afterSeq)
-      AND ${OPT_QUEUES} AND ${OPT_TASKS}
-    ORDER BY finished_at, seq ${LIMIT}`,
+    WHERE ${PRUNABLE} AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
+  keys: `SELECT seq, enqueued_at FROM tasklane_results INDEXED BY tasklane_results_finished
+    WHERE ${PRUNABLE} AND queue_name = @queue
+      AND enqueued_at >= @afterAt AND (enqueued_at > @afterAt OR seq > @afterSeq) AND ${OPT_TASKS}
+    ORDER BY enqueued_at, seq ${LIMIT}`,
   // Returns each deleted row's queue and task for the counts (counts.ts).
   // NOT INDEXED: look each seq up by rowid; left to itself the planner may prefer a range of
-  // the finished index (status, finished_at) and scan every prunable row once per batch.
+  // the finished index and scan every prunable row once per batch.
   delete: `DELETE FROM tasklane_results NOT INDEXED WHERE seq IN (SELECT value FROM json_each(@seqs))
     AND status = @status AND finished_at < @before RETURNING queue_name, task_name`,
   // Every worker start adds a registry row; rows of workers gone for longer than the results'

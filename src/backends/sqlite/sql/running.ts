@@ -1,19 +1,18 @@
-// RUNNING rows, found per queue through `*_queue_status` (queue_name, status, …): there is no
-// index of RUNNING rows of their own (schema.ts, v4). The queues come from a skip-scan of the
-// same index (one seek each), so each statement is a handful of short range walks, never a
-// scan of the finished history.
+// RUNNING rows, found per queue through `*_running_queue` (queue_name, worker_id), which holds RUNNING
+// rows only (schema.ts, v6). The queues come from a skip-scan of `*_queue` (one seek each), so
+// each statement is a handful of short range walks, never a scan of the finished history.
 
 /** Every queue with rows, by skip-scan: one seek per queue. */
-const EACH_QUEUE = `WITH RECURSIVE queues(name) AS (
-    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_queue_status)
+export const EACH_QUEUE = `WITH RECURSIVE queues(name) AS (
+    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_queue)
     UNION ALL
-    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_queue_status
+    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_queue
       WHERE queue_name > queues.name) FROM queues WHERE queues.name IS NOT NULL)`;
 
 /** RUNNING rows matching `where`, with the columns asked for (unqualified names are the row's). CROSS JOIN keeps
  * the queues as the outer loop whatever the statistics say: one range walk per queue. */
 export const runningRows = (columns: string, where: string) => `${EACH_QUEUE}
-  SELECT ${columns} FROM queues CROSS JOIN tasklane_results INDEXED BY tasklane_results_queue_status
+  SELECT ${columns} FROM queues CROSS JOIN tasklane_results INDEXED BY tasklane_results_running_queue
     ON queue_name = queues.name AND status = 'RUNNING'
   WHERE ${where}`;
 
