@@ -2,6 +2,7 @@
 // better-sqlite3 prepared statements and nothing else (no validation, no records, no
 // signals, no worker loop). What tasklane does on top of this is its overhead.
 import type Database from "better-sqlite3";
+import { SLOT_MS, SLOTS_KEPT, TOTAL_SLOT } from "../src/backends/sqlite/sql/counts.js";
 import { newResultId as v7 } from "../src/core/ids.js";
 import type { Enqueuer } from "./enqueue.js";
 
@@ -52,9 +53,12 @@ const CLAIM = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @work
 const ROW = "SELECT * FROM tasklane_results WHERE seq = ?"; // seq is the first column
 const FINISH = `UPDATE tasklane_results SET status = 'SUCCEEDED', finished_at = @now, return_value = 'null',
   worker_id = NULL, lease_expires_at = NULL WHERE seq = @seq AND status = 'RUNNING' AND worker_id = @workerId`;
-// The finished counts, once per transaction (schema v5: the store sums them in JS, no trigger).
-const COUNT = `INSERT INTO tasklane_counts (queue_name, task_name, status, n) VALUES ('default', 'noop', 'SUCCEEDED', @n)
-  ON CONFLICT DO UPDATE SET n = n + excluded.n`;
+// The finished counts, once per transaction (schema v5: the store sums them in JS, no trigger):
+// the total, and (v6) the completions of the transaction's 10-second slot, dropping old slots.
+const COUNT = `INSERT INTO tasklane_counts (queue_name, task_name, status, slot, n)
+  VALUES ('default', 'noop', 'SUCCEEDED', @slot, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n`;
+const DROP_OLD = `DELETE FROM tasklane_counts
+  WHERE queue_name = 'default' AND task_name = 'noop' AND status = 'SUCCEEDED' AND slot < @before`;
 
 /**
  * (c) Drains every READY row in-process, as a worker with `batch` slots does at the least: one
@@ -68,10 +72,16 @@ export function rawDrain(db: Database.Database, batch = 50): { ms: number; done:
   const row = db.prepare(ROW).raw();
   const finish = db.prepare(FINISH);
   const count = db.prepare(COUNT);
+  const dropOld = db.prepare(DROP_OLD);
   const step = db.transaction((finished: unknown[][]) => {
     const now = Date.now();
     for (const r of finished) finish.run({ seq: r[0], workerId, now });
-    if (finished.length > 0) count.run({ n: finished.length });
+    if (finished.length > 0) {
+      const slot = Math.floor(now / SLOT_MS);
+      count.run({ n: finished.length, slot: TOTAL_SLOT });
+      count.run({ n: finished.length, slot });
+      dropOld.run({ before: slot - SLOTS_KEPT });
+    }
     const rows: unknown[][] = [];
     for (const seq of select.all({ now, limit: batch }) as number[]) {
       claim.run({ workerId, now, lease: now + 30_000, seq });
