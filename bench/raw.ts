@@ -54,7 +54,8 @@ const ROW = "SELECT * FROM tasklane_results WHERE seq = ?"; // seq is the first 
 const FINISH = `UPDATE tasklane_results SET status = 'SUCCEEDED', finished_at = @now, return_value = 'null',
   worker_id = NULL, lease_expires_at = NULL WHERE seq = @seq AND status = 'RUNNING' AND worker_id = @workerId`;
 // The finished counts, once per transaction (schema v5: the store sums them in JS, no trigger):
-// the total, and (v6) the completions of the transaction's 10-second slot, dropping old slots.
+// the total, and (v6) the completions of the transaction's 10-second slot, dropping old slots
+// once per slot.
 const COUNT = `INSERT INTO tasklane_counts (queue_name, task_name, status, slot, n)
   VALUES ('default', 'noop', 'SUCCEEDED', @slot, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n`;
 const DROP_OLD = `DELETE FROM tasklane_counts
@@ -73,6 +74,7 @@ export function rawDrain(db: Database.Database, batch = 50): { ms: number; done:
   const finish = db.prepare(FINISH);
   const count = db.prepare(COUNT);
   const dropOld = db.prepare(DROP_OLD);
+  let droppedAt = Number.NEGATIVE_INFINITY; // old slots are dropped once per slot, as the store does
   const step = db.transaction((finished: unknown[][]) => {
     const now = Date.now();
     for (const r of finished) finish.run({ seq: r[0], workerId, now });
@@ -80,7 +82,10 @@ export function rawDrain(db: Database.Database, batch = 50): { ms: number; done:
       const slot = Math.floor(now / SLOT_MS);
       count.run({ n: finished.length, slot: TOTAL_SLOT });
       count.run({ n: finished.length, slot });
-      dropOld.run({ before: slot - SLOTS_KEPT });
+      if (slot > droppedAt) {
+        droppedAt = slot;
+        dropOld.run({ before: slot - SLOTS_KEPT });
+      }
     }
     const rows: unknown[][] = [];
     for (const seq of select.all({ now, limit: batch }) as number[]) {

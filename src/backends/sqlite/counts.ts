@@ -24,6 +24,14 @@ export interface CountedRow {
  * v6: what throughput reads). Rows leaving one (a retry, prune) lower the total only: a
  * slot's completions happened, whatever became of the rows since.
  */
+/**
+ * Per connection (its statement cache), the slot each group last dropped old slots at: a group
+ * drops them once per slot, not in every transaction (a DELETE that finds nothing still costs a
+ * statement, ~2% of a worker at --concurrency 1). Dropped more than once, or late after a
+ * rollback, they only linger: throughput reads from its window's first slot on.
+ */
+const droppedAt = new WeakMap<Statements, Map<string, number>>();
+
 export class CountDeltas {
   readonly #totals = new Map<string, { queue: string; task: string; status: FinishedStatus; n: number }>();
   /** Completions per (queue, task, status, slot of finished_at). */
@@ -45,8 +53,8 @@ export class CountDeltas {
 
   /**
    * Writes the sums (call inside the transaction that made the changes) and starts over. A
-   * group that completed rows also drops its slots older than SLOTS_KEPT: one short key range
-   * next to the rows just written, usually empty.
+   * group that completed rows in a slot new to this connection also drops its slots older than
+   * SLOTS_KEPT: one short key range next to the rows just written.
    */
   flush(statements: Statements): void {
     if (this.#totals.size === 0) return;
@@ -54,8 +62,13 @@ export class CountDeltas {
     for (const { queue, task, status, n } of this.#totals.values()) {
       if (n !== 0) bump.run({ queue, task, status, slot: TOTAL_SLOT, n });
     }
+    let dropped = droppedAt.get(statements);
+    if (!dropped) droppedAt.set(statements, (dropped = new Map()));
     for (const { queue, task, status, slot, n } of this.#slots.values()) {
       bump.run({ queue, task, status, slot, n });
+      const group = `${queue}\u0000${task}\u0000${status}`;
+      if ((dropped.get(group) ?? Number.NEGATIVE_INFINITY) >= slot) continue;
+      dropped.set(group, slot);
       statements.get(DROP_OLD_SLOTS).run({ queue, task, status, before: slot - SLOTS_KEPT });
     }
     this.#totals.clear();
