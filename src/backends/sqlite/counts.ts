@@ -62,8 +62,8 @@ export class CountDeltas {
     for (const { queue, task, status, n } of this.#totals.values()) {
       if (n !== 0) bump.run({ queue, task, status, slot: TOTAL_SLOT, n });
     }
-    let dropped = droppedAt.get(statements);
-    if (!dropped) droppedAt.set(statements, (dropped = new Map()));
+    const dropped = droppedAt.get(statements) ?? new Map<string, number>();
+    droppedAt.set(statements, dropped);
     for (const { queue, task, status, slot, n } of this.#slots.values()) {
       bump.run({ queue, task, status, slot, n });
       const group = `${queue}\u0000${task}\u0000${status}`;
