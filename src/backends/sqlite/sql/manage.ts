@@ -38,8 +38,12 @@ const GRANT = `max_attempts = attempts + coalesce((SELECT value FROM json_each(@
 /**
  * More READY rows than this in a queue, and its READY rows are walked newest first through
  * `*_queue` (checking each row's status) instead of read from `*_ready_queue` and sorted.
+ * Measured at a million rows: sorting costs ~0.4 µs per READY row (20k: 8 ms), the walk ~0.3 µs
+ * per row it passes. A backlog this large is the newest rows of its queue, so the walk stops
+ * after about a page; READY rows behind many newer ones are sorted as long as they are few
+ * (5,000 READY behind 200k newer rows: walked, 60 ms; sorted, ~2 ms).
  */
-export const READY_SORTED_MAX = 2000;
+export const READY_SORTED_MAX = 10_000;
 /** A literal LIMIT (one more than that): the count stops there. */
 const READY_PROBE = ["LIMIT", READY_SORTED_MAX + 1].join(" ");
 
