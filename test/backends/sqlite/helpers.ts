@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
+import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
 import { SqliteStore } from "../../../src/backends/sqlite/store.js";
 import type { EnqueueRequest } from "../../../src/contract/backend.js";
 import { readyRecord } from "../../../src/contract/records.js";
@@ -53,4 +54,23 @@ export function only(...queues: string[]): QueueSelector {
 export function walState(dbPath: string): { frames: number; backfilled: number } {
   const shm = readFileSync(`${dbPath}-shm`);
   return { frames: shm.readUInt32LE(16), backfilled: shm.readUInt32LE(96) };
+}
+
+/** The file's index names, in order. */
+export function indexNames(s: SqliteStore): string[] {
+  return s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").pluck().all() as string[];
+}
+
+/** tasklane_counts' totals, and the same counted from the rows: equal when the counts are exact. */
+export function countsAndTruth(s: SqliteStore): { counts: unknown[]; truth: unknown[] } {
+  const counts = s.db
+    .prepare(
+      `SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE slot = ${TOTAL_SLOT} AND n > 0 ORDER BY 1, 2, 3`,
+    )
+    .all();
+  const truth = s.db
+    .prepare(`SELECT queue_name, task_name, status, count(*) AS n FROM tasklane_results
+      WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
+    .all();
+  return { counts, truth };
 }

@@ -14,7 +14,7 @@ import type { LostAttempt } from "../../../src/contract/worker-store.js";
 import { UsageError } from "../../../src/core/errors.js";
 import { ALL_STATUSES, type TaskResultData, type TaskResultStatus } from "../../../src/core/result.js";
 import { retryAt } from "../../../src/core/retry.js";
-import { ALL, openBackend, openStore, record, tempDir } from "./helpers.js";
+import { ALL, countsAndTruth, openBackend, openStore, record, tempDir } from "./helpers.js";
 
 let cleanup: () => void;
 let dir: string;
@@ -114,15 +114,7 @@ function seedMix(n = 400): void {
 
 /** The counts table equals a GROUP BY over the rows, and so does countByStatus(). */
 async function expectCountsExact(): Promise<void> {
-  const table = s.db
-    .prepare(
-      `SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE slot = ${TOTAL_SLOT} AND n > 0 ORDER BY 1, 2, 3`,
-    )
-    .all();
-  const truth = s.db
-    .prepare(`SELECT queue_name, task_name, status, count(*) AS n FROM tasklane_results
-      WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
-    .all();
+  const { counts: table, truth } = countsAndTruth(s);
   expect(table).toEqual(truth);
   expect(s.db.prepare("SELECT count(*) FROM tasklane_counts WHERE n < 0").pluck().get()).toBe(0);
   const byStatus = Object.fromEntries(ALL_STATUSES.map((st) => [st, 0]));

@@ -4,9 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
 import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
-import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
-import { ALL, openStore, tempDir } from "./helpers.js";
+import { ALL, countsAndTruth, indexNames, openStore, tempDir } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -58,9 +57,6 @@ function v2File(path: string): void {
   raw.close();
 }
 
-const names = (s: SqliteStore) =>
-  s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").pluck().all() as string[];
-
 // (A newer file refused by an older tasklane is store.test.ts's "schema" case: the same check at any version.)
 describe("schema v4 and v5", () => {
   it("migrates a 100k-row v2 file in place: indexes and triggers dropped, rows and counts intact, claims and recovery work and keep the counts", async () => {
@@ -70,9 +66,9 @@ describe("schema v4 and v5", () => {
     opened.push(s);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(6);
-    expect(names(s)).not.toContain("tasklane_results_ready_all");
-    expect(names(s)).not.toContain("tasklane_results_running");
-    expect(names(s)).toContain("tasklane_results_ready_queue");
+    expect(indexNames(s)).not.toContain("tasklane_results_ready_all");
+    expect(indexNames(s)).not.toContain("tasklane_results_running");
+    expect(indexNames(s)).toContain("tasklane_results_ready_queue");
     expect(s.db.pragma("integrity_check", { simple: true })).toBe("ok");
 
     const m = new SqliteManagement(s);
@@ -100,12 +96,8 @@ describe("schema v4 and v5", () => {
     expect((await m.countByStatus()).RUNNING).toBe(3); // only the new worker's claims
     // v5: no triggers; the recovery above counted its FAILED rows itself, exactly.
     expect(s.db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'").pluck().get()).toBe(0);
-    const table = s.db.prepare(
-      `SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE slot = ${TOTAL_SLOT} AND n > 0 ORDER BY 1, 2, 3`,
-    );
-    const truth = s.db.prepare(`SELECT queue_name, task_name, status, count(*) AS n FROM tasklane_results
-      WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
-    expect(table.all()).toEqual(truth.all());
+    const { counts, truth } = countsAndTruth(s);
+    expect(counts).toEqual(truth);
     expect((await m.countByStatus()).FAILED).toBe(expected.FAILED! + expected.RUNNING!);
   });
 });

@@ -3,10 +3,9 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
-import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
 import type { TaskResultStatus } from "../../../src/core/result.js";
-import { ALL, openStore, tempDir } from "./helpers.js";
+import { ALL, countsAndTruth, indexNames, openStore, tempDir } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -66,9 +65,6 @@ function v5File(path: string): void {
   raw.close();
 }
 
-const indexes = (s: SqliteStore) =>
-  s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").pluck().all() as string[];
-
 describe("schema v6", () => {
   it("migrates a 100k-row v5 file in place: listings, counts, throughput history and prune agree with the rows", async () => {
     const path = join(dir, "v5.sqlite3");
@@ -77,8 +73,8 @@ describe("schema v6", () => {
     opened.push(s);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(6);
-    expect(indexes(s)).not.toContain("tasklane_results_queue_status");
-    expect(indexes(s)).toEqual(
+    expect(indexNames(s)).not.toContain("tasklane_results_queue_status");
+    expect(indexNames(s)).toEqual(
       expect.arrayContaining([
         "tasklane_results_queue",
         "tasklane_results_finished",
@@ -96,16 +92,8 @@ describe("schema v6", () => {
         .all(...params);
 
     // Counts: the totals carried over, exact.
-    const totals = s.db
-      .prepare(
-        `SELECT queue_name, task_name, status, n FROM tasklane_counts WHERE slot = ${TOTAL_SLOT} AND n > 0 ORDER BY 1, 2, 3`,
-      )
-      .all();
-    const grouped = s.db
-      .prepare(`SELECT queue_name, task_name, status, count(*) AS n FROM tasklane_results
-        WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
-      .all();
-    expect(totals).toEqual(grouped);
+    const { counts, truth: grouped } = countsAndTruth(s);
+    expect(counts).toEqual(grouped);
     const expected: Record<string, number> = {};
     for (let i = 0; i < ROWS; i++) expected[STATUSES[i % 7]!] = (expected[STATUSES[i % 7]!] ?? 0) + 1;
     expect(await m.countByStatus()).toEqual(expected);
