@@ -12,6 +12,14 @@ export interface CountedRow {
 }
 
 /**
+ * Per connection (its statement cache), the slot each group last dropped old slots at: a group
+ * drops them once per slot, not in every transaction (a DELETE that finds nothing still costs a
+ * statement, ~2% of a worker at --concurrency 1). Dropped more than once, or late after a
+ * rollback, they only linger: throughput reads from its window's first slot on.
+ */
+const droppedAt = new WeakMap<Statements, Map<string, number>>();
+
+/**
  * The changes one transaction makes to tasklane_counts, summed in JS and written once per
  * (queue, task, status) by `flush`, inside that transaction. Until v4 a trigger upserted the
  * counts once per row; measured with raw statements (50k no-op tasks, 2 cores), the upsert in
@@ -24,18 +32,13 @@ export interface CountedRow {
  * v6: what throughput reads). Rows leaving one (a retry, prune) lower the total only: a
  * slot's completions happened, whatever became of the rows since.
  */
-/**
- * Per connection (its statement cache), the slot each group last dropped old slots at: a group
- * drops them once per slot, not in every transaction (a DELETE that finds nothing still costs a
- * statement, ~2% of a worker at --concurrency 1). Dropped more than once, or late after a
- * rollback, they only linger: throughput reads from its window's first slot on.
- */
-const droppedAt = new WeakMap<Statements, Map<string, number>>();
-
 export class CountDeltas {
   readonly #totals = new Map<string, { queue: string; task: string; status: FinishedStatus; n: number }>();
   /** Completions per (queue, task, status, slot of finished_at). */
-  readonly #slots = new Map<string, { queue: string; task: string; status: FinishedStatus; slot: number; n: number }>();
+  readonly #slots = new Map<
+    string,
+    { group: string; queue: string; task: string; status: FinishedStatus; slot: number; n: number }
+  >();
 
   /** `finishedAt` (ms): when a row reached `status` (n = 1); ignored when one leaves it (n = -1). */
   add(row: CountedRow, status: FinishedStatus, n: 1 | -1, finishedAt = 0): void {
@@ -48,7 +51,7 @@ export class CountDeltas {
     const slotKey = `${key}\u0000${slot}`;
     const done = this.#slots.get(slotKey);
     if (done) done.n += 1;
-    else this.#slots.set(slotKey, { queue: row.queue_name, task: row.task_name, status, slot, n: 1 });
+    else this.#slots.set(slotKey, { group: key, queue: row.queue_name, task: row.task_name, status, slot, n: 1 });
   }
 
   /**
@@ -64,9 +67,8 @@ export class CountDeltas {
     }
     const dropped = droppedAt.get(statements) ?? new Map<string, number>();
     droppedAt.set(statements, dropped);
-    for (const { queue, task, status, slot, n } of this.#slots.values()) {
+    for (const { group, queue, task, status, slot, n } of this.#slots.values()) {
       bump.run({ queue, task, status, slot, n });
-      const group = `${queue}\u0000${task}\u0000${status}`;
       if ((dropped.get(group) ?? Number.NEGATIVE_INFINITY) >= slot) continue;
       dropped.set(group, slot);
       statements.get(DROP_OLD_SLOTS).run({ queue, task, status, before: slot - SLOTS_KEPT });

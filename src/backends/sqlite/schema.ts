@@ -254,8 +254,8 @@ DROP TRIGGER tasklane_counts_delete;
  * Version 6: no index keyed by status on the path of every task. `*_queue_status` (queue_name,
  * status, …) put each row in three places over its life (READY, RUNNING, then its finished
  * status), so a claim and a completion moved two entries across it, each to another page. In a
- * raw claim + complete loop on one connection (50k no-ops, bench/pages.ts counts the frames),
- * WAL pages per task went from 7.7 to 5.5 at --concurrency 1 and from 0.48 to 0.36 in batches
+ * raw claim + complete loop on one connection (50k no-ops, WAL frames counted as bench/pages.ts
+ * counts them), pages per task went from 7.7 to 5.5 at --concurrency 1 and from 0.48 to 0.36 in batches
  * of 50; the loop ran ~25% faster one at a time and ~9% in batches. An enqueue still writes
  * five B-trees, as before.
  * - `*_queue (queue_name, enqueued_at)`: a queue's rows newest first whatever their status (the
@@ -266,8 +266,8 @@ DROP TRIGGER tasklane_counts_delete;
  *   range per (finished status, queue), newest first, as `*_queue_status` gave (seq is named so
  *   finished_at can follow it). Prune walks the same ranges up to its cutoff on enqueued_at (a
  *   row finishes after it is enqueued) and checks finished_at from the index.
- * - `*_running_queue (queue_name, worker_id) WHERE status = 'RUNNING'`: RUNNING rows per queue (the
- *   claim's concurrency limits, heartbeats, recovery, counts), a handful of entries. A claim
+ * - `*_running_queue (queue_name, worker_id) WHERE status = 'RUNNING'`: RUNNING rows per
+ *   queue (the claim's concurrency limits, heartbeats, recovery, counts), a handful of entries. A claim
  *   adds one and the completion removes it, on one page at --concurrency 1.
  * - READY rows: counted, listed and the oldest found through `*_ready_queue`, whose entries
  *   carry enqueued_at (a covering walk over the queue's READY rows).

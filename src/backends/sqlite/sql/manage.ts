@@ -1,6 +1,6 @@
 import { LIMIT } from "./limit.js";
 
-// The operator's SQL (manage.ts), over the v2 indexes described in schema.ts. Constants only,
+// The operator's SQL (manage.ts), over the indexes described in schema.ts (v2, v6). Constants only,
 // prepared once per connection through its statement cache; every value is a bound parameter and
 // lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
 // the index it was written for, so statistics (ANALYZE) can never turn it into a sort.
@@ -49,7 +49,7 @@ const READY_PROBE = ["LIMIT", READY_SORTED_MAX + 1].join(" ");
 
 export const SQL = {
   // Newest-first walks, one per queue and (unless all are asked for) status, merged in JS
-  // (manage.ts). Finished rows and whole queues: covering ranges in index order. READY and
+  // (manage-walks.ts). Finished rows and whole queues: covering ranges in index order. READY and
   // RUNNING rows: their own small partial indexes, sorted (schema.ts, v6).
   /** A queue's rows, any status. */
   walkQueue: `SELECT seq, enqueued_at ${BY_QUEUE} WHERE queue_name = @queue AND ${PAGE} ${NEWEST_FIRST}`,
@@ -100,7 +100,7 @@ export const SQL = {
       WHERE status = 'READY' AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`,
   /** A covering walk of the queue's READY entries (enqueued_at is in them). */
   oldestReady: `SELECT min(enqueued_at) ${BY_READY} WHERE status = 'READY' AND queue_name = @queue`,
-  // With `since`, counts come from the rows (the counts table has no time dimension).
+  // With `since`, counts come from the rows (the counts table knows no enqueue times).
   countSinceFinished: `SELECT count(*) ${BY_FINISHED} WHERE ${FINISHED_ROWS} AND enqueued_at >= @since AND ${OPT_TASKS}`,
   countSinceReady: `SELECT count(*) ${BY_READY}
     WHERE status = 'READY' AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,

@@ -2,8 +2,8 @@ import { LIMIT } from "./limit.js";
 import { OPT_QUEUES, OPT_TASKS } from "./manage.js";
 
 // Prune's SQL (manage-prune.ts explains the batching): finished rows only, through the partial
-// `tasklane_results_finished` index (status, queue_name, enqueued_at, finished_at), one finished
-// status and queue at a time. A row finishes after it is enqueued, so every row finished before
+// `tasklane_results_finished` index (status, queue_name, enqueued_at, seq, finished_at), one
+// finished status and queue at a time. A row finishes after it is enqueued, so every row finished before
 // the cutoff lies in the range enqueued before it; finished_at is checked from the index.
 
 const PRUNABLE = "status = @status AND finished_at IS NOT NULL AND enqueued_at < @before AND finished_at < @before";

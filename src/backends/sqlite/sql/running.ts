@@ -1,9 +1,9 @@
-// RUNNING rows, found per queue through `*_running_queue` (queue_name, worker_id), which holds RUNNING
-// rows only (schema.ts, v6). The queues come from a skip-scan of `*_queue` (one seek each), so
-// each statement is a handful of short range walks, never a scan of the finished history.
+// RUNNING rows, found per queue through `*_running_queue` (queue_name, worker_id), which holds
+// RUNNING rows only (schema.ts, v6). The queues come from a skip-scan of `*_queue` (one seek
+// each), so each statement is a handful of short range walks, never a scan of the history.
 
 /** Every queue with rows, by skip-scan: one seek per queue. */
-export const EACH_QUEUE = `WITH RECURSIVE queues(name) AS (
+const EACH_QUEUE = `WITH RECURSIVE queues(name) AS (
     SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_queue)
     UNION ALL
     SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_queue
