@@ -116,12 +116,16 @@ export class Worker implements WorkerRunner {
     this.#events.started?.({ workerId: this.id, queues });
     await this.#recover(true);
     // Each tick proves this worker alive (extending its leases) and takes back the tasks of
-    // workers that stopped ticking.
+    // workers that stopped ticking. A failed beat does not skip the recovery: the beat's report
+    // (sqlite's heartbeat thread hands over errors it met earlier) says nothing about whether
+    // the recovery's write can go through now.
     const heartbeat = setInterval(() => {
-      this.#store
+      const report = (error: Error) => this.#events.error?.(error);
+      void this.#store
         .heartbeat(this.id)
+        .catch(report)
         .then(() => this.#recover(false))
-        .catch((error: Error) => this.#events.error?.(error));
+        .catch(report);
     }, this.#options.heartbeatMs);
     heartbeat.unref();
     // A worker on this host whose process died is taken back at once, not after its lease.

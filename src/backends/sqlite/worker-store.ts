@@ -73,8 +73,16 @@ export class SqliteWorkerStore implements WorkerStore {
     this.#source = source;
   }
 
+  /** The connection whose page cache this worker sized: a store reopened after close() is sized again. */
+  #sized: SqliteStore | null = null;
+
   get #store(): SqliteStore {
-    return this.#source.store;
+    const store = this.#source.store;
+    if (store !== this.#sized) {
+      store.db.pragma(`cache_size = -${WORKER_CACHE_KIB}`);
+      this.#sized = store;
+    }
+    return store;
   }
 
   /** Tied to the open connection: close() followed by a new use reopens both. */
@@ -92,7 +100,6 @@ export class SqliteWorkerStore implements WorkerStore {
 
   async registerWorker(worker: WorkerRegistration): Promise<void> {
     const store = this.#store;
-    store.db.pragma(`cache_size = -${WORKER_CACHE_KIB}`);
     store.registerWorker(worker);
     this.#heartbeats = startHeartbeatThread(
       {

@@ -179,6 +179,22 @@ describe("records", () => {
     await backend.close();
     expect((await backend.getResultData(r!.id)).id).toBe(r!.id);
   });
+
+  it("a worker's connection keeps its small page cache when the store reopens mid-run", async () => {
+    const backend = openBackend(dbPath);
+    opened.push(backend);
+    const cacheSize = () => backend.store.db.pragma("cache_size", { simple: true });
+    const defaultSize = cacheSize();
+    const worker = backend.workerStore();
+    await worker.registerWorker({ id: "w1", hostname: "h", pid: process.pid, queues: "*", startedAt: new Date() });
+    expect(cacheSize()).toBe(-2000);
+    expect(defaultSize).not.toBe(-2000);
+    await backend.close(); // the next use opens a new connection
+    expect(cacheSize()).toBe(defaultSize);
+    await worker.claim("w1", ALL, 1);
+    expect(cacheSize()).toBe(-2000);
+    await worker.markWorkerStopped("w1");
+  });
 });
 
 describe("claim order", () => {
