@@ -15,5 +15,23 @@ if (process.argv[2] === "worker") {
   process.on("SIGTERM", onSignal);
   globalThis[Symbol.for("tasklane.earlySignals")] = early;
 }
+// As it loads, oclif checks this Node against its own engines (>=18) with semver: ~20 ms of
+// every command's start-up (a tenth of `tasks --help`), most of it loading semver. tasklane's
+// floor (package.json's engines, ">=major.minor") is stricter and needs no semver: it is
+// checked here, oclif is told to skip its check, and the variable is removed again so nothing
+// spawned later (a worker's tasks) inherits it.
+const { readFileSync } = await import("node:fs");
+const wanted = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).engines?.node;
+const floor = /^>=(\d+)\.(\d+)$/.exec(wanted ?? "");
+if (floor) {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const [needMajor, needMinor] = [Number(floor[1]), Number(floor[2])];
+  if (major < needMajor || (major === needMajor && minor < needMinor)) {
+    process.emitWarning(`tasklane needs Node ${wanted}; this is Node ${process.versions.node}`);
+  }
+}
+const skipOclifCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
+if (skipOclifCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = "1";
 const { execute } = await import("@oclif/core");
+if (skipOclifCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 await execute({ dir: import.meta.url });
