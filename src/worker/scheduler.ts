@@ -108,15 +108,33 @@ export class Scheduler {
     if (due.length === 0 || !store.fire) return;
     try {
       const fired = await store.fire(await this.#specs(due), now);
+      const byName = new Map(due.map((entry) => [entry.name, entry]));
       for (const tick of fired) {
         if (tick.record.deduplicated) continue;
-        signals.taskEnqueued.send({ sender: this.#backend, taskResult: new TaskResult(tick.record, this.#backend) });
+        const owner = await this.#ownerOf(byName.get(tick.schedule));
+        const record = owner === this.#backend ? tick.record : { ...tick.record, backend: owner.alias };
+        signals.taskEnqueued.send({ sender: owner, taskResult: new TaskResult(record, owner) });
       }
       for (const entry of due) this.#next.set(entry.name, entry.nextAfter(now)?.getTime() ?? null);
     } catch (error) {
       this.#events.error?.(error as Error);
       for (const entry of due) this.#next.set(entry.name, now.getTime() + RETRY_MS);
     }
+  }
+
+  /**
+   * The backend a tick belongs to: its task's. That is this one, or another alias of the config
+   * on the same store, whose schedules this worker fires too (registry.ts, schedulesOf): the
+   * taskEnqueued signal then names the backend an enqueue of that task would have named.
+   */
+  async #ownerOf(entry: ScheduleEntry | undefined): Promise<Backend> {
+    const alias = entry?.task.backend;
+    if (alias === undefined || alias === this.#backend.alias) return this.#backend;
+    return (
+      (await activeConfig()
+        ?.getBackend(alias)
+        .catch(() => undefined)) ?? this.#backend
+    );
   }
 
   async #specs(entries: readonly ScheduleEntry[]): Promise<ScheduleSpec[]> {

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { type SignalEvent, signals } from "../../src/core/signals.js";
 import { SHARED_TASK_NAMES, SHARED_TASKS } from "../../src/testing/task-source.js";
+import { runWorker } from "../../src/worker/run-worker.js";
 import { tasks } from "../helpers/cli.js";
 import { makeProject, type Project } from "../helpers/project.js";
 
@@ -61,5 +63,32 @@ describe("schedules of two backends on one SQLite file", () => {
       "nightlyReport",
       "weeklyReport",
     ]);
+  });
+
+  it("a tick fired by the other alias's worker is announced as its own task's backend", async () => {
+    // Every second, one schedule per alias; one worker, of "default", fires both.
+    project = await makeProject(
+      CONFIG.replace('cron: "0 3 * * *"', 'cron: "* * * * * *"').replace('cron: "0 4 * * 1"', 'cron: "* * * * * *"'),
+    );
+    const seen = new Map<string, { sender: string; result: string }>();
+    let bothSeen: () => void = () => {};
+    const both = new Promise<void>((resolve) => {
+      bothSeen = resolve;
+    });
+    const handler = (event: SignalEvent) => {
+      seen.set(event.taskResult.taskName, { sender: event.sender.alias, result: event.taskResult.backend });
+      if (seen.has("nightly") && seen.has("weekly")) bothSeen();
+    };
+    signals.taskEnqueued.connect(handler);
+    const worker = runWorker({ backend: "default", startupDelay: false });
+    try {
+      await both;
+    } finally {
+      worker.stop();
+      await worker;
+      signals.taskEnqueued.disconnect(handler);
+    }
+    expect(seen.get("nightly")).toEqual({ sender: "default", result: "default" });
+    expect(seen.get("weekly")).toEqual({ sender: "reports", result: "reports" });
   });
 });
