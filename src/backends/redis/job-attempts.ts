@@ -1,4 +1,5 @@
 import { DelayedError, Job, UnrecoverableError, type Worker } from "bullmq";
+import type { Redis } from "ioredis";
 import type { AttemptLifecycle, RunningAttempt } from "../../contract/attempt.js";
 import type { WorkerEvents } from "../../contract/runner.js";
 import type { AttemptOutcome } from "../../contract/worker-store.js";
@@ -47,6 +48,8 @@ export class JobAttempts {
     readonly lockDurationMs: number,
     /** Called when the last running attempt has been reported. */
     readonly onIdle: () => void,
+    /** The workers' shared connection, while they run (their start markers' writes are coalesced on it). */
+    readonly connection: () => Redis | null,
   ) {}
 
   get size(): number {
@@ -117,7 +120,8 @@ export class JobAttempts {
     // copies to the old generation in a drain (see applyOutcome in contract/records.ts).
     data = Object.assign({}, rest, { s: ended + 1 });
     if (ended > 0 || lost > 0) data.startedAt ??= job.processedOn ?? Date.now();
-    coalesceTurn(await worker.client);
+    const connection = this.connection();
+    if (connection) coalesceTurn(connection);
     job.updateData(data).catch(() => {});
     const view = { name: job.name, timestamp: job.timestamp, priority: job.priority, data };
     const record = toRecord(this.alias, {

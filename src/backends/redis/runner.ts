@@ -90,6 +90,7 @@ export class RedisWorkerRunner implements WorkerRunner {
       input.options.workerId,
       host.settings.lockDurationMs,
       () => this.#batchCheck?.(),
+      () => this.#connection,
     );
   }
 
