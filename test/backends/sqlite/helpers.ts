@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
 import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
 import { SqliteStore } from "../../../src/backends/sqlite/store.js";
@@ -17,6 +18,35 @@ export const FIXTURES = join(import.meta.dirname, "fixtures");
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "tasklane-"));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For a test file whose tests each build a database file and open a store on it: a fresh temp
+ * folder per test (`path(name)`: a file in it), and the stores opened through `open`, closed
+ * after the test before the folder is removed.
+ */
+export function storesPerTest(): { path(name: string): string; open(path: string): SqliteStore } {
+  let folder: { dir: string; cleanup: () => void } | null = null;
+  const opened: SqliteStore[] = [];
+  beforeEach(() => {
+    folder = tempDir();
+  });
+  afterEach(() => {
+    for (const s of opened.splice(0)) s.close();
+    folder?.cleanup();
+    folder = null;
+  });
+  return {
+    path(name) {
+      if (!folder) throw new Error("storesPerTest: path() is for use inside a test");
+      return join(folder.dir, name);
+    },
+    open(path) {
+      const s = openStore(path);
+      opened.push(s);
+      return s;
+    },
+  };
 }
 
 export function openStore(path: string, alias = "default"): SqliteStore {

@@ -1,24 +1,11 @@
-import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
 import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
-import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
-import { ALL, countsAndTruth, indexNames, openStore, tempDir } from "./helpers.js";
+import { ALL, countsAndTruth, indexNames, storesPerTest } from "./helpers.js";
 
-let dir: string;
-let cleanup: () => void;
-const opened: SqliteStore[] = [];
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
-  cleanup();
-});
+const stores = storesPerTest();
 
 const ROWS = 100_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -60,10 +47,9 @@ function v2File(path: string): void {
 // (A newer file refused by an older tasklane is store.test.ts's "schema" case: the same check at any version.)
 describe("schema v4 and v5", () => {
   it("migrates a 100k-row v2 file in place: indexes and triggers dropped, rows and counts intact, claims and recovery work and keep the counts", async () => {
-    const path = join(dir, "v2.sqlite3");
+    const path = stores.path("v2.sqlite3");
     v2File(path);
-    const s = openStore(path);
-    opened.push(s);
+    const s = stores.open(path);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(6);
     expect(indexNames(s)).not.toContain("tasklane_results_ready_all");

@@ -1,24 +1,11 @@
-import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
-import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
 import type { TaskResultStatus } from "../../../src/core/result.js";
-import { ALL, countsAndTruth, indexNames, openStore, tempDir } from "./helpers.js";
+import { ALL, countsAndTruth, indexNames, storesPerTest } from "./helpers.js";
 
-let dir: string;
-let cleanup: () => void;
-const opened: SqliteStore[] = [];
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-});
-
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
-  cleanup();
-});
+const stores = storesPerTest();
 
 const ROWS = 100_000;
 const NOW = Date.now();
@@ -67,10 +54,9 @@ function v5File(path: string): void {
 
 describe("schema v6", () => {
   it("migrates a 100k-row v5 file in place: listings, counts, throughput history and prune agree with the rows", async () => {
-    const path = join(dir, "v5.sqlite3");
+    const path = stores.path("v5.sqlite3");
     v5File(path);
-    const s = openStore(path);
-    opened.push(s);
+    const s = stores.open(path);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(6);
     expect(indexNames(s)).not.toContain("tasklane_results_queue_status");
