@@ -65,8 +65,11 @@ export class CountDeltas {
     for (const { queue, task, status, n } of this.#totals.values()) {
       if (n !== 0) bump.run({ queue, task, status, slot: TOTAL_SLOT, n });
     }
-    const dropped = droppedAt.get(statements) ?? new Map<string, number>();
-    droppedAt.set(statements, dropped);
+    let dropped = droppedAt.get(statements);
+    if (!dropped) {
+      dropped = new Map<string, number>();
+      droppedAt.set(statements, dropped);
+    }
     for (const { group, queue, task, status, slot, n } of this.#slots.values()) {
       bump.run({ queue, task, status, slot, n });
       if ((dropped.get(group) ?? Number.NEGATIVE_INFINITY) >= slot) continue;
