@@ -1,10 +1,8 @@
 import { DelayedError, Job, UnrecoverableError, type Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { AttemptLifecycle, RunningAttempt } from "../../contract/attempt.js";
 import type { WorkerEvents } from "../../contract/runner.js";
 import type { AttemptOutcome } from "../../contract/worker-store.js";
 import { ChurnMap } from "../../core/churn-map.js";
-import { coalesceTurn } from "./coalesce.js";
 import { type JobData, LOST_WORKER, startsOf, toRecord, workerLost } from "./records.js";
 
 interface Running {
@@ -48,8 +46,6 @@ export class JobAttempts {
     readonly lockDurationMs: number,
     /** Called when the last running attempt has been reported. */
     readonly onIdle: () => void,
-    /** The workers' shared connection, while they run (their start markers' writes are coalesced on it). */
-    readonly connection: () => Redis | null,
   ) {}
 
   get size(): number {
@@ -111,17 +107,13 @@ export class JobAttempts {
     // The start marker: from here on this run is an attempt (lost if it never ends). Never
     // awaited: it shares the connection with the end of the attempt, so Redis applies it first,
     // and both travel in one round trip (one fsync with appendfsync always). A first start needs
-    // no start time of its own: BullMQ's processedOn says it (kept short: see queue.ts). The
-    // connection's writes of this turn (other jobs' markers and ends) leave in one write
-    // (coalesce.ts).
+    // no start time of its own: BullMQ's processedOn says it (kept short: see queue.ts).
     const ended = data.workerIds?.length ?? 0;
     const { starts: _old, ...rest } = data;
     // Object.assign rather than a spread with more keys: that spread made V8 promote every job's
     // copies to the old generation in a drain (see applyOutcome in contract/records.ts).
     data = Object.assign({}, rest, { s: ended + 1 });
     if (ended > 0 || lost > 0) data.startedAt ??= job.processedOn ?? Date.now();
-    const connection = this.connection();
-    if (connection) coalesceTurn(connection);
     job.updateData(data).catch(() => {});
     const view = { name: job.name, timestamp: job.timestamp, priority: job.priority, data };
     const record = toRecord(this.alias, {

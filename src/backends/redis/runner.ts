@@ -90,7 +90,6 @@ export class RedisWorkerRunner implements WorkerRunner {
       input.options.workerId,
       host.settings.lockDurationMs,
       () => this.#batchCheck?.(),
-      () => this.#connection,
     );
   }
 
