@@ -32,6 +32,6 @@ if (floor) {
 }
 const skipOclifCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
 if (skipOclifCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = "1";
-const { execute } = await import("@oclif/core");
+const { execute } = await import("@oclif/core/execute");
 if (skipOclifCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 await execute({ dir: import.meta.url });

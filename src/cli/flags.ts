@@ -1,4 +1,4 @@
-import { Flags } from "@oclif/core";
+import * as Flags from "@oclif/core/flags";
 
 /** Flags shared by the commands that read or change results. */
 export const backendFlag = Flags.string({ description: "Backend alias", default: "default" });

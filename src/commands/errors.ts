@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from "node:path";
-import { Flags } from "@oclif/core";
+import * as Flags from "@oclif/core/flags";
 import { BaseCommand } from "../cli/base-command.js";
 import { listFailureGroups } from "../cli/failure-groups.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";

@@ -1,4 +1,6 @@
-import { Args, Command, loadHelpClass } from "@oclif/core";
+import * as Args from "@oclif/core/args";
+import { Command } from "@oclif/core/command";
+import { loadHelpClass } from "@oclif/core/help";
 
 /** `tasks help [COMMAND]`: the same help as `tasks --help` / `tasks COMMAND --help` (and `-h`). */
 export default class Help extends Command {
