@@ -1,0 +1,26 @@
+import { closestNames } from "./closest.js";
+
+/** What the unknown-command line needs of oclif's config. */
+interface CommandList {
+  readonly commands: readonly { id: string; aliases?: string[]; hidden?: boolean }[];
+}
+
+/**
+ * The one line for a word that names no command (command-not-found.ts): the command it most
+ * likely meant, else every command.
+ */
+export function unknownCommandLine(typed: string, config: CommandList): string {
+  const names = [...new Set(config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...(c.aliases ?? [])]))];
+  names.sort();
+  const every = `the commands are ${names.join(", ")} (see: tasks --help)`;
+  // `tasks --bogus`: a flag where the command goes (oclif answers --help and --version itself).
+  if (typed.startsWith("-")) return `Error: no command given before "${typed}"; ${every}`;
+  const meant = closestNames(typed, names).map((name) => `"${name}"`);
+  const what =
+    meant.length > 1
+      ? `did you mean ${meant.slice(0, -1).join(", ")} or ${meant.at(-1)}?`
+      : meant.length === 1
+        ? `did you mean ${meant[0]}?`
+        : null;
+  return `Error: unknown command "${typed}"; ${what ? `${what} (see: tasks --help)` : every}`;
+}
