@@ -1,5 +1,5 @@
 import type { Diagnosis } from "../contract/diagnosis.js";
-import type { WorkerInfo } from "../contract/management.js";
+import type { ManagementStore, WorkerInfo } from "../contract/management.js";
 import { ago } from "../ui/text/format.js";
 
 /** One reason a result is where it is, with the facts that show it. */
@@ -165,4 +165,31 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
     );
   }
   return reasons;
+}
+
+/** Reasons that keep a task from starting however long one waits, until somebody acts. */
+const STALLING = new Set<Reason["code"]>(["not-registered", "paused", "no-worker"]);
+
+/** A reason on one line: its summary, then its evidence in parentheses. */
+export function reasonLine(reason: Reason): string {
+  return reason.evidence.length ? `${reason.summary} (${reason.evidence.join("; ")})` : reason.summary;
+}
+
+/**
+ * What `tasks why` would say first of a result, for `enqueue --wait`: `stallingOnly` keeps only a
+ * reason that holds the task back until somebody acts (no worker for its queue, a paused queue).
+ * Undefined when the backend cannot diagnose, or the diagnosis itself fails: the caller's own
+ * message stands without it.
+ */
+export async function firstReason(
+  manage: ManagementStore | null,
+  id: string,
+  registered: ReadonlySet<string>,
+  stallingOnly = false,
+): Promise<Reason | undefined> {
+  if (!manage?.diagnose) return undefined;
+  const diagnosis = await manage.diagnose(id).catch(() => undefined);
+  if (!diagnosis) return undefined;
+  const reasons = reasonsFor(diagnosis, registered);
+  return stallingOnly ? reasons.find((r) => STALLING.has(r.code)) : reasons[0];
 }

@@ -62,7 +62,16 @@ export default class Enqueue extends BaseCommand {
       if (!backend.supportsGetResult) {
         throw new UsageError(`--wait: backend "${backend.alias}" (${backend.kind}) cannot re-read results`);
       }
-      const { startSpinner, waitUntilFinished } = await import("../cli/wait.js");
+      const [{ startSpinner, waitUntilFinished }, { firstReason, reasonLine }] = await Promise.all([
+        import("../cli/wait.js"),
+        import("../cli/why.js"),
+      ]);
+      const registered = new Set(config.tasks.keys());
+      // Waiting for a task nothing will start (no worker takes its queue, the queue is paused)
+      // is said at once, not after the whole --timeout; the wait goes on, for a worker started
+      // now. A note, not an error: on stdout, and not under --json (whose stdout is one value).
+      const stalled = flags.json ? undefined : await firstReason(backend.management(), result.id, registered, true);
+      if (stalled) this.out(`Waiting up to ${flags.timeout}, but ${reasonLine(stalled)}`);
       const label = (r: typeof result) => `${r.taskName} ${r.id} ${r.status}`;
       const spinner = !flags.json && process.stdout.isTTY ? await startSpinner(label(result)) : undefined;
       let finished: boolean;
@@ -72,8 +81,11 @@ export default class Enqueue extends BaseCommand {
         await spinner?.stop();
       }
       if (!finished) {
+        const found = await firstReason(backend.management(), result.id, registered);
+        // Said already, if it is what the note above the wait said.
+        const why = found && (!stalled || reasonLine(found) !== reasonLine(stalled)) ? found : undefined;
         throw new TimeoutError(
-          `timed out after ${flags.timeout}: ${result.taskName} ${result.id} is still ${result.status}; look it up later with: tasks show ${result.id}`,
+          `timed out after ${flags.timeout}: ${result.taskName} ${result.id} is still ${result.status}; look it up later with: tasks show ${result.id}${why ? `; why: ${reasonLine(why)}` : ""}`,
         );
       }
     }
