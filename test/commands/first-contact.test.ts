@@ -1,23 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, CHILD_ENV, tasks } from "../helpers/cli.js";
-import { enqueue, makeProject, type Project, startWorker } from "../helpers/project.js";
+import { describe, expect, it } from "vitest";
+import { BIN, CHILD_ENV } from "../helpers/cli.js";
+import { enqueue, projectForFile, startWorker } from "../helpers/project.js";
 
-let project: Project;
-beforeAll(async () => {
-  project = await makeProject();
-});
-afterAll(async () => {
-  await project.cleanup();
-});
-const cli = (args: string[]) =>
-  tasks([...args, "--config", project.configPath], { cwd: project.dir, env: { TASKLANE_TEST_DIR: project.dir } });
+const { project, cli } = projectForFile();
 
 describe("what a newcomer reads", () => {
   it("enqueue --wait prints a failure once: the error line, then the rest of its stack", async () => {
-    const worker = startWorker(project);
+    const worker = startWorker(project());
     await worker.waitFor((e) => e.event === "started");
     const run = await cli(["enqueue", "fail", "oh no", "--wait", "--timeout", "30s"]);
     worker.proc.kill("SIGTERM");
@@ -44,8 +36,8 @@ describe("what a newcomer reads", () => {
   });
 
   it("show says how long the last attempt ran, and the whole span when there were several", async () => {
-    const worker = startWorker(project);
-    const flaky = await enqueue(project, "flakyThrice");
+    const worker = startWorker(project());
+    const flaky = await enqueue(project(), "flakyThrice");
     await worker.waitFor((e) => e.event === "taskFinished" && e.id === flaky.id && e.status === "SUCCEEDED");
     worker.proc.kill("SIGTERM");
     await worker.proc;
@@ -56,7 +48,7 @@ describe("what a newcomer reads", () => {
   });
 
   it("a task the worker does not know ends FAILED TaskNotFound with a traceback that says why", async () => {
-    const other = join(project.dir, "other.config.ts");
+    const other = join(project().dir, "other.config.ts");
     writeFileSync(
       other,
       `import { defineConfig, task } from "tasklane";
@@ -67,7 +59,7 @@ export default defineConfig({
 });
 `,
     );
-    const lonely = await enqueue(project, "add", [1, 2]);
+    const lonely = await enqueue(project(), "add", [1, 2]);
     const run = await execa("node", [BIN, "worker", "--batch", "--no-startup-delay", "--json", "--config", other], {
       reject: false,
       env: { ...CHILD_ENV },

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tasks } from "../helpers/cli.js";
-import { makeProject, type Project, startWorker } from "../helpers/project.js";
+import { describe, expect, it } from "vitest";
+import { projectForFile, startWorker } from "../helpers/project.js";
 
 // `tasks enqueue --wait` on a task nothing will start says why at once (a note on stdout), keeps
 // waiting, and at its timeout names the first reason `tasks why` gives.
-let project: Project;
-beforeAll(async () => {
-  project = await makeProject();
-});
-afterAll(async () => {
-  await project.cleanup();
-});
-const cli = (args: string[]) =>
-  tasks([...args, "--config", project.configPath], { cwd: project.dir, env: { TASKLANE_TEST_DIR: project.dir } });
+const { project, cli } = projectForFile();
 const NO_WORKER = 'no live worker takes queue "emails" (no worker is running: start one with `tasks worker`)';
 const TIMED_OUT = (task: string, after: string, status: string) =>
   new RegExp(
@@ -46,7 +37,7 @@ describe("enqueue --wait on a task nothing will start", () => {
         if (seen.includes("Waiting up to 60s")) resolve();
       });
     });
-    const worker = startWorker(project, ["--queue", "emails"]);
+    const worker = startWorker(project(), ["--queue", "emails"]);
     const done = await run;
     worker.proc.kill("SIGTERM");
     await worker.proc;
@@ -59,7 +50,7 @@ describe("enqueue --wait on a task nothing will start", () => {
   });
 
   it("on a paused queue with a live worker: names the pause, not the worker", async () => {
-    const worker = startWorker(project, ["--queue", "emails"]);
+    const worker = startWorker(project(), ["--queue", "emails"]);
     await worker.waitFor((e) => e.event === "started");
     expect((await cli(["pause", "emails"])).exitCode).toBe(0);
     const run = await cli(["enqueue", "emails", "cy@example.com", "--wait", "--timeout", "1s"]);
@@ -75,7 +66,7 @@ describe("enqueue --wait on a task nothing will start", () => {
   });
 
   it("on a task that is running: no note, and the timeout line says where it runs", async () => {
-    const worker = startWorker(project, ["--queue", "default"]);
+    const worker = startWorker(project(), ["--queue", "default"]);
     await worker.waitFor((e) => e.event === "started");
     // Long enough that a loaded machine's worker has started it well before the timeout.
     const run = await cli(["enqueue", "sleep", "60000", "--wait", "--timeout", "4s"]);

@@ -1,3 +1,5 @@
+import { afterAll, beforeAll } from "vitest";
+import { type CliRun, tasks } from "../../src/testing/cli.js";
 import { makeProject as makeProjectFrom, type Project } from "../../src/testing/project.js";
 import { SHARED_TASK_NAMES, SHARED_TASKS } from "../../src/testing/task-source.js";
 
@@ -47,4 +49,25 @@ export default defineConfig({
 /** A project with PROJECT_CONFIG unless given another config. */
 export function makeProject(configText = PROJECT_CONFIG, files: Record<string, string> = {}): Promise<Project> {
   return makeProjectFrom(configText, files);
+}
+
+/**
+ * One project for the whole test file (made before its first test, removed after its last), and
+ * `tasks …` run in it with its config. Call at the top level of the file.
+ */
+export function projectForFile(): { project: () => Project; cli: (args: string[]) => CliRun } {
+  let project: Project | undefined;
+  beforeAll(async () => {
+    project = await makeProject();
+  });
+  afterAll(async () => {
+    await project?.cleanup();
+  });
+  const made = () => {
+    if (!project) throw new Error("projectForFile(): the project is made in beforeAll");
+    return project;
+  };
+  const cli = (args: string[]) =>
+    tasks([...args, "--config", made().configPath], { cwd: made().dir, env: { TASKLANE_TEST_DIR: made().dir } });
+  return { project: made, cli };
 }
