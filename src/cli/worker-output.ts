@@ -4,7 +4,7 @@ import type { WorkerOptions } from "../contract/runner.js";
 import type { AnyTask } from "../core/task.js";
 import { RunningWorker, runResolvedWorker, type WorkerSummary } from "../worker/run-worker.js";
 import { handOverEarlySignals } from "./early-signals.js";
-import { jsonReporter, plainReporter, RateMeter } from "./worker-reporters.js";
+import { jsonReporter, plainReporter, RateMeter, stoppedLine } from "./worker-reporters.js";
 
 export interface CliWorkerInput {
   backend: Backend;
@@ -74,9 +74,13 @@ export async function runCliWorker(input: CliWorkerInput): Promise<WorkerSummary
   );
   // The worker's own SIGINT/SIGTERM handlers are in place now: earlier signals reach it too.
   handOverEarlySignals(() => handle?.stop());
+  let summary: WorkerSummary | undefined;
   try {
-    return await handle;
+    summary = await handle;
+    return summary;
   } finally {
+    // On a terminal the status line's last frame stays on screen, with the same counts.
+    if (summary && !tty) output.write(stoppedLine(summary, input.mode === "json"));
     output.flush();
     await tty?.stop();
   }

@@ -1,5 +1,6 @@
 import type { WorkerEvent } from "../contract/events.js";
 import type { TaskResultData } from "../core/result.js";
+import type { WorkerSummary } from "../worker/run-worker.js";
 
 function errorOf(record: TaskResultData) {
   const error = record.errors.at(-1);
@@ -107,6 +108,19 @@ export function plainReporter(write: (line: string) => void): (event: WorkerEven
         return write(`${stamp()} ${e.message}`);
     }
   };
+}
+
+/**
+ * The worker's last line, once every result is recorded: what it did, so a `--batch` run (or a
+ * stop) ends with a tally rather than its last task's line. `json`: the `stopped` event.
+ */
+export function stoppedLine(summary: WorkerSummary, json: boolean): string {
+  const { workerId, succeeded, failed, retried, dropped, forced } = summary;
+  const ts = new Date().toISOString();
+  if (json) return JSON.stringify({ ts, event: "stopped", workerId, succeeded, failed, retried, dropped, forced });
+  const extra = [dropped ? `${dropped} dropped (recovered from this worker meanwhile)` : "", forced ? "forced" : ""];
+  const tail = extra.filter(Boolean).join(", ");
+  return `${ts} worker ${workerId} stopped: ${succeeded} succeeded, ${failed} failed, ${retried} retried${tail ? `; ${tail}` : ""}`;
 }
 
 /** Finishes per second over a sliding window, for the status line. */

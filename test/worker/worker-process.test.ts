@@ -58,6 +58,47 @@ describe("tasks worker", () => {
     expect(third.status).toBe("READY");
   });
 
+  it("ends with a tally once every result is recorded: the stopped event, or a plain line", async () => {
+    await enqueue(project, "fail", ["x"]);
+    await enqueue(project, "noop");
+    await enqueue(project, "noop");
+    const run = await runBatchWorker(project);
+    expect(run.exitCode).toBe(0);
+    const events = jsonLines(run.stdout);
+    const started = events.find((e) => e.event === "started");
+    expect(events.at(-1)).toEqual({
+      ts: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      event: "stopped",
+      workerId: started?.workerId,
+      succeeded: 2,
+      failed: 1,
+      retried: 0,
+      dropped: 0,
+      forced: false,
+    });
+    await enqueue(project, "noop");
+    const plain = await tasks(["worker", "--batch", "--no-startup-delay", "--config", project.configPath], {
+      cwd: project.dir,
+      env: { TASKLANE_TEST_DIR: project.dir },
+    });
+    expect(plain.exitCode).toBe(0);
+    expect(String(plain.stdout).split("\n").at(-1)).toMatch(
+      /^\d{4}-\d\d-\d\dT\S+Z worker \S+ stopped: 1 succeeded, 0 failed, 0 retried$/,
+    );
+  });
+
+  it("a forced stop's tally says so", async () => {
+    const worker = startWorker(project);
+    const long = await enqueue(project, "sleep", [20_000]);
+    await worker.waitFor((e) => e.event === "taskStarted" && e.id === long.id);
+    worker.proc.kill("SIGINT");
+    await worker.waitFor((e) => e.event === "stopping" && e.force === false);
+    worker.proc.kill("SIGINT");
+    const stopped = await worker.waitFor((e) => e.event === "stopped");
+    expect(await worker.proc).toMatchObject({ exitCode: 0 });
+    expect(stopped).toMatchObject({ succeeded: 0, failed: 1, retried: 0, forced: true });
+  });
+
   it("records a failure with its traceback, readable from another process", async () => {
     const failed = await enqueue(project, "fail", ["out of range"]);
     const badReturn = await enqueue(project, "badReturn");
