@@ -54,6 +54,7 @@ export function Header({ backend, snapshot, error, paused }: HeaderProps) {
         workers={snapshot?.workers ?? []}
         heartbeatMs={backend.heartbeatMs}
         now={snapshot?.takenAt.getTime() ?? 0}
+        ready={counts?.READY ?? 0}
       />
     </Box>
   );

@@ -1,24 +1,28 @@
 import { Text } from "ink";
 import type { WorkerInfo } from "../../contract/management.js";
 import { ago } from "../text/format.js";
-import { shownWorkers } from "./snapshot.js";
+import { noWorkerHint, shownWorkers } from "./snapshot.js";
 
 export interface WorkersLineProps {
   workers: readonly WorkerInfo[];
   heartbeatMs: number;
   now: number;
+  /** READY tasks: with no live worker, the line says none will run them. */
+  ready: number;
 }
 
 /** "workers 2 live: web-1 ♥ just now · web-2 ♥ 1s ago · old-3 STALE ♥ 40s ago" */
-export function WorkersLine({ workers, heartbeatMs, now }: WorkersLineProps) {
+export function WorkersLine({ workers, heartbeatMs, now, ready }: WorkersLineProps) {
   const shown = shownWorkers(workers, heartbeatMs, now);
   const live = shown.filter((w) => w.health === "live").length;
+  const hint = noWorkerHint(live, ready);
   return (
     <Text wrap="truncate">
       <Text dimColor>workers </Text>
       <Text bold color={live > 0 ? "green" : "yellow"}>
         {live} live
       </Text>
+      {hint ? <Text color="yellow"> · {hint}</Text> : null}
       {shown.length > 0 ? ": " : ""}
       {shown.map(({ worker, health }, i) => (
         <Text key={worker.id}>

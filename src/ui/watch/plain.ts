@@ -7,6 +7,7 @@ import { count, sparkline } from "./format.js";
 import {
   type BackendInfo,
   describeFilters,
+  noWorkerHint,
   shownWorkers,
   type WatchFilters,
   type WatchSnapshot,
@@ -29,7 +30,10 @@ export function renderPlainSnapshot(s: WatchSnapshot, backend: BackendInfo, filt
   );
   const workers = shownWorkers(s.workers, backend.heartbeatMs, now);
   const live = workers.filter((w) => w.health === "live").length;
-  out.push(`Workers     ${live} live${workers.length > live ? `, ${workers.length - live} not responding` : ""}`);
+  const hint = noWorkerHint(live, s.counts.READY);
+  out.push(
+    `Workers     ${live} live${workers.length > live ? `, ${workers.length - live} not responding` : ""}${hint ? ` (${yellow(hint)})` : ""}`,
+  );
   if (workers.length > 0) {
     const rows = workers.map(({ worker: w, health }) => [
       w.id,

@@ -99,3 +99,9 @@ export function describeFilters(filters: WatchFilters): string {
   if (filters.taskText) parts.push(`task:${filters.taskText}`);
   return parts.join(" ");
 }
+
+/** What the workers line adds when READY tasks wait and no worker is live to take them. */
+export function noWorkerHint(live: number, ready: number): string {
+  if (live > 0 || ready === 0) return "";
+  return `no worker runs the ${ready} READY task${ready === 1 ? "" : "s"}: start one with \`tasks worker\``;
+}
