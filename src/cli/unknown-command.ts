@@ -16,11 +16,6 @@ export function unknownCommandLine(typed: string, config: CommandList): string {
   // `tasks --bogus`: a flag where the command goes (oclif answers --help and --version itself).
   if (typed.startsWith("-")) return `Error: no command given before "${typed}"; ${every}`;
   const meant = closestNames(typed, names).map((name) => `"${name}"`);
-  const what =
-    meant.length > 1
-      ? `did you mean ${meant.slice(0, -1).join(", ")} or ${meant.at(-1)}?`
-      : meant.length === 1
-        ? `did you mean ${meant[0]}?`
-        : null;
-  return `Error: unknown command "${typed}"; ${what ? `${what} (see: tasks --help)` : every}`;
+  const list = meant.length > 1 ? `${meant.slice(0, -1).join(", ")} or ${meant.at(-1)}` : meant[0];
+  return `Error: unknown command "${typed}"; ${list ? `did you mean ${list}? (see: tasks --help)` : every}`;
 }

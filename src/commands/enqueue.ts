@@ -82,8 +82,8 @@ export default class Enqueue extends BaseCommand {
       }
       if (!finished) {
         const found = await firstReason(backend.management(), result.id, registered);
-        // Said already, if it is what the note above the wait said.
-        const why = found && (!stalled || reasonLine(found) !== reasonLine(stalled)) ? found : undefined;
+        // Said already, if it is the reason the note above the wait gave.
+        const why = found && found.code !== stalled?.code ? found : undefined;
         throw new TimeoutError(
           `timed out after ${flags.timeout}: ${result.taskName} ${result.id} is still ${result.status}; look it up later with: tasks show ${result.id}${why ? `; why: ${reasonLine(why)}` : ""}`,
         );
