@@ -12,12 +12,20 @@ interface WorkerProc {
   stderr(): string;
 }
 
-/** Starts `node bin/run.js worker --config … ARGS`; stdout goes to `stdout` (a file path) or a pipe. */
-function startWorker(configPath: string, args: string[], stdout?: string): WorkerProc {
+/**
+ * Starts `node bin/run.js worker --config … ARGS`; stdout goes to `stdout` (a file path) or a
+ * pipe; `env` is added to this process's environment.
+ */
+function startWorker(
+  configPath: string,
+  args: string[],
+  stdout?: string,
+  env: Record<string, string> = {},
+): WorkerProc {
   const fd = stdout ? openSync(stdout, "w") : undefined;
   const child = spawn(process.execPath, [BIN, "worker", "--config", configPath, ...args], {
     stdio: ["ignore", fd ?? "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1", TASKS_CONFIG: "" },
+    env: { ...process.env, NO_COLOR: "1", TASKS_CONFIG: "", ...env },
   });
   if (fd !== undefined) closeSync(fd);
   let err = "";
@@ -111,13 +119,15 @@ async function watchPeak(pids: number[], done: Promise<unknown>): Promise<number
 
 /**
  * (c) Spawns `processes` × `tasks worker --batch --no-startup-delay --concurrency N --json`
- * on a copy of a pre-filled file and times spawn → every process exited.
+ * (with `env` added to their environment) on a copy of a pre-filled file and times spawn →
+ * every process exited.
  */
 export async function tasklaneDrain(
   dbTemplate: Buffer,
   processes: number,
   expected: number,
   concurrency = 50,
+  env: Record<string, string> = {},
 ): Promise<DrainResult> {
   const p = project(`drain${processes}`);
   // A first start compiles the TypeScript config (jiti caches it, as it does for any worker
@@ -129,7 +139,7 @@ export async function tasklaneDrain(
   const logs = Array.from({ length: processes }, (_, i) => join(p.dir, `worker-${i}.log`));
   const spawnedAt = Date.now();
   const start = performance.now();
-  const workers = logs.map((log, i) => startWorker(p.configPath, [...args, "--worker-id", `bench-${i}`], log));
+  const workers = logs.map((log, i) => startWorker(p.configPath, [...args, "--worker-id", `bench-${i}`], log, env));
   const all = Promise.all(workers.map((w) => w.exited));
   const peak = watchPeak(
     workers.map((w) => w.child.pid as number),
