@@ -24,6 +24,12 @@ describe("a word that names no command", () => {
     [["re"], 'Error: unknown command "re"; did you mean "results", "resume" or "retry"? (see: tasks --help)'],
     [["frobnicate"], `Error: unknown command "frobnicate"; ${EVERY}`],
     [["--bogus"], `Error: no command given before "--bogus"; ${EVERY}`],
+    // Asking for its help: oclif answered " ›   Error: Command enqueu not found." (help-for-unknown.ts).
+    [["enqueu", "--help"], 'Error: unknown command "enqueu"; did you mean "enqueue"? (see: tasks --help)'],
+    [["wroker", "-h"], 'Error: unknown command "wroker"; did you mean "worker"? (see: tasks --help)'],
+    [["--help", "Results"], 'Error: unknown command "Results"; did you mean "results"? (see: tasks --help)'],
+    [["wroker", "add", "--help"], 'Error: unknown command "wroker"; did you mean "worker"? (see: tasks --help)'],
+    [["frobnicate", "--help"], `Error: unknown command "frobnicate"; ${EVERY}`],
   ])("tasks %j: one line naming it and what was meant, exit 2", async (args, line) => {
     const run = await tasks(args, { cwd: dir });
     expect({ code: run.exitCode, stdout: run.stdout, stderr: run.stderr }).toEqual({
@@ -44,6 +50,9 @@ describe("a word that names no command", () => {
     for (const args of [
       ["ls", "--help"],
       ["results", "--help"],
+      ["enqueue", "add", "--help"],
+      ["worker", "-h"],
+      ["--help"],
       ["help", "enqueue"],
     ]) {
       const run = await tasks(args, { cwd: dir });
