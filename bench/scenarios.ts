@@ -266,7 +266,7 @@ const idleLine = (label: string, share: number): Line => ({
 /** (d) Enqueue → start latency on an idle worker, and an idle worker's CPU use. */
 export async function latency(count = 400, gapMs = 20, idleSeconds = 10): Promise<Section> {
   log(`(d) latency: ${count} tasks ${gapMs} ms apart`);
-  const tl = await tasklaneLatency(count, gapMs);
+  const { latencies: tl, recorded } = await tasklaneLatency(count, gapMs);
   log(`(d) idle CPU over 2 × ${idleSeconds} s`);
   const cpu = await idleCpu(idleSeconds);
   log("(d) plainjob latency");
@@ -282,7 +282,7 @@ export async function latency(count = 400, gapMs = 20, idleSeconds = 10): Promis
   });
   return {
     title: "(d) Latency and idle CPU",
-    description: `An idle \`tasks worker --concurrency 1\` (default --interval 1 s) in its own process; this process enqueues ${count} tasks ${gapMs} ms apart. Latency = the task's startedAt − enqueuedAt as recorded in the DB (same clock, 1 ms resolution). plainjob: an in-process worker with its default 1 s poll; latency = processor start − add time. Idle CPU: utime + stime from /proc/<pid>/stat of a worker with nothing to do, as % of one core (100 ticks/s), over ${idleSeconds} s from 1 s after its "started" event, then over the next ${idleSeconds} s.`,
+    description: `An idle \`tasks worker --concurrency 1\` (default --interval 1 s) in its own process; this process enqueues ${count} tasks ${gapMs} ms apart. Latency = from just before \`enqueue()\` is called to the task function starting, as for the peers: the task returns the moment it started, and both sides read the machine's wall clock at sub-ms resolution (\`performance.timeOrigin + performance.now()\`). plainjob: an in-process worker with its default 1 s poll; latency = processor start − add time. Idle CPU: utime + stime from /proc/<pid>/stat of a worker with nothing to do, as % of one core (100 ticks/s), over ${idleSeconds} s from 1 s after its "started" event, then over the next ${idleSeconds} s.`,
     lines: [
       line("p50", 50),
       line("p99", 99),
@@ -291,6 +291,7 @@ export async function latency(count = 400, gapMs = 20, idleSeconds = 10): Promis
       idleLine(`idle CPU, the next ${idleSeconds} s`, cpu.steady),
     ],
     notes: [
+      `As the database records it (the row's startedAt − enqueuedAt, stamped at the claim and at the enqueue, in 1 ms steps): p50 ${fmtMs(percentile(recorded, 50))}, p99 ${fmtMs(percentile(recorded, 99))}, max ${fmtMs(Math.max(...recorded))}. Earlier versions of this bench put these in the table; they leave out the enqueue call before its stamp and the function's start after the claim's.`,
       `The first idle window can include start-up's tail: in a --trace-gc check, V8's memory reducer ran two full GCs about 8 s after start to shrink the start-up heap. The second window is the steady idle cost (a claim and a next-due query per --interval, a heartbeat every 5 s).`,
     ],
     targets: [

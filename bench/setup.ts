@@ -18,13 +18,19 @@ export const BIN = resolve(import.meta.dirname, "../bin/run.js");
 /** The task every scenario enqueues: one number argument, returns null (a no-op). */
 export type NoopTask = Task<[number], null>;
 
+/** (d)'s task: returns when it started, as a wall-clock time in ms with sub-ms precision. */
+export type StampTask = Task<[number], number>;
+
+// performance.timeOrigin + performance.now() is the wall clock at sub-ms resolution, the same in
+// every process of this machine (Date.now() has 1 ms steps).
 const CONFIG = `import { defineConfig, task } from "tasklane";
 
 export const noop = task((_i: number) => null);
+export const stamp = task((_i: number) => performance.timeOrigin + performance.now());
 
 export default defineConfig({
   backends: { default: { backend: "sqlite", options: { path: "tasks.sqlite3" } } },
-  tasks: { noop },
+  tasks: { noop, stamp },
 });
 `;
 
@@ -57,12 +63,17 @@ const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
 const loadModule = () => import(dist("config/load.js")) as Promise<typeof LoadModule>;
 const backendModule = () => import(dist("backends/sqlite/backend.js")) as Promise<typeof BackendModule>;
 
-/** Loads a project's config the way the library does, and returns it with its noop task. */
-export async function loadProject(configPath: string): Promise<{ config: ActiveConfig; noop: NoopTask }> {
+/**
+ * Loads a project's config the way the library does, and returns it with its noop task and,
+ * in a config made by project(), its stamp task.
+ */
+export async function loadProject(
+  configPath: string,
+): Promise<{ config: ActiveConfig; noop: NoopTask; stamp: StampTask | undefined }> {
   const config = await (await loadModule()).loadConfig({ explicit: configPath });
   const noop = config.tasks.get("noop") as NoopTask | undefined;
   if (!noop) throw new Error(`${configPath}: no noop task`);
-  return { config, noop };
+  return { config, noop, stamp: config.tasks.get("stamp") as StampTask | undefined };
 }
 
 /**

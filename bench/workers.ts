@@ -176,21 +176,29 @@ export async function tasklaneDrain(
 
 /**
  * (d) An idle worker (`--concurrency 1`, default --interval) while this process enqueues
- * `count` tasks `gapMs` apart. Latency = the task's started_at − enqueued_at, read back from
- * the DB afterwards (both stamped by Date.now() on this machine).
+ * `count` tasks `gapMs` apart. Latency, as the peers' is measured: from just before the
+ * enqueue call to the task function starting (the task returns that moment; both read the
+ * machine's wall clock at sub-ms resolution). `recorded`: the row's started_at − enqueued_at
+ * as the DB holds them (1 ms steps: the claim's stamp, after the enqueue's own).
  */
-export async function tasklaneLatency(count: number, gapMs: number): Promise<number[]> {
+export async function tasklaneLatency(
+  count: number,
+  gapMs: number,
+): Promise<{ latencies: number[]; recorded: number[] }> {
   const p = project("latency");
   const worker = startWorker(p.configPath, ["--json", "--concurrency", "1", "--no-startup-delay"]);
   try {
     await started(worker);
     await sleep(1000); // past its first (empty) claim: asleep in waitForChange
-    const { config, noop } = await loadProject(p.configPath);
+    const { config, stamp } = await loadProject(p.configPath);
+    if (!stamp) throw new Error(`${p.configPath}: no stamp task`);
+    const calledAt = new Map<string, number>();
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
       const wait = t0 + i * gapMs - performance.now();
       if (wait > 0) await sleep(wait);
-      await noop.enqueue(i);
+      const before = performance.timeOrigin + performance.now();
+      calledAt.set((await stamp.enqueue(i)).id, before);
     }
     await config.close();
     const db = openRaw(p.dbPath);
@@ -200,12 +208,14 @@ export async function tasklaneLatency(count: number, gapMs: number): Promise<num
       if (Date.now() > deadline) throw new Error(`latency: only ${String(done.get())} of ${count} finished`);
       await sleep(20);
     }
-    const latencies = db
-      .prepare("SELECT started_at - enqueued_at FROM tasklane_results ORDER BY seq")
-      .pluck()
-      .all() as number[];
+    const rows = db
+      .prepare("SELECT id, return_value, started_at - enqueued_at AS recorded FROM tasklane_results ORDER BY seq")
+      .all() as { id: string; return_value: string; recorded: number }[];
     db.close();
-    return latencies;
+    return {
+      latencies: rows.map((row) => (JSON.parse(row.return_value) as number) - (calledAt.get(row.id) ?? Number.NaN)),
+      recorded: rows.map((row) => row.recorded),
+    };
   } finally {
     await stop(worker);
   }
