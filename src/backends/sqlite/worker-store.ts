@@ -17,7 +17,7 @@ import { LeaseRecovery } from "./recovery.js";
 import { LOCAL_PEERS } from "./sql/workers.js";
 import type { SqliteStore } from "./store.js";
 import type { WalWatcher } from "./wake.js";
-import { RETRY_AT_ONCE_MS, whenUnlocked } from "./when-unlocked.js";
+import { NAP_MS, RETRY_AT_ONCE_MS, whenUnlocked } from "./when-unlocked.js";
 
 /** How often the list of workers on this host is re-read (new peers are watched from then on). */
 const PEERS_REFRESH_MS = 2_000;
@@ -159,6 +159,7 @@ export class SqliteWorkerStore implements WorkerStore {
       store,
       () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
       this.#filledAll > 1 ? RETRY_AT_ONCE_MS : 0,
+      this.#filledAll > 1 ? 0 : NAP_MS,
     );
     this.#wrote(result.claimed.length + completed.length);
     this.#filledAll = result.claimed.length === limit ? limit : 0;
