@@ -112,6 +112,13 @@ export class SqliteStore {
     // A pragma takes no bound parameter; busyTimeoutMs is an integer validated by the config.
     this.#busyOff = q.pluck<number>("PRAGMA busy_timeout = 0");
     this.#busyOn = q.pluck<number>(`PRAGMA busy_timeout = ${Math.trunc(this.busyTimeoutMs)}`);
+    // SQLite applies a pragma when it prepares it, and marks a pragma statement to run only
+    // once: each later run prepares it again, and so applies it again. A first run applies
+    // nothing, so withoutBusyWait's first call left the busy handler on (preparing busyOn last
+    // had set it), and the connection's first write under another's lock slept in it, up to the
+    // busy timeout, with the event loop frozen. Both first runs happen here instead.
+    this.#busyOff.get();
+    this.#busyOn.get();
   }
 
   /**
