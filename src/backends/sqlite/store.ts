@@ -5,6 +5,7 @@ import { SQLITE_DEFAULTS } from "../../core/defaults.js";
 import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
 import { heartbeatWriter } from "./beat.js";
+import { busySwitch } from "./busy-switch.js";
 import { claimSeqs, countStarts, plainClaim } from "./claim-rows.js";
 import { type ClaimControls, planControlledClaim, queueRooms } from "./controlled-claim.js";
 import { CountDeltas, type CountedRow } from "./counts.js";
@@ -87,8 +88,7 @@ export class SqliteStore {
   >;
   readonly #completeTx: BetterSqlite3.Transaction<(outcomes: AttemptOutcome[]) => string[]>;
   readonly #heartbeat: (workerId: string, now: number) => void;
-  readonly #busyOff: BetterSqlite3.Statement<unknown[], number>;
-  readonly #busyOn: BetterSqlite3.Statement<unknown[], number>;
+  readonly #withoutBusyWait: <T>(fn: () => T) => T;
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
@@ -109,16 +109,7 @@ export class SqliteStore {
     });
     this.#completeTx = db.transaction((outcomes) => this.#completeAll(outcomes));
     this.#heartbeat = heartbeatWriter(db, q, this.leaseMs);
-    // A pragma takes no bound parameter; busyTimeoutMs is an integer validated by the config.
-    this.#busyOff = q.pluck<number>("PRAGMA busy_timeout = 0");
-    this.#busyOn = q.pluck<number>(`PRAGMA busy_timeout = ${Math.trunc(this.busyTimeoutMs)}`);
-    // SQLite applies a pragma when it prepares it, and marks a pragma statement to run only
-    // once: each later run prepares it again, and so applies it again. A first run applies
-    // nothing, so withoutBusyWait's first call left the busy handler on (preparing busyOn last
-    // had set it), and the connection's first write under another's lock slept in it, up to the
-    // busy timeout, with the event loop frozen. Both first runs happen here instead.
-    this.#busyOff.get();
-    this.#busyOn.get();
+    this.#withoutBusyWait = busySwitch(q, this.busyTimeoutMs);
   }
 
   /**
@@ -203,19 +194,9 @@ export class SqliteStore {
     return { claimed, dropped };
   }
 
-  /**
-   * Runs `fn` with SQLite's busy handler off: a locked database throws SQLITE_BUSY at once
-   * instead of sleeping. The handler sleeps synchronously (1, 2, 5, 10… ms), which would
-   * freeze this worker's event loop, and its running async tasks, while another process
-   * holds the lock; the backend retries such calls with short asynchronous waits instead.
-   */
+  /** Runs `fn` with SQLite's busy handler off: a locked database throws SQLITE_BUSY at once (busy-switch.ts). */
   withoutBusyWait<T>(fn: () => T): T {
-    this.#busyOff.get();
-    try {
-      return fn();
-    } finally {
-      this.#busyOn.get();
-    }
+    return this.#withoutBusyWait(fn);
   }
 
   #claimRows(workerId: string, wanted: QueueSelector, limit: number, now: number): ClaimedRow[] {
