@@ -165,7 +165,7 @@ export class SqliteBackend extends Backend {
     } catch (error) {
       if (!isBusy(error)) return eachAlone(error);
     }
-    return whenUnlocked(store, all, RETRY_AT_ONCE_MS).then(stored, failed);
+    return whenUnlocked(store, all, { atOnceMs: RETRY_AT_ONCE_MS }).then(stored, failed);
   }
 
   /**

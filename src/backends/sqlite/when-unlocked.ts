@@ -10,9 +10,10 @@ import type { SqliteStore } from "./store.js";
  * - A worker's claim while it drains (its last claim filled several free slots): two workers
  *   draining one file pass the lock back and forth every ~1 ms, and a 1 ms timer after each
  *   miss leaves one of them idle (measured on 2 cores, --concurrency 50: two processes ~1.0×
- *   one with 1 ms steps, ~1.2× retrying at once). A worker woken from idle keeps the ~1 ms
- *   steps (0): when every worker retried at once, an idle worker woken by an enqueue was
- *   slower to start it (p99 2–3 → 5–6 ms), its peers spinning on the lock beside it.
+ *   one with 1 ms steps, ~1.2× retrying at once). A worker woken from idle does not retry at
+ *   once (it naps first: NAP_MS below): when every worker retried at once, an idle worker
+ *   woken by an enqueue was slower to start it (p99 2–3 → 5–6 ms), its peers spinning on the
+ *   lock beside it.
  */
 export const RETRY_AT_ONCE_MS = 5;
 
@@ -35,16 +36,24 @@ const NAP_STEP_MS = 0.05;
 /** What a nap waits on: nothing ever notifies it, so each nap lasts its timeout. */
 const napCell = new Int32Array(new SharedArrayBuffer(4));
 
+/** How a write waits for another process's lock before its ~1 ms steps (each 0 by default). */
+export interface LockWait {
+  /** Naps first, for this long (NAP_MS above). */
+  napMs?: number;
+  /** Then retries at every turn of the event loop, until this long has passed (RETRY_AT_ONCE_MS above). */
+  atOnceMs?: number;
+}
+
 /**
  * Runs a write with SQLite's busy handler off, waiting for another process's lock in
- * asynchronous steps instead (~1 ms; at every turn for the first `retryAtOnceMs`), up to the
- * store's busyTimeoutMs; with `napMs` (NAP_MS above), short naps come first. The handler
- * sleeps synchronously for as long as the lock is held, which would freeze the event loop and
- * the worker's running async tasks while another process holds the lock; two workers
- * draining one file (or waking for the same schedule tick) overlap their work instead of
- * taking turns sleeping.
+ * asynchronous steps instead (~1 ms, after what `wait` asks for first), up to the store's
+ * busyTimeoutMs. The handler sleeps synchronously for as long as the lock is held, which would
+ * freeze the event loop and the worker's running async tasks while another process holds the
+ * lock; two workers draining one file (or waking for the same schedule tick) overlap their work
+ * instead of taking turns sleeping.
  */
-export async function whenUnlocked<T>(store: SqliteStore, fn: () => T, retryAtOnceMs = 0, napMs = 0): Promise<T> {
+export async function whenUnlocked<T>(store: SqliteStore, fn: () => T, wait: LockWait = {}): Promise<T> {
+  const { napMs = 0, atOnceMs = 0 } = wait;
   const started = performance.now();
   const deadline = started + store.busyTimeoutMs;
   for (;;) {
@@ -55,7 +64,7 @@ export async function whenUnlocked<T>(store: SqliteStore, fn: () => T, retryAtOn
       const now = performance.now();
       if (now >= deadline) throw error;
       if (now - started < napMs) Atomics.wait(napCell, 0, 0, NAP_STEP_MS);
-      else if (now - started < retryAtOnceMs) await turn();
+      else if (now - started < atOnceMs) await turn();
       else await new Promise((resolve) => setTimeout(resolve, Math.random() < 0.5 ? 0 : 1));
     }
   }

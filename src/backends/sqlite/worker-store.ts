@@ -158,8 +158,7 @@ export class SqliteWorkerStore implements WorkerStore {
     const result = await whenUnlocked(
       store,
       () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
-      this.#filledAll > 1 ? RETRY_AT_ONCE_MS : 0,
-      this.#filledAll > 1 ? 0 : NAP_MS,
+      this.#filledAll > 1 ? { atOnceMs: RETRY_AT_ONCE_MS } : { napMs: NAP_MS },
     );
     this.#wrote(result.claimed.length + completed.length);
     this.#filledAll = result.claimed.length === limit ? limit : 0;
