@@ -156,9 +156,9 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
   let one1: DrainResult | undefined;
   let one50: DrainResult | undefined;
   let two50: DrainResult | undefined;
-  let small50: DrainResult | undefined;
+  let cappedBest: DrainResult | undefined;
   /** Per round, the capped run's rate ÷ the default run's just before it (same conditions). */
-  const smallRatios: number[] = [];
+  const cappedRatios: number[] = [];
   let pj: { ms: number; peakRss: number } | undefined;
   for (let r = 1; r <= rounds; r++) {
     log(
@@ -169,13 +169,13 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
     one1 = fastest(one1, await tasklaneDrain(template, 1, n, 1));
     const default50 = await tasklaneDrain(template, 1, n, 50);
     const capped50 = await tasklaneDrain(template, 1, n, 50, { NODE_OPTIONS: CAPPED_NEW_SPACE });
-    smallRatios.push(default50.ms / capped50.ms);
+    cappedRatios.push(default50.ms / capped50.ms);
     one50 = fastest(one50, default50);
-    small50 = fastest(small50, capped50);
+    cappedBest = fastest(cappedBest, capped50);
     two50 = fastest(two50, await tasklaneDrain(template, 2, n, 50));
     pj = fastest(pj, plainjobDrain(n));
   }
-  if (!raw1 || !raw50 || !one1 || !one50 || !two50 || !small50 || !pj) throw new Error("drain: no rounds");
+  if (!raw1 || !raw50 || !one1 || !one50 || !two50 || !cappedBest || !pj) throw new Error("drain: no rounds");
   const rate = (ms: number) => perSecond(n, ms);
   const pjRate = rate(pj.ms);
   const minShare = Math.min(...two50.perWorker) / n;
@@ -223,7 +223,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
       `2 processes: ${fmtMs(two50.ms)} in all, spawn → "started" ${fmtMs(two50.startupMs)} (slower one); tasks per process ${two50.perWorker.map(fmtInt).join(" / ")}.`,
       `Raw bounds: ${fmtMs(raw1.ms)} (batches of 1), ${fmtMs(raw50.ms)} (batches of 50). The worker also writes two --json lines per task (taskStarted, taskFinished); the raw loop writes none. plainjob: ${fmtMs(pj.ms)}.`,
       `plainjob at --concurrency 50 is the same one-job-at-a-time worker: it has no concurrency setting.`,
-      `Peak RSS with \`NODE_OPTIONS=${CAPPED_NEW_SPACE}\` (README, "Memory": V8's new space capped at 2 × 2 MB instead of growing to 2 × 16 MB under load): ${fmtMb(small50.peakRss)} (${fmtTimes(small50.peakRss / pj.peakRss)} plainjob's), draining at ${fmtInt(rate(small50.ms))} tasks/s; its rate ÷ the default run's just before it, round by round: ${smallRatios.map(fmtTimes).join(", ")}. The table's peak RSS row is the default, what users get without setting anything.`,
+      `Peak RSS with \`NODE_OPTIONS=${CAPPED_NEW_SPACE}\` (README, "Memory": V8's new space capped at 2 × 2 MB instead of growing to 2 × 16 MB under load): ${fmtMb(cappedBest.peakRss)} (${fmtTimes(cappedBest.peakRss / pj.peakRss)} plainjob's), draining at ${fmtInt(rate(cappedBest.ms))} tasks/s; its rate ÷ the default run's just before it, round by round: ${cappedRatios.map(fmtTimes).join(", ")}. The table's peak RSS row is the default, what users get without setting anything.`,
       `A first start, before jiti has compiled tasks.config.ts (a fresh machine or container): \`worker --batch\` with nothing to do exits in ${fmtMs(one50.firstStart.ms)} at a peak RSS of ${fmtMb(one50.firstStart.peakRss)}; the compile (babel, inside jiti) also grows V8's heap, so a drain started that way peaks ~30 MB higher and starts ~0.2–0.3 s later.`,
     ],
     targets: [
