@@ -282,6 +282,14 @@ export function task(
   // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types.
   maybeFn?: (...args: any[]) => unknown,
 ): AnyTask {
+  // Options after the function would otherwise be dropped without a word (jiti runs a config
+  // without type-checking it, so the overloads alone do not catch this).
+  if (typeof optionsOrFn === "function" && maybeFn !== undefined) {
+    const named = optionsOrFn.name ? `Task "${optionsOrFn.name}": ` : "";
+    throw new InvalidTaskError(
+      `${named}task(fn, ${typeof maybeFn}): the options go first, as in task({ maxAttempts: 3 }, fn)`,
+    );
+  }
   const [options, fn] = typeof optionsOrFn === "function" ? [{}, optionsOrFn] : [optionsOrFn, maybeFn];
   if (typeof fn !== "function") {
     throw new InvalidTaskError(`task(options, fn): fn must be a function, got ${typeof fn}`);

@@ -124,4 +124,18 @@ describe("options", () => {
       /^Task "t": using\(\): unknown option "priorty"; known options: priority, queueName, runAfter, backend, timeoutMs, unique$/,
     );
   });
+
+  it("options given after the function are refused, not dropped", () => {
+    const send = (to: string) => to;
+    // @ts-expect-error: the overloads take the options first
+    expect(() => task(send, { timeoutMs: 1000 })).toThrow(
+      /^Task "send": task\(fn, object\): the options go first, as in task\(\{ maxAttempts: 3 \}, fn\)$/,
+    );
+    // @ts-expect-error: as above
+    expect(() => task((to: string) => to, 3)).toThrow(/^task\(fn, number\): the options go first/);
+    expect(() => task({ maxAttempts: 2 }, "send" as never)).toThrow(
+      /^task\(options, fn\): fn must be a function, got string$/,
+    );
+    expect(task({ maxAttempts: 2 }, send).maxAttempts).toBe(2);
+  });
 });
