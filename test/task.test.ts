@@ -53,6 +53,14 @@ describe("task()", () => {
     expect(() => t.using({ queueName: "other" })).toThrow(/queue "other" is not in backend "default" queues/);
     expect(t.using({ queueName: "emails" }).queueName).toBe("emails");
     expect(() => t.using({ backend: "now", runAfter: new Date() })).toThrow(/does not support runAfter/);
+    const example = "e.g. new Date(Date.now() + 60_000)";
+    expect(() => t.using({ runAfter: "5m" as never })).toThrow(`runAfter must be a Date, ${example}, got "5m"`);
+    expect(() => t.using({ runAfter: 60_000 as never })).toThrow(
+      `runAfter must be a Date, ${example}, got the number 60000`,
+    );
+    expect(() => t.using({ runAfter: new Date("soon") })).toThrow(
+      `runAfter must be a Date, ${example}, got an invalid Date`,
+    );
   });
 
   it("queues: [] turns the queue check off", async () => {

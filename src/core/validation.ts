@@ -49,7 +49,7 @@ export function checkTaskSettings(task: TaskSettings): void {
       failRule(task, `backoff.type must be "fixed" or "exponential", got ${JSON.stringify(backoff.type)}`);
     }
     if (!(Number.isFinite(backoff.delayMs) && backoff.delayMs >= 0))
-      failRule(task, "backoff.delayMs must be a number ≥ 0");
+      failRule(task, `backoff.delayMs must be a number ≥ 0 (milliseconds), got ${String(backoff.delayMs)}`);
     if (backoff.maxDelayMs !== undefined && !(backoff.maxDelayMs >= backoff.delayMs)) {
       failRule(task, "backoff.maxDelayMs must be ≥ backoff.delayMs");
     }
@@ -60,7 +60,16 @@ export function checkTaskSettings(task: TaskSettings): void {
   if (typeof task.queueName !== "string" || task.queueName === "")
     failRule(task, "queueName must be a non-empty string");
   if (task.runAfter !== null && (!(task.runAfter instanceof Date) || Number.isNaN(task.runAfter.getTime()))) {
-    failRule(task, "runAfter must be a valid Date");
+    const given = task.runAfter as unknown;
+    const got =
+      given instanceof Date
+        ? "an invalid Date"
+        : typeof given === "string"
+          ? `"${given}"`
+          : typeof given === "number"
+            ? `the number ${given}`
+            : `a ${typeof given}`;
+    failRule(task, `runAfter must be a Date, e.g. new Date(Date.now() + 60_000), got ${got}`);
   }
   if (task.timeoutMs !== null && !(Number.isInteger(task.timeoutMs) && task.timeoutMs > 0)) {
     failRule(task, `timeoutMs must be a positive integer (milliseconds), got ${String(task.timeoutMs)}`);
