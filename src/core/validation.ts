@@ -51,10 +51,13 @@ export function checkTaskSettings(task: TaskSettings): void {
     if (!(Number.isFinite(backoff.delayMs) && backoff.delayMs >= 0))
       failRule(task, `backoff.delayMs must be a number ≥ 0 (milliseconds), got ${String(backoff.delayMs)}`);
     if (backoff.maxDelayMs !== undefined && !(backoff.maxDelayMs >= backoff.delayMs)) {
-      failRule(task, "backoff.maxDelayMs must be ≥ backoff.delayMs");
+      failRule(
+        task,
+        `backoff.maxDelayMs must be ≥ backoff.delayMs (${backoff.delayMs}), got ${String(backoff.maxDelayMs)}`,
+      );
     }
     if (backoff.jitter !== undefined && !(backoff.jitter >= 0 && backoff.jitter <= 1)) {
-      failRule(task, "backoff.jitter must be between 0 and 1");
+      failRule(task, `backoff.jitter must be between 0 and 1, got ${String(backoff.jitter)}`);
     }
   }
   if (typeof task.queueName !== "string" || task.queueName === "")
