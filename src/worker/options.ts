@@ -26,6 +26,7 @@ export interface SettingNames {
   queues: string;
   excludeQueues: string;
   concurrency: string;
+  intervalMs: string;
   maxTasks: string;
   workerId: string;
 }
@@ -34,6 +35,7 @@ export const FLAG_NAMES: SettingNames = {
   queues: "--queue",
   excludeQueues: "--exclude-queue",
   concurrency: "--concurrency",
+  intervalMs: "--interval",
   maxTasks: "--max-tasks",
   workerId: "--worker-id",
 };
@@ -43,14 +45,24 @@ export function defaultWorkerId(): string {
   return `${hostname().slice(0, 40)}-${process.pid}-${suffix}`;
 }
 
+/** A list of queue names as given (an array of strings), or a one-line UsageError. */
+function queueList(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((q) => typeof q === "string")) {
+    const got = typeof value === "string" ? `"${value}"` : `a ${typeof value}`;
+    throw new UsageError(`${name} must be an array of queue names, e.g. ["emails"], got ${got}`);
+  }
+  return value;
+}
+
 /** Validates a worker's settings against its backend; every problem is a one-line UsageError. */
 export function resolveWorkerOptions(
   settings: WorkerSettings,
   backend: BackendEntry,
   names: SettingNames = FLAG_NAMES,
 ): WorkerOptions {
-  const include = settings.queues ?? [];
-  const exclude = settings.excludeQueues ?? [];
+  const include = queueList(settings.queues, names.queues);
+  const exclude = queueList(settings.excludeQueues, names.excludeQueues);
   const all = include.includes("*");
   if (all && include.length > 1) {
     throw new UsageError(`${names.queues} '*' already means every queue; drop the other ${names.queues} values`);
@@ -80,6 +92,10 @@ export function resolveWorkerOptions(
   if (!Number.isInteger(maxTasks) || maxTasks < 0) {
     throw new UsageError(`${names.maxTasks} must be an integer ≥ 0, got ${maxTasks}`);
   }
+  const intervalMs = settings.intervalMs ?? WORKER_DEFAULTS.intervalMs;
+  if (!(typeof intervalMs === "number" && intervalMs > 0 && Number.isFinite(intervalMs))) {
+    throw new UsageError(`${names.intervalMs} must be a number of milliseconds > 0, got ${String(intervalMs)}`);
+  }
   const workerId = settings.workerId ?? defaultWorkerId();
   if (workerId.trim() === "" || workerId.length > 64) {
     throw new UsageError(`${names.workerId} must be 1 to 64 characters, got ${workerId.length}`);
@@ -89,7 +105,7 @@ export function resolveWorkerOptions(
     workerId,
     selector,
     concurrency,
-    intervalMs: settings.intervalMs ?? WORKER_DEFAULTS.intervalMs,
+    intervalMs,
     batch: settings.batch ?? false,
     maxTasks,
     startupDelay: settings.startupDelay ?? false,

@@ -41,9 +41,39 @@ const OPTION_NAMES: SettingNames = {
   queues: "queues",
   excludeQueues: "excludeQueues",
   concurrency: "concurrency",
+  intervalMs: "intervalMs",
   maxTasks: "maxTasks",
   workerId: "workerId",
 };
+
+/** Every option runWorker() takes, in the order the README lists them. */
+const RUN_WORKER_OPTIONS = [
+  "backend",
+  "queues",
+  "excludeQueues",
+  "concurrency",
+  "intervalMs",
+  "batch",
+  "maxTasks",
+  "startupDelay",
+  "workerId",
+  "signal",
+  "onEvent",
+  "ownsProcess",
+] as const satisfies readonly (keyof RunWorkerOptions)[];
+
+/**
+ * A misspelt option is an error, not a worker quietly running with the default (`concurency:
+ * 10` would run one task at a time; `bacth: true` would never stop).
+ */
+function checkOptionNames(options: RunWorkerOptions): void {
+  const known: readonly string[] = RUN_WORKER_OPTIONS;
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new UsageError(`runWorker(): unknown option "${key}"; known options: ${known.join(", ")}`);
+    }
+  }
+}
 
 /**
  * A worker running in this process. `await` it for the summary once it stops; `stop()` once
@@ -103,6 +133,7 @@ export class RunningWorker implements PromiseLike<WorkerSummary> {
  */
 export function runWorker(options: RunWorkerOptions = {}): RunningWorker {
   return new RunningWorker(async (self) => {
+    checkOptionNames(options);
     const config = await ensureConfig();
     const alias =
       typeof options.backend === "string" || options.backend === undefined ? options.backend : options.backend.alias;

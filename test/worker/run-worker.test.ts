@@ -59,4 +59,22 @@ describe("runWorker()", () => {
     await expect(runWorker({ backend: "nope" })).rejects.toThrow(UsageError);
     await expect(runWorker({ backend: "nope" })).rejects.toThrow(/no backend "nope"/);
   });
+
+  it("a misspelt option, a queue list that is not an array or a bad interval is refused, not run with defaults", async () => {
+    // Without the check, { concurency: 2 } ran one task at a time and { bacth: true } never stopped.
+    await expect(runWorker({ concurency: 2 } as never)).rejects.toThrow(
+      /^runWorker\(\): unknown option "concurency"; known options: backend, queues, excludeQueues, concurrency, intervalMs, batch, maxTasks, startupDelay, workerId, signal, onEvent, ownsProcess$/,
+    );
+    await expect(runWorker({ bacth: true } as never)).rejects.toThrow(UsageError);
+    await expect(runWorker({ queues: "default" as never, batch: true })).rejects.toThrow(
+      /^queues must be an array of queue names, e.g. \["emails"\], got "default"$/,
+    );
+    await expect(runWorker({ queues: ["*"], excludeQueues: [1] as never, batch: true })).rejects.toThrow(
+      /^excludeQueues must be an array of queue names/,
+    );
+    await expect(runWorker({ intervalMs: -1, batch: true })).rejects.toThrow(
+      /^intervalMs must be a number of milliseconds > 0, got -1$/,
+    );
+    await expect(runWorker({ intervalMs: "1s" as never, batch: true })).rejects.toThrow(/^intervalMs must be/);
+  });
 });
