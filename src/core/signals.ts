@@ -1,3 +1,4 @@
+import { UsageError } from "./errors.js";
 import type { TaskResult } from "./result.js";
 
 export interface SignalEvent {
@@ -16,6 +17,10 @@ export class Signal {
   constructor(readonly name: string) {}
 
   connect(handler: SignalHandler): void {
+    // Refused here, once: accepted, it would fail and be logged with a stack at every task.
+    if (typeof handler !== "function") {
+      throw new UsageError(`signals.${this.name}.connect(handler): handler must be a function, got ${typeof handler}`);
+    }
     this.#handlers.add(handler);
   }
 

@@ -58,4 +58,11 @@ describe("dummy backend", () => {
       signals.taskEnqueued.disconnect(handler);
     }
   });
+
+  it("a handler that is not a function is refused when connected, not at every task", () => {
+    expect(() => signals.taskFinished.connect("onFinished" as never)).toThrow(
+      /^signals\.taskFinished\.connect\(handler\): handler must be a function, got string$/,
+    );
+    expect(signals.taskFinished.hasReceivers).toBe(false);
+  });
 });
