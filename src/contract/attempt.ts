@@ -201,15 +201,19 @@ export class AttemptLifecycle {
   ): Promise<Pick<AttemptOutcome, "status" | "returnValue" | "error">> {
     try {
       let value: unknown;
+      // Called as a plain function, not as a method of the definition: V8 would name an
+      // anonymous task function "Object.fn" in its stack, and that "fn" (ours, not the user's)
+      // would label its failure group in `tasks errors`.
+      const fn = task.definition.fn;
       if (task.takesContext) {
         const context: TaskContext = {
           taskResult: new TaskResult(structuredClone(record), this.#options.backend),
           attempt: record.workerIds.length,
           signal,
         };
-        value = await task.definition.fn(context, ...record.args);
+        value = await fn(context, ...record.args);
       } else {
-        value = await task.definition.fn(...record.args);
+        value = await fn(...record.args);
       }
       // A function that returns nothing succeeds with null, as a Python task returning None does.
       if (value === undefined) value = null;

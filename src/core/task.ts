@@ -241,7 +241,8 @@ export class Task<A extends unknown[], R> {
         `Task "${this.name}" takes a context; call its function directly or enqueue it on the immediate backend`,
       );
     }
-    return this.definition.fn(...args) as R;
+    const fn = this.definition.fn; // a plain call: no "Object.fn" in the caller's stack (see attempt.ts)
+    return fn(...args) as R;
   }
 
   /** The task's backend, after every rule that needs the config (loading it on first use). */

@@ -67,6 +67,8 @@ describe("failures grouped by cause", () => {
     expect(byClass.get("SyntaxError")).toMatchObject({ taskNames: ["parse"], count: 1 });
     expect(byClass.get("TypeError")).toMatchObject({ taskNames: ["parse"], count: 1 });
     expect(byClass.get("SyntaxError")?.frame).not.toBe(byClass.get("TypeError")?.frame);
+    // An anonymous task function has no name to show (not "fn", the property tasklane keeps it in).
+    expect(byClass.get("SyntaxError")?.frame).toBe(`${project.dir}/tasks.config.ts:14`);
     expect(byClass.get("RangeError")).toMatchObject({ taskNames: ["flaky"], count: 0, retrying: 1 });
     const table = await cli(["errors"]);
     expect(table.stdout).toMatch(/^#\s+TASKS\s+ERROR\s+FAILED\s+RETRYING\s+WHERE/m);
