@@ -1,4 +1,4 @@
-import { InvalidTaskBackendError } from "../core/errors.js";
+import { InvalidTaskBackendError, InvalidTaskError } from "../core/errors.js";
 import type { AnyTask } from "../core/task.js";
 import { failRule } from "../core/validation.js";
 import type { BackendEntry } from "./entry.js";
@@ -7,6 +7,8 @@ import type { BackendEntry } from "./entry.js";
 export interface ConfigView {
   readonly backends: ReadonlyMap<string, BackendEntry>;
   readonly isImplicit: boolean;
+  /** Where the config was looked for (its folder, or the current folder for an implicit one). */
+  readonly baseDir: string;
   isRegistered(task: AnyTask): boolean;
   describe(): string;
 }
@@ -19,8 +21,28 @@ const isAsync = (fn: unknown) =>
  * `using()` and on enqueue: the backend exists, the queue is one of its queues, runAfter and
  * priorities only where supported, async functions only where supported, and the task is
  * registered (so a worker can find it).
+ *
+ * Without a config file (the implicit immediate backend), a broken rule is most often the sign
+ * of an app started from a folder above its project, whose tasks expect their own config: the
+ * error says that no config file was found, and from where it was looked for.
  */
 export function checkTaskAgainst(task: AnyTask, config: ConfigView): void {
+  if (!config.isImplicit) {
+    checkRules(task, config);
+    return;
+  }
+  try {
+    checkRules(task, config);
+  } catch (error) {
+    if (!(error instanceof InvalidTaskError || error instanceof InvalidTaskBackendError)) throw error;
+    const ErrorClass = error.constructor as new (message: string) => Error;
+    throw new ErrorClass(
+      `${error.message} (no tasks.config.* was found from ${config.baseDir} upward, so tasks run on the implicit immediate backend; start the app from its project folder, or set TASKS_CONFIG)`,
+    );
+  }
+}
+
+function checkRules(task: AnyTask, config: ConfigView): void {
   const backend = config.backends.get(task.backend);
   if (!backend) {
     throw new InvalidTaskBackendError(

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setActiveConfig } from "../../src/config/registry.js";
-import { defineConfig, type SignalEvent, signals, type TaskContext, task } from "../../src/index.js";
+import {
+  defineConfig,
+  InvalidTaskBackendError,
+  InvalidTaskError,
+  type SignalEvent,
+  signals,
+  type TaskContext,
+  task,
+} from "../../src/index.js";
 
 afterEach(() => setActiveConfig(null));
 
@@ -107,5 +115,20 @@ describe("immediate backend", () => {
     setActiveConfig(implicitConfig());
     const anywhere = task((x: number) => x * 2);
     expect((await anywhere.enqueue(21)).returnValue).toBe(42);
+  });
+
+  it("with no config, a task that breaks a rule of the implicit backend says no config file was found, and where", async () => {
+    // Typically an app started from a folder above its project: its tasks expect their config.
+    const { implicitConfig } = await import("../../src/config/define.js");
+    setActiveConfig(implicitConfig());
+    const note = `(no tasks.config.* was found from ${process.cwd()} upward, so tasks run on the implicit immediate backend; start the app from its project folder, or set TASKS_CONFIG)`;
+    const email = task({ queueName: "emails" }, (to: string) => to);
+    const refused = email.enqueue("ada@example.com");
+    await expect(refused).rejects.toThrow(InvalidTaskError);
+    await expect(refused).rejects.toThrow(
+      `Task "anonymous": queue "emails" is not in backend "default" queues (default); add it to queues, or set queues: [] to allow any ${note}`,
+    );
+    expect(() => task(() => 1).using({ backend: "jobs" })).toThrow(InvalidTaskBackendError);
+    expect(() => task(() => 1).using({ backend: "jobs" })).toThrow(note);
   });
 });
