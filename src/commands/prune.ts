@@ -1,5 +1,6 @@
 import * as Flags from "@oclif/core/flags";
 import { BaseCommand } from "../cli/base-command.js";
+import { unknownFilterHint } from "../cli/filter-hints.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import type { PruneOptions } from "../contract/management.js";
@@ -40,10 +41,16 @@ export default class Prune extends BaseCommand {
       queues: flags.queue,
       taskNames: flags.task,
     };
+    // Nothing matched a filter naming a task or queue the config does not know: say so.
+    const noneHint = (n: number) => {
+      const hint =
+        n === 0 ? unknownFilterHint(config, flags.backend, { tasks: flags.task, queues: flags.queue }) : undefined;
+      return hint ? `: ${hint}` : "";
+    };
     if (flags["dry-run"]) {
       const count = await manage.countPrunable(options);
       if (flags.json) return this.printJson({ dryRun: true, wouldDelete: count });
-      return this.out(`Would delete ${count} task result${count === 1 ? "" : "s"}`);
+      return this.out(`Would delete ${count} task result${count === 1 ? "" : "s"}${noneHint(count)}`);
     }
     const progress = !flags.json && process.stdout.isTTY ? await startProgress() : undefined;
     let deleted: number;
@@ -53,7 +60,7 @@ export default class Prune extends BaseCommand {
       await progress?.stop();
     }
     if (flags.json) return this.printJson({ dryRun: false, deleted });
-    this.out(`Deleted ${deleted} task result${deleted === 1 ? "" : "s"}`);
+    this.out(`Deleted ${deleted} task result${deleted === 1 ? "" : "s"}${noneHint(deleted)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import * as Flags from "@oclif/core/flags";
 import { BaseCommand } from "../cli/base-command.js";
+import { unknownFilterHint } from "../cli/filter-hints.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import { parseSince, parseStatuses } from "../cli/parse.js";
@@ -49,8 +50,10 @@ export default class Results extends BaseCommand {
     const results = page.results.map((data) => new TaskResult(data, backend));
     if (flags.json) return this.printJson(results.map((r) => r.toJSON()));
     const now = Date.now();
-    if (results.length === 0) this.out(dim("No task results match."));
-    else
+    if (results.length === 0) {
+      const hint = unknownFilterHint(config, flags.backend, { tasks: flags.task, queues: flags.queue });
+      this.out(dim(hint ? `No task results match: ${hint}.` : "No task results match."));
+    } else
       this.out(
         renderTable(
           ["ID", "TASK", "STATUS", "QUEUE", "PRI", "ENQUEUED", "DURATION", "ATTEMPTS"],

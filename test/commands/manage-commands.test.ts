@@ -56,6 +56,20 @@ describe("tasks results", () => {
     expect(json((await cli(["ls", "--json", "--since", "1h"])).stdout)).toHaveLength(5);
     expect(json((await cli(["ls", "--json", "--since", "2099-01-01"])).stdout)).toHaveLength(0);
   });
+
+  it("a filter that matches nothing says which --task or --queue the config does not know, and the likely one", async () => {
+    const typo = await cli(["results", "--task", "recrod"]);
+    expect(typo.exitCode).toBe(0);
+    expect(typo.stdout).toBe('No task results match: no task "recrod" in the config (did you mean "record"?).');
+    const queue = await cli(["results", "--queue", "nowhere"]);
+    expect(queue.stdout).toBe(
+      'No task results match: no queue "nowhere" in backend "default" (known: default, emails, slow).',
+    );
+    // A known name that matches nothing is not questioned.
+    expect((await cli(["results", "--task", "record", "--since", "2099-01-01"])).stdout).toBe("No task results match.");
+    const prune = await cli(["prune", "--dry-run", "--older-than", "0s", "--task", "recrod"]);
+    expect(prune.stdout).toBe('Would delete 0 task results: no task "recrod" in the config (did you mean "record"?)');
+  });
 });
 
 describe("tasks show", () => {
