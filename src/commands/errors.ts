@@ -2,6 +2,7 @@ import { isAbsolute, relative } from "node:path";
 import * as Flags from "@oclif/core/flags";
 import { BaseCommand } from "../cli/base-command.js";
 import { listFailureGroups } from "../cli/failure-groups.js";
+import { unknownFilterHint } from "../cli/filter-hints.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import { parseSince } from "../cli/parse.js";
@@ -49,7 +50,10 @@ export default class Errors extends BaseCommand {
         })),
       );
     }
-    if (groups.length === 0) return this.out(dim("No failed tasks."));
+    if (groups.length === 0) {
+      const hint = unknownFilterHint(config, flags.backend, { tasks: flags.task, queues: flags.queue });
+      return this.out(dim(hint ? `No failed tasks: ${hint}.` : "No failed tasks."));
+    }
     const now = Date.now();
     if (!flags.traceback) {
       this.out(

@@ -2,6 +2,7 @@ import * as Args from "@oclif/core/args";
 import * as Flags from "@oclif/core/flags";
 import { BaseCommand } from "../cli/base-command.js";
 import { idsOfGroup } from "../cli/failure-groups.js";
+import { unknownFilterHint } from "../cli/filter-hints.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
 import { applyAndReport, changeByIds } from "../cli/id-changes.js";
 import { openManagement } from "../cli/management.js";
@@ -68,6 +69,9 @@ export default class Retry extends BaseCommand {
     const retried = await manage.retryFailed(filter, options);
     if (flags.json) return this.printJson({ retried: retried.length, ids: retried });
     for (const id of retried) this.out(`${green("retried")} ${id}`);
-    this.out(`Retried ${retried.length} failed task result${retried.length === 1 ? "" : "s"}`);
+    const hint = retried.length === 0 ? unknownFilterHint(config, flags.backend, { tasks: flags.task }) : undefined;
+    this.out(
+      `Retried ${retried.length} failed task result${retried.length === 1 ? "" : "s"}${hint ? `: ${hint}` : ""}`,
+    );
   }
 }

@@ -69,6 +69,12 @@ describe("tasks results", () => {
     expect((await cli(["results", "--task", "record", "--since", "2099-01-01"])).stdout).toBe("No task results match.");
     const prune = await cli(["prune", "--dry-run", "--older-than", "0s", "--task", "recrod"]);
     expect(prune.stdout).toBe('Would delete 0 task results: no task "recrod" in the config (did you mean "record"?)');
+    expect((await cli(["errors", "--task", "fial"])).stdout).toBe(
+      'No failed tasks: no task "fial" in the config (did you mean "fail"?).',
+    );
+    expect((await cli(["retry", "--failed", "--task", "fial"])).stdout).toBe(
+      'Retried 0 failed task results: no task "fial" in the config (did you mean "fail"?)',
+    );
   });
 });
 
