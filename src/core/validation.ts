@@ -1,4 +1,4 @@
-import { InvalidTaskError } from "./errors.js";
+import { InvalidTaskError, type TasklaneError } from "./errors.js";
 import type { Backoff } from "./retry.js";
 
 export const MIN_PRIORITY = -100;
@@ -63,15 +63,7 @@ export function checkTaskSettings(task: TaskSettings): void {
   if (typeof task.queueName !== "string" || task.queueName === "")
     failRule(task, "queueName must be a non-empty string");
   if (task.runAfter !== null && (!(task.runAfter instanceof Date) || Number.isNaN(task.runAfter.getTime()))) {
-    const given = task.runAfter as unknown;
-    const got =
-      given instanceof Date
-        ? "an invalid Date"
-        : typeof given === "string"
-          ? `"${given}"`
-          : typeof given === "number"
-            ? `the number ${given}`
-            : `a ${typeof given}`;
+    const got = describeValue(task.runAfter);
     failRule(task, `runAfter must be a Date, e.g. new Date(Date.now() + 60_000), got ${got}`);
   }
   if (task.timeoutMs !== null && !(Number.isInteger(task.timeoutMs) && task.timeoutMs > 0)) {
@@ -83,10 +75,23 @@ export function checkTaskSettings(task: TaskSettings): void {
  * Unknown option keys are an error, not silently ignored (`maxAttempt: 3` in a .js config would
  * otherwise build a task with the defaults): names the key and the ones that exist.
  */
-export function checkKnownKeys(where: string, options: object, known: readonly string[]): void {
+export function checkKnownKeys(
+  where: string,
+  options: object,
+  known: readonly string[],
+  ErrorClass: new (message: string) => TasklaneError = InvalidTaskError,
+): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new InvalidTaskError(`${where}: unknown option "${key}"; known options: ${known.join(", ")}`);
+      throw new ErrorClass(`${where}: unknown option "${key}"; known options: ${known.join(", ")}`);
     }
   }
+}
+
+/** A wrong value as an error's "got …" names it: `"5m"`, `the number 5`, `an invalid Date`, `a boolean`. */
+export function describeValue(value: unknown): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "an invalid Date" : "a Date";
+  if (typeof value === "string") return `"${value}"`;
+  if (typeof value === "number") return `the number ${value}`;
+  return `a ${typeof value}`;
 }

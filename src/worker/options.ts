@@ -4,6 +4,7 @@ import type { WorkerOptions } from "../contract/runner.js";
 import type { QueueSelector } from "../contract/worker-store.js";
 import { WORKER_DEFAULTS } from "../core/defaults.js";
 import { UsageError } from "../core/errors.js";
+import { describeValue } from "../core/validation.js";
 
 export type { WorkerOptions } from "../contract/runner.js";
 
@@ -49,8 +50,7 @@ export function defaultWorkerId(): string {
 function queueList(value: unknown, name: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((q) => typeof q === "string")) {
-    const got = typeof value === "string" ? `"${value}"` : `a ${typeof value}`;
-    throw new UsageError(`${name} must be an array of queue names, e.g. ["emails"], got ${got}`);
+    throw new UsageError(`${name} must be an array of queue names, e.g. ["emails"], got ${describeValue(value)}`);
   }
   return value;
 }

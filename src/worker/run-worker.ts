@@ -5,6 +5,7 @@ import { eventsTo, type WorkerEvent } from "../contract/events.js";
 import type { WorkerRunner } from "../contract/runner.js";
 import { UsageError } from "../core/errors.js";
 import type { AnyTask } from "../core/task.js";
+import { checkKnownKeys } from "../core/validation.js";
 import { resolveWorkerOptions, type SettingNames, type WorkerOptions, type WorkerSettings } from "./options.js";
 import { guardProcess } from "./process-guard.js";
 import { Scheduler } from "./scheduler.js";
@@ -61,19 +62,6 @@ const RUN_WORKER_OPTIONS = [
   "onEvent",
   "ownsProcess",
 ] as const satisfies readonly (keyof RunWorkerOptions)[];
-
-/**
- * A misspelt option is an error, not a worker quietly running with the default (`concurency:
- * 10` would run one task at a time; `bacth: true` would never stop).
- */
-function checkOptionNames(options: RunWorkerOptions): void {
-  const known: readonly string[] = RUN_WORKER_OPTIONS;
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new UsageError(`runWorker(): unknown option "${key}"; known options: ${known.join(", ")}`);
-    }
-  }
-}
 
 /**
  * A worker running in this process. `await` it for the summary once it stops; `stop()` once
@@ -133,7 +121,9 @@ export class RunningWorker implements PromiseLike<WorkerSummary> {
  */
 export function runWorker(options: RunWorkerOptions = {}): RunningWorker {
   return new RunningWorker(async (self) => {
-    checkOptionNames(options);
+    // A misspelt option is an error, not a worker quietly running with the default (`concurency:
+    // 10` would run one task at a time; `bacth: true` would never stop).
+    checkKnownKeys("runWorker()", options, RUN_WORKER_OPTIONS, UsageError);
     const config = await ensureConfig();
     const alias =
       typeof options.backend === "string" || options.backend === undefined ? options.backend : options.backend.alias;
