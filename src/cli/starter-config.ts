@@ -1,3 +1,6 @@
+/** The folder the starter config keeps its SQLite file (and its -wal/-shm) in. */
+export const STARTER_DATA_DIR = ".tasks";
+
 /** The file `tasks init` writes: a small, commented, working project. */
 export const STARTER_CONFIG = `// tasks.config.ts: your tasklane backends and tasks.
 // Run tasks with \`npx tasks worker\`; enqueue from code with \`await add.enqueue(2, 3)\`
@@ -24,7 +27,7 @@ export const report = task({ takesContext: true }, async (context: TaskContext, 
 export default defineConfig({
   backends: {
     // An embedded SQLite file (WAL): durable, zero infrastructure.
-    default: { backend: "sqlite", queues: ["default", "emails"], options: { path: ".tasks/tasks.sqlite3" } },
+    default: { backend: "sqlite", queues: ["default", "emails"], options: { path: "${STARTER_DATA_DIR}/tasks.sqlite3" } },
   },
   // Every task a worker may run, by name.
   tasks: { add, sendWelcome, report },

@@ -2,7 +2,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as Flags from "@oclif/core/flags";
 import { BaseCommand } from "../cli/base-command.js";
-import { STARTER_CONFIG } from "../cli/starter-config.js";
+import { ignoreDataDir } from "../cli/gitignore.js";
+import { STARTER_CONFIG, STARTER_DATA_DIR } from "../cli/starter-config.js";
 import { UsageError } from "../core/errors.js";
 
 export default class Init extends BaseCommand {
@@ -20,8 +21,12 @@ export default class Init extends BaseCommand {
     }
     // "wx" when not forcing: never clobber a file created between the check and the write.
     writeFileSync(path, STARTER_CONFIG, { flag: flags.force ? "w" : "wx" });
-    if (flags.json) return this.printJson({ created: path });
+    const gitignore = ignoreDataDir(process.cwd());
+    if (flags.json) return this.printJson({ created: path, gitignore });
     this.out(`Created ${path}`);
+    if (gitignore === "added") this.out(`Added ${STARTER_DATA_DIR}/ to .gitignore: the task database is local state`);
+    if (gitignore === "created")
+      this.out(`Created .gitignore with ${STARTER_DATA_DIR}/: the task database is local state`);
     this.out("Next: npx tasks enqueue add 2 3   then   npx tasks worker --batch");
   }
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BIN, tasks, tempDir } from "../helpers/cli.js";
@@ -27,6 +27,35 @@ describe("tasks init", () => {
     expect(worker.exitCode).toBe(0);
     const shown = await tasks(["show", id, "--json"], { cwd: temp.dir });
     expect(JSON.parse(String(shown.stdout))).toMatchObject({ taskName: "add", status: "SUCCEEDED", returnValue: 5 });
+  });
+
+  it("adds .tasks/ to an existing .gitignore once, so the task database is not committed", async () => {
+    writeFileSync(join(temp.dir, ".gitignore"), "node_modules");
+    const init = await tasks(["init"], { cwd: temp.dir });
+    expect(init.exitCode).toBe(0);
+    expect(init.stdout).toContain("Added .tasks/ to .gitignore: the task database is local state");
+    expect(readFileSync(join(temp.dir, ".gitignore"), "utf8")).toBe("node_modules\n.tasks/\n");
+    // The enqueue writes under .tasks/, the folder the line covers.
+    await tasks(["enqueue", "add", "2", "3"], { cwd: temp.dir });
+    expect(readdirSync(join(temp.dir, ".tasks"))).toContain("tasks.sqlite3");
+
+    const forced = await tasks(["init", "--force", "--json"], { cwd: temp.dir });
+    expect(JSON.parse(String(forced.stdout))).toMatchObject({ gitignore: "present" });
+    expect(readFileSync(join(temp.dir, ".gitignore"), "utf8")).toBe("node_modules\n.tasks/\n");
+  });
+
+  it("creates a .gitignore at a repository's root that has none, and leaves other folders alone", async () => {
+    const repo = join(temp.dir, "repo");
+    const plain = join(temp.dir, "plain");
+    mkdirSync(join(repo, ".git"), { recursive: true });
+    mkdirSync(plain);
+    const inRepo = await tasks(["init"], { cwd: repo });
+    expect(inRepo.stdout).toContain("Created .gitignore with .tasks/: the task database is local state");
+    expect(readFileSync(join(repo, ".gitignore"), "utf8")).toBe(".tasks/\n");
+    const outside = await tasks(["init"], { cwd: plain });
+    expect(outside.exitCode).toBe(0);
+    expect(outside.stdout).not.toContain(".gitignore");
+    expect(readdirSync(plain)).toEqual(["tasks.config.ts"]);
   });
 
   it("refuses to overwrite an existing config without --force", async () => {
