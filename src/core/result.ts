@@ -1,3 +1,4 @@
+import { isNativeError } from "node:util/types";
 import { ResultNotReady, TasklaneError } from "./errors.js";
 import { firstUserFrame } from "./frames.js";
 import type { JsonValue } from "./json.js";
@@ -38,7 +39,9 @@ export class TaskError implements TaskErrorData {
 
   /** Captures a thrown value (an Error or anything else) as a TaskError. */
   static from(error: unknown): TaskError {
-    if (error instanceof Error) {
+    // isNativeError: an Error from another realm (a vm context, some test runners) is not
+    // `instanceof Error` here, yet has its class, message and stack like any other.
+    if (error instanceof Error || isNativeError(error)) {
       const frame = firstUserFrame(error.stack);
       return new TaskError({
         exceptionClass: error.name || error.constructor?.name || "Error",
@@ -48,7 +51,8 @@ export class TaskError implements TaskErrorData {
       });
     }
     const message = safeString(error);
-    return new TaskError({ exceptionClass: typeof error, message, traceback: `thrown value: ${message}` });
+    const exceptionClass = error === null ? "null" : typeof error; // not "object" for a thrown null
+    return new TaskError({ exceptionClass, message, traceback: `thrown value: ${message}` });
   }
 }
 

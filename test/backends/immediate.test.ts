@@ -1,3 +1,4 @@
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setActiveConfig } from "../../src/config/registry.js";
 import {
@@ -41,6 +42,30 @@ describe("immediate backend", () => {
     expect(error?.message).toBe("bad input");
     expect(error?.traceback).toContain("TypeError: bad input");
     expect(error?.traceback).toContain("immediate.test.ts");
+  });
+
+  it("names what a task threw that is not an Error of this realm: a null, a string, another realm's Error", async () => {
+    const throwsNull = task(() => {
+      throw null;
+    });
+    const throwsText = task(() => {
+      throw "out of stock";
+    });
+    // vm: an Error made in another realm (a vm context) is not `instanceof Error` here.
+    const otherRealm = task(() => runInNewContext("null.quantity") as number);
+    defineConfig({ backends: { default: { backend: "immediate" } }, tasks: { throwsNull, throwsText, otherRealm } });
+    const [nulled, text, foreign] = [
+      await throwsNull.enqueue(),
+      await throwsText.enqueue(),
+      await otherRealm.enqueue(),
+    ];
+    expect(nulled.errors[0]).toMatchObject({ exceptionClass: "null", message: "null" });
+    expect(text.errors[0]).toMatchObject({ exceptionClass: "string", message: "out of stock" });
+    expect(foreign.errors[0]).toMatchObject({
+      exceptionClass: "TypeError",
+      message: "Cannot read properties of null (reading 'quantity')",
+    });
+    expect(foreign.errors[0]?.traceback).toContain("TypeError: Cannot read properties of null");
   });
 
   it("sends enqueued → started → finished with { sender, taskResult }", async () => {
