@@ -23,6 +23,10 @@ export function describeBackend(entry: BackendEntry) {
     ...entry.capabilities,
     runsWorker: entry.runsWorker,
     limits: entry.limits,
+    retention: entry.retention && {
+      olderThan: entry.retention.olderThan,
+      failedOlderThan: entry.retention.failedOlderThan,
+    },
     options: redactOptions(entry),
   };
 }

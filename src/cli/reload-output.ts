@@ -1,7 +1,8 @@
+import type { PrunedInfo } from "../contract/events.js";
 import type { ReloadLine } from "../ui/ReloadScreen.js";
 import type { WorkerStatusProps } from "../ui/WorkerStatus.js";
 import type { SupervisorOutput } from "../worker/run-supervisor.js";
-import { RateMeter } from "./worker-reporters.js";
+import { prunedLine, RateMeter } from "./worker-reporters.js";
 
 type State = "running" | "reloading" | "waiting" | "stopping";
 
@@ -59,6 +60,7 @@ export async function reloadOnTerminal(): Promise<{ output: SupervisorOutput; st
     } else if (event.event === "connection")
       status.warning = event.state === "lost" ? String(event.message) : undefined;
     else if (event.event === "error") add(`worker: ${String(event.message)}`, "error");
+    else if (event.event === "pruned") add(`worker: ${prunedLine(event as unknown as PrunedInfo)}`, "info");
   };
 
   const output: SupervisorOutput = {

@@ -26,8 +26,14 @@ export const report = task({ takesContext: true }, async (context: TaskContext, 
 
 export default defineConfig({
   backends: {
-    // An embedded SQLite file (WAL): durable, zero infrastructure.
-    default: { backend: "sqlite", queues: ["default", "emails"], options: { path: "${STARTER_DATA_DIR}/tasks.sqlite3" } },
+    // An embedded SQLite file (WAL): durable, zero infrastructure. The workers delete finished
+    // results two weeks old (failed ones after 30 days), so the file stops growing.
+    default: {
+      backend: "sqlite",
+      queues: ["default", "emails"],
+      options: { path: "${STARTER_DATA_DIR}/tasks.sqlite3" },
+      retention: { olderThan: "14d", failedOlderThan: "30d" },
+    },
   },
   // Every task a worker may run, by name.
   tasks: { add, sendWelcome, report },

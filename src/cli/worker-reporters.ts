@@ -1,4 +1,4 @@
-import type { WorkerEvent } from "../contract/events.js";
+import type { PrunedInfo, WorkerEvent } from "../contract/events.js";
 import type { TaskResultData } from "../core/result.js";
 import type { WorkerSummary } from "../worker/run-worker.js";
 
@@ -69,6 +69,14 @@ export function jsonReporter(write: (line: string) => void): (event: WorkerEvent
         return emit({ ts, event: "error", message: e.error.message });
       case "connection":
         return emit({ ts, event: "connection", state: e.state, message: e.message });
+      case "pruned":
+        return emit({
+          ts,
+          event: "pruned",
+          deleted: e.deleted,
+          olderThan: e.olderThan,
+          failedOlderThan: e.failedOlderThan,
+        });
     }
   };
 }
@@ -106,8 +114,19 @@ export function plainReporter(write: (line: string) => void): (event: WorkerEven
         return write(`${stamp()} store error (will retry): ${e.error.message}`);
       case "connection":
         return write(`${stamp()} ${e.message}`);
+      case "pruned":
+        return write(`${stamp()} ${prunedLine(e)}`);
     }
   };
+}
+
+/** "pruned 120 finished results (retention: older than 14d, failed older than 90d)". */
+export function prunedLine(info: PrunedInfo): string {
+  const ages =
+    info.failedOlderThan === info.olderThan
+      ? `older than ${info.olderThan}`
+      : `older than ${info.olderThan}, failed older than ${info.failedOlderThan}`;
+  return `pruned ${info.deleted} finished result${info.deleted === 1 ? "" : "s"} (retention: ${ages})`;
 }
 
 /**

@@ -66,6 +66,11 @@ export default class Info extends BaseCommand {
       if (options.length) this.out(`    options: ${options.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}`);
       const limits = Object.entries(config.backends.get(b.alias)?.limits ?? {});
       if (limits.length) this.out(`    limits: ${limits.map(([q, l]) => `${q}=${JSON.stringify(l)}`).join(" ")}`);
+      if (b.retention) {
+        const { olderThan, failedOlderThan } = b.retention;
+        const failed = failedOlderThan === olderThan ? "" : `, failed ${failedOlderThan}`;
+        this.out(`    retention: finished results kept ${olderThan}${failed} ${dim("(workers prune hourly)")}`);
+      }
       const stopped = paused.get(b.alias) ?? [];
       if (stopped.length) this.out(`    ${yellow(`paused: ${stopped.join(", ")}`)} ${dim("(tasks resume QUEUE)")}`);
     }

@@ -8,6 +8,7 @@ import { type AnyTask, isTask } from "../core/task.js";
 import { BUILTIN_KINDS } from "./kinds.js";
 import { checkLimits, queueLimitsShape } from "./limits.js";
 import { ActiveConfig, type BackendEntry, setActiveConfig } from "./registry.js";
+import { parseRetention, type RetentionConfig, retentionShape } from "./retention.js";
 import { parseSchedules, type ScheduleOptions, schedulesShape } from "./schedules.js";
 
 export interface BackendConfig {
@@ -21,6 +22,11 @@ export interface BackendConfig {
    * periodMs: 60_000 } } }`. A backend that cannot hold one refuses the config.
    */
   limits?: Record<string, QueueLimits>;
+  /**
+   * How long finished results are kept: `{ olderThan: "14d", failedOlderThan: "90d" }`. The
+   * backend's running workers delete older ones about once an hour, as `tasks prune` would.
+   */
+  retention?: RetentionConfig;
 }
 
 /** `S` maps each schedule's name to its task, inferred from `schedules`, so `args` is checked against that task. */
@@ -66,6 +72,7 @@ const shape = object({
         queues: optional(array(queueName)),
         options: optional(record(unknown())),
         limits: optional(record(queueLimitsShape, { nonEmptyKeys: true })),
+        retention: optional(retentionShape),
       }),
       { nonEmptyKeys: true },
     ),
@@ -95,13 +102,9 @@ function callerDir(): string {
   return process.cwd();
 }
 
-function customEntry(
-  alias: string,
-  Cls: BackendClass,
-  queues: string[],
-  options: Record<string, unknown>,
-  limits: Record<string, QueueLimits>,
-): BackendEntry {
+function customEntry(alias: string, Cls: BackendClass, queues: string[], input: BackendConfig): BackendEntry {
+  const options = input.options ?? {};
+  const limits = input.limits ?? {};
   let made: InstanceType<BackendClass>;
   try {
     made = new Cls({ alias, queues, options, limits });
@@ -123,6 +126,7 @@ function customEntry(
     secretKeys: [],
     limits: checkLimits(alias, made.kind ?? Cls.name, queues, limits, Cls.controls),
     controls: Cls.controls,
+    retention: parseRetention(alias, made.kind ?? Cls.name, made.workerStore() !== null, input.retention),
     store: null,
     create: async () => made,
   };
@@ -157,6 +161,7 @@ function builtinEntry(alias: string, input: BackendConfig, config: ActiveConfig)
     secretKeys: kind.secretKeys,
     limits,
     controls: kind.controls,
+    retention: parseRetention(alias, String(input.backend), kind.runsWorker, input.retention),
     store: kind.storeOf?.(resolved) ?? null,
     create: () => kind.create({ alias, queues, options: resolved, limits }),
   };
@@ -202,7 +207,7 @@ export function defineConfig<S extends Record<string, AnyTask> = Record<string, 
     config.backends.set(
       alias,
       typeof entry.backend === "function"
-        ? customEntry(alias, entry.backend, queues, entry.options ?? {}, entry.limits ?? {})
+        ? customEntry(alias, entry.backend, queues, entry)
         : builtinEntry(alias, entry, config),
     );
   }

@@ -1,5 +1,6 @@
 import type { Backend, BackendCapabilities } from "../contract/backend.js";
 import type { QueueControlSupport, QueueLimits } from "../contract/queue-controls.js";
+import type { RetentionPolicy } from "./retention.js";
 
 /** One configured backend: enough to validate tasks synchronously, and a lazy factory. */
 export interface BackendEntry {
@@ -16,6 +17,8 @@ export interface BackendEntry {
   limits: Record<string, QueueLimits>;
   /** Which queue controls the backend enforces (absent: none). */
   controls: QueueControlSupport | undefined;
+  /** How long finished results are kept before its workers delete them (null: until `tasks prune`). */
+  retention: RetentionPolicy | null;
   /** Where it keeps its data (BackendKind.storeOf); null: a kind that does not say, shared with no other alias. */
   store: string | null;
   create(): Promise<Backend>;

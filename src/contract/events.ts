@@ -20,6 +20,15 @@ export interface WorkerEvents {
    * again ("restored"); `message` names where (secrets redacted) and what happens meanwhile.
    */
   connection?(state: "lost" | "restored", message: string): void;
+  /** The backend's retention deleted this many finished results (reported only when some were). */
+  pruned?(info: PrunedInfo): void;
+}
+
+/** One retention pass that deleted something: how many, and the ages it kept. */
+export interface PrunedInfo {
+  deleted: number;
+  olderThan: string;
+  failedOlderThan: string;
 }
 
 /** The same events as one tagged union: what runWorker()'s `onEvent` receives. */
@@ -30,7 +39,8 @@ export type WorkerEvent =
   | { type: "stopping"; force: boolean }
   | { type: "recovered"; tasks: RecoveredTask[] }
   | { type: "error"; error: Error }
-  | { type: "connection"; state: "lost" | "restored"; message: string };
+  | { type: "connection"; state: "lost" | "restored"; message: string }
+  | ({ type: "pruned" } & PrunedInfo);
 
 /** WorkerEvents callbacks that hand every event to one listener. */
 export function eventsTo(listener: (event: WorkerEvent) => void): WorkerEvents {
@@ -47,5 +57,6 @@ export function eventsTo(listener: (event: WorkerEvent) => void): WorkerEvents {
     recovered: (tasks) => listener({ type: "recovered", tasks }),
     error: (error) => listener({ type: "error", error }),
     connection: (state, message) => listener({ type: "connection", state, message }),
+    pruned: (info) => listener({ type: "pruned", ...info }),
   };
 }

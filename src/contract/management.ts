@@ -102,6 +102,8 @@ export interface PruneOptions {
   /** Rows per transaction: small enough that enqueues and claims never wait long. */
   batchSize?: number;
   onProgress?(deleted: number, total: number): void;
+  /** Aborted: stop after the batch under way; the prune returns what it deleted so far. */
+  signal?: AbortSignal;
 }
 
 /** Why one id of a retry/cancel could not be changed (the others still are). */

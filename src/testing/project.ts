@@ -72,13 +72,13 @@ function track<P extends ResultPromise>(proc: P): P {
 
 const workerEnv = (project: Project) => ({ ...CHILD_ENV, TASKLANE_TEST_DIR: project.dir });
 
-/** Starts `tasks worker --json --no-startup-delay …` on the project as a real child process. */
-export function startWorker(project: Project, args: string[] = []): WorkerProcess {
+/** Starts `tasks worker --json --no-startup-delay …` on the project as a real child process (`env`: more variables). */
+export function startWorker(project: Project, args: string[] = [], env: Record<string, string> = {}): WorkerProcess {
   const proc = track(
     execa("node", [BIN, "worker", "--json", "--no-startup-delay", "--config", project.configPath, ...args], {
       reject: false,
       stdin: "ignore",
-      env: workerEnv(project),
+      env: { ...workerEnv(project), ...env },
     }),
   );
   const events: Record<string, unknown>[] = [];

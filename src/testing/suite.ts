@@ -2,6 +2,7 @@ import { type ConformanceTarget, type Suite, suiteContext } from "./context.js";
 import { controlTests } from "./suite-controls.js";
 import { coreTests } from "./suite-core.js";
 import { managementTests } from "./suite-manage.js";
+import { retentionTests } from "./suite-retention.js";
 import { scheduleTests } from "./suite-schedules.js";
 import { timeoutTests } from "./suite-timeouts.js";
 import { uniqueTests } from "./suite-unique.js";
@@ -28,5 +29,6 @@ export function conformanceSuite(target: ConformanceTarget): Suite {
   scheduleTests(s);
   waitingManagementTests(s);
   managementTests(s);
+  retentionTests(s);
   return s;
 }

@@ -8,6 +8,7 @@ import type { AnyTask } from "../core/task.js";
 import { checkKnownKeys } from "../core/validation.js";
 import { resolveWorkerOptions, type SettingNames, type WorkerOptions, type WorkerSettings } from "./options.js";
 import { guardProcess } from "./process-guard.js";
+import { Retention } from "./retention.js";
 import { Scheduler } from "./scheduler.js";
 import { Worker } from "./worker.js";
 
@@ -194,11 +195,14 @@ export async function runResolvedWorker(self: RunningWorker, input: ResolvedWork
   }
   // The backend's schedules tick in every worker (the store enqueues each tick once).
   const scheduler = Scheduler.forBackend(backend, events);
+  // Finished results past the backend's retention are deleted by its running workers.
+  const retention = Retention.forBackend(backend, events);
   try {
     await scheduler.start();
+    retention?.start();
     await runner.run();
   } finally {
-    await scheduler.stop();
+    await Promise.all([scheduler.stop(), retention?.stop()]);
     input.signal?.removeEventListener("abort", onAbort);
     if (input.ownsProcess) {
       process.off("SIGINT", onAbort);

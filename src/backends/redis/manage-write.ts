@@ -150,6 +150,7 @@ export async function pruneSets(host: RedisHost, sets: PruneSet[], options: Prun
   for (const set of sets) {
     const queue = await host.queue(set.queueName);
     for (let i = 0; i < set.ids.length; i += batchSize) {
+      if (options.signal?.aborted) return deleted;
       const batch = set.ids.slice(i, i + batchSize);
       if (set.kind !== "cancelled") await Promise.all(batch.map((id) => queue.remove(id)));
       const members = batch.map((id) => indexMember(id, set.queueName));

@@ -153,9 +153,10 @@ export async function prune(db: Database.Database, cache: Statements, options: P
       for (;;) {
         // The gap's work (checkpoint, finding the next batch) counts towards the gap.
         if (deleted > 0) db.pragma("wal_checkpoint(PASSIVE)");
-        const keys = walk.take();
+        const keys = options.signal?.aborted ? [] : walk.take();
         if (keys.length === 0) break;
         await waitUntil(lockFreeUntil);
+        if (options.signal?.aborted) break;
         const started = performance.now();
         deleted += deleteBatch.immediate({ ...target, seqs: JSON.stringify(keys.map((k) => k.seq)) });
         const ended = performance.now();
@@ -167,7 +168,7 @@ export async function prune(db: Database.Database, cache: Statements, options: P
   } finally {
     if (db.open) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(autocheckpoint))}`);
   }
-  if (!options.queues?.length && !options.taskNames?.length) {
+  if (!options.signal?.aborted && !options.queues?.length && !options.taskNames?.length) {
     q.deleteWorkers.run({ before: options.finishedBefore.getTime() });
   }
   if (deleted > 0 && db.open) db.pragma("wal_checkpoint(PASSIVE)");
