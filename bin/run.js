@@ -35,3 +35,10 @@ if (skipOclifCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = "1";
 const { execute } = await import("@oclif/core/execute");
 if (skipOclifCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 await execute({ dir: import.meta.url });
+// The command is done (an error has already ended the process, through oclif). A config that
+// imports app code holding the event loop (a database pool, a Redis client, a timer) must not
+// keep `tasks results` or `tasks enqueue` running for ever: end once the output is flushed.
+const flushed = (stream) => new Promise((resolve) => (stream.writable ? stream.write("", resolve) : resolve()));
+await flushed(process.stdout);
+await flushed(process.stderr);
+process.exit();
