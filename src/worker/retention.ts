@@ -3,6 +3,7 @@ import { activeConfig } from "../config/registry.js";
 import type { RetentionPolicy } from "../config/retention.js";
 import type { Backend } from "../contract/backend.js";
 import type { WorkerEvents } from "../contract/events.js";
+import { ConfigError } from "../core/errors.js";
 
 /**
  * How often a worker applies its backend's retention. Hourly: a finished result lives at most
@@ -80,7 +81,16 @@ export class Retention {
 
   async #pass(signal: AbortSignal): Promise<void> {
     const manage = this.backend.management();
-    if (!manage) return;
+    if (!manage) {
+      // A custom backend that runs workers but keeps no results: said once, then no more passes.
+      this.events.error?.(
+        new ConfigError(
+          `backend "${this.backend.alias}" (${this.backend.kind}) has no management(): its retention cannot prune anything`,
+        ),
+      );
+      this.#stopped.abort();
+      return;
+    }
     const now = Date.now();
     try {
       const deleted = await manage.prune({
