@@ -5,7 +5,7 @@ import type { TaskResult } from "../core/result.js";
 import { signals } from "../core/signals.js";
 import { BIN, CHILD_ENV, write } from "./cli.js";
 import { BLOCK, type Suite } from "./context.js";
-import { startWorker } from "./project.js";
+import { runBatchWorker, startWorker } from "./project.js";
 
 /** Held for a minute whatever happens to the task: the same on every backend, however it runs tasks. */
 const PERIOD = { unique: { scope: { periodMs: 60_000 } } };
@@ -118,6 +118,28 @@ export function uniqueTests(s: Suite): void {
           expect(again.id).toBe(first.id);
           expect(again.deduplicated).toBe(true);
         }
+      });
+    }
+
+    if (s.target.runsWorker && s.target.management) {
+      it("a period hold outlives its task and a prune (or retention) of its finished result", async (context) => {
+        await skipUnlessUnique(s, context);
+        const first = await s.enqueue("add", [7, 7], PERIOD);
+        // Held for 1 ms: over long before the prune, which then deletes it like any other result.
+        const brief = await s.enqueue("add", [8, 8], { unique: { scope: { periodMs: 1 } } });
+        const batch = await runBatchWorker(s.project());
+        expect(batch.exitCode, String(batch.stderr)).toBe(0);
+        for (const r of [first, brief]) await r.refresh();
+        expect([first.status, brief.status]).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+        const manage = await s.manage();
+        const now = new Date(Date.now() + 1000);
+        const all = { finishedBefore: now, failedFinishedBefore: now };
+        expect(await manage.countPrunable(all)).toBe(1);
+        expect(await manage.prune(all)).toBe(1);
+        const again = await s.enqueue("add", [7, 7], PERIOD);
+        expect({ deduplicated: again.deduplicated, id: again.id }).toEqual({ deduplicated: true, id: first.id });
+        const page = await manage.listResults({ limit: 10 });
+        expect(page.results.map((r) => r.id)).toEqual([first.id]);
       });
     }
 

@@ -5,7 +5,7 @@ import type { RedisHost } from "./host.js";
 import { removeFromIndex } from "./id-index.js";
 import { recordsById } from "./jobs.js";
 import { indexMember } from "./own-keys.js";
-import { cancelReadyJob, finishedBefore } from "./raw.js";
+import { cancelReadyJob, finishedBefore, heldForPeriod } from "./raw.js";
 import type { JobData } from "./records.js";
 
 function refused(id: string, status: TaskResultStatus | undefined, rule: string): IdOutcome {
@@ -116,6 +116,12 @@ export async function prunableSets(host: RedisHost, queues: string[], options: P
     ];
     if (tasks) {
       for (const set of picked) set.ids = await filterByTask(host, set, tasks);
+    }
+    // A finished job still holding its unique key for a period stays until the period ends.
+    for (const set of picked) {
+      if (set.kind === "cancelled" || set.ids.length === 0) continue;
+      const held = await heldForPeriod(client, prefix, queueName, set.ids);
+      if (held.size > 0) set.ids = set.ids.filter((id) => !held.has(id));
     }
     sets.push(...picked.filter((s) => s.ids.length > 0));
   }

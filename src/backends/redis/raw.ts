@@ -78,6 +78,37 @@ export function finishedBefore(
 }
 
 /**
+ * The ids among these finished jobs that still hold a unique key for a period (a deduplication
+ * key with time left that names the job). A prune leaves them: the hold must last its period
+ * whatever happens to the task, and BullMQ's job removal would give the key up. Raw because
+ * BullMQ offers no way to ask which job holds a key without its id. Read in pipelines of
+ * `chunk` jobs: the job's "deid" field, then the key's holder and time left.
+ */
+export async function heldForPeriod(client: Redis, prefix: string, queue: string, ids: string[], chunk = 1000) {
+  const held = new Set<string>();
+  const check = <T>(replies: [Error | null, unknown][] | null): T[] =>
+    (replies ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value as T;
+    });
+  for (let i = 0; i < ids.length; i += chunk) {
+    const part = ids.slice(i, i + chunk);
+    const deids = check<string | null>(
+      await part.reduce((p, id) => p.hget(queueKey(prefix, queue, id), "deid"), client.pipeline()).exec(),
+    );
+    const holding = part.flatMap((id, k) => (deids[k] ? [{ id, key: queueKey(prefix, queue, `de:${deids[k]}`) }] : []));
+    if (holding.length === 0) continue;
+    const replies = check<string | number | null>(
+      await holding.reduce((p, h) => p.get(h.key).pttl(h.key), client.pipeline()).exec(),
+    );
+    holding.forEach((h, k) => {
+      if (replies[2 * k] === h.id && Number(replies[2 * k + 1]) > 0) held.add(h.id);
+    });
+  }
+  return held;
+}
+
+/**
  * How many jobs of these queues finished (completed or failed) in each minute-long window from
  * `from`, plus the cancelled ones (tasklane's own sets). Raw for the same reason as
  * finishedBefore: counting by finish time is a range count on BullMQ's finished sets, while its

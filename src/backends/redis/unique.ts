@@ -10,8 +10,8 @@ import type { UniqueHold } from "../../core/task-controls.js";
 // - "ready": the same, and the worker deletes it as the task starts (runner, before the attempt).
 // - "period": throttle mode, the key expires at the hold's end (BullMQ keeps a key with time left
 //   when the job ends).
-// A cancel gives an "active" or "ready" key up (raw.ts cancelReadyJob); a prune deletes the job
-// and with it the key it still holds, as SQLite deletes the row that holds it.
+// A cancel gives an "active" or "ready" key up (raw.ts cancelReadyJob); a prune leaves a finished
+// job whose period hold has time left (raw.ts heldForPeriod), as SQLite leaves the row that holds it.
 // BullMQ keeps deduplication keys per queue: the same task and key enqueued on two queues are two
 // holds on Redis (one on SQLite).
 

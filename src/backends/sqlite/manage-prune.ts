@@ -32,6 +32,7 @@ export const DEFAULT_PRUNE_BATCH = 2000;
 
 interface PruneStatements {
   count: Database.Statement<unknown[], number>;
+  held: Database.Statement<unknown[], number>;
   keys: Database.Statement<unknown[], { seq: number; enqueued_at: number }>;
   deleteBatch: Database.Statement<unknown[], CountedRow>;
   deleteWorkers: Database.Statement;
@@ -40,6 +41,7 @@ interface PruneStatements {
 function statements(cache: Statements): PruneStatements {
   return {
     count: cache.pluck<number>(PRUNE_SQL.count),
+    held: cache.pluck<number>(PRUNE_SQL.held),
     keys: cache.get<{ seq: number; enqueued_at: number }>(PRUNE_SQL.keys),
     deleteBatch: cache.get<CountedRow>(PRUNE_SQL.delete),
     deleteWorkers: cache.get(PRUNE_SQL.deleteWorkers),
@@ -48,7 +50,7 @@ function statements(cache: Statements): PruneStatements {
 
 /** The (status, cutoff) pairs a prune deletes: never READY or RUNNING. */
 function targets(options: PruneOptions) {
-  const filters = { queues: jsonList(options.queues), tasks: jsonList(options.taskNames) };
+  const filters = { queues: jsonList(options.queues), tasks: jsonList(options.taskNames), now: Date.now() };
   const before = options.finishedBefore.getTime();
   return [
     { ...filters, status: "SUCCEEDED" as const, before },
@@ -127,7 +129,8 @@ class MergedWalk {
 
 export function countPrunable(db: Database.Database, cache: Statements, options: PruneOptions): number {
   const q = statements(cache);
-  return db.transaction(() => targets(options).reduce((n, target) => n + (q.count.get(target) ?? 0), 0))();
+  const prunable = (target: Target) => (q.count.get(target) ?? 0) - (q.held.get(target) ?? 0);
+  return db.transaction(() => targets(options).reduce((n, target) => n + prunable(target), 0))();
 }
 
 export async function prune(db: Database.Database, cache: Statements, options: PruneOptions): Promise<number> {

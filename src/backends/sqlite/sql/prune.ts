@@ -6,6 +6,9 @@ import { OPT_QUEUES, OPT_TASKS } from "./manage.js";
 // finished status and queue at a time. A row finishes after it is enqueued, so every row finished before
 // the cutoff lies in the range enqueued before it; finished_at is checked from the index.
 
+/** Not holding a unique key for a period that has time left (finished rows hold no other kind). */
+const NOT_HELD = "(unique_hold IS NULL OR unique_until <= @now)";
+
 const PRUNABLE = "status = @status AND finished_at IS NOT NULL AND enqueued_at < @before AND finished_at < @before";
 
 export const PRUNE_SQL = {
@@ -18,8 +21,14 @@ export const PRUNE_SQL = {
   // Returns each deleted row's queue and task for the counts (counts.ts).
   // NOT INDEXED: look each seq up by rowid; left to itself the planner may prefer a range of
   // the finished index and scan every prunable row once per batch.
+  // A row still holding its unique key for a period stays until the period ends (a hold lasts
+  // its period whatever happens to the task): counted apart (held) and skipped here.
   delete: `DELETE FROM tasklane_results NOT INDEXED WHERE seq IN (SELECT value FROM json_each(@seqs))
-    AND status = @status AND finished_at < @before RETURNING queue_name, task_name`,
+    AND status = @status AND finished_at < @before AND ${NOT_HELD} RETURNING queue_name, task_name`,
+  // Those held rows, through the small partial index of held keys (the count above is a covering
+  // walk of the finished index, which does not carry the hold).
+  held: `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_unique
+    WHERE unique_hold IS NOT NULL AND NOT ${NOT_HELD} AND ${PRUNABLE} AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
   // Every worker start adds a registry row; rows of workers gone for longer than the results'
   // age go with them, so the registry (read on every dashboard refresh) stays small.
   deleteWorkers: `DELETE FROM tasklane_workers
