@@ -1,8 +1,11 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { Command } from "@oclif/core/command";
 import * as Flags from "@oclif/core/flags";
 import type * as Interfaces from "@oclif/core/interfaces";
+import { CONFIG_THREW } from "../config/messages.js";
 import type { ActiveConfig } from "../config/registry.js";
-import { TasklaneError } from "../core/errors.js";
+import { ConfigError, TasklaneError, UsageError } from "../core/errors.js";
 
 /** Errors that mean "you asked for something wrong" (exit 2), as opposed to "it failed" (exit 1). */
 const USAGE_ERRORS = new Set([
@@ -30,6 +33,24 @@ function storageHint(code: string | undefined): string {
 }
 
 /**
+ * --dotenv: its variables into process.env, never over one already set (as node --env-file
+ * does). The flag is not called --env-file because Node 20 itself acts on an `--env-file` among
+ * a script's own arguments, at start-up: it loads the file, or exits 9 when it is missing.
+ */
+function loadEnvFile(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new UsageError(
+      code === "ENOENT" ? `--dotenv: no file ${path}` : `--dotenv: cannot read ${path} (${code ?? "error"})`,
+    );
+  }
+  for (const [name, value] of Object.entries(parseEnv(text))) process.env[name] ??= value;
+}
+
+/**
  * Shared by every command: --config and --json, config loading, one-line errors with the
  * right exit code (2 usage/config, 1 failure), and closing backends so the process can exit.
  */
@@ -41,14 +62,36 @@ export abstract class BaseCommand extends Command {
       helpGroup: "GLOBAL",
     }),
     json: Flags.boolean({ description: "Print machine-readable JSON", helpGroup: "GLOBAL", default: false }),
+    dotenv: Flags.string({
+      description: "Load environment variables from this file (a .env) before the config; variables already set win",
+      helpGroup: "GLOBAL",
+    }),
   };
 
   #config: ActiveConfig | undefined;
 
-  /** Loads the config named by --config / TASKS_CONFIG / discovery (lazy: jiti is heavy). */
-  protected async loadConfig(explicit: string | undefined): Promise<ActiveConfig> {
+  /**
+   * Loads the config named by --config / TASKS_CONFIG / discovery (lazy: jiti is heavy), after
+   * the variables of --dotenv: the config runs app code, which often reads them as it loads.
+   */
+  protected async loadConfig(flags: { config?: string; dotenv?: string }): Promise<ActiveConfig> {
+    const envFile = flags.dotenv;
+    if (envFile !== undefined) loadEnvFile(envFile);
     const { loadConfig } = await import("../config/load.js");
-    this.#config = await loadConfig({ explicit });
+    try {
+      this.#config = await loadConfig({ explicit: flags.config });
+    } catch (error) {
+      // The usual cause when a .env sits right here: the app's code wants a variable it holds.
+      if (
+        envFile === undefined &&
+        error instanceof ConfigError &&
+        error.message.includes(CONFIG_THREW) &&
+        existsSync(".env")
+      ) {
+        throw new ConfigError(`${error.message} (tasks reads no .env by itself: pass --dotenv .env)`);
+      }
+      throw error;
+    }
     return this.#config;
   }
 

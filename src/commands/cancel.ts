@@ -29,7 +29,7 @@ export default class Cancel extends BaseCommand {
     if (ids.length > 0 === (flags.group !== undefined)) {
       throw new UsageError("give result ids, or --group N to cancel a failure group's pending retries (one of them)");
     }
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const change = {
       verb: "cancelled",
       apply: (manage: Parameters<typeof applyAndReport>[0], list: string[]) => manage.cancel(list),

@@ -9,7 +9,7 @@ export default class Check extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Check);
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const { checkExitCode, runChecks } = await import("../cli/checks.js");
     const findings = await runChecks(config);
     const exitCode = checkExitCode(findings);

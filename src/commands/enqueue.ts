@@ -40,7 +40,7 @@ export default class Enqueue extends BaseCommand {
     const taskArgs = parseTaskArgs((argv as string[]).slice(1), flags.args);
     const runAfter = flags["run-after"] === undefined ? undefined : parseMoment(flags["run-after"], "--run-after");
     const timeoutMs = parseDuration(flags.timeout, { label: "--timeout" });
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const found = config.tasks.get(args.task);
     if (!found) {
       const known = [...config.tasks.keys()];

@@ -35,7 +35,7 @@ export default class Errors extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Errors);
     const since = flags.since === undefined ? undefined : parseSince(flags.since, "--since");
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const { manage } = await openManagement(config, flags.backend);
     const groups = await listFailureGroups(manage, { taskNames: flags.task, queues: flags.queue, since });
     if (flags.json) {

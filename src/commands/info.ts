@@ -43,7 +43,7 @@ export default class Info extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Info);
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const info = describeConfig(config);
     const paused = flags["config-only"] ? new Map<string, string[]>() : await pausedQueues(config);
     if (flags.json) {

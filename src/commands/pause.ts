@@ -14,6 +14,6 @@ export default class Pause extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Pause);
-    await switchQueues(await this.loadConfig(flags.config), flags, argv as string[], "pause");
+    await switchQueues(await this.loadConfig(flags), flags, argv as string[], "pause");
   }
 }

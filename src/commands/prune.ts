@@ -33,7 +33,7 @@ export default class Prune extends BaseCommand {
       flags["failed-older-than"] === undefined
         ? olderThan
         : parseDuration(flags["failed-older-than"], { label: "--failed-older-than", allowZero: true });
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const { manage } = await openManagement(config, flags.backend);
     const options: PruneOptions = {
       finishedBefore: new Date(now - olderThan),

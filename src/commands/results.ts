@@ -38,7 +38,7 @@ export default class Results extends BaseCommand {
       throw new UsageError(`--limit must be from 1 to 10000, got ${flags.limit}`);
     const statuses = parseStatuses(flags.status);
     const since = flags.since === undefined ? undefined : parseSince(flags.since, "--since");
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const { backend, manage } = await openManagement(config, flags.backend);
     const page = await manage.listResults({
       statuses,

@@ -12,6 +12,6 @@ export default class Resume extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Resume);
-    await switchQueues(await this.loadConfig(flags.config), flags, argv as string[], "resume");
+    await switchQueues(await this.loadConfig(flags), flags, argv as string[], "resume");
   }
 }

@@ -45,7 +45,7 @@ export default class Retry extends BaseCommand {
     }
     if (ids.length > 0 && (flags.task || flags.since))
       throw new UsageError("--task and --since go with --failed or --group");
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     // A retry grants the task's own attempts again (1 for a task this config does not know).
     const options = { attempts: Object.fromEntries([...config.tasks].map(([name, task]) => [name, task.maxAttempts])) };
     const change = { verb: "retried", apply: (manage: ManagementStore, list: string[]) => manage.retry(list, options) };

@@ -52,7 +52,7 @@ export default class Schedules extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Schedules);
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const now = new Date();
     const rows = await scheduleRows(config, now);
     const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -31,7 +31,7 @@ export default class Show extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Show);
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const { backend, manage } = await openManagement(config, flags.backend);
     const id = await resolveId(manage, args.id);
     const result = new TaskResult(await backend.getResultData(id), backend);

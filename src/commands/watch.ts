@@ -182,7 +182,7 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
     }
     const live = Boolean(process.stdout.isTTY) && !flags.once && !flags.json && !inCi();
     const limit = flags.limit ?? (live ? 200 : 20);
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const { backend, manage } = await openManagement(config, flags.backend);
     const taskNames = [...config.tasks.keys()].sort();
     const info = backendInfo(backend);

@@ -16,7 +16,7 @@ export default class Why extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Why);
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const { backend, manage } = await openManagement(config, flags.backend);
     if (!manage.diagnose) throw new UsageError(`backend "${backend.alias}" (${backend.kind}) cannot explain results`);
     const id = await resolveId(manage, args.id);

@@ -40,7 +40,7 @@ export default class WorkerCommand extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(WorkerCommand);
-    const config = await this.loadConfig(flags.config);
+    const config = await this.loadConfig(flags);
     const entry = config.backends.get(flags.backend);
     if (!entry) {
       throw new UsageError(

@@ -6,6 +6,7 @@ import { ConfigError, TasklaneError } from "../core/errors.js";
 import { isTask } from "../core/task.js";
 import { implicitConfig } from "./define.js";
 import { discoverConfig } from "./discover.js";
+import { CONFIG_THREW } from "./messages.js";
 import { type ActiveConfig, setActiveConfig } from "./registry.js";
 
 /** This package's own entry, so `import { task } from "tasklane"` works in a config anywhere. */
@@ -42,7 +43,7 @@ function describeLoadError(path: string, error: unknown): string {
   if (parse && at) return `${shown(at[1] ?? path)}:${at[2]}:${at[3]}: syntax error: ${parse[1]?.trim()}`;
   const frame = (err?.stack ?? "").split("\n").find((l) => l.includes(path));
   const line = frame ? /:(\d+):\d+\)?$/.exec(frame)?.[1] : undefined;
-  return `${shown(path)}${line ? `:${line}` : ""}: the config threw while loading: ${first}`;
+  return `${shown(path)}${line ? `:${line}` : ""}: ${CONFIG_THREW}: ${first}`;
 }
 
 /** Errors that mean "this process cannot load that file natively" (before any of it ran). */
