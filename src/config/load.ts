@@ -65,7 +65,16 @@ async function importConfig(path: string, preferNative: boolean): Promise<Record
   // jiti's CommonJS entry, required rather than imported: importing it as ESM makes Node scan its
   // 190 KB bundle for export names first (~15 ms of every command that loads a config).
   const { createJiti } = createRequire(import.meta.url)("jiti") as typeof import("jiti");
-  const jiti = createJiti(import.meta.url, { alias: { tasklane: selfEntry() }, interopDefault: false });
+  const options = { alias: { tasklane: selfEntry() }, interopDefault: false };
+  let jiti: ReturnType<typeof createJiti>;
+  try {
+    // The project's tsconfig "paths" (`@/lib/db`), as tsc, tsx and bundlers resolve them: the
+    // nearest tsconfig.json from the config's folder upward.
+    jiti = createJiti(import.meta.url, { ...options, tsconfigPaths: dirname(path) });
+  } catch {
+    // A tsconfig.json that cannot be read must not stop a config that needs no paths.
+    jiti = createJiti(import.meta.url, options);
+  }
   return (await jiti.import(path)) as Record<string, unknown>;
 }
 
