@@ -65,7 +65,13 @@ async function importConfig(path: string, preferNative: boolean): Promise<Record
   // jiti's CommonJS entry, required rather than imported: importing it as ESM makes Node scan its
   // 190 KB bundle for export names first (~15 ms of every command that loads a config).
   const { createJiti } = createRequire(import.meta.url)("jiti") as typeof import("jiti");
-  const options = { alias: { tasklane: selfEntry() }, interopDefault: false };
+  const options = {
+    alias: { tasklane: selfEntry() },
+    interopDefault: false,
+    // JSX in modules the config imports (an email template in .tsx), compiled as tsc's
+    // "jsx": "react-jsx" does: the automatic runtime, imported from the project's react.
+    jsx: { runtime: "automatic" as const },
+  };
   let jiti: ReturnType<typeof createJiti>;
   try {
     // The project's tsconfig "paths" (`@/lib/db`), as tsc, tsx and bundlers resolve them: the
