@@ -51,6 +51,16 @@ function loadEnvFile(path: string): void {
 }
 
 /**
+ * Whether Node runs this CLI with a module loader of the user's (`node --import tsx …`, or the
+ * same in NODE_OPTIONS): the config then loads through it, as the app's code does, and jiti is
+ * only the fallback. For what jiti cannot compile, such as legacy decorators on class fields.
+ */
+function runsUnderLoader(): boolean {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  return args.some((arg) => /^(--import|--loader|--experimental-loader|--require|-r)(=|$)/.test(arg));
+}
+
+/**
  * Shared by every command: --config and --json, config loading, one-line errors with the
  * right exit code (2 usage/config, 1 failure), and closing backends so the process can exit.
  */
@@ -79,7 +89,7 @@ export abstract class BaseCommand extends Command {
     if (envFile !== undefined) loadEnvFile(envFile);
     const { loadConfig } = await import("../config/load.js");
     try {
-      this.#config = await loadConfig({ explicit: flags.config });
+      this.#config = await loadConfig({ explicit: flags.config, preferNative: runsUnderLoader() });
     } catch (error) {
       // The usual cause when a .env sits right here: the app's code wants a variable it holds.
       if (

@@ -19,6 +19,7 @@ export async function runSupervisor(
   const supervisor = new ReloadSupervisor({
     configPath,
     command: process.execPath,
+    nodeArgs: process.execArgv,
     // A supervisor that renders the terminal reads the child's events as JSON lines.
     args: output && !args.includes("--json") ? [...args, "--json"] : args,
     graceMs: Number(process.env.TASKLANE_RELOAD_GRACE_MS ?? WORKER_DEFAULTS.reloadGraceMs),

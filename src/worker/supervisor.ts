@@ -7,6 +7,8 @@ export interface SupervisorOptions {
   configPath: string;
   /** `node` and the CLI entry to start children with, and the worker's own arguments (without --reload). */
   command: string;
+  /** Node's own options for every child (this process's execArgv: `--import tsx` loads their code the same way). */
+  nodeArgs?: string[];
   args: string[];
   /** How long a running task may take to finish on reload before the child is stopped hard. */
   graceMs: number;
@@ -71,7 +73,7 @@ export class ReloadSupervisor {
     // Its own process group: a Ctrl+C in the terminal reaches only the supervisor, which
     // forwards it once; otherwise the child would get it twice and force-stop.
     const onLine = this.options.onChildLine;
-    const child = execa(this.options.command, this.options.args, {
+    const child = execa(this.options.command, [...(this.options.nodeArgs ?? []), ...this.options.args], {
       stdio: onLine ? ["inherit", "pipe", "pipe"] : "inherit",
       detached: true,
       reject: false,
@@ -141,7 +143,8 @@ export class ReloadSupervisor {
   /** `tasks info --config …`: loads the config and every task module in a fresh process. */
   #checkArgs(): string[] {
     const [entry] = this.options.args;
-    return [entry ?? "", "info", "--json", "--config-only", "--config", this.options.configPath];
+    const nodeArgs = this.options.nodeArgs ?? [];
+    return [...nodeArgs, entry ?? "", "info", "--json", "--config-only", "--config", this.options.configPath];
   }
 
   async #stopChild(): Promise<void> {
