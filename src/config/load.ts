@@ -47,7 +47,14 @@ function describeLoadError(path: string, error: unknown): string {
 }
 
 /** Errors that mean "this process cannot load that file natively" (before any of it ran). */
-const NOT_NATIVE = new Set(["ERR_UNKNOWN_FILE_EXTENSION", "ERR_MODULE_NOT_FOUND", "ERR_REQUIRE_ESM"]);
+const NOT_NATIVE = new Set([
+  "ERR_UNKNOWN_FILE_EXTENSION",
+  "ERR_MODULE_NOT_FOUND",
+  "ERR_REQUIRE_ESM",
+  // Node's own type stripping (22.6+) refuses what only a compiler builds (an enum): jiti can.
+  "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX",
+  "ERR_INVALID_TYPESCRIPT_SYNTAX",
+]);
 
 /**
  * Imports the config module. `preferNative`: try the process's own loader first, so an app
