@@ -51,6 +51,8 @@ export interface DrillReport {
 
 interface DrillWorker {
   proc: ResultPromise;
+  /** Set by its `started` event: connected and claiming. */
+  started: boolean;
   connection: { state: string; at: number; message: string }[];
   errors: string[];
 }
@@ -99,7 +101,7 @@ function startDrillWorker(project: Project, concurrency: number): DrillWorker {
   );
   liveWorkers.add(proc);
   void proc.finally(() => liveWorkers.delete(proc));
-  const worker: DrillWorker = { proc, connection: [], errors: [] };
+  const worker: DrillWorker = { proc, started: false, connection: [], errors: [] };
   let buffer = "";
   proc.stdout?.on("data", (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -107,6 +109,7 @@ function startDrillWorker(project: Project, concurrency: number): DrillWorker {
     buffer = lines.pop() ?? "";
     for (const line of lines) {
       // 2 events per task: only the rare ones are parsed.
+      if (line.includes('"event":"started"')) worker.started = true;
       if (!line.includes('"event":"connection"') && !line.includes('"event":"error"')) continue;
       const event = JSON.parse(line) as { event: string; ts: string; state?: string; message: string };
       if (event.event === "error") worker.errors.push(event.message);
@@ -152,7 +155,9 @@ export async function restartDrill(options: DrillOptions): Promise<DrillReport> 
     for (let k = 1; k <= options.restarts; k++) {
       const due = Math.min(Math.max(k * share, ranBefore + Math.ceil(share / 4)), options.tasks - 1);
       const deadline = Date.now() + options.timeoutMs;
-      while (runLines(project).length < due) {
+      // Every worker up before a kill (on a loaded machine one may still be loading its config
+      // when the others have run a share of the tasks): each kill is then news to each worker.
+      while (runLines(project).length < due || !workers.every((w) => w.started)) {
         if (Date.now() > deadline) {
           const errors = workers.flatMap((w) => w.errors).join("; ");
           throw new Error(`no progress before restart ${k}: ${runLines(project).length} runs of ${due}; ${errors}`);
