@@ -12,6 +12,20 @@ function statusLine(result: TaskResult, now: number): string {
   return due ? `${colourStatus("SCHEDULED")} ${dim(`(READY, ${due})`)}` : colourStatus(result.status);
 }
 
+/** On a terminal, an argument list or return value longer than this is cut (a pipe gets it all). */
+const TERMINAL_VALUE_CHARS = 10_000;
+
+/**
+ * A value as show prints it. On a terminal a huge one (a 20 MB argument) is cut, with how much
+ * was left out and how to get it: printing it all would flood the screen for minutes.
+ */
+function valueText(value: unknown, id: string): string {
+  const text = prettyJson(value);
+  if (!process.stdout.isTTY || text.length <= TERMINAL_VALUE_CHARS) return text;
+  const more = text.length - TERMINAL_VALUE_CHARS;
+  return `${text.slice(0, TERMINAL_VALUE_CHARS)}\n${dim(`… ${more.toLocaleString("en-US")} more characters: tasks show ${id} --json prints it all`)}`;
+}
+
 /** A row only when the result has the value (most results are neither unique nor scheduled). */
 function optional(label: string, value: string | null): [string, string][] {
   return value === null ? [] : [[label, value]];
@@ -62,10 +76,10 @@ export default class Show extends BaseCommand {
     ];
     for (const [label, value] of rows) this.out(`${bold(label.padEnd(17))}${value}`);
     this.out(bold("args"));
-    this.out(prettyJson(result.args));
+    this.out(valueText(result.args, result.id));
     if (result.status === "SUCCEEDED") {
       this.out(bold("return value"));
-      this.out(prettyJson(result.returnValue));
+      this.out(valueText(result.returnValue, result.id));
     }
     result.errors.forEach((error, i) => {
       const head = `${error.exceptionClass}: ${error.message}`;
