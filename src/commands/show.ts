@@ -3,7 +3,7 @@ import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
 import { openManagement, resolveId } from "../cli/management.js";
 import { TaskResult } from "../core/result.js";
-import { dueText, prettyJson, runTimes } from "../ui/text/format.js";
+import { clippedJson, clippedNote, dueText, prettyJson, runTimes } from "../ui/text/format.js";
 import { bold, colourStatus, dim, red } from "../ui/text/style.js";
 
 /** "READY", or "SCHEDULED (READY, due … (in 9m))" for a task whose runAfter is ahead. */
@@ -12,18 +12,14 @@ function statusLine(result: TaskResult, now: number): string {
   return due ? `${colourStatus("SCHEDULED")} ${dim(`(READY, ${due})`)}` : colourStatus(result.status);
 }
 
-/** On a terminal, an argument list or return value longer than this is cut (a pipe gets it all). */
-const TERMINAL_VALUE_CHARS = 10_000;
-
 /**
- * A value as show prints it. On a terminal a huge one (a 20 MB argument) is cut, with how much
- * was left out and how to get it: printing it all would flood the screen for minutes.
+ * A value as show prints it. On a terminal a huge one (a 20 MB argument) is cut, saying how much
+ * was left out and how to get it; a pipe gets it all.
  */
 function valueText(value: unknown, id: string): string {
-  const text = prettyJson(value);
-  if (!process.stdout.isTTY || text.length <= TERMINAL_VALUE_CHARS) return text;
-  const more = text.length - TERMINAL_VALUE_CHARS;
-  return `${text.slice(0, TERMINAL_VALUE_CHARS)}\n${dim(`… ${more.toLocaleString("en-US")} more characters: tasks show ${id} --json prints it all`)}`;
+  if (!process.stdout.isTTY) return prettyJson(value);
+  const { text, left } = clippedJson(value);
+  return left === 0 ? text : `${text}\n${dim(clippedNote(left, id))}`;
 }
 
 /** A row only when the result has the value (most results are neither unique nor scheduled). */

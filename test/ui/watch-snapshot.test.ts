@@ -79,6 +79,18 @@ describe("helpers", () => {
     const narrow = detailLines(r, 20, T0.getTime());
     expect(narrow.every((l) => l.text.length <= 20)).toBe(true);
   });
+
+  it("detailLines: a huge argument is cut at 10,000 characters, saying how many more and how to get them", () => {
+    const r = record("x", { status: "READY", args: ["x".repeat(30_000)] });
+    const lines = detailLines(r, 100, T0.getTime());
+    const note = lines.find((l) => l.text.includes("more characters"));
+    expect(note).toMatchObject({
+      text: `  … 20,008 more characters: tasks show ${r.id} --json prints it all`,
+      dim: true,
+    });
+    // 10,000 characters of JSON wrapped at 100 columns, not 30,000.
+    expect(lines.filter((l) => l.text.includes("xxxx")).length).toBeLessThan(110);
+  });
 });
 
 describe("plain and JSON snapshots", () => {

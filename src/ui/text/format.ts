@@ -8,6 +8,21 @@ export function prettyJson(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? "null";
 }
 
+/** Past this many characters a value shown on a terminal is cut: a 20 MB argument would flood it. */
+export const SHOWN_VALUE_CHARS = 10_000;
+
+/** prettyJson cut to SHOWN_VALUE_CHARS, with how many characters it left out (0: none). */
+export function clippedJson(value: unknown): { text: string; left: number } {
+  const text = prettyJson(value);
+  if (text.length <= SHOWN_VALUE_CHARS) return { text, left: 0 };
+  return { text: text.slice(0, SHOWN_VALUE_CHARS), left: text.length - SHOWN_VALUE_CHARS };
+}
+
+/** What a cut value says after it: how much is missing and how to see it. */
+export function clippedNote(left: number, id: string): string {
+  return `… ${left.toLocaleString("en-US")} more characters: tasks show ${id} --json prints it all`;
+}
+
 /** A few lines describing a result: status line, then its return value or its last error. */
 export function resultSummary(result: TaskResult): string {
   const lines = [`${bold(result.taskName)} ${dim(result.id)} ${colourStatus(result.status)}`];

@@ -1,6 +1,6 @@
 import type { FailureGroup } from "../../contract/management.js";
 import type { TaskResultData } from "../../core/result.js";
-import { ago, runTimes } from "../text/format.js";
+import { ago, clippedJson, clippedNote, runTimes } from "../text/format.js";
 import { shownStatus } from "../text/status.js";
 import { wrapLine } from "./format.js";
 
@@ -14,8 +14,12 @@ export interface DetailLine {
 
 const when = (date: Date | null, now: number) => (date ? `${date.toISOString()}  (${ago(date, now)})` : "-");
 
-function json(value: unknown): string[] {
-  return (JSON.stringify(value, null, 2) ?? "null").split("\n");
+/** A value's JSON lines, cut past SHOWN_VALUE_CHARS with a note (wrapping 20 MB would stall the screen). */
+function json(value: unknown, id: string): DetailLine[] {
+  const { text, left } = clippedJson(value);
+  const lines: DetailLine[] = text.split("\n").map((line) => ({ text: `  ${line}` }));
+  if (left > 0) lines.push({ text: `  ${clippedNote(left, id)}`, dim: true });
+  return lines;
 }
 
 /** Every field of a result, its args, return value and each error with its traceback, wrapped to `width`. */
@@ -36,10 +40,10 @@ export function detailLines(r: TaskResultData, width: number, now = Date.now()):
   field("attempts", `${r.workerIds.length} of ${r.maxAttempts} allowed`);
   if (r.workerIds.length > 0) field("workers", r.workerIds.join(", "));
   section("args");
-  for (const line of json(r.args)) lines.push({ text: `  ${line}` });
+  lines.push(...json(r.args, r.id));
   if (r.status === "SUCCEEDED") {
     section("return value");
-    for (const line of json(r.returnValue ?? null)) lines.push({ text: `  ${line}`, color: "green" });
+    for (const line of json(r.returnValue ?? null, r.id)) lines.push(line.dim ? line : { ...line, color: "green" });
   }
   section(`errors (${r.errors.length})`);
   if (r.errors.length === 0) lines.push({ text: "  none", dim: true });
