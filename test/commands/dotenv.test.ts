@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { tasks, tempDir, write } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { appFolder } from "../helpers/app-folder.js";
+import { tasks } from "../helpers/cli.js";
 
 // App code the config imports reads its settings from the environment as it loads, and in
 // development those live in a .env file beside it.
@@ -15,17 +16,14 @@ export default defineConfig({
 });
 `;
 
-let temp: ReturnType<typeof tempDir>;
-beforeEach(() => {
-  temp = tempDir();
-  write(temp.dir, "db.ts", DB_MODULE);
-  write(temp.dir, "tasks.config.ts", CONFIG);
-  write(temp.dir, ".env", "# local settings\nDATABASE_URL=postgres://localhost/dev\n");
+const folder = appFolder({
+  "db.ts": DB_MODULE,
+  "tasks.config.ts": CONFIG,
+  ".env": "# local settings\nDATABASE_URL=postgres://localhost/dev\n",
 });
-afterEach(() => temp.cleanup());
 
 const run = (args: string[], env: Record<string, string | undefined> = {}) =>
-  tasks(args, { cwd: temp.dir, env: { DATABASE_URL: undefined, ...env } });
+  tasks(args, { cwd: folder(), env: { DATABASE_URL: undefined, ...env } });
 
 describe("--dotenv", () => {
   it("without it, a config that needs a variable of the .env beside it says how to load it", async () => {

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { tasks, tempDir, write } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { appFolder } from "../helpers/app-folder.js";
+import { tasks } from "../helpers/cli.js";
 
 // An app's tasks.config.ts imports its own modules, and those often hold the event loop: a
 // database pool, a Redis client, a timer. A command must still end when its work is done.
@@ -15,18 +16,12 @@ export default defineConfig({
 });
 `;
 
-let temp: ReturnType<typeof tempDir>;
-beforeEach(() => {
-  temp = tempDir();
-  write(temp.dir, "db.ts", DB_MODULE);
-  write(temp.dir, "tasks.config.ts", CONFIG);
-});
-afterEach(() => temp.cleanup());
+const folder = appFolder({ "db.ts": DB_MODULE, "tasks.config.ts": CONFIG });
 
 describe("a config whose imports keep the event loop busy", () => {
   it("does not keep a finished command running: enqueue, results, show, watch and a failed command all exit", async () => {
     // The timeout only ends a command that hangs (the bug): each returns in well under a second.
-    const run = (args: string[]) => tasks(args, { cwd: temp.dir, timeout: 60_000 });
+    const run = (args: string[]) => tasks(args, { cwd: folder(), timeout: 60_000 });
     const enqueued = await run(["enqueue", "count", "select 1", "--json"]);
     expect({ code: enqueued.exitCode, timedOut: enqueued.timedOut }).toEqual({ code: 0, timedOut: false });
     const { id } = JSON.parse(String(enqueued.stdout));

@@ -1,8 +1,8 @@
-import { mkdirSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { tasks, tempDir, write } from "../helpers/cli.js";
+import { dirname } from "node:path";
+import { describe, expect, it } from "vitest";
+import { appFolder } from "../helpers/app-folder.js";
+import { tasks } from "../helpers/cli.js";
 
 // A task that renders an email template: a .tsx component, written for tsc's "jsx": "react-jsx"
 // (no React import), next to plain .ts modules whose generics and casts must not read as JSX.
@@ -24,23 +24,15 @@ export default defineConfig({
 });
 `;
 
-let temp: ReturnType<typeof tempDir>;
-beforeEach(() => {
-  temp = tempDir();
-  mkdirSync(join(temp.dir, "emails"));
-  mkdirSync(join(temp.dir, "node_modules"));
+const folder = appFolder(
+  { "emails/Welcome.tsx": TEMPLATE, "helpers.ts": HELPERS, "tasks.config.ts": CONFIG },
   // The project's own react, as an app that renders templates has (tasklane's, for the test).
-  const react = dirname(createRequire(import.meta.url).resolve("react/package.json"));
-  symlinkSync(react, join(temp.dir, "node_modules/react"));
-  write(temp.dir, "emails/Welcome.tsx", TEMPLATE);
-  write(temp.dir, "helpers.ts", HELPERS);
-  write(temp.dir, "tasks.config.ts", CONFIG);
-});
-afterEach(() => temp.cleanup());
+  { "node_modules/react": dirname(createRequire(import.meta.url).resolve("react/package.json")) },
+);
 
 describe("a config that imports .tsx modules", () => {
   it("compiles their JSX (automatic runtime) in the CLI and the worker; .ts generics and casts stay TypeScript", async () => {
-    const run = (args: string[]) => tasks(args, { cwd: temp.dir });
+    const run = (args: string[]) => tasks(args, { cwd: folder() });
     const enqueued = await run(["enqueue", "welcome", "ada", "--json"]);
     expect(enqueued.exitCode, String(enqueued.stderr)).toBe(0);
     const { id } = JSON.parse(String(enqueued.stdout));

@@ -1,9 +1,9 @@
-import { mkdirSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BIN, CHILD_ENV, tasks, tempDir, write } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { appFolder } from "../helpers/app-folder.js";
+import { BIN, CHILD_ENV, tasks } from "../helpers/cli.js";
 
 // TypeORM- or NestJS-style entities: legacy decorators on class fields, which jiti's compiler
 // cannot build ("Decorating class property failed") and tsx (esbuild) can.
@@ -24,21 +24,19 @@ export default defineConfig({
 `;
 const TSX = createRequire(import.meta.url).resolve("tsx");
 
-let temp: ReturnType<typeof tempDir>;
-beforeEach(() => {
-  temp = tempDir();
-  write(temp.dir, "tsconfig.json", '{ "compilerOptions": { "experimentalDecorators": true } }\n');
-  write(temp.dir, "entity.ts", ENTITY);
-  write(temp.dir, "tasks.config.ts", CONFIG);
+const folder = appFolder(
+  {
+    "tsconfig.json": '{ "compilerOptions": { "experimentalDecorators": true } }\n',
+    "entity.ts": ENTITY,
+    "tasks.config.ts": CONFIG,
+  },
   // Installed in the project, as an app that imports "tasklane" has it.
-  mkdirSync(join(temp.dir, "node_modules"));
-  symlinkSync(join(dirname(BIN), ".."), join(temp.dir, "node_modules/tasklane"));
-});
-afterEach(() => temp.cleanup());
+  { "node_modules/tasklane": join(dirname(BIN), "..") },
+);
 
 describe("the CLI under the user's own module loader (node --import tsx)", () => {
   it("loads the config through that loader, in the CLI and the worker", async () => {
-    const run = (args: string[]) => tasks(args, { cwd: temp.dir, env: { NODE_OPTIONS: `--import ${TSX}` } });
+    const run = (args: string[]) => tasks(args, { cwd: folder(), env: { NODE_OPTIONS: `--import ${TSX}` } });
     const enqueued = await run(["enqueue", "nameOf", "--json"]);
     expect(enqueued.exitCode, String(enqueued.stderr)).toBe(0);
     const { id } = JSON.parse(String(enqueued.stdout));
@@ -49,12 +47,12 @@ describe("the CLI under the user's own module loader (node --import tsx)", () =>
 
   it("worker --reload starts its worker with the same Node options", async () => {
     const enqueued = await tasks(["enqueue", "nameOf", "--json"], {
-      cwd: temp.dir,
+      cwd: folder(),
       env: { NODE_OPTIONS: `--import ${TSX}` },
     });
     const { id } = JSON.parse(String(enqueued.stdout));
     const supervisor = execa("node", ["--import", TSX, BIN, "worker", "--reload", "--json", "--no-startup-delay"], {
-      cwd: temp.dir,
+      cwd: folder(),
       reject: false,
       stdin: "ignore",
       env: CHILD_ENV,

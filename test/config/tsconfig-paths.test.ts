@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { tasks, tempDir, write } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { appFolder } from "../helpers/app-folder.js";
+import { tasks, write } from "../helpers/cli.js";
 
 // Apps made with Next.js, Vite or tsc --init import their own modules through tsconfig "paths".
 const TSCONFIG = `{
@@ -18,20 +17,16 @@ export default defineConfig({
 });
 `;
 
-let temp: ReturnType<typeof tempDir>;
-beforeEach(() => {
-  temp = tempDir();
-  mkdirSync(join(temp.dir, "src/lib"), { recursive: true });
-  write(temp.dir, "src/lib/greeting.ts", "export const greeting = (name: string) => `hello ${name}`;\n");
-  write(temp.dir, "tasks.config.ts", CONFIG);
+const folder = appFolder({
+  "src/lib/greeting.ts": `export const greeting = (name: string) => \`hello \${name}\`;\n`,
+  "tasks.config.ts": CONFIG,
 });
-afterEach(() => temp.cleanup());
 
-const run = (args: string[]) => tasks(args, { cwd: temp.dir });
+const run = (args: string[]) => tasks(args, { cwd: folder() });
 
 describe("a config that imports through tsconfig paths", () => {
   it("loads in the CLI and the worker, from the nearest tsconfig.json", async () => {
-    write(temp.dir, "tsconfig.json", TSCONFIG);
+    write(folder(), "tsconfig.json", TSCONFIG);
     const enqueued = await run(["enqueue", "greet", "ada", "--json"]);
     expect(enqueued.exitCode, String(enqueued.stderr)).toBe(0);
     const { id } = JSON.parse(String(enqueued.stdout));
@@ -41,8 +36,8 @@ describe("a config that imports through tsconfig paths", () => {
   });
 
   it("a tsconfig.json that cannot be read does not stop a config that needs no paths", async () => {
-    write(temp.dir, "tsconfig.json", "{ broken");
-    write(temp.dir, "tasks.config.ts", CONFIG.replace('from "@/lib/greeting"', 'from "./src/lib/greeting.ts"'));
+    write(folder(), "tsconfig.json", "{ broken");
+    write(folder(), "tasks.config.ts", CONFIG.replace('from "@/lib/greeting"', 'from "./src/lib/greeting.ts"'));
     const listed = await run(["results"]);
     expect({ code: listed.exitCode, stderr: listed.stderr }).toEqual({ code: 0, stderr: "" });
   });
