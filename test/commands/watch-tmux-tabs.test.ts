@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { SHARED_TASK_NAMES, SHARED_TASKS } from "../../src/testing/task-source.js";
 import { BIN, tasks } from "../helpers/cli.js";
-import { enqueue, makeProject, type Project, runBatchWorker } from "../helpers/project.js";
-import { canUseTmux, shellQuote, tmuxSession } from "../helpers/tmux.js";
+import { enqueue, makeProject, runBatchWorker } from "../helpers/project.js";
+import { canUseTmux, shellQuote, tmuxProject } from "../helpers/tmux.js";
 
 /**
  * The tabbed `tasks watch` in a real terminal (tmux, 100×30; see watch-tmux.test.ts for why CI,
@@ -29,25 +29,16 @@ export default defineConfig({
 });
 `;
 
-const screen = tmuxSession("watch-tabs");
+const { screen, project } = tmuxProject("watch-tabs", () => makeProject(CONFIG));
 const { keys, waitForPane } = screen;
 const selected = (text: string) => text.split("\n").find((line) => line.startsWith("›")) ?? "";
 
-let project: Project;
-beforeEach(async () => {
-  project = await makeProject(CONFIG);
-});
-afterEach(async () => {
-  screen.kill();
-  await project.cleanup();
-});
-
 const status = async (id: string) => {
-  const shown = await tasks(["show", id, "--json", "--config", project.configPath], { cwd: project.dir });
+  const shown = await tasks(["show", id, "--json", "--config", project().configPath], { cwd: project().dir });
   return JSON.parse(String(shown.stdout)).status;
 };
 const queueState = async (queue: string) => {
-  const run = await tasks(["watch", "--json", "--config", project.configPath], { cwd: project.dir });
+  const run = await tasks(["watch", "--json", "--config", project().configPath], { cwd: project().dir });
   return JSON.parse(String(run.stdout)).queues.find((q: { queueName: string }) => q.queueName === queue)?.paused;
 };
 
@@ -55,21 +46,21 @@ it.skipIf(!canUseTmux)(
   "tabs, keys in one chunk, marked rows retried together, P pauses and resumes a queue, ? lists the keys",
   async () => {
     // Newest first, the list reads: noop (deferred), retryLater, record, emails, fail b, fail a.
-    const failA = await enqueue(project, "fail", ["card declined"]);
-    const failB = await enqueue(project, "fail", ["card expired"]);
-    await enqueue(project, "emails", ["ada@example.com"]);
-    await enqueue(project, "record", ["third"]);
-    await enqueue(project, "retryLater");
-    await enqueue(project, "noop", [], { runAfter: new Date(Date.now() + 3_600_000) });
-    expect((await runBatchWorker(project)).exitCode).toBe(0);
+    const failA = await enqueue(project(), "fail", ["card declined"]);
+    const failB = await enqueue(project(), "fail", ["card expired"]);
+    await enqueue(project(), "emails", ["ada@example.com"]);
+    await enqueue(project(), "record", ["third"]);
+    await enqueue(project(), "retryLater");
+    await enqueue(project(), "noop", [], { runAfter: new Date(Date.now() + 3_600_000) });
+    expect((await runBatchWorker(project())).exitCode).toBe(0);
 
     const command = [
-      `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${shellQuote(project.dir)}`,
-      `node ${shellQuote(BIN)} watch --config ${shellQuote(project.configPath)} --interval 300ms;`,
+      `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${shellQuote(project().dir)}`,
+      `node ${shellQuote(BIN)} watch --config ${shellQuote(project().configPath)} --interval 300ms;`,
       "echo EXIT=$?;",
       "sleep 60",
     ].join(" ");
-    screen.start(command, { x: 100, y: 30 }, project.dir);
+    screen.start(command, { x: 100, y: 30 }, project().dir);
     let text = await waitForPane((t) => /SUCCEEDED 2\s+FAILED 2/.test(t) && t.includes(failA.id.slice(-12)), "data");
     expect(text).toContain("[1 Overview]  2 Queues  3 Scheduled  4 Retries  5 Errors  6 Workers  7 Schedules");
     expect(text.trimEnd().split("\n").length).toBeLessThanOrEqual(29);

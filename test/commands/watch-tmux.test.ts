@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { BIN, tasks } from "../helpers/cli.js";
-import { enqueue, makeProject, type Project, runBatchWorker } from "../helpers/project.js";
-import { canUseTmux, shellQuote, tmuxSession } from "../helpers/tmux.js";
+import { enqueue, runBatchWorker } from "../helpers/project.js";
+import { canUseTmux, shellQuote, tmuxProject } from "../helpers/tmux.js";
 
 /**
  * `tasks watch` in a real terminal: tmux gives it a TTY of 100×30. A private tmux server
@@ -14,34 +14,25 @@ import { canUseTmux, shellQuote, tmuxSession } from "../helpers/tmux.js";
  * built dist/, as users do.
  */
 
-const screen = tmuxSession("watch");
+const { screen, project } = tmuxProject("watch");
 const { tmux, keys, waitForPane } = screen;
 const session = "watch";
 const quote = shellQuote;
 const selected = (text: string) => text.split("\n").find((line) => line.startsWith("›")) ?? "";
 
-let project: Project;
-beforeEach(async () => {
-  project = await makeProject();
-});
-afterEach(async () => {
-  screen.kill();
-  await project.cleanup();
-});
-
 it.skipIf(!canUseTmux)(
   "live dashboard in a real terminal: counts update, detail with traceback, retry after y, q restores the terminal",
   async () => {
-    const exitFile = join(project.dir, "watch-exit");
+    const exitFile = join(project().dir, "watch-exit");
     const command = [
-      `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${quote(project.dir)}`,
-      `node ${quote(BIN)} watch --config ${quote(project.configPath)} --interval 300ms;`,
+      `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${quote(project().dir)}`,
+      `node ${quote(BIN)} watch --config ${quote(project().configPath)} --interval 300ms;`,
       `echo EXIT=$? | tee ${quote(exitFile)};`,
       // Raw mode must be off again: the shell's terminal is back to icanon and echo.
       `stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo;`,
       "sleep 60",
     ].join(" ");
-    screen.start(command, { x: 100, y: 30 }, project.dir);
+    screen.start(command, { x: 100, y: 30 }, project().dir);
 
     let text = await waitForPane((t) => /READY 0\s+RUNNING 0\s+SUCCEEDED 0\s+FAILED 0/.test(t), "empty counts");
     expect(text).toContain("tasklane watch");
@@ -49,11 +40,11 @@ it.skipIf(!canUseTmux)(
     expect(tmux("display", "-p", "-t", session, "#{alternate_on} #{cursor_flag}").trim()).toBe("1 0");
 
     // Work arrives from another process: the failing task first, so it ends third from the top.
-    const failed = await enqueue(project, "fail", ["card declined"]);
-    await enqueue(project, "record", ["a"]);
-    await enqueue(project, "record", ["b"]);
+    const failed = await enqueue(project(), "fail", ["card declined"]);
+    await enqueue(project(), "record", ["a"]);
+    await enqueue(project(), "record", ["b"]);
     text = await waitForPane((t) => /READY 3\s+RUNNING 0/.test(t), "three READY tasks");
-    const worker = await runBatchWorker(project);
+    const worker = await runBatchWorker(project());
     expect(worker.exitCode).toBe(0);
     text = await waitForPane((t) => /READY 0\s+RUNNING 0\s+SUCCEEDED 2\s+FAILED 1/.test(t), "the finished counts");
     // At most rows − 1 lines: a full-height frame makes Ink clear the whole screen each time.
@@ -75,7 +66,7 @@ it.skipIf(!canUseTmux)(
     await waitForPane((t) => t.includes(`Retry fail ${failed.id}? (y/n)`), "the retry question");
     keys("y");
     text = await waitForPane((t) => t.includes("Retried fail") && /READY\s+fail/.test(selected(t)), "the outcome");
-    const shown = await tasks(["show", failed.id, "--json", "--config", project.configPath], { cwd: project.dir });
+    const shown = await tasks(["show", failed.id, "--json", "--config", project().configPath], { cwd: project().dir });
     expect(JSON.parse(String(shown.stdout))).toMatchObject({ id: failed.id, status: "READY", attempts: 1 });
 
     keys("q");

@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
+import { afterEach, beforeEach } from "vitest";
+import { makeProject, type Project } from "./project.js";
 
 /** Whether tmux is installed. Tests needing it skip without it locally, but fail under CI (.ci/run installs it). */
 export const canUseTmux = (() => {
@@ -46,4 +48,25 @@ export function tmuxSession(name: string) {
       }
     },
   };
+}
+
+/**
+ * A tmux session and a fresh project for each test of the file: the project is made before the
+ * test (by `make`, default makeProject()), the session killed and the project removed after.
+ */
+export function tmuxProject(name: string, make: () => Promise<Project> = () => makeProject()) {
+  const screen = tmuxSession(name);
+  let current: Project | undefined;
+  beforeEach(async () => {
+    current = await make();
+  });
+  afterEach(async () => {
+    screen.kill();
+    await current?.cleanup();
+  });
+  const project = () => {
+    if (!current) throw new Error("tmuxProject(): the project exists inside a test");
+    return current;
+  };
+  return { screen, project };
 }

@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { BIN } from "../helpers/cli.js";
-import { enqueue, makeProject, type Project } from "../helpers/project.js";
-import { canUseTmux, shellQuote, tmuxSession } from "../helpers/tmux.js";
+import { enqueue, makeProject } from "../helpers/project.js";
+import { canUseTmux, shellQuote, tmuxProject } from "../helpers/tmux.js";
 
 // `tasks worker --reload` on a real terminal (tmux): the supervisor's messages stay on screen
 // above the live status line, and a reload never reads like a Ctrl+C.
@@ -24,32 +24,24 @@ export const slow = task(async (ms: number) => {
 });
 `;
 
-const screen = tmuxSession("reload");
-let project: Project;
-beforeEach(async () => {
-  project = await makeProject(CONFIG, { "jobs.ts": jobs("v1") });
-});
-afterEach(async () => {
-  screen.kill();
-  await project.cleanup();
-});
+const { screen, project } = tmuxProject("reload", () => makeProject(CONFIG, { "jobs.ts": jobs("v1") }));
 
 it.skipIf(!canUseTmux)("keeps the reload messages on screen and never shows the Ctrl+C text for a reload", async () => {
   const command = [
-    `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${shellQuote(project.dir)}`,
-    `node ${shellQuote(BIN)} worker --reload --no-startup-delay --config ${shellQuote(project.configPath)};`,
+    `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${shellQuote(project().dir)}`,
+    `node ${shellQuote(BIN)} worker --reload --no-startup-delay --config ${shellQuote(project().configPath)};`,
     `echo EXIT=$?;`,
     "sleep 60",
   ].join(" ");
-  screen.start(command, { x: 150, y: 30 }, project.dir);
+  screen.start(command, { x: 150, y: 30 }, project().dir);
   const first = await screen.waitForPane((t) => /queues default/.test(t), "the first status line");
   const firstId = /(\S+-\d+-\w+)\s+queues default/.exec(first)?.[1];
   expect(firstId).toBeDefined();
 
   // A reload while a task runs: the old worker finishes it first.
-  const long = await enqueue(project, "slow", [2000]);
+  const long = await enqueue(project(), "slow", [2000]);
   await screen.waitForPane((t) => /running 1/.test(t), "the running task");
-  writeFileSync(join(project.dir, "jobs.ts"), jobs("v2"));
+  writeFileSync(join(project().dir, "jobs.ts"), jobs("v2"));
   const seen: string[] = [];
   const reloaded = await (async () => {
     const deadline = Date.now() + 30_000;
@@ -70,7 +62,7 @@ it.skipIf(!canUseTmux)("keeps the reload messages on screen and never shows the 
   expect(long.returnValue).toBe("slow v1");
 
   // Broken code: the whole message, on a line of its own, and the worker keeps running.
-  writeFileSync(join(project.dir, "jobs.ts"), `${jobs("v3")}\nexport const broken = ;\n`);
+  writeFileSync(join(project().dir, "jobs.ts"), `${jobs("v3")}\nexport const broken = ;\n`);
   const broken = await screen.waitForPane((t) => t.includes("does not load"), "the load error");
   expect(broken).toMatch(
     /\[reload\] the changed code does not load, keeping the running worker: .*jobs\.ts:\d+:\d+: syntax error/,

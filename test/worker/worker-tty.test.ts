@@ -1,36 +1,27 @@
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { BIN } from "../helpers/cli.js";
-import { enqueue, makeProject, type Project } from "../helpers/project.js";
-import { canUseTmux, shellQuote, tmuxSession } from "../helpers/tmux.js";
+import { enqueue } from "../helpers/project.js";
+import { canUseTmux, shellQuote, tmuxProject } from "../helpers/tmux.js";
 
 // `tasks worker` on a real terminal (tmux): the live Ink status line, and Ctrl+C. CI, NO_COLOR
 // and NODE_ENV are unset for the command so it renders as it does for a user.
-const screen = tmuxSession("worker");
+const { screen, project } = tmuxProject("worker");
 const quote = shellQuote;
-
-let project: Project;
-beforeEach(async () => {
-  project = await makeProject();
-});
-afterEach(async () => {
-  screen.kill();
-  await project.cleanup();
-});
 
 it.skipIf(!canUseTmux)("shows a live status line on a terminal and exits 0 on Ctrl+C", async () => {
   const command = [
-    `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${quote(project.dir)}`,
-    `node ${quote(BIN)} worker --no-startup-delay --worker-id tty-worker --config ${quote(project.configPath)};`,
-    `echo EXIT=$? > ${quote(join(project.dir, "exit"))}; echo EXIT=$?;`,
+    `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${quote(project().dir)}`,
+    `node ${quote(BIN)} worker --no-startup-delay --worker-id tty-worker --config ${quote(project().configPath)};`,
+    `echo EXIT=$? > ${quote(join(project().dir, "exit"))}; echo EXIT=$?;`,
     "sleep 60",
   ].join(" ");
-  screen.start(command, { x: 120, y: 10 }, project.dir);
+  screen.start(command, { x: 120, y: 10 }, project().dir);
   await screen.waitForPane((t) => t.includes("tty-worker") && t.includes("succeeded 0"), "the status line");
 
-  await enqueue(project, "noop");
-  await enqueue(project, "noop");
-  await enqueue(project, "fail", ["declined"]);
+  await enqueue(project(), "noop");
+  await enqueue(project(), "noop");
+  await enqueue(project(), "fail", ["declined"]);
   const text = await screen.waitForPane((t) => /succeeded 2/.test(t) && /failed 1/.test(t), "the counts after 3 tasks");
   expect(text).toMatch(/queues default,emails,slow/);
   expect(text).toContain("last failure: fail");
