@@ -55,7 +55,12 @@ if (hasRedisServer || mustRunRedis) {
       expect(report.succeeded).toBe(3000);
       // Each worker says so within a few seconds of the kill, and again once Redis is back.
       expect(report.lostAfterMs).toHaveLength(4);
-      for (const ms of report.lostAfterMs) expect(ms).not.toBeNull();
+      const seen = JSON.stringify({
+        lost: report.lostAfterMs,
+        restored: report.restoredAfterMs,
+        errors: report.workerErrors,
+      });
+      for (const ms of report.lostAfterMs) expect(ms, seen).not.toBeNull();
       for (const ms of report.lostAfterMs) expect(ms as number).toBeLessThan(5000);
       for (const ms of report.restoredAfterMs) expect(ms).not.toBeNull();
       // The outage is the "lost" event's news, not a stream of connection errors.

@@ -155,9 +155,13 @@ export async function restartDrill(options: DrillOptions): Promise<DrillReport> 
     for (let k = 1; k <= options.restarts; k++) {
       const due = Math.min(Math.max(k * share, ranBefore + Math.ceil(share / 4)), options.tasks - 1);
       const deadline = Date.now() + options.timeoutMs;
-      // Every worker up before a kill (on a loaded machine one may still be loading its config
-      // when the others have run a share of the tasks): each kill is then news to each worker.
-      while (runLines(project).length < due || !workers.every((w) => w.started)) {
+      // Every worker up before a kill, and back since the last one: on a loaded machine one may
+      // still be loading its config, or waiting out its reconnect backoff (up to 1 s), when the
+      // others have run their share. A kill is then news to each worker.
+      const last = kills.at(-1)?.killedAt;
+      const ready = (w: DrillWorker) =>
+        w.started && (last === undefined || w.connection.some((e) => e.state === "restored" && e.at >= last));
+      while (runLines(project).length < due || !workers.every(ready)) {
         if (Date.now() > deadline) {
           const errors = workers.flatMap((w) => w.errors).join("; ");
           throw new Error(`no progress before restart ${k}: ${runLines(project).length} runs of ${due}; ${errors}`);
