@@ -158,6 +158,16 @@ export async function indexPage(
 }
 
 /** Up to `limit` members whose id starts with `prefix`, oldest first. */
+/** The smallest byte string above every string that starts with `prefix`, or null when none is (all 0xff). */
+export function bytesAfterPrefix(prefix: Buffer): Buffer | null {
+  let end = prefix.length;
+  while (end > 0 && prefix[end - 1] === 0xff) end--;
+  if (end === 0) return null;
+  const out = Buffer.from(prefix.subarray(0, end));
+  out[end - 1] = (out[end - 1] as number) + 1;
+  return out;
+}
+
 export function indexByPrefix(client: Redis, keys: OwnKeys, prefix: string, limit: number): Promise<string[]> {
   const bounds = { lo: `[${prefix}`, hi: `[${prefix}\xff` };
   const hex = prefix.replace(/-/g, "");
@@ -166,9 +176,12 @@ export function indexByPrefix(client: Redis, keys: OwnKeys, prefix: string, limi
     // An odd digit count: the last byte's low half runs 0..f.
     const low = Buffer.from(hex.length % 2 === 1 ? `${hex}0` : hex, "hex");
     const high = Buffer.from(hex.length % 2 === 1 ? `${hex}f` : hex, "hex");
+    // Up to (not including) the first byte string past every id that starts with `high`: an
+    // inclusive `high + 0xff` bound missed the ids whose next byte is 0xff itself.
+    const past = bytesAfterPrefix(high);
     buckets = {
       lo: Buffer.concat([Buffer.from("["), low]),
-      hi: Buffer.concat([Buffer.from("["), high, Buffer.from([0xff])]),
+      hi: past ? Buffer.concat([Buffer.from("("), past]) : Buffer.from("+"),
     };
   }
   return page(client, keys, "asc", bounds, buckets, { from: prefix, to: `${prefix}\xff` }, limit);

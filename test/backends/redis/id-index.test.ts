@@ -181,6 +181,23 @@ if (redisAvailable || mustRunRedis) {
       expect(await found("0190ABCD")).toEqual([]);
     });
 
+    it("finds an id whose byte after the prefix is 0xff (or whose every remaining byte is)", async () => {
+      const keys = ownKeys(uniquePrefix("ix"));
+      const made = ["0190abcd-0000-7000-8000-ff0000000001", "0190abcd-0000-7000-8000-ffffffffffff"];
+      const after = "0190abce-0000-7000-8000-000000000001";
+      await addAndCompact(
+        keys,
+        [...made, after].map((id) => indexMember(id, "q")),
+      );
+      const found = async (prefix: string) =>
+        (await indexByPrefix(client, keys, prefix, 10)).map((m) => m.split(" ")[0]);
+      expect(await found("0190abcd-0000-7000-8000-")).toEqual(made);
+      expect(await found("0190abcd-0000-7000-8000-f")).toEqual(made);
+      expect(await found("0190abcd-0000-7000-8000-ffffffffff")).toEqual([made[1]]);
+      expect(await found(made[1] as string)).toEqual([made[1]]);
+      expect(await found("0190abcd")).toEqual(made);
+    });
+
     it("removes members; a bucket left empty goes; what is left reads the same", async () => {
       const keys = ownKeys(uniquePrefix("ix"));
       const all = ids(1000).map((id) => indexMember(id, "q"));
