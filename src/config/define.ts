@@ -111,9 +111,11 @@ function customEntry(alias: string, Cls: BackendClass, queues: string[], input: 
   } catch (error) {
     throw new ConfigError(`backends.${alias}: the custom backend's constructor threw: ${(error as Error).message}`);
   }
+  const kind = made.kind ?? Cls.name;
+  const runsWorker = made.workerStore() !== null;
   return {
     alias,
-    kind: made.kind ?? Cls.name,
+    kind,
     queues,
     options,
     capabilities: {
@@ -122,11 +124,11 @@ function customEntry(alias: string, Cls: BackendClass, queues: string[], input: 
       supportsGetResult: made.supportsGetResult,
       supportsPriority: made.supportsPriority,
     },
-    runsWorker: made.workerStore() !== null,
+    runsWorker,
     secretKeys: [],
-    limits: checkLimits(alias, made.kind ?? Cls.name, queues, limits, Cls.controls),
+    limits: checkLimits(alias, kind, queues, limits, Cls.controls),
     controls: Cls.controls,
-    retention: parseRetention(alias, made.kind ?? Cls.name, made.workerStore() !== null, input.retention),
+    retention: parseRetention(alias, kind, runsWorker, input.retention),
     store: null,
     create: async () => made,
   };

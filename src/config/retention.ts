@@ -49,11 +49,12 @@ export function parseRetention(
       throw error;
     }
   };
-  const failedOlderThan = input.failedOlderThan ?? input.olderThan;
+  const olderThanMs = duration(input.olderThan, "olderThan");
   return {
-    olderThanMs: duration(input.olderThan, "olderThan"),
-    failedOlderThanMs: duration(failedOlderThan, input.failedOlderThan === undefined ? "olderThan" : "failedOlderThan"),
+    olderThanMs,
+    failedOlderThanMs:
+      input.failedOlderThan === undefined ? olderThanMs : duration(input.failedOlderThan, "failedOlderThan"),
     olderThan: input.olderThan,
-    failedOlderThan,
+    failedOlderThan: input.failedOlderThan ?? input.olderThan,
   };
 }

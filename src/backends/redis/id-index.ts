@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { scripted } from "./id-index-scripts.js";
 import { type OwnKeys, parseMember } from "./own-keys.js";
+import { replyValues } from "./replies.js";
 
 // The id → queue index, in id (= enqueue) order, in two parts:
 // - `<prefix>::index`, one sorted set of text members "<id> <queue>" (score 0, read by lex
@@ -157,9 +158,8 @@ export async function indexPage(
   return page(client, keys, dir, bounds, bhi && blo ? { hi: bhi, lo: blo } : null, { from, to }, limit);
 }
 
-/** Up to `limit` members whose id starts with `prefix`, oldest first. */
 /** The smallest byte string above every string that starts with `prefix`, or null when none is (all 0xff). */
-export function bytesAfterPrefix(prefix: Buffer): Buffer | null {
+function bytesAfterPrefix(prefix: Buffer): Buffer | null {
   let end = prefix.length;
   while (end > 0 && prefix[end - 1] === 0xff) end--;
   if (end === 0) return null;
@@ -168,6 +168,7 @@ export function bytesAfterPrefix(prefix: Buffer): Buffer | null {
   return out;
 }
 
+/** Up to `limit` members whose id starts with `prefix`, oldest first. */
 export function indexByPrefix(client: Redis, keys: OwnKeys, prefix: string, limit: number): Promise<string[]> {
   const bounds = { lo: `[${prefix}`, hi: `[${prefix}\xff` };
   const hex = prefix.replace(/-/g, "");
@@ -237,9 +238,8 @@ export async function membersEndingWith(
     if (starts.length === 0) break;
     const p = client.pipeline();
     for (const start of starts) p.zrangeBuffer(keys.idBucket(start), 0, -1);
-    for (const [error, members] of (await p.exec()) ?? []) {
-      if (error) throw error;
-      for (const member of members as Buffer[]) take(text(member));
+    for (const members of replyValues<Buffer[]>(await p.exec())) {
+      for (const member of members) take(text(member));
     }
     from = `(${starts[starts.length - 1]}`;
   }

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { OwnKeys } from "./own-keys.js";
+import { replyValues } from "./replies.js";
 
 /**
  * The only module that touches BullMQ's keys (`<prefix>:<queue>:…`) directly. Everything else
@@ -86,19 +87,14 @@ export function finishedBefore(
  */
 export async function heldForPeriod(client: Redis, prefix: string, queue: string, ids: string[], chunk = 1000) {
   const held = new Set<string>();
-  const check = <T>(replies: [Error | null, unknown][] | null): T[] =>
-    (replies ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return value as T;
-    });
   for (let i = 0; i < ids.length; i += chunk) {
     const part = ids.slice(i, i + chunk);
-    const deids = check<string | null>(
+    const deids = replyValues<string | null>(
       await part.reduce((p, id) => p.hget(queueKey(prefix, queue, id), "deid"), client.pipeline()).exec(),
     );
     const holding = part.flatMap((id, k) => (deids[k] ? [{ id, key: queueKey(prefix, queue, `de:${deids[k]}`) }] : []));
     if (holding.length === 0) continue;
-    const replies = check<string | number | null>(
+    const replies = replyValues<string | number | null>(
       await holding.reduce((p, h) => p.get(h.key).pttl(h.key), client.pipeline()).exec(),
     );
     holding.forEach((h, k) => {
@@ -132,13 +128,10 @@ export async function finishedPerMinute(
         .zcount(keys.cancelledAt(q), lo, hi);
     }
   }
-  const replies = (await p.exec()) ?? [];
+  const counts = replyValues<number | null>(await p.exec());
   const per = queues.length * 3;
   return Array.from({ length: minutes }, (_, i) =>
-    replies.slice(i * per, (i + 1) * per).reduce((sum, [error, v]) => {
-      if (error) throw error;
-      return sum + Number(v ?? 0);
-    }, 0),
+    counts.slice(i * per, (i + 1) * per).reduce<number>((sum, v) => sum + Number(v ?? 0), 0),
   );
 }
 
@@ -200,10 +193,9 @@ export async function rateWindow(
   queue: string,
 ): Promise<{ used: number; msLeft: number | null }> {
   const key = queueKey(prefix, queue, "limiter");
-  const replies = (await client.pipeline().get(key).pttl(key).exec()) ?? [];
-  for (const [error] of replies) if (error) throw error;
-  const ms = Number(replies[1]?.[1]);
-  return { used: Number(replies[0]?.[1] ?? 0) || 0, msLeft: ms > 0 ? ms : null };
+  const [used, pttl] = replyValues<string | number | null>(await client.pipeline().get(key).pttl(key).exec());
+  const ms = Number(pttl);
+  return { used: Number(used ?? 0) || 0, msLeft: ms > 0 ? ms : null };
 }
 
 /**
