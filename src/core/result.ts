@@ -37,23 +37,55 @@ export class TaskError implements TaskErrorData {
     this.frame = data.frame;
   }
 
-  /** Captures a thrown value (an Error or anything else) as a TaskError. */
+  /**
+   * Captures a thrown value (an Error or anything else) as a TaskError. Never throws: a value
+   * whose own reads throw (a `message` getter, a Proxy, a `toString` that throws) is recorded
+   * with what could be read, since an exception escaping here would take the worker down and
+   * leave its running tasks to lease recovery.
+   */
   static from(error: unknown): TaskError {
-    // isNativeError: an Error from another realm (a vm context, some test runners) is not
-    // `instanceof Error` here, yet has its class, message and stack like any other.
-    if (error instanceof Error || isNativeError(error)) {
-      const frame = firstUserFrame(error.stack);
-      return new TaskError({
-        exceptionClass: error.name || error.constructor?.name || "Error",
-        message: error.message,
-        traceback: error.stack ?? `${error.name}: ${error.message}`,
-        ...(frame ? { frame } : {}),
-      });
+    try {
+      // isNativeError: an Error from another realm (a vm context, some test runners) is not
+      // `instanceof Error` here, yet has its class, message and stack like any other.
+      if (error instanceof Error || isNativeError(error)) return fromError(error);
+      const message = safeString(error);
+      const exceptionClass = error === null ? "null" : typeof error; // not "object" for a thrown null
+      return new TaskError({ exceptionClass, message, traceback: `thrown value: ${message}` });
+    } catch (readError) {
+      const message = `the thrown value could not be read (${unreadable(readError)})`;
+      return new TaskError({ exceptionClass: typeof error, message, traceback: message });
     }
-    const message = safeString(error);
-    const exceptionClass = error === null ? "null" : typeof error; // not "object" for a thrown null
-    return new TaskError({ exceptionClass, message, traceback: `thrown value: ${message}` });
   }
+}
+
+function fromError(error: Error): TaskError {
+  const exceptionClass = readOr(() => error.name || error.constructor?.name || "Error", "Error");
+  const message = readOr(
+    () => String(error.message),
+    (e) => `its message could not be read (${unreadable(e)})`,
+  );
+  // Reading `stack` formats it on first read, which reads `message` again.
+  const stack = readOr<string | undefined>(() => error.stack, undefined);
+  const frame = firstUserFrame(stack);
+  return new TaskError({
+    exceptionClass,
+    message,
+    traceback: stack ?? `${exceptionClass}: ${message}`,
+    ...(frame ? { frame } : {}),
+  });
+}
+
+function readOr<T>(read: () => T, fallback: T | ((error: unknown) => T)): T {
+  try {
+    return read();
+  } catch (error) {
+    return typeof fallback === "function" ? (fallback as (error: unknown) => T)(error) : fallback;
+  }
+}
+
+/** What the error a read threw says, itself read with care (it may be as hostile). */
+function unreadable(error: unknown): string {
+  return readOr(() => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)), "unknown");
 }
 
 function safeString(value: unknown): string {

@@ -1,5 +1,5 @@
 import { UsageError } from "./errors.js";
-import type { TaskResult } from "./result.js";
+import { TaskError, type TaskResult } from "./result.js";
 
 export interface SignalEvent {
   /** The backend that sent the signal. */
@@ -38,9 +38,8 @@ export class Signal {
       try {
         handler(event);
       } catch (error) {
-        console.error(
-          `tasklane: a ${this.name} handler threw: ${error instanceof Error ? error.stack : String(error)}`,
-        );
+        // TaskError.from reads what was thrown with care: reading it must not throw in turn.
+        console.error(`tasklane: a ${this.name} handler threw: ${TaskError.from(error).traceback}`);
       }
     }
   }

@@ -25,7 +25,7 @@ export function guardProcess(crash: (error: unknown) => void): () => void {
   process.exit = guardedExit;
 
   const onStray = (error: unknown) => {
-    if (error instanceof TaskCalledProcessExit) return; // recorded when it was thrown
+    if (isProcessExit(error)) return; // recorded when it was thrown
     const attempt = currentAttempt();
     if (!attempt) {
       process.exit = realExit;
@@ -45,6 +45,15 @@ export function guardProcess(crash: (error: unknown) => void): () => void {
     process.off("uncaughtException", onStray);
     process.off("unhandledRejection", onStray);
   };
+}
+
+/** `instanceof`, which a thrown Proxy can make throw: a throw in this handler would end the process. */
+function isProcessExit(error: unknown): boolean {
+  try {
+    return error instanceof TaskCalledProcessExit;
+  } catch {
+    return false;
+  }
 }
 
 function recorded(exceptionClass: string, message: string, stack: string | undefined): TaskErrorData {

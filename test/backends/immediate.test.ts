@@ -110,6 +110,32 @@ describe("immediate backend", () => {
     }
   });
 
+  it("a signal handler that throws a value whose reads throw is logged with what could be read", async () => {
+    const t = task(() => 7);
+    defineConfig({ backends: { default: { backend: "immediate" } }, tasks: { t } });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const bad = () => {
+      const error = new Error("never read");
+      Object.defineProperty(error, "message", {
+        get() {
+          throw new Error("message getter");
+        },
+      });
+      throw error;
+    };
+    signals.taskFinished.connect(bad);
+    try {
+      const result = await t.enqueue();
+      expect(result.returnValue).toBe(7);
+      expect(logged.mock.calls.flat().join(" ")).toBe(
+        "tasklane: a taskFinished handler threw: Error: its message could not be read (Error: message getter)",
+      );
+    } finally {
+      signals.taskFinished.disconnect(bad);
+      logged.mockRestore();
+    }
+  });
+
   it("takesContext tasks get attempt 1 and their own result id", async () => {
     const whoAmI = task({ takesContext: true }, (context: TaskContext) => ({
       attempt: context.attempt,

@@ -26,10 +26,30 @@ export const leavesRejection = task(async () => {
   await new Promise((resolve) => setTimeout(resolve, 60_000));
 });
 export const exitsTwiceRetried = task({ maxAttempts: 2 }, () => process.exit(1));
+// Thrown values whose reads throw: a message getter (also read when the stack is formatted), a
+// Proxy whose every trap throws (instanceof included), an object whose toJSON and toString throw.
+const unreadableError = () => {
+  const error = new TypeError("never read");
+  Object.defineProperty(error, "message", { get() { throw new Error("message getter"); } });
+  return error;
+};
+const hostileProxy = () => new Proxy({}, {
+  get() { throw new Error("get trap"); },
+  getPrototypeOf() { throw new Error("prototype trap"); },
+});
+export const throwsUnreadable = task(() => { throw unreadableError(); });
+export const throwsProxy = task(() => { throw hostileProxy(); });
+export const throwsUnprintable = task(() => {
+  throw { toJSON() { throw new Error("toJSON"); }, toString() { throw new Error("toString"); } };
+});
+export const proxyInTimer = task(async () => {
+  setTimeout(() => { throw hostileProxy(); }, 10);
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+});
 `;
 const CONFIG = PROJECT_CONFIG.replace("export default defineConfig", `${TASKS}\nexport default defineConfig`).replace(
   "tasks: {",
-  "tasks: { exits, exitsLater, throwsInTimer, leavesRejection, exitsTwiceRetried,",
+  "tasks: { exits, exitsLater, throwsInTimer, leavesRejection, exitsTwiceRetried, throwsUnreadable, throwsProxy, throwsUnprintable, proxyInTimer,",
 );
 
 let project: Project;
@@ -79,6 +99,43 @@ describe("a task cannot take its worker down", () => {
     // Every log line made it out (nothing buffered was lost to an exit).
     const finished = worker.events.filter((e) => e.event === "taskFinished").map((e) => e.id);
     for (const r of results) expect(finished).toContain(r.id);
+  });
+
+  it("a thrown value whose reads throw fails its task with what could be read; the worker keeps serving", async () => {
+    project = await makeProject(CONFIG);
+    const worker = startWorker(project);
+    await worker.waitFor((e) => e.event === "started");
+    const results = [
+      await enqueue(project, "throwsUnreadable"),
+      await enqueue(project, "throwsProxy"),
+      await enqueue(project, "throwsUnprintable"),
+      await enqueue(project, "proxyInTimer"),
+      await enqueue(project, "add", [2, 3]),
+    ];
+    for (const r of results) {
+      await worker.waitFor((e) => e.event === "taskFinished" && e.id === r.id && e.status !== "READY");
+    }
+    worker.proc.kill("SIGTERM");
+    const exited = await worker.proc;
+    expect({ code: exited.exitCode, signal: exited.signal }).toEqual({ code: 0, signal: undefined });
+    for (const r of results) await r.refresh();
+    const [unreadable, proxy, unprintable, inTimer, add] = results;
+    expect(unreadable?.errors.map((e) => [e.exceptionClass, e.message])).toEqual([
+      ["TypeError", "its message could not be read (Error: message getter)"],
+    ]);
+    expect(unreadable?.errors[0]?.traceback).toBe("TypeError: its message could not be read (Error: message getter)");
+    expect([proxy?.status, proxy?.errors.map((e) => [e.exceptionClass, e.message])]).toEqual([
+      "FAILED",
+      [["object", "the thrown value could not be read (Error: prototype trap)"]],
+    ]);
+    expect(unprintable?.errors.map((e) => [e.exceptionClass, e.message])).toEqual([
+      ["object", "the thrown value could not be read (Error: toString)"],
+    ]);
+    expect([inTimer?.status, inTimer?.errors.map((e) => e.message)]).toEqual([
+      "FAILED",
+      ["the thrown value could not be read (Error: prototype trap)"],
+    ]);
+    expect([add?.status, add?.returnValue]).toEqual(["SUCCEEDED", 5]);
   });
 });
 
