@@ -1,4 +1,5 @@
 import type { PrunedInfo, WorkerEvent } from "../contract/events.js";
+import { StoreGone } from "../core/errors.js";
 import type { TaskResultData } from "../core/result.js";
 import { clippedNote } from "../ui/text/format.js";
 import type { WorkerSummary } from "../worker/run-worker.js";
@@ -128,7 +129,11 @@ export function plainReporter(write: (line: string) => void): (event: WorkerEven
           `${stamp()} recovered ${e.tasks.length} task(s) from lost workers: ${e.tasks.map((t) => `${t.id} → ${t.status}`).join(", ")}`,
         );
       case "error":
-        return write(`${stamp()} store error (will retry): ${e.error.message}`);
+        return write(
+          e.error instanceof StoreGone
+            ? `${stamp()} store gone: ${e.error.message}`
+            : `${stamp()} store error (will retry): ${e.error.message}`,
+        );
       case "connection":
         return write(`${stamp()} ${e.message}`);
       case "pruned":

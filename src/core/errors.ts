@@ -41,6 +41,13 @@ export class BackendUnavailableError extends TasklaneError {}
 export class StorageError extends TasklaneError {}
 
 /**
+ * The store a worker serves is gone from under it (its SQLite file deleted or replaced while
+ * the worker ran). Retrying cannot help: the worker stops claiming, lets its running tasks
+ * finish, and exits with this error, so it is started again on the store that is there now.
+ */
+export class StoreGone extends StorageError {}
+
+/**
  * A large `enqueueMany` (committed in chunks, see the README) failed part-way: the first
  * `storedIds.length` tasks are stored and will run; the rest were not stored.
  */

@@ -4,7 +4,7 @@ import type { WorkerEvents, WorkerOptions, WorkerRunner } from "../contract/runn
 import type { AttemptOutcome, WorkerStore } from "../contract/worker-store.js";
 import { describeSelector } from "../contract/worker-store.js";
 import { ChurnMap } from "../core/churn-map.js";
-import { StorageError } from "../core/errors.js";
+import { StorageError, StoreGone } from "../core/errors.js";
 import type { TaskResultData } from "../core/result.js";
 
 interface Finished {
@@ -61,6 +61,8 @@ export class Worker implements WorkerRunner {
   #bell = doorbell();
   #idleAbort = new AbortController();
   #lastStoreError: Error | undefined;
+  /** Set when the store is gone (StoreGone): run() ends with it once running tasks finish. */
+  #gone: StoreGone | undefined;
   #checkingLocal = false;
   // Set while the loop yields before its next claim: that claim will carry the pending
   // completions, so a flush in between would only cost an extra transaction (at concurrency 1
@@ -120,7 +122,7 @@ export class Worker implements WorkerRunner {
     // (sqlite's heartbeat thread hands over errors it met earlier) says nothing about whether
     // the recovery's write can go through now.
     const heartbeat = setInterval(() => {
-      const report = (error: Error) => this.#events.error?.(error);
+      const report = (error: Error) => this.#storeError(error);
       void this.#store
         .heartbeat(this.id)
         .catch(report)
@@ -138,6 +140,7 @@ export class Worker implements WorkerRunner {
       await this.#loop();
       while (this.#running.size > 0) await this.#waitForSlot();
       await this.#finalFlush();
+      if (this.#gone) throw this.#gone;
     } finally {
       clearInterval(heartbeat);
       clearInterval(local);
@@ -164,6 +167,18 @@ export class Worker implements WorkerRunner {
     throw new StorageError(
       `could not record ${ids.length} finished task(s) before stopping (${this.#lastStoreError?.message ?? "store error"}): ${ids.join(", ")}; they stay RUNNING until their lease runs out, then run again`,
     );
+  }
+
+  /** Reports a store error; one saying the store is gone also stops the worker (see StoreGone). */
+  #storeError(error: Error): void {
+    if (!(error instanceof StoreGone)) {
+      this.#events.error?.(error);
+      return;
+    }
+    if (this.#gone) return;
+    this.#gone = error;
+    this.#events.error?.(error); // why it stops, now: its running tasks may take a while yet
+    if (!this.#stopping) this.stop();
   }
 
   async #recoverGoneLocal(): Promise<void> {
@@ -205,7 +220,8 @@ export class Worker implements WorkerRunner {
       } catch (error) {
         // A transient store error (disk full, locked past the busy timeout) must not kill the
         // worker: report it and retry after the idle interval.
-        this.#events.error?.(error as Error);
+        this.#storeError(error as Error);
+        if (this.#gone) continue;
         await this.#sleep(Math.max(this.#options.intervalMs, 100));
         continue;
       }

@@ -32,7 +32,10 @@ interface HeartbeatData {
 const data = workerData as HeartbeatData;
 const outages = new LockOutages(data.outages);
 const lockWaitMs = Math.max(data.busyTimeoutMs, data.leaseMs);
-const db = openDatabase(data.path, { busyTimeoutMs: lockWaitMs });
+// mustExist: the worker's own connection made the file. Should the path name no file by the
+// time this thread starts (deleted under the worker), a new empty one must not appear there:
+// the worker finds the file gone on its next heartbeat (file-identity.ts).
+const db = openDatabase(data.path, { busyTimeoutMs: lockWaitMs, mustExist: true });
 const heartbeat = heartbeatWriter(db, new Statements(db), data.leaseMs);
 const stopCheckpoints = checkpointOnNudge(db, data.checkpoints);
 let stopped = false;

@@ -25,14 +25,17 @@ const Database = createRequire(import.meta.url)("better-sqlite3") as typeof Bett
 const JOURNAL_SIZE_LIMIT = WAL_ROOM_BYTES;
 
 /**
- * Opens (creating if missing) the database file at `path`, ready for use: WAL, synchronous
- * NORMAL, schema migrated. A file from a newer tasklane is refused untouched. Any failure is
+ * Opens (creating if missing, unless `mustExist`) the database file at `path`, ready for use:
+ * WAL, synchronous NORMAL, schema migrated. A file from a newer tasklane is refused untouched. Any failure is
  * thrown as a StorageError or ConfigError naming the file and what to do (storage-errors.ts).
  */
-export function openDatabase(path: string, options: { busyTimeoutMs: number }): BetterSqlite3.Database {
+export function openDatabase(
+  path: string,
+  options: { busyTimeoutMs: number; mustExist?: boolean },
+): BetterSqlite3.Database {
   return translating(path, () => {
-    createPrivateFile(path);
-    const db = new Database(path, { timeout: options.busyTimeoutMs });
+    if (!options.mustExist) createPrivateFile(path);
+    const db = new Database(path, { timeout: options.busyTimeoutMs, fileMustExist: options.mustExist === true });
     try {
       // Refuse a newer schema before any pragma that writes, so the file stays unchanged.
       assertNotNewer(db, path);

@@ -10,6 +10,7 @@ import type {
 } from "../../contract/worker-store.js";
 import type { TaskResultData } from "../../core/result.js";
 import { CheckpointNudges } from "./checkpoints.js";
+import { checkSameFile, fileIdentity } from "./file-identity.js";
 import { type HeartbeatThread, startHeartbeatThread } from "./heartbeats.js";
 import { isGone, ownIdentity } from "./local-process.js";
 import { LockOutages } from "./lock-outages.js";
@@ -68,6 +69,8 @@ export class SqliteWorkerStore implements WorkerStore {
   readonly #outages = new LockOutages();
   /** Cues for the checkpoints the heartbeat thread runs while this worker writes (checkpoints.ts). */
   readonly #checkpoints = new CheckpointNudges();
+  /** Which file the database path named when this worker registered (file-identity.ts). */
+  #file: string | null | undefined;
 
   constructor(source: SqliteWorkerStoreSource) {
     this.#source = source;
@@ -100,6 +103,7 @@ export class SqliteWorkerStore implements WorkerStore {
 
   async registerWorker(worker: WorkerRegistration): Promise<void> {
     const store = this.#store;
+    this.#file = fileIdentity(store.path);
     store.registerWorker(worker);
     this.#heartbeats = startHeartbeatThread(
       {
@@ -119,8 +123,12 @@ export class SqliteWorkerStore implements WorkerStore {
     if (rows > 0 && this.#heartbeats?.alive) this.#checkpoints.wrote(rows);
   }
 
-  /** The thread beats while it is starting or running; this is the fallback where it could not start or died. */
+  /**
+   * Also checks that the database path still names the file this worker serves (file-identity.ts).
+   * The thread beats while it is starting or running; this is the fallback where it could not start or died.
+   */
   async heartbeat(workerId: string): Promise<void> {
+    if (this.#file) checkSameFile(this.#store.path, this.#file);
     if (this.#heartbeats?.alive) {
       // The thread's own reports reach the worker's log here (as a survived store error).
       const errors = this.#heartbeats.takeErrors();

@@ -1,0 +1,29 @@
+import { statSync } from "node:fs";
+import { StoreGone } from "../../core/errors.js";
+
+// An open SQLite connection keeps serving its file after the path stops naming it: deleted
+// (`rm -rf .tasks` to start over) or replaced (a backup restored over it, a file moved in). A
+// worker left on it serves a file nothing else can see any more, and the tasks enqueued into
+// the new one wait forever. So a worker notes which file the path names when it starts (device
+// and inode) and compares on each heartbeat: one stat every few seconds.
+
+/** "dev:ino" of the file at `path`; null when there is none; undefined when it cannot be told (no access). */
+export function fileIdentity(path: string): string | null | undefined {
+  try {
+    const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
+    return stat ? `${stat.dev}:${stat.ino}` : null;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Throws StoreGone when `path` no longer names the file whose identity was noted. */
+export function checkSameFile(path: string, noted: string): void {
+  const now = fileIdentity(path);
+  if (now === noted || now === undefined) return;
+  throw new StoreGone(
+    now === null
+      ? `database ${path} was deleted while this worker ran (it kept serving the deleted file, which nothing else sees); start the worker again to serve a new one`
+      : `database ${path} was replaced by another file while this worker ran (re-created, moved or restored); start the worker again to serve the file there now`,
+  );
+}

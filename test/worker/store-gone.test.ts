@@ -1,0 +1,74 @@
+import { copyFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { enqueue, makeProject, type Project, runBatchWorker, startWorker } from "../helpers/project.js";
+import { SHARED_TASK_NAMES, SHARED_TASKS } from "../helpers/task-source.js";
+
+// A heartbeat every 200 ms: the worker compares the database path with its open file on each.
+const CONFIG = `${SHARED_TASKS}
+export default defineConfig({
+  backends: {
+    default: { backend: "sqlite", queues: ["default", "emails"], options: { path: "db/tasks.sqlite3", heartbeatMs: 200 } },
+  },
+  tasks: { ${SHARED_TASK_NAMES} },
+});
+`;
+
+let project: Project;
+afterEach(async () => {
+  await project?.cleanup();
+});
+
+const dbPath = () => join(project.dir, "db", "tasks.sqlite3");
+
+describe("a worker whose database file goes away under it", () => {
+  it("deleted (rm -rf to start over): it says so, exits 1, and a new worker serves the new file", async () => {
+    project = await makeProject(CONFIG);
+    const worker = startWorker(project);
+    const first = await enqueue(project, "add", [1, 2]);
+    await worker.waitFor((e) => e.event === "taskFinished" && e.id === first.id);
+    rmSync(join(project.dir, "db"), { recursive: true });
+    const exited = await worker.proc;
+    const said = `database ${dbPath()} was deleted while this worker ran (it kept serving the deleted file, which nothing else sees); start the worker again to serve a new one`;
+    expect(exited.exitCode).toBe(1);
+    expect(worker.events.filter((e) => e.event === "error").map((e) => e.message)).toEqual([said]);
+    expect(String(exited.stderr).trim().split("\n").at(-1)).toBe(`Error: ${said}`);
+
+    await project.config.close(); // this process's connection served the deleted file too
+    const second = await enqueue(project, "add", [3, 4]);
+    expect((await runBatchWorker(project)).exitCode).toBe(0);
+    await second.refresh();
+    expect([second.status, second.returnValue]).toEqual(["SUCCEEDED", 7]);
+  });
+
+  it("replaced by another file (a backup restored over it): it says so and exits 1", async () => {
+    project = await makeProject(CONFIG);
+    const worker = startWorker(project);
+    await worker.waitFor((e) => e.event === "started");
+    copyFileSync(dbPath(), `${dbPath()}.backup`);
+    renameSync(`${dbPath()}.backup`, dbPath());
+    const exited = await worker.proc;
+    expect(exited.exitCode).toBe(1);
+    expect(String(exited.stderr).trim().split("\n").at(-1)).toBe(
+      `Error: database ${dbPath()} was replaced by another file while this worker ran (re-created, moved or restored); start the worker again to serve the file there now`,
+    );
+  });
+
+  it("under --reload: the supervisor waits for a change, and a stop then ends it with the worker's exit code", async () => {
+    project = await makeProject(CONFIG);
+    const worker = startWorker(project, ["--reload"]);
+    await worker.waitFor((e) => e.event === "started");
+    let stderr = "";
+    worker.proc.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    rmSync(join(project.dir, "db"), { recursive: true });
+    while (!stderr.includes("waiting for a change")) {
+      await new Promise((resolve) => worker.proc.stderr?.once("data", resolve));
+    }
+    worker.proc.kill("SIGTERM");
+    const exited = await worker.proc;
+    expect({ code: exited.exitCode, signal: exited.signal }).toEqual({ code: 1, signal: undefined });
+    expect(stderr).toMatch(/Error: database .* was deleted while this worker ran/);
+  });
+});
