@@ -66,7 +66,9 @@ export class ReloadSupervisor {
       this.options.onState?.("stopping");
     }
     this.#child?.kill("SIGTERM");
-    if (!this.#child) this.#done();
+    // No worker running (none started yet, or the last one exited and no change restarted
+    // it): nothing will report an exit, so the supervisor is done now.
+    if (!this.#child || this.#child.exitCode !== null) this.#done();
   }
 
   #start(): void {
