@@ -1,6 +1,6 @@
-import { copyFileSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { enqueue, makeProject, type Project, runBatchWorker, startWorker } from "../helpers/project.js";
 import { SHARED_TASK_NAMES, SHARED_TASKS } from "../helpers/task-source.js";
 
@@ -70,5 +70,26 @@ describe("a worker whose database file goes away under it", () => {
     const exited = await worker.proc;
     expect({ code: exited.exitCode, signal: exited.signal }).toEqual({ code: 1, signal: undefined });
     expect(stderr).toMatch(/Error: database .* was deleted while this worker ran/);
+  });
+});
+
+describe("an app whose database file goes away under it", () => {
+  it("follows the path: its next enqueue goes into the new file, which a worker then runs", async () => {
+    project = await makeProject(CONFIG);
+    // The path is checked at most once a second: this process's first use of the file (which
+    // opens it and notes the check) is made 2 s in the past, so the next one checks at once.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() - 2_000);
+      await enqueue(project, "add", [1, 2]);
+    } finally {
+      vi.useRealTimers();
+    }
+    rmSync(join(project.dir, "db"), { recursive: true });
+    const after = await enqueue(project, "add", [3, 4]);
+    expect(existsSync(dbPath())).toBe(true);
+    expect((await runBatchWorker(project)).exitCode).toBe(0);
+    await after.refresh();
+    expect([after.status, after.returnValue]).toEqual(["SUCCEEDED", 7]);
   });
 });

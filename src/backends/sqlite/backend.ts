@@ -11,6 +11,7 @@ import type { EnqueueRequest } from "../../core/environment.js";
 import { EnqueueIncomplete, TaskResultDoesNotExist } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
+import { fileIdentity } from "./file-identity.js";
 import { writeMakingRoom } from "./full-disk.js";
 import { GroupCommit, type Settled } from "./group-commit.js";
 import { guardStorage } from "./guard.js";
@@ -27,6 +28,9 @@ import { SqliteWorkerStore } from "./worker-store.js";
 
 /** Tasks per enqueue transaction: about 50–100 ms of write lock at bulk-insert speed. */
 export const ENQUEUE_CHUNK = 5_000;
+
+/** How often an app's connection checks that its path still names the file it opened (#followPath). */
+const PATH_CHECK_MS = 1_000;
 
 function numberOption(options: Record<string, unknown>, key: string, fallback: number): number {
   const value = options[key];
@@ -52,6 +56,9 @@ export class SqliteBackend extends Backend {
   readonly heartbeatMs: number;
   readonly busyTimeoutMs: number;
   #store: SqliteStore | null = null;
+  /** Which file the path named when the store was opened, and when that was last checked (#followPath). */
+  #file: string | null | undefined;
+  #pathCheckedAt = Number.NEGATIVE_INFINITY;
   #watcher: WalWatcher | null = null;
   #workerStore: WorkerStore | null = null;
   #management: ManagementStore | null = null;
@@ -77,6 +84,7 @@ export class SqliteBackend extends Backend {
 
   /** The open store (opening the file, creating and migrating it, on first access). */
   get store(): SqliteStore {
+    if (this.#store?.isOpen && this.#workerStore === null) this.#followPath();
     if (!this.#store?.isOpen) {
       const store = new SqliteStore({
         path: this.path,
@@ -87,8 +95,30 @@ export class SqliteBackend extends Backend {
       store.onLocalChange = () => this.#watcher?.poke();
       store.controls = { limits: this.limits, keyLimits: this.#keyLimits };
       this.#store = store;
+      this.#file = fileIdentity(this.path);
     }
     return this.#store;
+  }
+
+  /**
+   * An app (or `tasks watch`) keeps its connection for its whole life. If the file is deleted or
+   * replaced under it (`rm -rf .tasks` to start over, a backup copied over it), SQLite goes on
+   * writing to the old file, which no worker sees: enqueues would be lost there. So at most once
+   * a second a use of the store checks that the path still names the file it opened (one stat,
+   * ~2 µs), and otherwise opens the path again. Enqueues in the same second
+   * as the deletion still go to the old file, as if made just before it. The old connection is
+   * closed once a group commit could no longer be waiting on it for the lock (when-unlocked.ts).
+   * A worker does not follow the path: it stops and says so (file-identity.ts).
+   */
+  #followPath(): void {
+    const now = Date.now();
+    if (now - this.#pathCheckedAt < PATH_CHECK_MS) return;
+    this.#pathCheckedAt = now;
+    const file = fileIdentity(this.path);
+    if (file === this.#file || file === undefined) return;
+    const old = this.#store;
+    this.#store = null;
+    setTimeout(() => old?.close(), this.busyTimeoutMs + PATH_CHECK_MS).unref();
   }
 
   /**

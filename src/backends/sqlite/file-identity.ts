@@ -1,11 +1,13 @@
 import { statSync } from "node:fs";
 import { StoreGone } from "../../core/errors.js";
 
-// An open SQLite connection keeps serving its file after the path stops naming it: deleted
+// An open SQLite connection keeps using its file after the path stops naming it: deleted
 // (`rm -rf .tasks` to start over) or replaced (a backup restored over it, a file moved in). A
-// worker left on it serves a file nothing else can see any more, and the tasks enqueued into
-// the new one wait forever. So a worker notes which file the path names when it starts (device
-// and inode) and compares on each heartbeat: one stat every few seconds.
+// process left on it uses a file nothing else sees any more: a worker never sees the tasks
+// enqueued into the new file, an app's enqueues go where no worker looks. So each notes which
+// file the path named when it opened it (device and inode) and compares now and then: a worker
+// on each heartbeat (it then stops, worker-store.ts), an app at most once a second (it then
+// opens the path again, backend.ts). One stat each time.
 
 /** "dev:ino" of the file at `path`; null when there is none; undefined when it cannot be told (no access). */
 export function fileIdentity(path: string): string | null | undefined {
