@@ -14,7 +14,7 @@ import {
   type UniqueOption,
   uniqueHold,
 } from "./task-controls.js";
-import { checkKnownKeys, checkTaskSettings } from "./validation.js";
+import { checkKnownKeys, checkTaskSettings, describeValue } from "./validation.js";
 
 export type { Backoff } from "./retry.js";
 
@@ -195,6 +195,11 @@ export class Task<A extends unknown[], R> {
    * stores a schedule's ticks through it.
    */
   async prepare(argsList: A[]): Promise<EnqueueRequest[]> {
+    if (!Array.isArray(argsList)) {
+      throw new InvalidTaskError(
+        `Task "${this.name}": enqueueMany takes an array of argument lists, e.g. [["a@example.com"], ["b@example.com"]], got ${describeValue(argsList)}`,
+      );
+    }
     const requests: EnqueueRequest[] = [];
     for (const [i, given] of argsList.entries()) {
       const where = argsList.length > 1 ? ` (call ${i})` : "";

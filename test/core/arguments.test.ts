@@ -39,6 +39,20 @@ describe("argument count (tasks without a schema)", () => {
     const backend = (await defaultBackend()) as DummyBackend;
     expect(backend.results).toHaveLength(4); // only the valid ones were stored
   });
+
+  it("enqueueMany given something other than an array of argument lists says what it takes", async () => {
+    const sendEmail = task((to: string) => to);
+    defineConfig({ ...dummy, tasks: { sendEmail } });
+    const enqueueManyLoose = (t: { enqueueMany(list: unknown): Promise<TaskResult[]> }, list: unknown) =>
+      t.enqueueMany(list);
+    await expect(enqueueManyLoose(sendEmail, "a@example.com")).rejects.toThrow(
+      /^Task "sendEmail": enqueueMany takes an array of argument lists, e\.g\. \[\["a@example\.com"\], \["b@example\.com"\]\], got "a@example\.com"$/,
+    );
+    await expect(enqueueManyLoose(sendEmail, 5)).rejects.toThrow(/enqueueMany takes an array .*, got the number 5$/);
+    await expect(enqueueManyLoose(sendEmail, ["a@example.com"])).rejects.toThrow(
+      /^Task "sendEmail": the arguments must be an array, got string$/,
+    );
+  });
 });
 
 describe("argument schemas (Standard Schema)", () => {
