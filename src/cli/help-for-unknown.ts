@@ -15,10 +15,14 @@ const helpForUnknown: Hook.Init = async function ({ id, argv, config }) {
   if (!given.some((word) => helpFlags.includes(word))) return;
   // The word help is asked for: the first that is not a flag (with topicSeparator " ", oclif
   // joins the words before the first flag into the id with ":", as command-not-found.ts says).
-  const subject = given.find((word) => !word.startsWith("-"))?.split(":")[0];
-  if (!subject || config.findCommand(subject) || config.findTopic(subject)) return;
-  const { unknownCommandLine } = await import("./unknown-command.js");
-  process.stderr.write(`${unknownCommandLine(subject, config)}\n`);
+  // Words joined after a command that takes no arguments are named as such (`worker emails --help`).
+  const [subject, ...rest] = given.find((word) => !word.startsWith("-"))?.split(":") ?? [];
+  if (!subject) return;
+  const known = config.findCommand(subject);
+  if (known && (rest.length === 0 || Object.keys(known.args ?? {}).length > 0)) return;
+  if (!known && config.findTopic(subject)) return; // (oclif also lists every command as a topic)
+  const { unexpectedWordsLine, unknownCommandLine } = await import("./unknown-command.js");
+  process.stderr.write(`${known ? unexpectedWordsLine(subject, rest) : unknownCommandLine(subject, config)}\n`);
   this.exit(2);
 };
 

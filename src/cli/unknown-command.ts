@@ -19,3 +19,13 @@ export function unknownCommandLine(typed: string, config: CommandList): string {
   const list = meant.length > 1 ? `${meant.slice(0, -1).join(", ")} or ${meant.at(-1)}` : meant[0];
   return `Error: unknown command "${typed}"; ${list ? `did you mean ${list}? (see: tasks --help)` : every}`;
 }
+
+/**
+ * The one line for words after a command that takes no arguments (`tasks worker emails`, where
+ * `--queue emails` was meant): oclif looks for a command "worker emails", finds none and calls
+ * command-not-found.ts, whose "unknown command" would name the very command typed.
+ */
+export function unexpectedWordsLine(command: string, words: readonly string[]): string {
+  const given = words.map((word) => `"${word}"`).join(" ");
+  return `Error: tasks ${command} takes no arguments, got ${given} (see: tasks ${command} --help)`;
+}

@@ -61,6 +61,34 @@ describe("a word that names no command", () => {
   });
 });
 
+describe("words after a command that takes no arguments", () => {
+  // They used to read 'Error: unknown command "worker"; did you mean "worker"?': oclif looks for a
+  // command "worker emails", and the hook named the first word.
+  it.each([
+    [["worker", "emails"], 'Error: tasks worker takes no arguments, got "emails" (see: tasks worker --help)'],
+    [["worker", "a", "b", "--json"], 'Error: tasks worker takes no arguments, got "a" "b" (see: tasks worker --help)'],
+    [["ls", "failed"], 'Error: tasks ls takes no arguments, got "failed" (see: tasks ls --help)'],
+    [["info", "extra", "--help"], 'Error: tasks info takes no arguments, got "extra" (see: tasks info --help)'],
+  ])("tasks %j: one line naming the words and the command, exit 2", async (args, line) => {
+    const run = await tasks(args, { cwd: dir });
+    expect({ code: run.exitCode, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: line,
+    });
+  });
+
+  it("a flag's value is not such a word, and a command's own arguments still reach it", async () => {
+    for (const args of [
+      ["worker", "--queue", "emails", "--help"],
+      ["enqueue", "add", "--help"],
+    ]) {
+      const run = await tasks(args, { cwd: dir });
+      expect({ args, code: run.exitCode, stderr: run.stderr }).toEqual({ args, code: 0, stderr: "" });
+    }
+  });
+});
+
 describe("closestNames", () => {
   const names = ["cancel", "enqueue", "results", "resume", "retry", "worker"];
   it("prefers another case of the same word", () => {
