@@ -129,6 +129,20 @@ export class RedisBackend extends Backend implements RedisHost {
     return this.#management;
   }
 
+  /**
+   * `tasks check`: the connection is proven by open(); this reads what would lose tasks without
+   * an error. An eviction policy other than noeviction lets Redis delete keys (a waiting job, a
+   * unique key's hold) once it reaches maxmemory: BullMQ requires noeviction, and prints a line
+   * for it from every process, easy to miss among a worker's output.
+   */
+  override async check(): Promise<string[]> {
+    const policy = await this.use(async () => evictionPolicy(await (await this.client()).info("memory")));
+    if (policy === undefined || policy === "noeviction") return [];
+    return [
+      `Redis may evict keys under memory pressure (maxmemory-policy ${policy}), and a task with them, without an error; set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction)`,
+    ];
+  }
+
   override describeLocation(): string {
     return `${safeUrl(this.settings.url)} (prefix "${this.settings.prefix}")`;
   }
@@ -143,4 +157,9 @@ export class RedisBackend extends Backend implements RedisHost {
     // A Queue on a shared connection never closes the connection itself.
     for (const queue of queues) void queue.close().catch(() => {});
   }
+}
+
+/** maxmemory_policy from the text of INFO memory (undefined when it is not there: a proxy, an old server). */
+function evictionPolicy(info: string): string | undefined {
+  return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
 }

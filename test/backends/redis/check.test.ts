@@ -1,0 +1,47 @@
+import { spawnSync } from "node:child_process";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { mustRunRedis } from "../../conformance/redis-server.js";
+import { tasks, tempDir, write } from "../../helpers/cli.js";
+import { RedisProcess } from "./redis-process.js";
+
+// A server of its own: its eviction policy is changed, which other tests must not see.
+const hasRedisServer = spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+
+const config = (url: string) => `
+import { defineConfig, task } from "tasklane";
+export const add = task((a: number, b: number) => a + b);
+export default defineConfig({
+  backends: { default: { backend: "redis", options: { url: ${JSON.stringify(url)}, prefix: "check" } } },
+  tasks: { add },
+});
+`;
+
+let redis: RedisProcess | undefined;
+let folder: { dir: string; cleanup: () => void } | undefined;
+afterEach(async () => {
+  folder?.cleanup();
+  await redis?.stop();
+});
+
+if (hasRedisServer || mustRunRedis) {
+  describe("tasks check on redis", () => {
+    it("warns when Redis may evict keys (maxmemory-policy other than noeviction); exit 0", async () => {
+      redis = await RedisProcess.start({ persist: false });
+      folder = tempDir();
+      write(folder.dir, "tasks.config.ts", config(redis.url));
+      const clean = await tasks(["check"], { cwd: folder.dir });
+      expect({ code: clean.exitCode, out: clean.stdout }).toMatchObject({ code: 0 });
+      expect(clean.stdout).toMatch(/System check identified no issues\./);
+
+      const client = new Redis(redis.url);
+      await client.config("SET", "maxmemory-policy", "allkeys-lru");
+      await client.quit();
+      const run = await tasks(["check"], { cwd: folder.dir });
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout.split("\n")).toContain(
+        'tasklane.W005 [warning] backend "default" (redis): Redis may evict keys under memory pressure (maxmemory-policy allkeys-lru), and a task with them, without an error; set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction) (hint: the backend works; this is a risk, not a failure)',
+      );
+    });
+  });
+}
