@@ -56,6 +56,7 @@ export {
   TaskResultMismatch,
   TaskTimeout,
   UsageError,
+  WaitTimeout,
 } from "./core/errors.js";
 export type { JsonValue } from "./core/json.js";
 export type { TaskErrorData, TaskResultData } from "./core/result.js";
@@ -65,6 +66,7 @@ export { signals } from "./core/signals.js";
 export type { AnyTask, Backoff, TaskOptions, UsingOptions } from "./core/task.js";
 export { Task, task } from "./core/task.js";
 export type { UniqueHold, UniqueOption, UniqueOptions, UniqueScope } from "./core/task-controls.js";
+export type { ChangeFeed, WaitOptions } from "./core/wait.js";
 
 // Running a worker in this process.
 export type { RunWorkerOptions, WorkerSummary } from "./worker/run-worker.js";

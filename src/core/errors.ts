@@ -27,6 +27,9 @@ export class TaskResultMismatch extends TasklaneError {}
 /** A user-facing usage error (bad flag value, unknown id, …); the CLI prints it on one line. */
 export class UsageError extends TasklaneError {}
 
+/** `result.wait()` ran out of time before the task finished; the result holds what was read last. */
+export class WaitTimeout extends TasklaneError {}
+
 /** `result.returnValue` was read before the task SUCCEEDED (it failed, was cancelled, or has not finished). */
 export class ResultNotReady extends TasklaneError {}
 

@@ -2,6 +2,7 @@ import { isNativeError } from "node:util/types";
 import { ResultNotReady, TasklaneError } from "./errors.js";
 import { firstUserFrame } from "./frames.js";
 import type { JsonValue } from "./json.js";
+import { type ChangeFeed, type WaitOptions, waitUntilFinished } from "./wait.js";
 
 /** Lifecycle of a result. String values equal their names so they read well in JSON and SQL. */
 export const TaskResultStatus = {
@@ -132,6 +133,8 @@ export interface TaskResultData {
 export interface ResultSource {
   readonly alias: string;
   getResultData(id: string): Promise<TaskResultData>;
+  /** Word that results may have changed, for wait() (optional: without it, wait() re-reads on a timer). */
+  changes?(): ChangeFeed;
 }
 
 /** Lets a backend update a result it handed out (the immediate backend, after running it). */
@@ -239,6 +242,17 @@ export class TaskResult<R = unknown> {
     this.#data = await this.#source.getResultData(this.#data.id);
     // That flag says what this enqueue did, which a re-read does not change.
     if (deduplicated) this.#data.deduplicated = true;
+  }
+
+  /**
+   * Waits until the task has finished (SUCCEEDED, FAILED or CANCELLED), re-reading it as refresh()
+   * does, and returns this result. Rejects with WaitTimeout after `timeoutMs` (default 30 s), or
+   * with the signal's reason when it aborts. On SQLite a worker's commit wakes it (the WAL
+   * watcher); elsewhere it re-reads after 5 ms, then less often, up to every 250 ms.
+   */
+  async wait(options: WaitOptions = {}): Promise<this> {
+    await waitUntilFinished(this, () => this.#source?.changes?.(), options);
+    return this;
   }
 
   [REPLACE_DATA](data: TaskResultData): void {

@@ -6,6 +6,7 @@ import { retentionTests } from "./suite-retention.js";
 import { scheduleTests } from "./suite-schedules.js";
 import { timeoutTests } from "./suite-timeouts.js";
 import { uniqueTests } from "./suite-unique.js";
+import { waitTests } from "./suite-wait.js";
 import { waitingManagementTests } from "./suite-waiting.js";
 import { workerTests } from "./suite-worker.js";
 
@@ -30,5 +31,6 @@ export function conformanceSuite(target: ConformanceTarget): Suite {
   waitingManagementTests(s);
   managementTests(s);
   retentionTests(s);
+  waitTests(s);
   return s;
 }

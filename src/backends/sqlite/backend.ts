@@ -11,6 +11,7 @@ import type { EnqueueRequest } from "../../core/environment.js";
 import { EnqueueIncomplete, TaskResultDoesNotExist } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
+import type { ChangeFeed } from "../../core/wait.js";
 import { fileIdentity } from "./file-identity.js";
 import { writeMakingRoom } from "./full-disk.js";
 import { GroupCommit, type Settled } from "./group-commit.js";
@@ -61,6 +62,8 @@ export class SqliteBackend extends Backend {
   #pathCheckedAt = Number.NEGATIVE_INFINITY;
   #watcher: WalWatcher | null = null;
   #workerStore: WorkerStore | null = null;
+  /** Waits (TaskResult.wait) whose change feed is open (changes()). */
+  #feeds = 0;
   #management: ManagementStore | null = null;
   #schedules: ScheduleStore | null = null;
   /** Set by the worker (WorkerStore.configure): its tasks carry per-key limits. */
@@ -246,6 +249,36 @@ export class SqliteBackend extends Backend {
       this.#openDb,
     );
     return this.#workerStore;
+  }
+
+  /**
+   * Commits by any process, for TaskResult.wait(): the WAL watcher (wake.ts), armed while a wait
+   * runs. In an app it is disarmed again after the last wait: armed, every commit costs an event,
+   * the app's own enqueues included. A worker's watcher is left to its worker store.
+   */
+  changes(): ChangeFeed {
+    this.#watcher ??= new WalWatcher(this.path);
+    const watcher = this.#watcher;
+    watcher.arm();
+    this.#feeds++;
+    let seen = watcher.events;
+    let open = true;
+    return {
+      next: async (timeoutMs, signal) => {
+        // After close() the backend's watcher is closed, and its waits return at once: the
+        // caller's timer then paces the re-reads.
+        if (this.#watcher !== watcher) return null;
+        await watcher.wait(timeoutMs, signal, () => watcher.events !== seen);
+        const changed = watcher.events !== seen;
+        seen = watcher.events;
+        return changed;
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        if (--this.#feeds === 0 && this.#workerStore === null && this.#watcher === watcher) watcher.disarm();
+      },
+    };
   }
 
   /** Paused queues, without creating a database that does not exist yet. */
