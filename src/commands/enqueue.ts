@@ -90,7 +90,7 @@ export default class Enqueue extends BaseCommand {
       }
     }
     if (flags.json) this.printJson(result.toJSON());
-    else if (result.isFinished || flags.wait) this.out(resultSummary(result));
+    else if (result.isFinished || flags.wait) this.out(resultSummary(result, process.stdout.isTTY === true));
     else {
       const due = dueText(result);
       const state = due ? `SCHEDULED: ${due}` : result.status;

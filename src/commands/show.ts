@@ -3,23 +3,13 @@ import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
 import { openManagement, resolveId } from "../cli/management.js";
 import { TaskResult } from "../core/result.js";
-import { clippedJson, clippedNote, dueText, prettyJson, runTimes } from "../ui/text/format.js";
+import { dueText, runTimes, shownValue } from "../ui/text/format.js";
 import { bold, colourStatus, dim, red } from "../ui/text/style.js";
 
 /** "READY", or "SCHEDULED (READY, due … (in 9m))" for a task whose runAfter is ahead. */
 function statusLine(result: TaskResult, now: number): string {
   const due = dueText(result, now);
   return due ? `${colourStatus("SCHEDULED")} ${dim(`(READY, ${due})`)}` : colourStatus(result.status);
-}
-
-/**
- * A value as show prints it. On a terminal a huge one (a 20 MB argument) is cut, saying how much
- * was left out and how to get it; a pipe gets it all.
- */
-function valueText(value: unknown, id: string): string {
-  if (!process.stdout.isTTY) return prettyJson(value);
-  const { text, left } = clippedJson(value);
-  return left === 0 ? text : `${text}\n${dim(clippedNote(left, id))}`;
 }
 
 /** A row only when the result has the value (most results are neither unique nor scheduled). */
@@ -71,11 +61,12 @@ export default class Show extends BaseCommand {
       ...(times.span ? ([["in all", times.span]] as [string, string][]) : []),
     ];
     for (const [label, value] of rows) this.out(`${bold(label.padEnd(17))}${value}`);
+    const clip = process.stdout.isTTY === true;
     this.out(bold("args"));
-    this.out(valueText(result.args, result.id));
+    this.out(shownValue(result.args, result.id, clip));
     if (result.status === "SUCCEEDED") {
       this.out(bold("return value"));
-      this.out(valueText(result.returnValue, result.id));
+      this.out(shownValue(result.returnValue, result.id, clip));
     }
     result.errors.forEach((error, i) => {
       const head = `${error.exceptionClass}: ${error.message}`;

@@ -23,10 +23,20 @@ export function clippedNote(left: number, id: string): string {
   return `… ${left.toLocaleString("en-US")} more characters: tasks show ${id} --json prints it all`;
 }
 
-/** A few lines describing a result: status line, then its return value or its last error. */
-export function resultSummary(result: TaskResult): string {
+/**
+ * A value as printed for a person: with `clip` (stdout is a terminal) a huge one (a 20 MB
+ * argument) is cut, saying how much was left out and how to get it; a pipe gets it all.
+ */
+export function shownValue(value: unknown, id: string, clip: boolean): string {
+  if (!clip) return prettyJson(value);
+  const { text, left } = clippedJson(value);
+  return left === 0 ? text : `${text}\n${dim(clippedNote(left, id))}`;
+}
+
+/** A few lines describing a result: status line, then its return value (see shownValue) or its last error. */
+export function resultSummary(result: TaskResult, clip = false): string {
   const lines = [`${bold(result.taskName)} ${dim(result.id)} ${colourStatus(result.status)}`];
-  if (result.status === "SUCCEEDED") lines.push(prettyJson(result.returnValue));
+  if (result.status === "SUCCEEDED") lines.push(shownValue(result.returnValue, result.id, clip));
   const error = result.errors.at(-1);
   if (result.status === "FAILED" && error) {
     const head = `${error.exceptionClass}: ${error.message}`;
