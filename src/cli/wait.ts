@@ -1,10 +1,11 @@
 import type { Backend } from "../contract/backend.js";
-import type { TaskResult } from "../core/result.js";
+import { WaitTimeout } from "../core/errors.js";
+import type { ResultSource, TaskResult } from "../core/result.js";
+import { waitUntilFinished as waitFor } from "../core/wait.js";
 
 /**
- * Waits until the result is finished or the timeout passes; true when finished. Sleeps on the
- * backend's change notification (the SQLite WAL watcher) when it has one, re-reading at least
- * every 250 ms either way.
+ * Waits until the result is finished or the timeout passes; true when finished. The wait
+ * result.wait() does (woken by the backend's change feed where it has one), reporting each read.
  */
 export async function waitUntilFinished(
   result: TaskResult,
@@ -12,18 +13,18 @@ export async function waitUntilFinished(
   timeoutMs: number,
   onStatus: (result: TaskResult) => void,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  const store = backend.workerStore();
-  const signal = new AbortController().signal;
-  for (;;) {
-    await result.refresh();
-    onStatus(result);
-    if (result.isFinished) return true;
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return false;
-    const slice = Math.min(250, remaining);
-    if (store) await store.waitForChange(slice, signal);
-    else await new Promise((resolve) => setTimeout(resolve, slice));
+  const source: ResultSource = backend;
+  try {
+    await waitFor(
+      result,
+      () => source.changes?.(),
+      { timeoutMs },
+      () => onStatus(result),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof WaitTimeout) return false;
+    throw error;
   }
 }
 

@@ -44,11 +44,15 @@ const DEFAULT_WAIT_MS = 30_000;
 const FIRST_PAUSE_MS = 5;
 const MAX_PAUSE_MS = 250;
 
-/** Re-reads `result` until it is finished; WaitTimeout after `timeoutMs`. `openFeed` is called once the options are checked. */
+/**
+ * Re-reads `result` until it is finished; WaitTimeout after `timeoutMs`. `openFeed` is called
+ * once the options are checked; `onRead` after each read (`tasks enqueue --wait`'s spinner).
+ */
 export async function waitUntilFinished(
   result: Waitable,
   openFeed: () => ChangeFeed | undefined,
   options: WaitOptions,
+  onRead?: () => void,
 ): Promise<void> {
   const timeoutMs = checkedTimeout(options);
   const { signal } = options;
@@ -59,6 +63,7 @@ export async function waitUntilFinished(
     for (;;) {
       signal?.throwIfAborted();
       await result.refresh();
+      onRead?.();
       if (result.isFinished) return;
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
