@@ -4,7 +4,14 @@ import type { WorkerOptions } from "../contract/runner.js";
 import type { AnyTask } from "../core/task.js";
 import { RunningWorker, runResolvedWorker, type WorkerSummary } from "../worker/run-worker.js";
 import { handOverEarlySignals } from "./early-signals.js";
-import { jsonReporter, plainReporter, RateMeter, stoppedLine } from "./worker-reporters.js";
+import {
+  jsonReporter,
+  loggedMessage,
+  plainReporter,
+  RateMeter,
+  stoppedLine,
+  storeErrorLine,
+} from "./worker-reporters.js";
 
 export interface CliWorkerInput {
   backend: Backend;
@@ -100,6 +107,7 @@ async function startTtyStatus(
   const meter = new RateMeter();
   let lastFailure: string | undefined;
   let warning: string | undefined;
+  let storeError: string | undefined;
   let queues = "";
   const props = () => ({
     workerId: options.workerId,
@@ -112,6 +120,7 @@ async function startTtyStatus(
     stopping: stopping(),
     lastFailure,
     warning,
+    storeError,
   });
   // Ink must not grab stdin (Ctrl+C reaches us as SIGINT, handled by the worker).
   const app = render(React.createElement(WorkerStatus, props()), { exitOnCtrlC: false, patchConsole: false });
@@ -119,12 +128,14 @@ async function startTtyStatus(
   const onEvent = (event: WorkerEvent) => {
     if (event.type === "started") queues = event.queues;
     if (event.type === "connection") warning = event.state === "lost" ? event.message : undefined;
+    // The latest store error, with the time it came (a claim retried later may have gone through).
+    if (event.type === "error") storeError = `${new Date().toTimeString().slice(0, 8)} ${storeErrorLine(event.error)}`;
     if (event.type !== "taskFinished") return;
     meter.tick();
     const record = event.record;
     const error = record.errors.at(-1);
     if (record.status === "FAILED" && error) {
-      lastFailure = `${record.taskName} ${record.id}: ${error.exceptionClass}: ${error.message}`;
+      lastFailure = `${record.taskName} ${record.id}: ${error.exceptionClass}: ${loggedMessage(error.message, record.id)}`;
     }
   };
   return {

@@ -11,8 +11,8 @@ import type { WorkerSummary } from "../worker/run-worker.js";
  */
 const LOGGED_MESSAGE_CHARS = 500;
 
-/** A failure's message as one plain log line holds it: its first line, at most LOGGED_MESSAGE_CHARS. */
-function loggedMessage(message: string, id: string): string {
+/** A failure's message as one plain log line (or the terminal's status) holds it: its first line, at most LOGGED_MESSAGE_CHARS. */
+export function loggedMessage(message: string, id: string): string {
   const end = message.search(/[\r\n]/);
   const line = end === -1 ? message : message.slice(0, end);
   const kept = line.length > LOGGED_MESSAGE_CHARS ? line.slice(0, LOGGED_MESSAGE_CHARS) : line;
@@ -98,6 +98,11 @@ export function jsonReporter(write: (line: string) => void): (event: WorkerEvent
   };
 }
 
+/** A store error as the plain log and the terminal's status say it. */
+export function storeErrorLine(error: Error): string {
+  return error instanceof StoreGone ? `store gone: ${error.message}` : `store error (will retry): ${error.message}`;
+}
+
 /** One plain line per task start and finish, for logs without a TTY. */
 export function plainReporter(write: (line: string) => void): (event: WorkerEvent) => void {
   const stamp = isoClock();
@@ -129,11 +134,7 @@ export function plainReporter(write: (line: string) => void): (event: WorkerEven
           `${stamp()} recovered ${e.tasks.length} task(s) from lost workers: ${e.tasks.map((t) => `${t.id} → ${t.status}`).join(", ")}`,
         );
       case "error":
-        return write(
-          e.error instanceof StoreGone
-            ? `${stamp()} store gone: ${e.error.message}`
-            : `${stamp()} store error (will retry): ${e.error.message}`,
-        );
+        return write(`${stamp()} ${storeErrorLine(e.error)}`);
       case "connection":
         return write(`${stamp()} ${e.message}`);
       case "pruned":

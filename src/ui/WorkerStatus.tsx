@@ -12,6 +12,8 @@ export interface WorkerStatusProps {
   lastFailure?: string;
   /** The backend cannot be reached (shown until it can again). */
   warning?: string;
+  /** The latest store error, with its time (a claim or heartbeat that failed; "store gone" ends the worker). */
+  storeError?: string;
 }
 
 /** The worker's one-line live status on a TTY. */
@@ -30,6 +32,7 @@ export function WorkerStatus(props: WorkerStatusProps) {
         {props.stopping === "forced" ? <Text color="red">interrupting</Text> : null}
       </Box>
       {props.warning ? <Text color="yellow">⚠ {props.warning}</Text> : null}
+      {props.storeError ? <Text color="yellow">⚠ {props.storeError}</Text> : null}
       {props.lastFailure ? <Text color="red">last failure: {props.lastFailure}</Text> : null}
     </Box>
   );
