@@ -1,6 +1,6 @@
 import type { Diagnosis } from "../contract/diagnosis.js";
 import type { ManagementStore, WorkerInfo } from "../contract/management.js";
-import { ago } from "../ui/text/format.js";
+import { ago, oneLineMessage } from "../ui/text/format.js";
 
 /** One reason a result is where it is, with the facts that show it. */
 export interface Reason {
@@ -53,7 +53,9 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
       summary: `it has finished: ${r.status}${r.finishedAt ? ` ${ago(r.finishedAt, now)}` : ""}`,
       evidence: [
         `${r.workerIds.length} attempt(s) of ${r.maxAttempts} allowed`,
-        ...(r.status === "FAILED" && last ? [`last error: ${last.exceptionClass}: ${last.message}`] : []),
+        ...(r.status === "FAILED" && last
+          ? [`last error: ${last.exceptionClass}: ${oneLineMessage(last.message, r.id)}`]
+          : []),
         ...(r.status === "FAILED" ? ["`tasks retry ID` runs it again"] : []),
       ],
     });
@@ -98,7 +100,7 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
       summary: `${retry ? "it waits out its retry backoff" : "it is scheduled"}: due ${ago(r.runAfter, now)} (${r.runAfter.toISOString()})`,
       evidence: retry
         ? [
-            `attempt ${r.workerIds.length} of ${r.maxAttempts} failed: ${r.errors.at(-1)?.exceptionClass}: ${r.errors.at(-1)?.message}`,
+            `attempt ${r.workerIds.length} of ${r.maxAttempts} failed: ${r.errors.at(-1)?.exceptionClass}: ${oneLineMessage(r.errors.at(-1)?.message ?? "", r.id)}`,
           ]
         : [`enqueued ${ago(r.enqueuedAt, now)} with runAfter`],
     });

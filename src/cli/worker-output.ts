@@ -2,16 +2,10 @@ import type { Backend } from "../contract/backend.js";
 import type { WorkerEvent } from "../contract/events.js";
 import type { WorkerOptions } from "../contract/runner.js";
 import type { AnyTask } from "../core/task.js";
+import { oneLineMessage } from "../ui/text/format.js";
 import { RunningWorker, runResolvedWorker, type WorkerSummary } from "../worker/run-worker.js";
 import { handOverEarlySignals } from "./early-signals.js";
-import {
-  jsonReporter,
-  loggedMessage,
-  plainReporter,
-  RateMeter,
-  stoppedLine,
-  storeErrorLine,
-} from "./worker-reporters.js";
+import { jsonReporter, plainReporter, RateMeter, stoppedLine, storeErrorLine } from "./worker-reporters.js";
 
 export interface CliWorkerInput {
   backend: Backend;
@@ -135,7 +129,7 @@ async function startTtyStatus(
     const record = event.record;
     const error = record.errors.at(-1);
     if (record.status === "FAILED" && error) {
-      lastFailure = `${record.taskName} ${record.id}: ${error.exceptionClass}: ${loggedMessage(error.message, record.id)}`;
+      lastFailure = `${record.taskName} ${record.id}: ${error.exceptionClass}: ${oneLineMessage(error.message, record.id)}`;
     }
   };
   return {

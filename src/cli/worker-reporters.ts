@@ -1,23 +1,8 @@
 import type { PrunedInfo, WorkerEvent } from "../contract/events.js";
 import { StoreGone } from "../core/errors.js";
 import type { TaskResultData } from "../core/result.js";
-import { clippedNote } from "../ui/text/format.js";
+import { oneLineMessage } from "../ui/text/format.js";
 import type { WorkerSummary } from "../worker/run-worker.js";
-
-/**
- * Past this many characters an error message is cut on a plain log line. A log shipper reads
- * one record per line, so a message's own line breaks are cut too (the rest would land in
- * records of its own, with no task id), and a 5 MB message would be one 5 MB record.
- */
-const LOGGED_MESSAGE_CHARS = 500;
-
-/** A failure's message as one plain log line (or the terminal's status) holds it: its first line, at most LOGGED_MESSAGE_CHARS. */
-export function loggedMessage(message: string, id: string): string {
-  const end = message.search(/[\r\n]/);
-  const line = end === -1 ? message : message.slice(0, end);
-  const kept = line.length > LOGGED_MESSAGE_CHARS ? line.slice(0, LOGGED_MESSAGE_CHARS) : line;
-  return kept.length === message.length ? kept : `${kept} ${clippedNote(message.length - kept.length, id)}`;
-}
 
 function errorOf(record: TaskResultData) {
   const error = record.errors.at(-1);
@@ -119,7 +104,7 @@ export function plainReporter(write: (line: string) => void): (event: WorkerEven
         const error = errorOf(r);
         const what = r.status === "READY" ? `FAILED, retry at ${r.runAfter?.toISOString()}` : r.status;
         const why =
-          error && r.status !== "SUCCEEDED" ? ` ${error.exceptionClass}: ${loggedMessage(error.message, r.id)}` : "";
+          error && r.status !== "SUCCEEDED" ? ` ${error.exceptionClass}: ${oneLineMessage(error.message, r.id)}` : "";
         const dropped = e.dropped ? ` (${e.dropped})` : "";
         return write(`${stamp()} ${r.id} ${r.taskName} ${what} in ${e.durationMs.toFixed(1)}ms${why}${dropped}`);
       }

@@ -44,6 +44,15 @@ const why = async (id: string, config = project.configPath) => {
 const codes = async (id: string, config?: string) => (await why(id, config)).reasons.map((r) => r.code);
 
 describe("tasks why", () => {
+  it("quotes a failure's message by its first line, saying how to get it all", async () => {
+    const failed = await enqueue(project, "fail", ["first line\nsecond line"]);
+    await runBatchWorker(project);
+    const [finished] = (await why(failed.id)).reasons;
+    expect(finished?.evidence).toContain(
+      `last error: RangeError: first line … 12 more characters: tasks show ${failed.id} --json prints it all`,
+    );
+  });
+
   it("scheduled, and a retry's backoff", async () => {
     const later = await enqueue(project, "noop", [], { runAfter: new Date(Date.now() + 600_000) });
     const failing = await enqueue(project, "backsOff");

@@ -24,6 +24,22 @@ export function clippedNote(left: number, id: string): string {
 }
 
 /**
+ * Past this many characters an error message is cut where it shares a line with others (a log
+ * line, the worker's status, \`tasks why\`). A log shipper reads one record per line, so a
+ * message's own line breaks are cut too (the rest would land in records of their own, with no
+ * task id), and a 5 MB message would be one 5 MB record.
+ */
+const ONE_LINE_MESSAGE_CHARS = 500;
+
+/** A failure's message on one line: its first line, at most ONE_LINE_MESSAGE_CHARS, then what was left out. */
+export function oneLineMessage(message: string, id: string): string {
+  const end = message.search(/[\r\n]/);
+  const line = end === -1 ? message : message.slice(0, end);
+  const kept = line.length > ONE_LINE_MESSAGE_CHARS ? line.slice(0, ONE_LINE_MESSAGE_CHARS) : line;
+  return kept.length === message.length ? kept : `${kept} ${clippedNote(message.length - kept.length, id)}`;
+}
+
+/**
  * A value as printed for a person: with `clip` (stdout is a terminal) a huge one (a 20 MB
  * argument) is cut, saying how much was left out and how to get it; a pipe gets it all.
  */
