@@ -69,6 +69,11 @@ export interface WorkerStore {
   /** Called once before the first claim (optional). */
   configure?(plan: WorkerPlan): void;
   registerWorker(worker: WorkerRegistration): Promise<void>;
+  /**
+   * Proves the worker alive. An error is reported and the beat tried again, except StoreGone
+   * (the store this worker serves is gone from under it, e.g. its file deleted): the worker then
+   * stops claiming, lets its running tasks finish, and ends with that error.
+   */
   heartbeat(workerId: string): Promise<void>;
   markWorkerStopped(workerId: string): Promise<void>;
   /**

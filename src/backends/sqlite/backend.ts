@@ -108,10 +108,10 @@ export class SqliteBackend extends Backend {
    * replaced under it (`rm -rf .tasks` to start over, a backup copied over it), SQLite goes on
    * writing to the old file, which no worker sees: enqueues would be lost there. So at most once
    * a second a use of the store checks that the path still names the file it opened (one stat,
-   * ~2 µs), and otherwise opens the path again. Enqueues in the same second
-   * as the deletion still go to the old file, as if made just before it. The old connection is
-   * closed once a group commit could no longer be waiting on it for the lock (when-unlocked.ts).
-   * A worker does not follow the path: it stops and says so (file-identity.ts).
+   * ~2 µs), and otherwise opens the path again. Enqueues in the same second as the deletion still
+   * go to the old file, as if made just before it. The old connection is closed once a group
+   * commit can no longer be waiting on it for the lock (when-unlocked.ts). A worker does not
+   * follow the path: it stops and says so (file-identity.ts).
    */
   #followPath(): void {
     const now = Date.now();
