@@ -57,26 +57,36 @@ afterEach(async () => {
   await project?.cleanup();
 });
 
+/**
+ * Enqueues each call for a live worker, waits until each has finished, stops the worker with
+ * SIGTERM (it must exit 0, not killed) and re-reads the results.
+ */
+async function runEach(calls: [string, unknown[]?][]) {
+  project = await makeProject(CONFIG);
+  const worker = startWorker(project);
+  await worker.waitFor((e) => e.event === "started");
+  const results = [];
+  for (const [name, args] of calls) results.push(await enqueue(project, name, args));
+  for (const r of results) {
+    await worker.waitFor((e) => e.event === "taskFinished" && e.id === r.id && e.status !== "READY");
+  }
+  worker.proc.kill("SIGTERM");
+  const exited = await worker.proc;
+  expect({ code: exited.exitCode, signal: exited.signal }).toEqual({ code: 0, signal: undefined });
+  for (const r of results) await r.refresh();
+  return { results, worker };
+}
+
 describe("a task cannot take its worker down", () => {
   it("process.exit(), a throw in a timer and an unhandled rejection fail the task; the worker keeps serving", async () => {
-    project = await makeProject(CONFIG);
-    const worker = startWorker(project);
-    await worker.waitFor((e) => e.event === "started");
-    const results = [
-      await enqueue(project, "exits", [1]),
-      await enqueue(project, "exitsLater"),
-      await enqueue(project, "throwsInTimer"),
-      await enqueue(project, "leavesRejection"),
-      await enqueue(project, "exitsTwiceRetried"),
-      await enqueue(project, "add", [2, 3]),
-    ];
-    for (const r of results) {
-      await worker.waitFor((e) => e.event === "taskFinished" && e.id === r.id && e.status !== "READY");
-    }
-    worker.proc.kill("SIGTERM");
-    const exited = await worker.proc;
-    expect({ code: exited.exitCode, signal: exited.signal }).toEqual({ code: 0, signal: undefined });
-    for (const r of results) await r.refresh();
+    const { results, worker } = await runEach([
+      ["exits", [1]],
+      ["exitsLater"],
+      ["throwsInTimer"],
+      ["leavesRejection"],
+      ["exitsTwiceRetried"],
+      ["add", [2, 3]],
+    ]);
     const [exits, exitsLater, throwsInTimer, leavesRejection, retried, add] = results;
     expect(exits?.status).toBe("FAILED");
     expect(exits?.errors.map((e) => e.exceptionClass)).toEqual(["ProcessExit"]);
@@ -102,23 +112,13 @@ describe("a task cannot take its worker down", () => {
   });
 
   it("a thrown value whose reads throw fails its task with what could be read; the worker keeps serving", async () => {
-    project = await makeProject(CONFIG);
-    const worker = startWorker(project);
-    await worker.waitFor((e) => e.event === "started");
-    const results = [
-      await enqueue(project, "throwsUnreadable"),
-      await enqueue(project, "throwsProxy"),
-      await enqueue(project, "throwsUnprintable"),
-      await enqueue(project, "proxyInTimer"),
-      await enqueue(project, "add", [2, 3]),
-    ];
-    for (const r of results) {
-      await worker.waitFor((e) => e.event === "taskFinished" && e.id === r.id && e.status !== "READY");
-    }
-    worker.proc.kill("SIGTERM");
-    const exited = await worker.proc;
-    expect({ code: exited.exitCode, signal: exited.signal }).toEqual({ code: 0, signal: undefined });
-    for (const r of results) await r.refresh();
+    const { results } = await runEach([
+      ["throwsUnreadable"],
+      ["throwsProxy"],
+      ["throwsUnprintable"],
+      ["proxyInTimer"],
+      ["add", [2, 3]],
+    ]);
     const [unreadable, proxy, unprintable, inTimer, add] = results;
     expect(unreadable?.errors.map((e) => [e.exceptionClass, e.message])).toEqual([
       ["TypeError", "its message could not be read (Error: message getter)"],
