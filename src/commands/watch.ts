@@ -33,10 +33,34 @@ function totals(queues: readonly QueueCounts[]): StatusCounts {
   return counts;
 }
 
+/**
+ * The queues the store counts, and every queue the config declares for the backend with zero
+ * counts: a store counts only queues that hold results (SQLite) or have been used, so an empty
+ * declared queue could not be chosen on the Queues tab to pause it.
+ */
+function withDeclared(counted: QueueCounts[], declared: readonly string[], canPause: boolean): QueueCounts[] {
+  const have = new Set(counted.map((q) => q.queueName));
+  const missing = declared.filter((name) => !have.has(name));
+  if (missing.length === 0) return counted;
+  const empty = (queueName: string): QueueCounts => ({
+    queueName,
+    counts: { READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 },
+    oldestReadyAt: null,
+    oldestDueAt: null,
+    ...(canPause ? { paused: false } : {}),
+  });
+  return [...counted, ...missing.map(empty)].sort((a, b) => (a.queueName < b.queueName ? -1 : 1));
+}
+
 /** The dashboard's one data function: every ManagementStore call of one refresh. */
-function snapshotFetcher(manage: ManagementStore, taskNames: readonly string[], limit: number): FetchSnapshot {
+function snapshotFetcher(
+  manage: ManagementStore,
+  taskNames: readonly string[],
+  limit: number,
+  declaredQueues: readonly string[],
+): FetchSnapshot {
   return async (filters: WatchFilters) => {
-    const [queues, page, workers, throughput] = await Promise.all([
+    const [counted, page, workers, throughput] = await Promise.all([
       manage.countByQueue(),
       manage.listResults({
         limit,
@@ -47,6 +71,7 @@ function snapshotFetcher(manage: ManagementStore, taskNames: readonly string[], 
       manage.workers(),
       manage.throughput(THROUGHPUT_MINUTES),
     ]);
+    const queues = withDeclared(counted, declaredQueues, manage.pause !== undefined);
     return {
       takenAt: new Date(),
       counts: totals(queues),
@@ -186,7 +211,7 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
     const { backend, manage } = await openManagement(config, flags.backend);
     const taskNames = [...config.tasks.keys()].sort();
     const info = backendInfo(backend);
-    const fetchSnapshot = snapshotFetcher(manage, taskNames, limit);
+    const fetchSnapshot = snapshotFetcher(manage, taskNames, limit, backend.queues);
     const filters: WatchFilters = { statuses, queues: flags.queue ?? [], taskText: "" };
 
     if (!live) {

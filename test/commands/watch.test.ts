@@ -46,6 +46,21 @@ describe("tasks watch without a terminal", () => {
     expect(out).not.toContain("\u001b[");
   });
 
+  it("lists every queue the config declares, one with no results with zero counts (so it can be paused)", async () => {
+    // The project's backend declares default, emails and slow; nothing was ever enqueued on slow.
+    const snap = json((await cli(["--json"])).stdout);
+    const slow = snap.queues.find((q: { queueName: string }) => q.queueName === "slow");
+    expect(slow).toEqual({
+      queueName: "slow",
+      counts: { READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 },
+      oldestReadyAt: null,
+      oldestDueAt: null,
+      paused: false,
+    });
+    expect(snap.queues.map((q: { queueName: string }) => q.queueName)).toEqual(["default", "emails", "slow"]);
+    expect(String((await cli([])).stdout)).toMatch(/^\s+slow\s+0\s+0\s+0\s+0\s+-\s+active$/m);
+  });
+
   it("--json prints the snapshot: ISO dates, TaskResult objects, 30 minutes of throughput", async () => {
     const run = await cli(["--json"]);
     expect(run.exitCode).toBe(0);
