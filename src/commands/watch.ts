@@ -215,6 +215,11 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
     const filters: WatchFilters = { statuses, queues: flags.queue ?? [], taskText: "" };
 
     if (!live) {
+      if (tab !== "overview") {
+        process.stderr.write(
+          `Warning: --tab ${tab} is ignored: without a terminal, in CI, or with --once or --json, watch prints the overview snapshot (the other tabs have commands of their own: tasks results, errors, schedules)\n`,
+        );
+      }
       const snapshot = await fetchSnapshot(filters);
       const { renderPlainSnapshot, snapshotToJson } = await import("../ui/watch/plain.js");
       if (flags.json) return this.printJson(snapshotToJson(snapshot, info, filters));

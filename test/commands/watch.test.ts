@@ -61,6 +61,15 @@ describe("tasks watch without a terminal", () => {
     expect(String((await cli([])).stdout)).toMatch(/^\s+slow\s+0\s+0\s+0\s+0\s+-\s+active$/m);
   });
 
+  it("--tab with a snapshot says it is ignored (one line on stderr) and prints the overview", async () => {
+    const run = await cli(["--once", "--tab", "retries"]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe(
+      "Warning: --tab retries is ignored: without a terminal, in CI, or with --once or --json, watch prints the overview snapshot (the other tabs have commands of their own: tasks results, errors, schedules)",
+    );
+    expect(String(run.stdout)).toMatch(/^Counts\s+READY/m);
+  });
+
   it("--json prints the snapshot: ISO dates, TaskResult objects, 30 minutes of throughput", async () => {
     const run = await cli(["--json"]);
     expect(run.exitCode).toBe(0);
