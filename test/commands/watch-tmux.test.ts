@@ -80,3 +80,48 @@ it.skipIf(!canUseTmux)(
   },
   40_000,
 );
+
+it.skipIf(!canUseTmux)(
+  "on a terminal with stdin redirected (no keys to read): the plain snapshot, exit 0, not a raw-mode error",
+  async () => {
+    await enqueue(project(), "fail", ["line one\nline two"]);
+    await runBatchWorker(project());
+    const command = [
+      `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${quote(project().dir)}`,
+      `node ${quote(BIN)} watch --config ${quote(project().configPath)} < /dev/null;`,
+      "echo EXIT=$?; sleep 60",
+    ].join(" ");
+    screen.start(command, { x: 100, y: 30 }, project().dir);
+    const text = await waitForPane((t) => t.includes("EXIT="), "the end of tasks watch");
+    expect(text).toContain("EXIT=0");
+    expect(text).toMatch(/^Counts\s+READY 0\s+RUNNING 0\s+SUCCEEDED 0\s+FAILED 1/m);
+    expect(text).not.toContain("Raw mode");
+  },
+);
+
+it.skipIf(!canUseTmux)(
+  "a multi-line error message keeps the screen whole: one row on the Errors tab, one header",
+  async () => {
+    // Short lines: the group's LAST MESSAGE cell holds the first two line breaks.
+    await enqueue(project(), "fail", ["one\ntwo\nthree"]);
+    await runBatchWorker(project());
+    const command = [
+      `env -u CI -u NO_COLOR -u NODE_ENV TASKLANE_TEST_DIR=${quote(project().dir)}`,
+      `node ${quote(BIN)} watch --config ${quote(project().configPath)} --tab errors --interval 300ms;`,
+      "sleep 60",
+    ].join(" ");
+    // 12 lines: a list row broken across three would push the screen past them.
+    screen.start(command, { x: 100, y: 12 }, project().dir);
+    const headerOnce = (t: string) => t.split("\n").filter((line) => line.includes("tasklane watch")).length === 1;
+    let text = await waitForPane((t) => t.includes("RangeError"), "the failure group");
+    // A row broken across lines pushed the header off the top, and Ink, counting the screen
+    // wrong, left stale header lines behind at each refresh: look after a later refresh.
+    const updated = (t: string) => /updated (\S+)/.exec(t)?.[1];
+    const shown = updated(text);
+    text = await waitForPane((t) => updated(t) !== undefined && updated(t) !== shown, "a later refresh");
+    expect(text.split("\n")[0]).toContain("tasklane watch");
+    expect(headerOnce(text)).toBe(true);
+    expect(text).not.toMatch(/^\s*(two|three)/m);
+    keys("q");
+  },
+);

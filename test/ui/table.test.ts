@@ -8,4 +8,15 @@ describe("tables", () => {
     expect(table.split("\n")).toEqual(["TASK                  STATUS", `new\\nline\\ttab\\u0007  ${red}`]);
     expect(printable("plain")).toBe("plain");
   });
+
+  it("align columns in terminal columns: a CJK name takes two a character", () => {
+    const table = renderTable(
+      ["TASK", "QUEUE"],
+      [
+        ["日本語タスク", "default"],
+        ["ok", "default"],
+      ],
+    );
+    expect(table.split("\n")).toEqual(["TASK          QUEUE", "日本語タスク  default", "ok            default"]);
+  });
 });

@@ -57,6 +57,41 @@ describe("helpers", () => {
     expect(wrapLine("  at f (file:///x.js:1:1)", 12)).toEqual(["  at f (file", "    :///x.js", "    :1:1)"]);
   });
 
+  it("cells and wrapped lines: one line each, in terminal columns (CJK two), control characters escaped", () => {
+    // A newline or an escape sequence from the store would break a row or colour what follows.
+    expect(cell("line one\nline two", 14)).toBe("line one\\nli… ");
+    expect(cell("\u001b[31mRED", 12)).toBe("\\u001b[31m… ");
+    // Two columns a character: "エラー" takes 6, and is cut between characters, never inside one.
+    expect(cell("エラー", 8)).toBe("エラー  ");
+    expect(cell("エラーエラー", 8)).toBe("エラー… ");
+    expect(cell("日本語", 5, "right")).toBe(" 日… "); // 5 columns: a space, 日 (2), … and the gap
+    expect(cell("🚀rocket", 6)).toBe("🚀ro… ");
+    expect(wrapLine("エラーエラー", 5)).toEqual(["エラ", "  ー", "  エ", "  ラ", "  ー"]);
+    expect(wrapLine("a\u001b[2Jb", 40)).toEqual(["a\\u001b[2Jb"]);
+  });
+
+  it("detailLines: an error message's own lines are lines of the view", () => {
+    const r = record("x", {
+      status: "FAILED",
+      errors: [
+        {
+          exceptionClass: "Error",
+          message: "line one\r\nline two",
+          traceback: "Error: line one\r\nline two\n    at a (x.js:1:1)",
+        },
+      ],
+    });
+    const text = detailLines(r, 80, T0.getTime()).map((l) => l.text);
+    const at = text.indexOf("  #1 Error: line one");
+    expect(text.slice(at, at + 5)).toEqual([
+      "  #1 Error: line one",
+      "     line two",
+      "     Error: line one",
+      "     line two",
+      "         at a (x.js:1:1)",
+    ]);
+  });
+
   it("detailLines: fields, args, return value, every error with its full traceback", () => {
     const r = record("x", {
       status: "FAILED",

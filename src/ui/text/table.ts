@@ -1,7 +1,8 @@
-// Plain column tables for list commands. ANSI colour codes are ignored when measuring widths.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point.
-const ANSI = /\u001b\[[0-9;]*m/g;
-const width = (text: string) => text.replace(ANSI, "").length;
+import stringWidth from "string-width";
+
+// Plain column tables for list commands. Widths are terminal columns (string-width: ANSI colour
+// codes take none, a CJK character two), so wide names keep the columns aligned.
+const width = (text: string) => stringWidth(text);
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: idem.
 const UNSAFE = /\u001b\[[0-9;]*m|[\u0000-\u001f\u007f]/g;

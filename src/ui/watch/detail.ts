@@ -48,8 +48,11 @@ export function detailLines(r: TaskResultData, width: number, now = Date.now()):
   section(`errors (${r.errors.length})`);
   if (r.errors.length === 0) lines.push({ text: "  none", dim: true });
   r.errors.forEach((error, i) => {
-    lines.push({ text: `  #${i + 1} ${error.exceptionClass}: ${error.message}`, color: "red" });
-    for (const line of error.traceback.split("\n")) lines.push({ text: `     ${line}`, dim: true });
+    // A message's own lines are lines of the view (wrapLine would escape its newlines).
+    const [first = "", ...more] = error.message.split(/\r?\n/);
+    lines.push({ text: `  #${i + 1} ${error.exceptionClass}: ${first}`, color: "red" });
+    for (const line of more) lines.push({ text: `     ${line}`, color: "red" });
+    for (const line of error.traceback.split(/\r?\n/)) lines.push({ text: `     ${line}`, dim: true });
   });
   return lines.flatMap((line) => wrapLine(line.text, width).map((text) => ({ ...line, text })));
 }
@@ -67,8 +70,8 @@ export function groupDetailLines(g: FailureGroup, width: number, now = Date.now(
   field("last seen", when(g.lastSeen, now));
   field("sample", g.sampleId);
   lines.push({ text: "" }, { text: "last message", bold: true });
-  for (const line of g.lastMessage.split("\n")) lines.push({ text: `  ${line}`, color: "red" });
+  for (const line of g.lastMessage.split(/\r?\n/)) lines.push({ text: `  ${line}`, color: "red" });
   lines.push({ text: "" }, { text: "sample traceback", bold: true });
-  for (const line of g.sampleTraceback.split("\n")) lines.push({ text: `  ${line}`, dim: true });
+  for (const line of g.sampleTraceback.split(/\r?\n/)) lines.push({ text: `  ${line}`, dim: true });
   return lines.flatMap((line) => wrapLine(line.text, width).map((text) => ({ ...line, text })));
 }

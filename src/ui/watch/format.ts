@@ -1,3 +1,4 @@
+import stringWidth from "string-width";
 import type { ShownStatus } from "../text/status.js";
 
 const BARS = "▁▂▃▄▅▆▇█";
@@ -22,12 +23,54 @@ export const STATUS_COLOR: Record<ShownStatus, string> = {
   CANCELLED: "gray",
 };
 
-/** A table cell of exactly `width` characters, the last one a gap (longer text is cut with "…"). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from the store as the terminal may show it: control characters escaped (\n, \t, \r,
+ * \u001b…). A newline in an error message or a queue name would break a row across lines (Ink
+ * would then count the screen wrong and leave stale lines), and an escape sequence in stored
+ * text would colour or move what follows it.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\t") return "\\t";
+    if (c === "\r") return "\\r";
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * The longest start of `text` that takes at most `columns` terminal columns, measured as Ink
+ * measures (string-width: a CJK character takes two columns, a combining mark none), never
+ * splitting a character or an emoji sequence; and the columns it takes.
+ */
+export function fitColumns(text: string, columns: number): { text: string; width: number } {
+  if (stringWidth(text) <= columns) return { text, width: stringWidth(text) };
+  let width = 0;
+  let end = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    const w = stringWidth(segment);
+    if (width + w > columns) break;
+    width += w;
+    end = index + segment.length;
+  }
+  return { text: text.slice(0, end), width };
+}
+
+/** A table cell of exactly `width` columns, the last one a gap (longer text is cut with "…"). */
 export function cell(text: string, width: number, align: "left" | "right" = "left"): string {
   if (width <= 1) return " ".repeat(Math.max(0, width));
   const room = width - 1;
-  const cut = text.length > room ? `${text.slice(0, room - 1)}…` : text;
-  return align === "right" ? `${cut.padStart(room)} ` : cut.padEnd(width);
+  const shown = printable(text);
+  const whole = stringWidth(shown);
+  const fitted = whole <= room ? { text: shown, width: whole } : fitColumns(shown, room - 1);
+  const cut = whole <= room ? fitted.text : `${fitted.text}…`;
+  const pad = " ".repeat(room - fitted.width - (whole <= room ? 0 : 1));
+  return align === "right" ? `${pad}${cut} ` : `${cut}${pad} `;
 }
 
 /** 1234567 → "1,234,567" */
@@ -36,14 +79,24 @@ export function count(n: number): string {
 }
 
 /**
- * Hard-wraps one line into pieces of at most `width` characters, so tracebacks keep every
- * character; continuation pieces are indented two more than the line itself.
+ * Hard-wraps one line into pieces of at most `width` columns (see fitColumns), so tracebacks
+ * keep every character; continuation pieces are indented two more than the line itself.
+ * Control characters are escaped first (printable).
  */
-export function wrapLine(text: string, width: number): string[] {
-  if (width <= 0 || text.length <= width) return [text];
+export function wrapLine(line: string, width: number): string[] {
+  const text = printable(line);
+  if (width <= 0 || stringWidth(text) <= width) return [text];
   const indent = " ".repeat(Math.min(Math.floor(width / 2), (/^ */.exec(text)?.[0].length ?? 0) + 2));
-  const pieces = [text.slice(0, width)];
-  const room = width - indent.length;
-  for (let i = width; i < text.length; i += room) pieces.push(indent + text.slice(i, i + room));
+  const pieces: string[] = [];
+  let rest = text;
+  let room = width;
+  while (rest.length > 0) {
+    const { text: piece } = fitColumns(rest, room);
+    // A character wider than the room (a CJK one in a 1-column room) goes alone.
+    const taken = piece.length > 0 ? piece : (graphemes.segment(rest)[Symbol.iterator]().next().value?.segment ?? rest);
+    pieces.push(pieces.length === 0 ? taken : indent + taken);
+    rest = rest.slice(taken.length);
+    room = width - indent.length;
+  }
   return pieces;
 }
