@@ -205,7 +205,8 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
     if (!Object.hasOwn(TAB_LABEL, tab)) {
       throw new UsageError(`--tab: unknown tab "${flags.tab}"; expected one of ${Object.keys(TAB_LABEL).join(", ")}`);
     }
-    const live = Boolean(process.stdout.isTTY) && !flags.once && !flags.json && !inCi();
+    // Keys come from stdin: with it redirected (`< /dev/null`, a pipe) Ink cannot read them.
+    const live = Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY) && !flags.once && !flags.json && !inCi();
     const limit = flags.limit ?? (live ? 200 : 20);
     const config = await this.loadConfig(flags);
     const { backend, manage } = await openManagement(config, flags.backend);
