@@ -109,6 +109,13 @@ describe("detail view", () => {
 });
 
 describe("filters", () => {
+  it("backspace in a draft takes its last character whole: an emoji, a flag", () => {
+    const c = ctx(rows(20));
+    const typed = press(start, c, "/", "a", "🚀", "🇯🇵", { backspace: true }).state;
+    expect(typed.draft).toBe("a🚀");
+    expect(press(typed, c, { backspace: true }).state.draft).toBe("a");
+  });
+
   it("/ edits a draft: Enter applies (cursor back to the top), Esc cancels", () => {
     const c = ctx(rows(20));
     let { state } = press(start, c, "G", "/", "m", "a", "x", { backspace: true }, "i", "l");

@@ -33,7 +33,7 @@ function reduceFilter(state: ViewState, input: string, key: KeyInfo): Reduced {
     if (state.tab === "overview") return { state: { ...next, filters: { ...state.filters, taskText: text } } };
     return { state: { ...next, texts: { ...state.texts, [state.tab]: text } } };
   }
-  if (key.backspace || key.delete) return { state: { ...state, draft: state.draft.slice(0, -1) } };
+  if (key.backspace || key.delete) return { state: { ...state, draft: withoutLastCharacter(state.draft) } };
   if (key.ctrl && input === "u") return { state: { ...state, draft: "" } };
   if (isText(input, key)) return { state: { ...state, draft: state.draft + input } };
   return { state };
@@ -84,4 +84,13 @@ export function reduceKey(state: ViewState, input: string, key: KeyInfo, ctx: Ke
   if (input === "p") return { state: { ...base, paused: !base.paused } };
   if (state.mode === "detail") return reduceDetail(base, input, key, ctx);
   return reduceActions(base, input, ctx) ?? reduceList(base, input, key, ctx);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** The draft less its last character as a person sees it: an emoji (two UTF-16 units or more) goes whole. */
+function withoutLastCharacter(text: string): string {
+  let last = 0;
+  for (const { index } of graphemes.segment(text)) last = index;
+  return text.slice(0, last);
 }
