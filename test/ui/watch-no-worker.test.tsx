@@ -43,4 +43,14 @@ describe("the workers line when nothing will run the READY tasks", () => {
     expect(frame(2, [live])).toMatch(/^workers 1 live: web-1 ♥ /);
     expect(frame(0)).toBe("workers 0 live");
   });
+
+  it("on the terminal, a stale worker follows the hint after a separator, not a colon the command would seem to take", () => {
+    const stale: WorkerInfo = { ...live, id: "old-3", lastHeartbeatAt: new Date(T0.getTime() - 40_000) };
+    const app = render(<WorkersLine workers={[stale]} heartbeatMs={1000} now={T0.getTime()} ready={2} />);
+    const text = app.lastFrame() ?? "";
+    app.unmount();
+    expect(text).toMatch(
+      /^workers 0 live · no worker runs the 2 READY tasks: start one with `tasks worker` · old-3 STALE/,
+    );
+  });
 });

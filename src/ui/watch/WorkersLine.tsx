@@ -23,7 +23,8 @@ export function WorkersLine({ workers, heartbeatMs, now, ready }: WorkersLinePro
         {live} live
       </Text>
       {hint ? <Text color="yellow"> · {hint}</Text> : null}
-      {shown.length > 0 ? ": " : ""}
+      {/* After the hint, which ends in a command, a ": " would read as part of it. */}
+      {shown.length > 0 ? hint ? <Text dimColor> · </Text> : ": " : ""}
       {shown.map(({ worker, health }, i) => (
         <Text key={worker.id}>
           {i > 0 ? <Text dimColor> · </Text> : null}
