@@ -69,6 +69,18 @@ describe("task()", () => {
     expect((await t.using({ queueName: "anything" }).enqueue()).queueName).toBe("anything");
   });
 
+  it("refuses a queue name with a control character (a line break would break every listing)", () => {
+    const t = task(() => 1);
+    defineConfig({ backends: { default: { backend: "dummy", queues: [] } }, tasks: { t } });
+    expect(() => t.using({ queueName: "mail\nbox" })).toThrow(
+      'Task "t": queueName must not contain control characters (a line break, a tab, an escape), got "mail\\nbox"',
+    );
+    expect(() => task({ queueName: "\u001b[31mred" }, () => 1)).toThrow(
+      /queueName must not contain control characters/,
+    );
+    expect(t.using({ queueName: "mail-box.eu_1" }).queueName).toBe("mail-box.eu_1");
+  });
+
   it("rejects enqueueing a task that is not registered in the config", async () => {
     const registered = task(() => 1);
     const stray = task(() => "not in the config");

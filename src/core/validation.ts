@@ -37,6 +37,9 @@ export function failRule(task: { readonly name: string }, rule: string): never {
  * The rules that need no config (priority range, attempts, backoff, queue name, runAfter),
  * checked when a task is built and on every using(); the config layer adds the rest.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 export function checkTaskSettings(task: TaskSettings): void {
   const priority = priorityProblem(task.priority);
   if (priority) failRule(task, priority);
@@ -62,6 +65,13 @@ export function checkTaskSettings(task: TaskSettings): void {
   }
   if (typeof task.queueName !== "string" || task.queueName === "")
     failRule(task, "queueName must be a non-empty string");
+  // A line break or an escape sequence in a queue name would break every listing that shows it.
+  if (CONTROL_CHARACTER.test(task.queueName)) {
+    failRule(
+      task,
+      `queueName must not contain control characters (a line break, a tab, an escape), got ${JSON.stringify(task.queueName)}`,
+    );
+  }
   if (task.runAfter !== null && (!(task.runAfter instanceof Date) || Number.isNaN(task.runAfter.getTime()))) {
     const got = describeValue(task.runAfter);
     failRule(task, `runAfter must be a Date, e.g. new Date(Date.now() + 60_000), got ${got}`);
