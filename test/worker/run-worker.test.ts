@@ -1,8 +1,12 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WorkerEvent } from "../../src/contract/events.js";
 import { UsageError } from "../../src/core/errors.js";
 import { runWorker } from "../../src/worker/run-worker.js";
-import { makeProject, type Project } from "../helpers/project.js";
+import { BIN, CHILD_ENV } from "../helpers/cli.js";
+import { enqueue, makeProject, type Project } from "../helpers/project.js";
 
 // runWorker(): `tasks worker` inside the caller's process (an Electron app, a single-process
 // server, a test), on the project's real SQLite file.
@@ -77,4 +81,43 @@ describe("runWorker()", () => {
     );
     await expect(runWorker({ intervalMs: "1s" as never, batch: true })).rejects.toThrow(/^intervalMs must be/);
   });
+
+  it("two workers in one process (one per queue) both stop, and the process then ends on its own", async () => {
+    const added = await enqueue(project, "add", [1, 2]);
+    const mailed = await enqueue(project, "emails", ["ada@example.com"]);
+    // A process of its own: a heartbeat thread left running would keep it alive for ever.
+    const script = join(project.dir, "two-workers.mjs");
+    writeFileSync(
+      script,
+      `import { runWorker } from ${JSON.stringify(join(BIN, "../../dist/index.js"))};
+const controller = new AbortController();
+const finished = new Set();
+const onEvent = (event) => {
+  if (event.type !== "taskFinished") return;
+  finished.add(event.record.id);
+  if (finished.size === 2) controller.abort();
+};
+const options = { startupDelay: false, signal: controller.signal, onEvent };
+const summaries = await Promise.all([
+  runWorker({ ...options, queues: ["default"] }),
+  runWorker({ ...options, queues: ["emails"] }),
+]);
+console.log(JSON.stringify(summaries.map((s) => s.succeeded)));
+`,
+    );
+    const run = await execa("node", [script], {
+      cwd: project.dir,
+      reject: false,
+      timeout: 30_000,
+      env: { ...CHILD_ENV, TASKLANE_TEST_DIR: project.dir },
+    });
+    expect({ timedOut: run.timedOut, code: run.exitCode, stderr: run.stderr }).toEqual({
+      timedOut: false,
+      code: 0,
+      stderr: "",
+    });
+    expect(run.stdout).toBe("[1,1]");
+    for (const r of [added, mailed]) await r.refresh();
+    expect([added.status, mailed.status]).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+  }, 60_000);
 });

@@ -62,11 +62,15 @@ export class SqliteWorkerStore implements WorkerStore {
    */
   #filledAll = 0;
   #recovery: { store: SqliteStore; leases: LeaseRecovery } | null = null;
-  #heartbeats: HeartbeatThread | null = null;
+  /**
+   * Each worker of this process, by id: its heartbeat thread and the record of its beats' waits
+   * for the lock. One per worker, not one per store: runWorker() can run several workers on one
+   * backend (one per queue, say), and a second worker took over the first one's slot, leaving that
+   * thread running for ever (the process never exited) and stopping its own with the first.
+   */
+  readonly #beats = new Map<string, { thread: HeartbeatThread | null; outages: LockOutages }>();
   #peers: { id: string; pid: number; proc_start: string }[] = [];
   #peersReadAt = Number.NEGATIVE_INFINITY;
-  /** How long this worker's heartbeats waited for the lock, recently (see lock-outages.ts). */
-  readonly #outages = new LockOutages();
   /** Cues for the checkpoints the heartbeat thread runs while this worker writes (checkpoints.ts). */
   readonly #checkpoints = new CheckpointNudges();
   /** Which file the database path named when this worker registered (file-identity.ts). */
@@ -105,13 +109,14 @@ export class SqliteWorkerStore implements WorkerStore {
     const store = this.#store;
     this.#file = fileIdentity(store.path);
     store.registerWorker(worker);
-    this.#heartbeats = startHeartbeatThread(
+    const beats = this.#beatsOf(worker.id);
+    beats.thread = startHeartbeatThread(
       {
         path: store.path,
         leaseMs: store.leaseMs,
         heartbeatMs: this.#source.heartbeatMs,
         busyTimeoutMs: store.busyTimeoutMs,
-        outages: this.#outages.buffer,
+        outages: beats.outages.buffer,
         checkpoints: this.#checkpoints.buffer,
       },
       worker.id,
@@ -120,7 +125,13 @@ export class SqliteWorkerStore implements WorkerStore {
 
   /** After a transaction of this worker's that claimed or finished `rows` rows: the thread's cue to checkpoint. */
   #wrote(rows: number): void {
-    if (rows > 0 && this.#heartbeats?.alive) this.#checkpoints.wrote(rows);
+    if (rows === 0) return;
+    for (const beats of this.#beats.values()) {
+      if (beats.thread?.alive) {
+        this.#checkpoints.wrote(rows);
+        return;
+      }
+    }
   }
 
   /**
@@ -129,24 +140,35 @@ export class SqliteWorkerStore implements WorkerStore {
    */
   async heartbeat(workerId: string): Promise<void> {
     if (this.#file) checkSameFile(this.#store.path, this.#file);
-    if (this.#heartbeats?.alive) {
+    const beats = this.#beatsOf(workerId);
+    if (beats.thread?.alive) {
       // The thread's own reports reach the worker's log here (as a survived store error).
-      const errors = this.#heartbeats.takeErrors();
+      const errors = beats.thread.takeErrors();
       const last = errors.at(-1);
       if (last !== undefined) throw new Error(errors.length > 1 ? `${last} (${errors.length} reports)` : last);
       return;
     }
-    this.#outages.begin(Date.now());
+    beats.outages.begin(Date.now());
     try {
       this.#store.heartbeat(workerId);
     } finally {
-      this.#outages.end(Date.now());
+      beats.outages.end(Date.now());
     }
   }
 
+  /** A worker's heartbeat slot (made on first use). */
+  #beatsOf(workerId: string): { thread: HeartbeatThread | null; outages: LockOutages } {
+    let beats = this.#beats.get(workerId);
+    if (!beats) {
+      beats = { thread: null, outages: new LockOutages() };
+      this.#beats.set(workerId, beats);
+    }
+    return beats;
+  }
+
   async markWorkerStopped(workerId: string): Promise<void> {
-    await this.#heartbeats?.stop();
-    this.#heartbeats = null;
+    await this.#beats.get(workerId)?.thread?.stop();
+    this.#beats.delete(workerId);
     this.#store.markWorkerStopped(workerId);
   }
 
@@ -190,6 +212,7 @@ export class SqliteWorkerStore implements WorkerStore {
   async recover(workerId: string, ownLeftovers: boolean, plan: RecoveryPlan): Promise<RecoveredTask[]> {
     const store = this.#store;
     const leases = this.#leases;
+    const { outages } = this.#beatsOf(workerId);
     const own = ownLeftovers ? await whenUnlocked(store, () => leases.recoverOwn(workerId, plan)) : [];
     const expired = await whenUnlocked(store, () => {
       const now = Date.now();
@@ -198,7 +221,7 @@ export class SqliteWorkerStore implements WorkerStore {
       // what was blocked until it covers the whole outage.
       let blocked = 0;
       for (let i = 0; i < 8; i++) {
-        const found = this.#outages.blockedMs(now - window - blocked, now);
+        const found = outages.blockedMs(now - window - blocked, now);
         if (found === blocked) break;
         blocked = found;
       }
