@@ -18,7 +18,8 @@ class InvalidReturnValue extends TypeError {
 export const INTERRUPTED: TaskErrorData = {
   exceptionClass: "WorkerInterrupted",
   message: "The worker was force-stopped while this task ran (a second SIGINT/SIGTERM, or a second stop())",
-  traceback: "WorkerInterrupted: the worker was force-stopped while this task ran (a second SIGINT/SIGTERM, or a second stop())",
+  traceback:
+    "WorkerInterrupted: the worker was force-stopped while this task ran (a second SIGINT/SIGTERM, or a second stop())",
 };
 
 export interface LifecycleOptions {
