@@ -1,6 +1,7 @@
 import type { ActiveConfig, BackendEntry } from "../config/registry.js";
 import { REDACTED, redactValue } from "../core/redact.js";
 import type { AnyTask } from "../core/task.js";
+import type { UniqueScope } from "../core/task-controls.js";
 
 /**
  * The options for display: declared secret options and every value under a secret-looking name
@@ -40,7 +41,17 @@ export function describeTask(task: AnyTask) {
     takesContext: task.takesContext,
     maxAttempts: task.maxAttempts,
     backoff: task.backoff ?? null,
+    timeoutMs: task.timeoutMs,
+    unique: describeUnique(task.unique),
+    concurrency: task.definition.concurrency ? { limit: task.definition.concurrency.limit } : null,
   };
+}
+
+/** A task's `unique` option as `tasks info` shows it: its scope, and whether its key is the arguments or a function. */
+function describeUnique(unique: AnyTask["unique"]): { scope: UniqueScope; key: "arguments" | "function" } | null {
+  if (!unique) return null;
+  if (unique === true) return { scope: "active", key: "arguments" };
+  return { scope: unique.scope ?? "active", key: unique.key ? "function" : "arguments" };
 }
 
 export function describeConfig(config: ActiveConfig) {

@@ -85,6 +85,11 @@ export default class Info extends BaseCommand {
         t.takesContext ? "takesContext" : "",
         t.maxAttempts > 1 ? `maxAttempts=${t.maxAttempts}` : "",
         t.backoff ? `backoff=${t.backoff.type}:${t.backoff.delayMs}ms` : "",
+        t.timeoutMs !== null ? `timeoutMs=${t.timeoutMs}` : "",
+        t.unique
+          ? `unique=${typeof t.unique.scope === "string" ? t.unique.scope : `period:${t.unique.scope.periodMs}ms`}`
+          : "",
+        t.concurrency ? `concurrency=${t.concurrency.limit}/key` : "",
       ].filter(Boolean);
       this.out(`  ${bold(t.name)}  ${dim(extras.join(" "))}`);
     }
