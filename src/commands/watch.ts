@@ -6,7 +6,7 @@ import { openManagement } from "../cli/management.js";
 import { parseStatuses } from "../cli/parse.js";
 import type { ActiveConfig } from "../config/registry.js";
 import type { Backend } from "../contract/backend.js";
-import type { ManagementStore, QueueCounts, StatusCounts } from "../contract/management.js";
+import { type ManagementStore, type QueueCounts, type StatusCounts, zeroCounts } from "../contract/management.js";
 import type { ScheduleInfo, ScheduleStore } from "../contract/schedules.js";
 import { parseDuration } from "../core/durations.js";
 import { UsageError } from "../core/errors.js";
@@ -28,7 +28,7 @@ const inCi = () =>
 
 /** Totals are the sum of the per-queue counts: one counting pass per refresh instead of two. */
 function totals(queues: readonly QueueCounts[]): StatusCounts {
-  const counts: StatusCounts = { READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 };
+  const counts = zeroCounts();
   for (const q of queues) for (const status of ALL_STATUSES) counts[status] += q.counts[status];
   return counts;
 }
@@ -44,7 +44,7 @@ function withDeclared(counted: QueueCounts[], declared: readonly string[], canPa
   if (missing.length === 0) return counted;
   const empty = (queueName: string): QueueCounts => ({
     queueName,
-    counts: { READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 },
+    counts: zeroCounts(),
     oldestReadyAt: null,
     oldestDueAt: null,
     ...(canPause ? { paused: false } : {}),

@@ -37,6 +37,9 @@ export interface ResultPage {
 
 export type StatusCounts = Record<TaskResultStatus, number>;
 
+/** Every status at zero, to count into. */
+export const zeroCounts = (): StatusCounts => ({ READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 });
+
 export interface QueueCounts {
   queueName: string;
   counts: StatusCounts;

@@ -1,17 +1,18 @@
 import type { Diagnosis } from "../../contract/diagnosis.js";
-import type {
-  ErrorGroup,
-  FailureGroup,
-  IdOutcome,
-  ListOptions,
-  ManagementStore,
-  PruneOptions,
-  QueueCounts,
-  ResultFilter,
-  ResultPage,
-  RetryOptions,
-  StatusCounts,
-  WorkerInfo,
+import {
+  type ErrorGroup,
+  type FailureGroup,
+  type IdOutcome,
+  type ListOptions,
+  type ManagementStore,
+  type PruneOptions,
+  type QueueCounts,
+  type ResultFilter,
+  type ResultPage,
+  type RetryOptions,
+  type StatusCounts,
+  type WorkerInfo,
+  zeroCounts,
 } from "../../contract/management.js";
 import type { QueueState } from "../../contract/queue-controls.js";
 import { UsageError } from "../../core/errors.js";
@@ -27,7 +28,7 @@ import { parseMember, usedQueues } from "./own-keys.js";
 import { countByQueue } from "./queue-counts.js";
 import { finishedPerMinute } from "./raw.js";
 import { listWorkers } from "./registry.js";
-import { allows, CHUNK, failedRecords, idBoundFor, matches, walkWaiting, zeroCounts } from "./scan.js";
+import { allows, CHUNK, failedRecords, idBoundFor, matches, walkWaiting } from "./scan.js";
 
 /**
  * The operator's view of a Redis backend, through BullMQ's getters (counts, jobs, states) and

@@ -1,10 +1,9 @@
 import { Job, type Queue } from "bullmq";
-import type { QueueCounts } from "../../contract/management.js";
+import { type QueueCounts, zeroCounts } from "../../contract/management.js";
 import { queueStates } from "./controls.js";
 import type { RedisHost } from "./host.js";
 import { priorityHeads } from "./raw.js";
 import { dueAtOf, type JobView } from "./records.js";
-import { zeroCounts } from "./scan.js";
 
 /**
  * Per-queue counts from BullMQ's getJobCounts (and tasklane's cancelled sets), each queue's

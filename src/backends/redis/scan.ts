@@ -1,5 +1,5 @@
 import type { JobType } from "bullmq";
-import type { ResultFilter, StatusCounts } from "../../contract/management.js";
+import type { ResultFilter } from "../../contract/management.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { RedisHost } from "./host.js";
 import { type JobRef, recordsOf } from "./jobs.js";
@@ -13,7 +13,6 @@ export const CHUNK = 500;
 /** Ids read per page from BullMQ's READY sets (ids only, so pages can be large). */
 const ID_PAGE = 10_000;
 
-export const zeroCounts = (): StatusCounts => ({ READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 });
 export const allows = <T>(list: readonly T[] | undefined, value: T) =>
   !list || list.length === 0 || list.includes(value);
 

@@ -1,18 +1,19 @@
 import type Database from "better-sqlite3";
 import type { Diagnosis } from "../../contract/diagnosis.js";
-import type {
-  ErrorGroup,
-  FailureGroup,
-  IdOutcome,
-  ListOptions,
-  ManagementStore,
-  PruneOptions,
-  QueueCounts,
-  ResultFilter,
-  ResultPage,
-  RetryOptions,
-  StatusCounts,
-  WorkerInfo,
+import {
+  type ErrorGroup,
+  type FailureGroup,
+  type IdOutcome,
+  type ListOptions,
+  type ManagementStore,
+  type PruneOptions,
+  type QueueCounts,
+  type ResultFilter,
+  type ResultPage,
+  type RetryOptions,
+  type StatusCounts,
+  type WorkerInfo,
+  zeroCounts,
 } from "../../contract/management.js";
 import type { QueueState } from "../../contract/queue-controls.js";
 import { UsageError } from "../../core/errors.js";
@@ -29,8 +30,6 @@ import { SLOT_MS } from "./sql/counts.js";
 import type { SqliteStore } from "./store.js";
 
 const UNFINISHED = ["READY", "RUNNING"] as const;
-
-const zeroCounts = (): StatusCounts => ({ READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 });
 
 /**
  * The operator's view of a SQLite backend (ManagementStore): listing, counts, error groups,
