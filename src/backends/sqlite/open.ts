@@ -26,8 +26,9 @@ const JOURNAL_SIZE_LIMIT = WAL_ROOM_BYTES;
 
 /**
  * Opens (creating if missing, unless `mustExist`) the database file at `path`, ready for use:
- * WAL, synchronous NORMAL, schema migrated. A file from a newer tasklane is refused untouched. Any failure is
- * thrown as a StorageError or ConfigError naming the file and what to do (storage-errors.ts).
+ * WAL, synchronous NORMAL, schema migrated. A file from a newer tasklane is refused untouched.
+ * Any failure is thrown as a StorageError or ConfigError naming the file and what to do
+ * (storage-errors.ts).
  */
 export function openDatabase(
   path: string,

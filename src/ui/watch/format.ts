@@ -1,5 +1,6 @@
 import stringWidth from "string-width";
 import type { ShownStatus } from "../text/status.js";
+import { printable } from "../text/table.js";
 
 const BARS = "▁▂▃▄▅▆▇█";
 
@@ -23,25 +24,8 @@ export const STATUS_COLOR: Record<ShownStatus, string> = {
   CANCELLED: "gray",
 };
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/**
- * Text from the store as the terminal may show it: control characters escaped (\n, \t, \r,
- * \u001b…). A newline in an error message or a queue name would break a row across lines (Ink
- * would then count the screen wrong and leave stale lines), and an escape sequence in stored
- * text would colour or move what follows it.
- */
-export function printable(text: string): string {
-  return text.replace(CONTROL, (c) => {
-    if (c === "\n") return "\\n";
-    if (c === "\t") return "\\t";
-    if (c === "\r") return "\\r";
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  });
-}
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+/** Text by graphemes: a character as a person sees it (an emoji sequence, a letter and its accents). */
+export const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 /**
  * The longest start of `text` that takes at most `columns` terminal columns, measured as Ink
@@ -49,7 +33,6 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
  * splitting a character or an emoji sequence; and the columns it takes.
  */
 export function fitColumns(text: string, columns: number): { text: string; width: number } {
-  if (stringWidth(text) <= columns) return { text, width: stringWidth(text) };
   let width = 0;
   let end = 0;
   for (const { segment, index } of graphemes.segment(text)) {
@@ -65,11 +48,15 @@ export function fitColumns(text: string, columns: number): { text: string; width
 export function cell(text: string, width: number, align: "left" | "right" = "left"): string {
   if (width <= 1) return " ".repeat(Math.max(0, width));
   const room = width - 1;
-  const shown = printable(text);
+  // A cell shows at most `room` columns, so no more than a few times that much of the text is
+  // escaped and measured: a 5 MB error message would otherwise be, at every refresh.
+  const head = text.length > room * 4 ? text.slice(0, room * 4) : text;
+  const shown = printable(head, "escape");
   const whole = stringWidth(shown);
-  const fitted = whole <= room ? { text: shown, width: whole } : fitColumns(shown, room - 1);
-  const cut = whole <= room ? fitted.text : `${fitted.text}…`;
-  const pad = " ".repeat(room - fitted.width - (whole <= room ? 0 : 1));
+  const fits = whole <= room && head.length === text.length;
+  const fitted = fits ? { text: shown, width: whole } : fitColumns(shown, room - 1);
+  const cut = fits ? fitted.text : `${fitted.text}…`;
+  const pad = " ".repeat(room - fitted.width - (fits ? 0 : 1));
   return align === "right" ? `${pad}${cut} ` : `${cut}${pad} `;
 }
 
@@ -81,10 +68,10 @@ export function count(n: number): string {
 /**
  * Hard-wraps one line into pieces of at most `width` columns (see fitColumns), so tracebacks
  * keep every character; continuation pieces are indented two more than the line itself.
- * Control characters are escaped first (printable).
+ * Control characters and escape sequences are escaped first (printable).
  */
 export function wrapLine(line: string, width: number): string[] {
-  const text = printable(line);
+  const text = printable(line, "escape");
   if (width <= 0 || stringWidth(text) <= width) return [text];
   const indent = " ".repeat(Math.min(Math.floor(width / 2), (/^ */.exec(text)?.[0].length ?? 0) + 2));
   const pieces: string[] = [];

@@ -1,3 +1,4 @@
+import { graphemes } from "./format.js";
 import { askConfirm, askGroups, askQueue, askTasks } from "./keys-ask.js";
 import { reduceList, reduceScroll } from "./keys-list.js";
 import type { KeyContext, KeyInfo, Reduced, ViewState } from "./view.js";
@@ -85,8 +86,6 @@ export function reduceKey(state: ViewState, input: string, key: KeyInfo, ctx: Ke
   if (state.mode === "detail") return reduceDetail(base, input, key, ctx);
   return reduceActions(base, input, ctx) ?? reduceList(base, input, key, ctx);
 }
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 /** The draft less its last character as a person sees it: an emoji (two UTF-16 units or more) goes whole. */
 function withoutLastCharacter(text: string): string {
