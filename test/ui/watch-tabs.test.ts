@@ -125,6 +125,17 @@ describe("tables", () => {
     // A backend grouping by task and class (no group id) still gets a stable row id.
     expect(rows[1]?.id).toBe("charge:TypeError");
   });
+
+  it("errors: the error stops at 40 columns, so the last message gets the rest of a wide terminal", () => {
+    const widths = (w: number) =>
+      Object.fromEntries(fitColumns(errorsTable([group()], now).columns, w).map((c) => [c.label, c.width]));
+    const at120 = widths(120);
+    expect(at120.ERROR).toBe(40);
+    expect(at120["LAST MESSAGE"]).toBeGreaterThan(30);
+    const at200 = widths(200);
+    expect(at200.ERROR).toBe(40);
+    expect(at200["LAST MESSAGE"]).toBeGreaterThan(at200.ERROR ?? 0);
+  });
 });
 
 describe("tab data", () => {

@@ -118,7 +118,10 @@ export function errorsTable(groups: readonly FailureGroup[], now: number): Table
       "RETRYING",
       groups.map((g) => count(g.retrying)),
     ),
-    { label: "ERROR", flex: 3, min: 14, max: 50 },
+    // ERROR ("RangeError at jobs.ts:12 charge") stops at 40 columns so that LAST MESSAGE, what
+    // tells an operator what went wrong, gets the rest: capped at 50, ERROR sat half empty at
+    // 120 columns while the message had its 24-column minimum.
+    { label: "ERROR", flex: 3, min: 14, max: 40 },
     { label: "TASKS", flex: 1, min: 8, max: 24, drop: 1 },
     { label: "LAST SEEN", width: 10, drop: 2 },
     // Only where there is room for a useful part of it (the detail view has it whole).
