@@ -158,6 +158,16 @@ describe("plain and JSON snapshots", () => {
     expect(text).not.toContain("\u001b[");
   });
 
+  it("an empty results list says whether a filter emptied it or nothing was enqueued yet", () => {
+    const empty = { ...snapshotOf([]), queues: [] };
+    expect(renderPlainSnapshot(empty, BACKEND, NO_FILTERS)).toContain(
+      "no results yet: enqueue one with `tasks enqueue TASK`",
+    );
+    const filtered = renderPlainSnapshot(empty, BACKEND, { ...NO_FILTERS, queues: ["emails"] });
+    expect(filtered).toContain("no results match");
+    expect(filtered).not.toContain("no results yet");
+  });
+
   it("JSON: ISO dates, TaskResult shape, stale workers flagged", () => {
     const json = JSON.parse(JSON.stringify(snapshotToJson(snap, BACKEND, NO_FILTERS)));
     expect(json).toMatchObject({

@@ -4,7 +4,7 @@ import { ago, duration, shortId } from "../text/format.js";
 import { shownStatus } from "../text/status.js";
 import { MARKER_WIDTH } from "./columns.js";
 import { cell, STATUS_COLOR } from "./format.js";
-import { describeFilters, type WatchFilters } from "./snapshot.js";
+import { describeFilters, noResultsText, type WatchFilters } from "./snapshot.js";
 import { ListTitle, marker } from "./Table.js";
 
 export interface ResultsListProps {
@@ -59,7 +59,9 @@ export function ResultsList(props: ResultsListProps) {
         {cell("ATT", w.attempts)}
         {w.id > 0 ? "ID" : ""}
       </Text>
-      {results.length === 0 ? <Text dimColor>{props.loading ? "   loading…" : "   no results match"}</Text> : null}
+      {results.length === 0 ? (
+        <Text dimColor>{props.loading ? "   loading…" : `   ${noResultsText(props.filters)}`}</Text>
+      ) : null}
       {shown.map((r, i) => {
         const isCursor = top + i === cursor;
         return (

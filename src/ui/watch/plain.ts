@@ -7,6 +7,7 @@ import { count, sparkline } from "./format.js";
 import {
   type BackendInfo,
   describeFilters,
+  noResultsText,
   noWorkerHint,
   shownWorkers,
   type WatchFilters,
@@ -61,7 +62,7 @@ export function renderPlainSnapshot(s: WatchSnapshot, backend: BackendInfo, filt
   }
   const filter = describeFilters(filters);
   out.push("", `${bold("Recent results")} ${dim(`newest first${filter ? ` · ${filter}` : ""}`)}`);
-  if (s.results.length === 0) out.push(dim("  no results match"));
+  if (s.results.length === 0) out.push(dim(`  ${noResultsText(filters)}`));
   else {
     const rows = s.results.map((r) => [
       shortId(r.id),

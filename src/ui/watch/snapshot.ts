@@ -100,6 +100,14 @@ export function describeFilters(filters: WatchFilters): string {
   return parts.join(" ");
 }
 
+/**
+ * The results list when it is empty: with filters, nothing matched them; without, nothing was
+ * enqueued yet (or everything was pruned), which "no results match" made look like a filter.
+ */
+export function noResultsText(filters: WatchFilters): string {
+  return describeFilters(filters) ? "no results match" : "no results yet: enqueue one with `tasks enqueue TASK`";
+}
+
 /** What the workers line adds when READY tasks wait and no worker is live to take them. */
 export function noWorkerHint(live: number, ready: number): string {
   if (live > 0 || ready === 0) return "";
