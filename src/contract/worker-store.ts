@@ -108,8 +108,10 @@ export interface WorkerStore {
   /**
    * Resolves when another process may have changed the queue, or after `timeoutMs`, or when
    * `signal` aborts — whichever comes first. Lets idle workers sleep without busy polling.
+   * `workerId` is the waiting worker's (as its claims gave it): a store serving several workers
+   * of one process tells their waits apart by it (absent: the last claim's worker).
    */
-  waitForChange(timeoutMs: number, signal: AbortSignal): Promise<void>;
+  waitForChange(timeoutMs: number, signal: AbortSignal, workerId?: string): Promise<void>;
 }
 
 /** "default,emails" or "* except slow" — for logs and the worker registry. */

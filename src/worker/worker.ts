@@ -258,7 +258,7 @@ export class Worker implements WorkerRunner {
     const timeout = Math.min(this.#options.intervalMs, nextDue ?? Number.POSITIVE_INFINITY);
     this.#idleAbort = new AbortController();
     if (this.#stopping) return;
-    await this.#store.waitForChange(Math.max(0, timeout), this.#idleAbort.signal);
+    await this.#store.waitForChange(Math.max(0, timeout), this.#idleAbort.signal, this.id);
   }
 
   async #waitForSlot(): Promise<void> {

@@ -120,4 +120,65 @@ console.log(JSON.stringify(summaries.map((s) => s.succeeded)));
     for (const r of [added, mailed]) await r.refresh();
     expect([added.status, mailed.status]).toEqual(["SUCCEEDED", "SUCCEEDED"]);
   }, 60_000);
+
+  it("two workers in one process: one draining a backlog does not leave the other deaf to new tasks", async () => {
+    // The second worker's interval is a minute: only a change seen on the database wakes it.
+    const script = join(project.dir, "busy-and-idle.mjs");
+    writeFileSync(
+      script,
+      `import { runWorker } from ${JSON.stringify(join(BIN, "../../dist/index.js"))};
+const controller = new AbortController();
+let started = 0;
+let slept = 0;
+const onEvent = (event) => {
+  if (event.type === "started" && ++started === 2) console.log("ready");
+  if (event.type === "taskStarted" && event.record.taskName === "sleep") console.log("sleep started");
+  if (event.type !== "taskFinished") return;
+  if (event.record.taskName === "sleep") slept++;
+  if (event.record.taskName === "emails") {
+    console.log("emails finished after " + slept + " sleeps");
+    controller.abort();
+  }
+};
+const options = { startupDelay: false, signal: controller.signal, onEvent, intervalMs: 60_000 };
+await Promise.all([runWorker({ ...options, queues: ["default"] }), runWorker({ ...options, queues: ["emails"] })]);
+`,
+    );
+    const child = execa("node", [script], {
+      cwd: project.dir,
+      reject: false,
+      timeout: 45_000,
+      env: { ...CHILD_ENV, TASKLANE_TEST_DIR: project.dir },
+    });
+    const lines: string[] = [];
+    const waiting: { test: (line: string) => boolean; resolve: () => void }[] = [];
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      for (const line of chunk.split("\n").filter(Boolean)) {
+        lines.push(line);
+        for (const w of waiting.filter((w) => w.test(line))) w.resolve();
+      }
+    });
+    const lineCount = (text: string) => lines.filter((l) => l === text).length;
+    const until = (test: () => boolean) =>
+      new Promise<void>((resolve) => {
+        if (test()) return resolve();
+        waiting.push({ test: () => test(), resolve });
+      });
+    await until(() => lineCount("ready") === 1);
+    // Enqueued from this process, not the workers': only the database tells them.
+    for (let i = 0; i < 30; i++) await enqueue(project, "sleep", [100]);
+    // The first worker is past its first claim: it claims again as each task ends (a backlog).
+    await until(() => lineCount("sleep started") >= 2);
+    await enqueue(project, "emails", ["ada@example.com"]);
+    const run = await child;
+    expect({ timedOut: run.timedOut, code: run.exitCode, stderr: run.stderr }).toEqual({
+      timedOut: false,
+      code: 0,
+      stderr: "",
+    });
+    // Before the fix the second worker woke only once the backlog had drained (30 sleeps, ~3 s):
+    // the first one, saturated, switched off the database watcher both shared.
+    const done = /emails finished after (\d+) sleeps/.exec(lines.join("\n"));
+    expect(Number(done?.[1])).toBeLessThan(20);
+  }, 60_000);
 });

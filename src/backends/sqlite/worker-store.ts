@@ -31,6 +31,34 @@ const PEERS_REFRESH_MS = 2_000;
  */
 const WORKER_CACHE_KIB = 2_000;
 
+/**
+ * One worker of this process, as this store knows it. Per worker, not per store: runWorker() can
+ * run several workers on one backend (one per queue, say).
+ * - A second worker took over the first one's heartbeat slot, leaving that thread running for
+ *   ever (the process never exited) and stopping its own with the first.
+ * - With one `mark` and `filledAll` for all, a worker draining a backlog switched the shared
+ *   watcher off, and the other, idle, slept through new tasks until the backlog was done.
+ */
+interface WorkerSlot {
+  /** Its heartbeat thread, and the record of its beats' waits for the lock. */
+  thread: HeartbeatThread | null;
+  readonly outages: LockOutages;
+  /**
+   * What its last claim saw: a wait returns at once if anything changed since. `watched`: the
+   * watcher was armed before that claim began, so no commit after the claim goes unseen.
+   */
+  mark: { events: number; stamp: string | undefined; watched: boolean } | null;
+  /**
+   * How many free slots its last claim filled, when it filled every one (0 when it left some free).
+   * - Any: the worker is saturated, its next step is another claim, so the watcher can be off
+   *   until a wait may follow (wake.ts), unless another worker of this store is idle.
+   * - Several: it is draining, a backlog is likely waiting, so its next claim retries another
+   *   process's lock at once (one slot filled says little: it is also how every wake-up of an
+   *   idle worker ends).
+   */
+  filledAll: number;
+}
+
 /** What the worker store needs from its backend: the open store (reopened after close()) and the watcher. */
 export interface SqliteWorkerStoreSource {
   readonly store: SqliteStore;
@@ -47,28 +75,11 @@ export interface SqliteWorkerStoreSource {
  */
 export class SqliteWorkerStore implements WorkerStore {
   readonly #source: SqliteWorkerStoreSource;
-  /**
-   * What the last claim saw: a wait returns at once if anything changed since. `watched`: the
-   * watcher was armed before that claim began, so no commit after the claim goes unseen.
-   */
-  #mark: { events: number; stamp: string | undefined; watched: boolean } | null = null;
-  /**
-   * How many free slots the last claim filled, when it filled every one (0 when it left some free).
-   * - Any: the worker is saturated, its next step is another claim, so the watcher is off until a
-   *   wait may follow (wake.ts).
-   * - Several: it is draining, a backlog is likely waiting, so its next claim retries another
-   *   process's lock at once (one slot filled says little: it is also how every wake-up of an
-   *   idle worker ends).
-   */
-  #filledAll = 0;
   #recovery: { store: SqliteStore; leases: LeaseRecovery } | null = null;
-  /**
-   * Each worker of this process, by id: its heartbeat thread and the record of its beats' waits
-   * for the lock. One per worker, not one per store: runWorker() can run several workers on one
-   * backend (one per queue, say), and a second worker took over the first one's slot, leaving that
-   * thread running for ever (the process never exited) and stopping its own with the first.
-   */
-  readonly #beats = new Map<string, { thread: HeartbeatThread | null; outages: LockOutages }>();
+  /** Each worker of this process, by id. */
+  readonly #workers = new Map<string, WorkerSlot>();
+  /** The worker that claimed last: whose mark a wait without a worker id compares with. */
+  #lastClaim: WorkerSlot | null = null;
   #peers: { id: string; pid: number; proc_start: string }[] = [];
   #peersReadAt = Number.NEGATIVE_INFINITY;
   /** Cues for the checkpoints the heartbeat thread runs while this worker writes (checkpoints.ts). */
@@ -109,14 +120,14 @@ export class SqliteWorkerStore implements WorkerStore {
     const store = this.#store;
     this.#file = fileIdentity(store.path);
     store.registerWorker(worker);
-    const beats = this.#beatsOf(worker.id);
-    beats.thread = startHeartbeatThread(
+    const slot = this.#slotOf(worker.id);
+    slot.thread = startHeartbeatThread(
       {
         path: store.path,
         leaseMs: store.leaseMs,
         heartbeatMs: this.#source.heartbeatMs,
         busyTimeoutMs: store.busyTimeoutMs,
-        outages: beats.outages.buffer,
+        outages: slot.outages.buffer,
         checkpoints: this.#checkpoints.buffer,
       },
       worker.id,
@@ -126,8 +137,8 @@ export class SqliteWorkerStore implements WorkerStore {
   /** After a transaction of this worker's that claimed or finished `rows` rows: the thread's cue to checkpoint. */
   #wrote(rows: number): void {
     if (rows === 0) return;
-    for (const beats of this.#beats.values()) {
-      if (beats.thread?.alive) {
+    for (const slot of this.#workers.values()) {
+      if (slot.thread?.alive) {
         this.#checkpoints.wrote(rows);
         return;
       }
@@ -140,35 +151,37 @@ export class SqliteWorkerStore implements WorkerStore {
    */
   async heartbeat(workerId: string): Promise<void> {
     if (this.#file) checkSameFile(this.#store.path, this.#file);
-    const beats = this.#beatsOf(workerId);
-    if (beats.thread?.alive) {
+    const slot = this.#slotOf(workerId);
+    if (slot.thread?.alive) {
       // The thread's own reports reach the worker's log here (as a survived store error).
-      const errors = beats.thread.takeErrors();
+      const errors = slot.thread.takeErrors();
       const last = errors.at(-1);
       if (last !== undefined) throw new Error(errors.length > 1 ? `${last} (${errors.length} reports)` : last);
       return;
     }
-    beats.outages.begin(Date.now());
+    slot.outages.begin(Date.now());
     try {
       this.#store.heartbeat(workerId);
     } finally {
-      beats.outages.end(Date.now());
+      slot.outages.end(Date.now());
     }
   }
 
-  /** A worker's heartbeat slot (made on first use). */
-  #beatsOf(workerId: string): { thread: HeartbeatThread | null; outages: LockOutages } {
-    let beats = this.#beats.get(workerId);
-    if (!beats) {
-      beats = { thread: null, outages: new LockOutages() };
-      this.#beats.set(workerId, beats);
+  /** A worker's slot (made on first use). */
+  #slotOf(workerId: string): WorkerSlot {
+    let slot = this.#workers.get(workerId);
+    if (!slot) {
+      slot = { thread: null, outages: new LockOutages(), mark: null, filledAll: 0 };
+      this.#workers.set(workerId, slot);
     }
-    return beats;
+    return slot;
   }
 
   async markWorkerStopped(workerId: string): Promise<void> {
-    await this.#beats.get(workerId)?.thread?.stop();
-    this.#beats.delete(workerId);
+    const slot = this.#workers.get(workerId);
+    await slot?.thread?.stop();
+    this.#workers.delete(workerId);
+    if (this.#lastClaim === slot) this.#lastClaim = null;
     this.#store.markWorkerStopped(workerId);
   }
 
@@ -180,21 +193,30 @@ export class SqliteWorkerStore implements WorkerStore {
   ): Promise<{ claimed: TaskResultData[] } & CompletionReport> {
     const store = this.#store;
     const watcher = this.#source.watcher();
+    const slot = this.#slotOf(workerId);
     // Before the claim, so no commit after it goes unseen; not after a claim that filled every
     // slot (the worker claims again before it could wait: arming and disarming per task costs
     // more than it saves), so a wait after such a claim re-arms first (waitForChange).
-    if (this.#filledAll === 0) watcher.arm();
+    if (slot.filledAll === 0) watcher.arm();
     const watched = watcher.armed;
     const result = await whenUnlocked(
       store,
       () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
-      this.#filledAll > 1 ? { atOnceMs: RETRY_AT_ONCE_MS } : { napMs: NAP_MS },
+      slot.filledAll > 1 ? { atOnceMs: RETRY_AT_ONCE_MS } : { napMs: NAP_MS },
     );
     this.#wrote(result.claimed.length + completed.length);
-    this.#filledAll = result.claimed.length === limit ? limit : 0;
-    if (this.#filledAll > 0) watcher.disarm();
-    this.#mark = { events: watcher.events, stamp: store.claimStamp, watched };
+    slot.filledAll = result.claimed.length === limit ? limit : 0;
+    // Off only while every worker of this store is saturated: an idle one waits on it.
+    if (slot.filledAll > 0 && this.#allSaturated()) watcher.disarm();
+    slot.mark = { events: watcher.events, stamp: store.claimStamp, watched };
+    this.#lastClaim = slot;
     return result;
+  }
+
+  /** Whether every worker of this store filled all its free slots at its last claim (a loop: once per claim). */
+  #allSaturated(): boolean {
+    for (const slot of this.#workers.values()) if (slot.filledAll === 0) return false;
+    return true;
   }
 
   async complete(outcomes: AttemptOutcome[]): Promise<CompletionReport> {
@@ -212,7 +234,7 @@ export class SqliteWorkerStore implements WorkerStore {
   async recover(workerId: string, ownLeftovers: boolean, plan: RecoveryPlan): Promise<RecoveredTask[]> {
     const store = this.#store;
     const leases = this.#leases;
-    const { outages } = this.#beatsOf(workerId);
+    const { outages } = this.#slotOf(workerId);
     const own = ownLeftovers ? await whenUnlocked(store, () => leases.recoverOwn(workerId, plan)) : [];
     const expired = await whenUnlocked(store, () => {
       const now = Date.now();
@@ -263,17 +285,18 @@ export class SqliteWorkerStore implements WorkerStore {
     return this.#store.nextDueInMs(selector, Date.now());
   }
 
-  waitForChange(timeoutMs: number, signal: AbortSignal): Promise<void> {
+  waitForChange(timeoutMs: number, signal: AbortSignal, workerId?: string): Promise<void> {
     const watcher = this.#source.watcher();
-    if (this.#mark && !this.#mark.watched) {
-      // The last claim ran unwatched: a commit since it may have gone unseen. Arm, and let the
+    const slot = workerId === undefined ? this.#lastClaim : this.#slotOf(workerId);
+    if (slot?.mark && !slot.mark.watched) {
+      // Its last claim ran unwatched: a commit since it may have gone unseen. Arm, and let the
       // caller claim again (watched this time) before it waits.
       watcher.arm();
-      this.#mark = { ...this.#mark, events: watcher.events, watched: true };
+      slot.mark = { ...slot.mark, events: watcher.events, watched: true };
       return Promise.resolve();
     }
     return watcher.wait(timeoutMs, signal, () => {
-      const mark = this.#mark;
+      const mark = slot?.mark;
       if (!mark) return false;
       return watcher.events !== mark.events || this.#store.changeStamp() !== mark.stamp;
     });
