@@ -1,13 +1,15 @@
 import { BaseCommand } from "../cli/base-command.js";
 import type { ActiveConfig } from "../config/registry.js";
 import type { ScheduleEntry } from "../config/schedules.js";
-import type { ScheduleInfo } from "../contract/schedules.js";
+import { describeZone, LOCAL_ZONE, localTimeZone, type ScheduleInfo, syncAction } from "../contract/schedules.js";
 import { ago } from "../ui/text/format.js";
 import { dim, yellow } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
 
 interface Row {
   entry: ScheduleEntry;
+  /** The zone it is read in, as stored ("local (Asia/Tokyo)": the local zone of the worker that stored it). */
+  zone: string;
   backend: string;
   lastRun: Date | null;
   nextRun: Date | null;
@@ -31,10 +33,14 @@ async function scheduleRows(config: ActiveConfig, now: Date): Promise<Row[]> {
       stored.set(alias, infos);
     }
     const info = infos.get(entry.name);
-    const current = info && info.cron === entry.cron && info.timezone === entry.timezone ? info : undefined;
+    // What a worker started here would store: the config's zone, else this machine's local one.
+    const mine = entry.timezone ?? `${LOCAL_ZONE}${localTimeZone()}`;
+    const action = info && syncAction(info, { cron: entry.cron, timezone: mine });
+    const current = info && (action === "keep" || action === "nameZone") ? info : undefined;
     const nextRun = current ? current.nextTick : entry.nextAfter(now);
     rows.push({
       entry,
+      zone: describeZone(current?.timezone ?? mine),
       backend: alias,
       lastRun: info?.lastTick ?? null,
       nextRun,
@@ -84,7 +90,7 @@ export default class Schedules extends BaseCommand {
           r.entry.name,
           r.entry.task.name,
           r.entry.cron,
-          r.entry.timezone ?? dim("local"),
+          r.entry.timezone ?? dim(r.zone),
           r.entry.catchUp === "all" ? `all (≤ ${r.entry.catchUpLimit})` : r.entry.catchUp,
           when(r.lastRun),
           r.overdue ? yellow(`${when(r.nextRun)} due`) : when(r.nextRun),

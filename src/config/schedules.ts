@@ -36,11 +36,15 @@ export type ScheduleOptions<T extends AnyTask = AnyTask> = {
   catchUpLimit?: number;
 } & ArgsField<ArgsOfTask<T>>;
 
-/** A validated schedule of the active config. */
-export interface ScheduleEntry
-  extends Pick<ScheduleSpec, "name" | "cron" | "timezone" | "catchUp" | "catchUpLimit" | "nextAfter" | "lastTicks"> {
+type Ticks = Pick<ScheduleSpec, "nextAfter" | "lastTicks">;
+
+/** A validated schedule of the active config (`timezone` null: none given, the local zone). */
+export interface ScheduleEntry extends Pick<ScheduleSpec, "name" | "cron" | "catchUp" | "catchUpLimit">, Ticks {
+  timezone: string | null;
   task: AnyTask;
   args: JsonValue[];
+  /** Its ticks read in another IANA zone (a schedule without one, stored by a worker elsewhere). */
+  inZone(zone: string): Ticks;
 }
 
 export const DEFAULT_CATCH_UP_LIMIT = 100;
@@ -106,6 +110,7 @@ function parseSchedule(name: string, options: ScheduleOptions, config: ScheduleC
   }
   const cron = cronOf(options.cron, timezone, (problem) => fail("cron", problem));
   const args = checkScheduleArgs(task, options.args ?? [], (problem) => fail("args", problem));
+  const zoned = new Map<string, Ticks>();
   return {
     name,
     task,
@@ -114,6 +119,20 @@ function parseSchedule(name: string, options: ScheduleOptions, config: ScheduleC
     timezone,
     catchUp: options.catchUp ?? "latest",
     catchUpLimit: options.catchUpLimit ?? DEFAULT_CATCH_UP_LIMIT,
+    ...ticksOf(cron),
+    inZone: (zone) => {
+      let ticks = zoned.get(zone);
+      if (!ticks) {
+        ticks = ticksOf(new Cron(options.cron, { mode: "5-or-6-parts", timezone: zone }));
+        zoned.set(zone, ticks);
+      }
+      return ticks;
+    },
+  };
+}
+
+function ticksOf(cron: Cron): Ticks {
+  return {
     nextAfter: (after) => cron.nextRun(after),
     // Ticks are whole seconds and previousRuns looks strictly before its (whole-second) reference.
     lastTicks: (n, atOrBefore) =>

@@ -18,8 +18,18 @@ export interface ScheduleSpec {
   taskName: string;
   /** The cron expression as written (5 fields, or 6 with seconds first). */
   cron: string;
-  /** IANA time zone the expression is read in; null: the process's local zone. */
+  /**
+   * The time zone the expression is read in: the config's IANA name, or, where the config gives
+   * none, `local:` and the IANA name of the zone of the worker that stored it (scheduleSpec). null
+   * (a custom caller): this process's local zone, unnamed.
+   */
   timezone: string | null;
+  /**
+   * Where the config gives no zone: this spec read in another worker's local zone (a stored
+   * `local:…` zone), so that workers in different zones read one schedule one way: the zone of
+   * the worker that stored it (specForStored).
+   */
+  inZone?(stored: string): ScheduleSpec;
   catchUp: CatchUp;
   /** With catchUp "all": at most this many missed ticks are enqueued. */
   catchUpLimit: number;
@@ -51,6 +61,54 @@ export interface ScheduleInfo {
   lastTick: Date | null;
   /** The next tick due, or null when the expression has no more. */
   nextTick: Date | null;
+}
+
+/** How a stored zone that was a worker's local zone begins: "local:Asia/Tokyo". */
+export const LOCAL_ZONE = "local:";
+
+/** This process's local time zone by its IANA name ("UTC", "Europe/Paris"; TZ sets it). */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+const isLocal = (zone: string | null | undefined): zone is string => zone?.startsWith(LOCAL_ZONE) === true;
+
+/** A stored zone as listings show it: "Europe/Paris", "local (Asia/Tokyo)", or "local" (null). */
+export function describeZone(stored: string | null): string {
+  return isLocal(stored) ? `local (${stored.slice(LOCAL_ZONE.length)})` : (stored ?? "local");
+}
+
+/**
+ * What a sync does with a schedule's stored row (both backends; the Redis script mirrors it):
+ * - "add": none yet; "reset": a changed expression or zone, ticks start again from now;
+ * - "nameZone": a row stored with no zone (null, before local zones were named) by a spec in its
+ *   local zone: the zone is named, the next tick kept;
+ * - "keep": the same schedule, the task's name updated. That includes a spec with no zone in the
+ *   config and a row stored in another worker's local zone: every worker then reads it in that
+ *   zone (specForStored) instead of each in its own, which skipped ticks.
+ */
+export function syncAction(
+  row: { cron: string; timezone: string | null } | undefined,
+  spec: Pick<ScheduleSpec, "cron" | "timezone">,
+): "add" | "reset" | "nameZone" | "keep" {
+  if (!row) return "add";
+  if (row.cron !== spec.cron) return "reset";
+  if (isLocal(spec.timezone) && row.timezone === null) return "nameZone";
+  if (isLocal(spec.timezone) && isLocal(row.timezone)) return "keep";
+  return row.timezone === spec.timezone ? "keep" : "reset";
+}
+
+/**
+ * The spec to fire a stored row with: this one, or read in the stored local zone (see syncAction);
+ * null when the row belongs to another config (a deploy half done): the newest sync wins, and this
+ * worker leaves it alone.
+ */
+export function specForStored(spec: ScheduleSpec, row: { cron: string; timezone: string | null }): ScheduleSpec | null {
+  if (row.cron !== spec.cron) return null;
+  if (row.timezone === spec.timezone) return spec;
+  if (isLocal(spec.timezone) && row.timezone === null) return spec;
+  if (isLocal(spec.timezone) && isLocal(row.timezone)) return spec.inZone?.(row.timezone) ?? null;
+  return null;
 }
 
 /**

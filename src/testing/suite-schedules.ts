@@ -205,6 +205,55 @@ export function scheduleTests(s: Suite): void {
       });
     });
 
+    it("no timezone: workers in different zones read one schedule one way, in the local zone of the worker that stored it", async (context) => {
+      // 09:00 in Tokyo (UTC+9) is 00:00 UTC. Before, the row kept the Tokyo worker's next tick
+      // while a UTC worker woke at its own (09:00 UTC) and found nothing due from then: that
+      // tick was skipped, and `tasks schedules` said no worker was running.
+      const schedules = `{ zoned: { task: tick, cron: "0 9 * * *", args: ["zoned"] } }`;
+      await withSchedules(s, context, schedules, async (project, store) => {
+        const fire = store.fire;
+        if (!fire) return context.skip();
+        const batch = (zone: string) =>
+          tasks(["worker", "--batch", "--json", "--no-startup-delay", "--config", project.configPath], {
+            cwd: project.dir,
+            env: { TZ: zone, TASKLANE_TEST_DIR: project.dir },
+          }).then((run) => expect(run.exitCode, String(run.stderr)).toBe(0));
+        await batch("Asia/Tokyo");
+        const [stored] = await store.list();
+        expect(stored?.timezone).toBe("local:Asia/Tokyo");
+        expect(stored?.nextTick?.getUTCHours()).toBe(0);
+        await batch("UTC");
+        expect(await store.list()).toEqual([stored]);
+        const listed = await tasks(["schedules", "--config", project.configPath], {
+          cwd: project.dir,
+          env: { TZ: "UTC" },
+        });
+        expect(String(listed.stdout)).toMatch(/zoned\s+tick\s+0 9 \* \* \*\s+local \(Asia\/Tokyo\)/);
+        expect(String(listed.stdout)).not.toContain("due");
+        // This process, in whatever zone it runs, fires the tick the Tokyo worker stored.
+        const due = stored?.nextTick as Date;
+        const fired = await fire.call(store, [specOf(await specs(project), "zoned")], new Date(due.getTime() + 5_000));
+        expect(ticksOf(fired, "zoned")).toEqual([due.toISOString()]);
+      });
+    });
+
+    it("a row stored before local zones were named (null) takes this worker's zone name and keeps its next tick", async (context) => {
+      const schedules = `{ legacy: { task: tick, cron: "0 * * * *", args: ["legacy"] } }`;
+      await withSchedules(s, context, schedules, async (project, store) => {
+        if (!store.fire) return context.skip();
+        const named = specOf(await specs(project), "legacy");
+        expect(named.timezone).toBe(`local:${Intl.DateTimeFormat().resolvedOptions().timeZone}`);
+        // What an older worker synced: the same expression, its zone left unnamed.
+        await store.sync([{ ...named, timezone: null }], new Date("2026-01-01T00:10:00Z"));
+        const [before] = await store.list();
+        expect(before?.timezone).toBeNull();
+        await store.sync([named], new Date("2026-01-01T05:10:00Z"));
+        const [after] = await store.list();
+        // Not started again from the second sync: the tick missed meanwhile is still due.
+        expect([after?.timezone, after?.nextTick?.getTime()]).toEqual([named.timezone, before?.nextTick?.getTime()]);
+      });
+    });
+
     it("tasks schedules lists each schedule with its last and next run (--json); tasks show names a tick's schedule", async (context) => {
       const schedules = `{ hourly: { task: tick, cron: "0 * * * *", args: ["hourly"], timezone: "UTC" } }`;
       await withSchedules(s, context, schedules, async (project, store) => {

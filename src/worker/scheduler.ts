@@ -3,7 +3,7 @@ import { activeConfig } from "../config/registry.js";
 import type { ScheduleEntry } from "../config/schedules.js";
 import type { Backend } from "../contract/backend.js";
 import type { WorkerEvents } from "../contract/events.js";
-import type { ScheduleSpec, ScheduleStore } from "../contract/schedules.js";
+import { LOCAL_ZONE, localTimeZone, type ScheduleSpec, type ScheduleStore } from "../contract/schedules.js";
 import { ConfigError } from "../core/errors.js";
 import { TaskResult } from "../core/result.js";
 import { signals } from "../core/signals.js";
@@ -149,15 +149,21 @@ export class Scheduler {
 export async function scheduleSpec(entry: ScheduleEntry): Promise<ScheduleSpec> {
   const [request] = await entry.task.prepare([entry.args]);
   if (!request) throw new ConfigError(`schedule "${entry.name}": its task made no request`);
-  return {
+  const spec: ScheduleSpec = {
     name: entry.name,
     taskName: entry.task.name,
     cron: entry.cron,
-    timezone: entry.timezone,
+    // No zone in the config: this worker's, by name, so that one in another zone can tell.
+    timezone: entry.timezone ?? `${LOCAL_ZONE}${localTimeZone()}`,
     catchUp: entry.catchUp,
     catchUpLimit: entry.catchUpLimit,
     nextAfter: entry.nextAfter,
     lastTicks: entry.lastTicks,
     request: { ...request, schedule: entry.name },
+  };
+  if (entry.timezone !== null) return spec;
+  return {
+    ...spec,
+    inZone: (stored) => ({ ...spec, timezone: stored, ...entry.inZone(stored.slice(LOCAL_ZONE.length)) }),
   };
 }

@@ -6,6 +6,7 @@ import {
   type ScheduleInfo,
   type ScheduleSpec,
   type ScheduleStore,
+  specForStored,
   ticksToEnqueue,
 } from "../../contract/schedules.js";
 import type { EnqueueRequest } from "../../core/environment.js";
@@ -26,16 +27,24 @@ interface Row {
   nextTick: number | null;
 }
 
-/** Makes the stored schedules the config's (ARGV[1]: JSON of { name, taskName, cron, timezone, nextTick }). */
+/**
+ * Makes the stored schedules the config's (ARGV[1]: JSON of { name, taskName, cron, timezone,
+ * nextTick }), as syncAction (contract/schedules.ts) says: a row stored in a worker's local zone
+ * ("local:…") is kept by a schedule with no zone, a null one named.
+ */
 const SYNC = `
 local keep = {}
 for _, s in ipairs(cjson.decode(ARGV[1])) do
   keep[s.name] = true
   local text = redis.call("HGET", KEYS[1], s.name)
   local row = text and cjson.decode(text)
+  local specLocal = type(s.timezone) == "string" and string.sub(s.timezone, 1, 6) == "local:"
+  local rowLocal = row and type(row.timezone) == "string" and string.sub(row.timezone, 1, 6) == "local:"
   if not row then
     row = { taskName = s.taskName, cron = s.cron, timezone = s.timezone, lastTick = cjson.null, nextTick = s.nextTick }
-  elseif row.cron ~= s.cron or row.timezone ~= s.timezone then
+  elseif row.cron == s.cron and specLocal and row.timezone == cjson.null then
+    row.taskName, row.timezone = s.taskName, s.timezone
+  elseif row.cron ~= s.cron or (row.timezone ~= s.timezone and not (specLocal and rowLocal)) then
     row.taskName, row.cron, row.timezone, row.nextTick = s.taskName, s.cron, s.timezone, s.nextTick
   elseif row.taskName ~= s.taskName then
     row.taskName = s.taskName
@@ -167,10 +176,12 @@ export class RedisSchedules implements ScheduleStore {
    * The due ticks of one schedule (from its stored next tick to now, narrowed by catchUp), stored,
    * then the schedule advanced; the ticks are reported only by the worker whose advance won. A row
    * whose expression or zone differs from this worker's was synced by a worker with another config
-   * (a deploy half done): the newest sync wins, this worker leaves it alone.
+   * (a deploy half done): the newest sync wins, this worker leaves it alone. A schedule without a
+   * zone is read in the local zone of the worker that stored it (specForStored).
    */
-  async #fireOne(client: Redis & ScheduleCommands, spec: ScheduleSpec, row: Row | null, now: Date) {
-    if (!row || row.cron !== spec.cron || (row.timezone ?? null) !== spec.timezone) return [];
+  async #fireOne(client: Redis & ScheduleCommands, configured: ScheduleSpec, row: Row | null, now: Date) {
+    const spec = row ? specForStored(configured, { cron: row.cron, timezone: row.timezone ?? null }) : null;
+    if (!row || !spec) return [];
     if (row.nextTick === null || row.nextTick > now.getTime()) return [];
     const from = row.nextTick;
     const due = spec.lastTicks(spec.catchUp === "all" ? spec.catchUpLimit : 1, now).filter((t) => t.getTime() >= from);
@@ -188,7 +199,7 @@ export class RedisSchedules implements ScheduleStore {
       this.host.keys.schedules,
       spec.name,
       spec.cron,
-      spec.timezone ?? "",
+      row.timezone ?? "",
       String(from),
       String(ms(ticks.at(-1)) ?? ""),
       String(ms(spec.nextAfter(now)) ?? ""),

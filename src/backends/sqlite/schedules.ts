@@ -6,6 +6,8 @@ import {
   type ScheduleInfo,
   type ScheduleSpec,
   type ScheduleStore,
+  specForStored,
+  syncAction,
   ticksToEnqueue,
 } from "../../contract/schedules.js";
 import {
@@ -13,6 +15,7 @@ import {
   ADVANCE,
   ALL_SCHEDULES,
   DROP_OTHERS,
+  NAME_ZONE,
   RENAME_TASK,
   RESET_SCHEDULE,
   SCHEDULE,
@@ -84,10 +87,11 @@ export class SqliteSchedules implements ScheduleStore {
       const row = q.get<ScheduleRow>(SCHEDULE).get(spec.name);
       const values = { name: spec.name, taskName: spec.taskName, cron: spec.cron, timezone: spec.timezone };
       const nextTick = ms(spec.nextAfter(now));
-      if (!row) q.get(ADD_SCHEDULE).run({ ...values, nextTick, now: now.getTime() });
-      else if (row.cron !== spec.cron || row.timezone !== spec.timezone) {
-        q.get(RESET_SCHEDULE).run({ ...values, nextTick, now: now.getTime() });
-      } else q.get(RENAME_TASK).run({ name: spec.name, taskName: spec.taskName, now: now.getTime() });
+      const action = syncAction(row, spec);
+      if (action === "add") q.get(ADD_SCHEDULE).run({ ...values, nextTick, now: now.getTime() });
+      else if (action === "reset") q.get(RESET_SCHEDULE).run({ ...values, nextTick, now: now.getTime() });
+      else if (action === "nameZone") q.get(NAME_ZONE).run({ ...values, now: now.getTime() });
+      else q.get(RENAME_TASK).run({ name: spec.name, taskName: spec.taskName, now: now.getTime() });
     }
     q.get(DROP_OTHERS).run({ names: JSON.stringify(specs.map((spec) => spec.name)) });
   }
@@ -97,14 +101,16 @@ export class SqliteSchedules implements ScheduleStore {
    * tick to now, at most catchUpLimit with "all", else the latest), narrowed by catchUp, are
    * stored as tasks due at their tick, and the row advances to the first tick after now. A row
    * whose expression or zone differs from this worker's was synced by a worker with another
-   * config (a deploy half done): the newest sync wins, this worker leaves it alone.
+   * config (a deploy half done): the newest sync wins, this worker leaves it alone. A schedule
+   * without a zone is read in the local zone of the worker that stored it (specForStored).
    */
   #fire(store: SqliteStore, specs: readonly ScheduleSpec[], now: Date): FiredTick[] {
     const q = store.statements;
     const fired: FiredTick[] = [];
-    for (const spec of specs) {
-      const row = q.get<ScheduleRow>(SCHEDULE).get(spec.name);
-      if (!row || row.cron !== spec.cron || row.timezone !== spec.timezone) continue;
+    for (const configured of specs) {
+      const row = q.get<ScheduleRow>(SCHEDULE).get(configured.name);
+      const spec = row ? specForStored(configured, row) : null;
+      if (!row || !spec) continue;
       if (row.next_tick === null || row.next_tick > now.getTime()) continue;
       const from = row.next_tick;
       const due = spec

@@ -1,5 +1,5 @@
 import type { FailureGroup, QueueCounts, WorkerInfo } from "../../contract/management.js";
-import type { ScheduleInfo } from "../../contract/schedules.js";
+import { describeZone, type ScheduleInfo } from "../../contract/schedules.js";
 import type { TaskResultData } from "../../core/result.js";
 import { ago, shortId } from "../text/format.js";
 import { type Column, numberColumn, type TableModel } from "./columns.js";
@@ -193,7 +193,7 @@ export function schedulesTable(schedules: readonly ScheduleInfo[], now: number):
         { text: s.name },
         { text: s.taskName },
         { text: s.cron },
-        { text: s.timezone ?? "local", dim: s.timezone === null },
+        { text: describeZone(s.timezone), dim: s.timezone === null },
         { text: ago(s.lastTick, now), dim: true },
         overdue && s.nextTick
           ? { text: `due ${ago(s.nextTick, now)}`, color: "yellow" }

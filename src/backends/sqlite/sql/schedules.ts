@@ -26,6 +26,10 @@ export const RESET_SCHEDULE = `UPDATE tasklane_schedules
   SET task_name = @taskName, cron = @cron, timezone = @timezone, next_tick = @nextTick, updated_at = @now
   WHERE name = @name`;
 
+/** A zone stored as null (before local zones were named) named, its next tick kept (syncAction). */
+export const NAME_ZONE = `UPDATE tasklane_schedules SET task_name = @taskName, timezone = @timezone, updated_at = @now
+  WHERE name = @name`;
+
 export const RENAME_TASK = `UPDATE tasklane_schedules SET task_name = @taskName, updated_at = @now
   WHERE name = @name AND task_name IS NOT @taskName`;
 
