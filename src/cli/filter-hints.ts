@@ -26,7 +26,8 @@ export function unknownFilterHint(
   return hints.length > 0 ? hints.join("; ") : undefined;
 }
 
-function meant(typed: string, names: readonly string[]): string {
+/** " (did you mean \"emails\"?)", or the known names, or nothing. */
+export function meant(typed: string, names: readonly string[]): string {
   const close = closestNames(typed, names);
   if (close.length > 0) return ` (did you mean ${close.map((n) => `"${n}"`).join(" or ")}?)`;
   return names.length > 0 ? ` (known: ${names.join(", ")})` : "";

@@ -143,6 +143,21 @@ describe("tasks retry and cancel", () => {
     expect(json((await cli(["show", String(ids.failed), "--json"])).stdout).status).toBe("CANCELLED");
   });
 
+  it("an id given twice (in full and short) is changed and reported once; the report keeps the order given", async () => {
+    const later = await enqueue(project, "noop", [], { runAfter: new Date(Date.now() + 3_600_000) });
+    const text = await cli(["cancel", later.id, later.id.slice(-12), later.id]);
+    expect({ code: text.exitCode, lines: String(text.stdout).trim().split("\n") }).toEqual({
+      code: 0,
+      lines: [`cancelled ${later.id}`, "1 cancelled, 0 failed"],
+    });
+    const again = await enqueue(project, "noop", [], { runAfter: new Date(Date.now() + 3_600_000) });
+    const run = await cli(["cancel", again.id, "nosuchid", again.id.slice(-12), "--json"]);
+    expect(json(run.stdout).map((o: { id: string; ok: boolean }) => [o.id, o.ok])).toEqual([
+      [again.id, true],
+      ["nosuchid", false],
+    ]);
+  });
+
   it("retry --failed retries every FAILED result matching the filters", async () => {
     const run = await cli(["retry", "--failed", "--task", "fail", "--json"]);
     expect(run.exitCode).toBe(0);

@@ -38,6 +38,37 @@ describe("tasks pause / resume", () => {
     expect((await cli(["results"])).stdout).toMatch(/^paused: emails \(since (just now|\d+s ago)\); their tasks wait/m);
   });
 
+  it("a queue named twice is switched once; one already that way is named as unchanged", async () => {
+    expect(JSON.parse(String((await cli(["pause", "default", "default", "--json"])).stdout))).toEqual({
+      paused: ["default"],
+    });
+    const again = await cli(["pause", "default"]);
+    expect({ code: again.exitCode, stdout: again.stdout }).toEqual({ code: 0, stdout: "default was paused already" });
+    expect(JSON.parse(String((await cli(["resume", "default", "slow", "--json"])).stdout))).toEqual({
+      resumed: ["default"],
+      unchanged: ["slow"],
+    });
+    const idle = await cli(["resume", "slow"]);
+    expect({ code: idle.exitCode, stdout: idle.stdout }).toEqual({
+      code: 0,
+      stdout: "slow was not paused: nothing to resume",
+    });
+  });
+
+  it("with queues: [] any name can be paused, and one no task uses gets a warning with the likely one", async () => {
+    const open = await makeProject(PROJECT_CONFIG.replace('queues: ["default", "emails", "slow"],', "queues: [],"));
+    try {
+      const run = await tasks(["pause", "emials", "--config", open.configPath], { cwd: open.dir });
+      expect({ code: run.exitCode, stderr: run.stderr }).toEqual({
+        code: 0,
+        stderr: 'Warning: no task of the config uses queue "emials" (did you mean "emails"?)',
+      });
+      expect(String(run.stdout)).toMatch(/^paused emials: /);
+    } finally {
+      await open.cleanup();
+    }
+  });
+
   it("a queue the backend does not have is a one-line error, exit 2, nothing paused", async () => {
     const run = await cli(["pause", "emials"]);
     expect({ code: run.exitCode, stdout: run.stdout, stderr: run.stderr }).toEqual({
