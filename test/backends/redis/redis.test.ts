@@ -1,4 +1,6 @@
+import { existsSync, readFileSync, watch } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { fromBullPriority, toBullPriority } from "../../../src/backends/redis/records.js";
@@ -7,6 +9,8 @@ import { tasks, tempDir, write } from "../../helpers/cli.js";
 import { enqueue, makeProject, type Project, startWorker, waitForResult } from "../../helpers/project.js";
 
 const config = (options: string) => `
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 import { defineConfig, task, type TaskContext } from "tasklane";
 export const add = task((a: number, b: number) => a + b);
 export const slow = task({ takesContext: true }, async (context: TaskContext, ms: number) => {
@@ -17,9 +21,16 @@ export const slowTwice = task({ takesContext: true, maxAttempts: 2 }, async (con
   if (context.attempt === 1) await new Promise((resolve) => setTimeout(resolve, ms));
   return context.attempt;
 });
+/** Blocks its event loop for ms (a synchronous computation), after noting that it started. */
+export const busy = task((ms: number) => {
+  appendFileSync(join(process.env.TASKLANE_TEST_DIR!, "busy.log"), "start\\n");
+  const until = Date.now() + ms;
+  while (Date.now() < until) {}
+  return ms;
+});
 export default defineConfig({
   backends: { default: { backend: "redis", queues: ["default", "other"], options: ${options} } },
-  tasks: { add, slow, slowTwice },
+  tasks: { add, slow, slowTwice, busy },
 });
 `;
 
@@ -107,6 +118,40 @@ if (redisAvailable || mustRunRedis) {
       expect(twice.attempts).toBe(2);
       expect(twice.errors.map((e) => e.exceptionClass)).toEqual(["WorkerLost"]);
       expect(rescuer.events.some((e) => e.event === "recovered")).toBe(true);
+    });
+
+    it("a worker killed inside a synchronous task: that run counts as an attempt too (WorkerLost, not run again)", async () => {
+      const { p } = await project(", lockDurationMs: 1000, stalledIntervalMs: 300");
+      const once = await enqueue(p, "busy", [60_000]);
+      const doomed = startWorker(p);
+      // The task blocks its worker's event loop: its start is seen in the file it writes.
+      const log = join(p.dir, "busy.log");
+      await new Promise<void>((resolve) => {
+        const watcher = watch(p.dir, () => {
+          if (existsSync(log) && readFileSync(log, "utf8").includes("start")) {
+            watcher.close();
+            resolve();
+          }
+        });
+        if (existsSync(log)) {
+          watcher.close();
+          resolve();
+        }
+      });
+      doomed.proc.kill("SIGKILL");
+      await doomed.proc;
+      const rescuer = startWorker(p);
+      await waitForResult(once, (r) => r.isFinished, 20_000);
+      rescuer.proc.kill("SIGTERM");
+      expect((await rescuer.proc).exitCode).toBe(0);
+      // Before, the start marker was still unsent when the loop blocked: the run left no trace,
+      // and the rescuer ran the task again as if for the first time.
+      expect([once.status, once.attempts, once.errors.map((e) => e.exceptionClass)]).toEqual([
+        "FAILED",
+        1,
+        ["WorkerLost"],
+      ]);
+      expect(readFileSync(log, "utf8")).toBe("start\n");
     });
 
     it("tasks info shows where the data lives, without the password", async () => {
