@@ -67,6 +67,8 @@ export class RedisWorkerRunner implements WorkerRunner {
   #stopping = false;
   #forced = false;
   #closing: Promise<void> | null = null;
+  /** The Workers are ready and running: a stop closes them (before, start-up sees #stopping). */
+  #started = false;
   #startupAbort = new AbortController();
   /** --batch: looks whether anything is left to do (also run as soon as nothing runs here). */
   #batchCheck: (() => void) | null = null;
@@ -106,7 +108,10 @@ export class RedisWorkerRunner implements WorkerRunner {
       this.#stopping = true;
       this.#events.stopping?.(false);
       this.#startupAbort.abort();
-      void this.#closeAll();
+      // Not while the Workers start: closing one still starting up leaves its commands in flight
+      // on the shared connection, and they failed with "Connection is closed" (exit 1 for a
+      // first SIGTERM, ~1 in 30 a moment after spawn). Start-up returns at its next look instead.
+      if (this.#started) void this.#closeAll();
     } else if (!this.#forced) {
       this.#forced = true;
       this.#events.stopping?.(true);
@@ -171,11 +176,13 @@ export class RedisWorkerRunner implements WorkerRunner {
       });
       // BullMQ records its worker's name in every job it runs: a short code stands for the id.
       const code = await workerCode(client, this.#host.keys, this.#id);
+      if (this.#stopping) return;
       for (const name of queues) this.#workers.push(this.#makeWorker(name, connection, code));
       // Ready first (connections, scripts): closing a Worker still starting up leaves commands
       // in flight on the shared connection, which fail when it closes.
       await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
       if (this.#stopping) return;
+      this.#started = true;
       const running = this.#workers.map((w) => w.run());
       this.#events.started?.({ workerId: this.#id, queues: label });
       if (this.#options.batch) {

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync, watch } from "node:fs";
+import { existsSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import { execa } from "execa";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { fromBullPriority, toBullPriority } from "../../../src/backends/redis/records.js";
 import { mustRunRedis, provideRedis, redisAvailable, redisUrl, uniquePrefix } from "../../conformance/redis-server.js";
-import { tasks, tempDir, write } from "../../helpers/cli.js";
+import { BIN, CHILD_ENV, tasks, tempDir, write } from "../../helpers/cli.js";
 import { enqueue, makeProject, type Project, startWorker, waitForResult } from "../../helpers/project.js";
 
 const config = (options: string) => `
@@ -153,6 +154,47 @@ if (redisAvailable || mustRunRedis) {
       ]);
       expect(readFileSync(log, "utf8")).toBe("start\n");
     });
+
+    it("a stop while the worker starts up ends it cleanly, wherever in its start-up it lands", async () => {
+      // One process, many starts of a two-queue worker: each stopped at a moment spread over how
+      // long a start takes. Before, a stop while BullMQ's Workers started closed them mid-start,
+      // and their commands failed with "Connection is closed".
+      const { p } = await project();
+      const script = join(p.dir, "stop-at-start.mjs");
+      writeFileSync(
+        script,
+        `import { runWorker } from ${JSON.stringify(join(BIN, "../../dist/index.js"))};
+const options = { startupDelay: false, queues: ["default", "other"] };
+await runWorker({ ...options, batch: true }); // loads the config and connects
+// How long a start takes now, to spread the stops over.
+let startMs = 0;
+const timed = performance.now();
+await runWorker({ ...options, batch: true, onEvent: (e) => { if (e.type === "started") startMs = performance.now() - timed; } });
+const failures = [];
+for (let i = 0; i < 60; i++) {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), (startMs * 1.2 * i) / 60);
+  try {
+    await runWorker({ ...options, signal: controller.signal });
+  } catch (error) {
+    failures.push(String(error?.message ?? error));
+  }
+}
+console.log(JSON.stringify(failures));
+`,
+      );
+      const run = await execa("node", [script], {
+        cwd: p.dir,
+        reject: false,
+        timeout: 60_000,
+        env: { ...CHILD_ENV, TASKLANE_TEST_DIR: p.dir },
+      });
+      expect({ code: run.exitCode, stderr: run.stderr, stdout: run.stdout }).toEqual({
+        code: 0,
+        stderr: "",
+        stdout: "[]",
+      });
+    }, 90_000);
 
     it("tasks info shows where the data lives, without the password", async () => {
       const url = redisUrl().replace("redis://", "redis://user:hunter2@");
