@@ -117,8 +117,9 @@ export class RedisWorkerRunner implements WorkerRunner {
       this.#events.stopping?.(true);
       this.#attempts.interruptAll();
       // Redis is away: the interrupted ends cannot be stored now and a forced stop does not wait
-      // for it (those runs come back as lost attempts through the stalled check).
-      if (this.#down) for (const worker of this.#workers) void worker.close(true).catch(() => {});
+      // for it (those runs come back as lost attempts through the stalled check). Still starting
+      // up (Redis slow to answer, say): a second stop does not wait for that either.
+      if (this.#down || !this.#started) for (const worker of this.#workers) void worker.close(true).catch(() => {});
     }
   }
 
