@@ -55,7 +55,12 @@ export function parseStatuses(values: string[] | undefined): TaskResultStatus[] 
   return values.map((value) => {
     const upper = value.trim().toUpperCase();
     if (!(ALL_STATUSES as readonly string[]).includes(upper)) {
-      throw new UsageError(`--status: unknown status "${value}"; expected one of ${ALL_STATUSES.join(", ")}`);
+      // Listings show a READY task not due yet as SCHEDULED: a label, not a status.
+      const label =
+        upper === "SCHEDULED"
+          ? " (SCHEDULED is how listings show a READY task whose run after time is still ahead: use --status READY)"
+          : "";
+      throw new UsageError(`--status: unknown status "${value}"; expected one of ${ALL_STATUSES.join(", ")}${label}`);
     }
     return upper as TaskResultStatus;
   });

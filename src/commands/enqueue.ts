@@ -36,7 +36,10 @@ export default class Enqueue extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { args, argv, flags } = await this.parse(Enqueue);
+    const { args, argv, flags, metadata } = await this.parse(Enqueue);
+    if (!flags.wait && !metadata.flags.timeout?.setFromDefault) {
+      process.stderr.write("Warning: --timeout is ignored without --wait (it bounds the wait)\n");
+    }
     const taskArgs = parseTaskArgs((argv as string[]).slice(1), flags.args);
     const runAfter = flags["run-after"] === undefined ? undefined : parseMoment(flags["run-after"], "--run-after");
     const timeoutMs = parseDuration(flags.timeout, { label: "--timeout" });

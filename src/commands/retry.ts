@@ -38,6 +38,9 @@ export default class Retry extends BaseCommand {
     const { argv, flags } = await this.parse(Retry);
     const ids = argv as string[];
     const ways = [ids.length > 0, flags.failed, flags.group !== undefined].filter(Boolean).length;
+    if (ways === 0 && (flags.task || flags.since)) {
+      throw new UsageError("--task and --since narrow --failed or --group N: add --failed to retry what they match");
+    }
     if (ways !== 1) {
       throw new UsageError(
         "give result ids, or --failed to retry every FAILED result, or --group N for one failure group (one of them)",

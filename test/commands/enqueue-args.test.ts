@@ -58,3 +58,16 @@ describe("tasks enqueue checks the arguments before storing anything", () => {
     expect(JSON.parse(String(plain.stdout)).args).toEqual(["ada@example.com", "Hello"]);
   });
 });
+
+describe("tasks enqueue flags", () => {
+  it("--timeout without --wait: enqueued, with a warning that it bounds nothing", async () => {
+    const run = await cli(["enqueue", "slow", "5", "--timeout", "5s"]);
+    expect({ code: run.exitCode, stderr: run.stderr }).toEqual({
+      code: 0,
+      stderr: "Warning: --timeout is ignored without --wait (it bounds the wait)",
+    });
+    expect(String(run.stdout)).toMatch(/^Enqueued slow as /);
+    // Its default says nothing.
+    expect((await cli(["enqueue", "slow", "6"])).stderr).toBe("");
+  });
+});

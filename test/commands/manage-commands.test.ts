@@ -250,6 +250,18 @@ describe("bad input: one line, non-zero exit, nothing written", () => {
     ["unknown status", ["results", "--status", "DONE"], 2, /--status: unknown status "DONE"; expected one of READY/],
     ["unknown id", ["show", "0000-nope"], 2, /no task result with an id matching "0000-nope"/],
     ["retry with neither ids nor --failed", ["retry"], 2, /give result ids, or --failed/],
+    [
+      "retry --task without --failed",
+      ["retry", "--task", "fail"],
+      2,
+      /^Error: --task and --since narrow --failed or --group N: add --failed to retry what they match$/,
+    ],
+    [
+      "the SCHEDULED label as a status",
+      ["results", "--status", "scheduled"],
+      2,
+      /unknown status "scheduled"; expected one of .*\(SCHEDULED is how listings show a READY task whose run after time is still ahead: use --status READY\)/,
+    ],
     ["bad --limit", ["results", "--limit", "0"], 2, /--limit must be from 1 to 10000/],
   ];
   for (const [what, args, code, message] of cases) {
