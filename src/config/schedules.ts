@@ -155,7 +155,12 @@ function cronOf(expression: string, timezone: string | null, fail: (problem: str
   try {
     cron = new Cron(expression, { mode: "5-or-6-parts", ...(timezone ? { timezone } : {}) });
   } catch (error) {
-    const why = String((error as Error)?.message ?? error).replace(/^CronPattern: /, "");
+    let why = String((error as Error)?.message ?? error).replace(/^CronPattern: /, "");
+    // croner's own count ("five, six, or seven … parts") contradicts the advice below: 7 is refused here.
+    if (/\bparts\b/.test(why)) {
+      const fields = expression.trim().split(/\s+/).length;
+      why = `it has ${fields} field${fields === 1 ? "" : "s"}`;
+    }
     return fail(
       `${JSON.stringify(expression)} is not a valid cron expression (${why}); write 5 fields "minute hour day-of-month month day-of-week", or 6 with seconds first`,
     );

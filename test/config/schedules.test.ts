@@ -60,6 +60,11 @@ describe("schedules in the config", () => {
       /^schedules\["bad"\]\.cron: .* is not a valid cron expression/,
     ],
     [
+      "three fields: croner's own count of the parts it takes is not shown",
+      () => defineConfig({ backends: sqlite, tasks: { ping }, schedules: { bad: { task: ping, cron: "* * *" } } }),
+      /^schedules\["bad"\]\.cron: "\* \* \*" is not a valid cron expression \(it has 3 fields\); write 5 fields "minute hour day-of-month month day-of-week", or 6 with seconds first$/,
+    ],
+    [
       "an expression that never fires",
       () =>
         defineConfig({ backends: sqlite, tasks: { ping }, schedules: { feb30: { task: ping, cron: "0 0 30 2 *" } } }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WorkerInfo } from "../../src/contract/management.js";
+import { ago } from "../../src/ui/text/format.js";
 import { detailLines } from "../../src/ui/watch/detail.js";
 import { cell, sparkline, wrapLine } from "../../src/ui/watch/format.js";
 import { renderPlainSnapshot, snapshotToJson } from "../../src/ui/watch/plain.js";
@@ -45,6 +46,19 @@ describe("helpers", () => {
       now,
     );
     expect(shown.map((w) => `${w.worker.id}:${w.health}`)).toEqual(["live:live", "stale:stale", "dead:dead"]);
+  });
+
+  it("due times: to the nearest minute in two units; past times as before", () => {
+    const now = T0.getTime();
+    const at = (ms: number) => ago(new Date(now + ms), now);
+    expect([at(90 * 60_000), at(3_599_000), at(300_000), at(45_000), at(-120_000), at(-500)]).toEqual([
+      "in 1h 30m",
+      "in 1h",
+      "in 5m",
+      "in 45s",
+      "2m ago",
+      "just now",
+    ]);
   });
 
   it("sparkline, cells and wrapping", () => {

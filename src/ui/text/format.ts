@@ -99,6 +99,11 @@ export function shortId(id: string): string {
 export function ago(date: Date | null, now = Date.now()): string {
   if (!date) return "-";
   const delta = now - date.getTime();
+  if (delta <= -60_000) {
+    // A due time: to the nearest minute, in two units ("in 1h 30m"). The first unit alone read a
+    // `--run-after 90m` as "in 1h", and flooring read `--run-after 1h` as "in 59m".
+    return `in ${prettyMs(Math.round(-delta / 60_000) * 60_000, { unitCount: 2 })}`;
+  }
   if (delta < 1000) return delta < 0 ? `in ${prettyMs(-delta, { compact: true })}` : "just now";
   return `${prettyMs(delta, { compact: true })} ago`;
 }
