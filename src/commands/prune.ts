@@ -35,10 +35,15 @@ export default class Prune extends BaseCommand {
         : parseDuration(flags["failed-older-than"], { label: "--failed-older-than", allowZero: true });
     const config = await this.loadConfig(flags);
     const { manage } = await openManagement(config, flags.backend);
+    // Another alias on the same store keeps its own results: only this backend's queues. A
+    // --queue outside them leaves nothing to prune (an empty list would mean every queue).
+    const own = config.ownQueues(flags.backend);
+    const queues = own && flags.queue ? flags.queue.filter((q) => own.includes(q)) : (flags.queue ?? own);
+    const nothing = queues?.length === 0;
     const options: PruneOptions = {
       finishedBefore: new Date(now - olderThan),
       failedFinishedBefore: new Date(now - failedOlderThan),
-      queues: flags.queue,
+      queues,
       taskNames: flags.task,
     };
     // Nothing matched a filter naming a task or queue the config does not know: say so.
@@ -48,14 +53,14 @@ export default class Prune extends BaseCommand {
       return hint ? `: ${hint}` : "";
     };
     if (flags["dry-run"]) {
-      const count = await manage.countPrunable(options);
+      const count = nothing ? 0 : await manage.countPrunable(options);
       if (flags.json) return this.printJson({ dryRun: true, wouldDelete: count });
       return this.out(`Would delete ${count} task result${count === 1 ? "" : "s"}${noneHint(count)}`);
     }
     const progress = !flags.json && process.stdout.isTTY ? await startProgress() : undefined;
     let deleted: number;
     try {
-      deleted = await manage.prune({ ...options, onProgress: progress?.update });
+      deleted = nothing ? 0 : await manage.prune({ ...options, onProgress: progress?.update });
     } finally {
       await progress?.stop();
     }

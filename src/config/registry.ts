@@ -71,6 +71,18 @@ export class ActiveConfig implements TaskEnvironment<AnyTask> {
     return [...this.schedules.values()].filter((entry) => sharing(entry.task.backend));
   }
 
+  /**
+   * The queues an operation on this backend's finished results keeps to (prune, retention):
+   * its own, when another alias shares its store and it names them; else undefined, every queue
+   * of the store (one with `queues: []` has no queues of its own to keep to).
+   */
+  ownQueues(alias: string): string[] | undefined {
+    const entry = this.backends.get(alias);
+    if (!entry || entry.store === null || entry.queues.length === 0) return undefined;
+    const shared = [...this.backends.values()].some((other) => other.alias !== alias && other.store === entry.store);
+    return shared ? [...entry.queues] : undefined;
+  }
+
   /** The backend for an alias, created once and shared. */
   getBackend(alias: string): Promise<Backend> {
     const entry = this.backends.get(alias);

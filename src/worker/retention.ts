@@ -48,11 +48,7 @@ export class Retention {
     const config = activeConfig();
     const entry = config?.backends.get(backend.alias);
     if (!config || !entry?.retention) return null;
-    const shared = [...config.backends.values()].some(
-      (other) => other.alias !== entry.alias && entry.store !== null && other.store === entry.store,
-    );
-    const queues = shared && entry.queues.length > 0 ? entry.queues : undefined;
-    return new Retention(backend, entry.retention, queues, events);
+    return new Retention(backend, entry.retention, config.ownQueues(entry.alias), events);
   }
 
   start(): void {

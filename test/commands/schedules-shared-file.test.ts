@@ -5,7 +5,7 @@ import { type SignalEvent, signals } from "../../src/core/signals.js";
 import { SHARED_TASK_NAMES, SHARED_TASKS } from "../../src/testing/task-source.js";
 import { runWorker } from "../../src/worker/run-worker.js";
 import { tasks } from "../helpers/cli.js";
-import { makeProject, type Project } from "../helpers/project.js";
+import { enqueue, makeProject, type Project } from "../helpers/project.js";
 
 // Two backend aliases may name one SQLite file (say, to run the reports queue with workers of
 // their own). Each worker syncs its backend's schedules into the file as it starts, dropping the
@@ -90,5 +90,30 @@ describe("schedules of two backends on one SQLite file", () => {
     }
     expect(seen.get("nightly")).toEqual({ sender: "default", result: "default" });
     expect(seen.get("weekly")).toEqual({ sender: "reports", result: "reports" });
+  });
+});
+
+describe("tasks prune on two backends of one SQLite file", () => {
+  it("prunes only the named backend's queues, as retention does", async () => {
+    project = await makeProject(CONFIG);
+    const p = project;
+    const cli = (args: string[]) => tasks([...args, "--config", p.configPath], { cwd: p.dir });
+    const mine = await enqueue(p, "weekly", ["w1"]);
+    const theirs = await enqueue(p, "add", [1, 2]);
+    for (const alias of ["default", "reports"]) {
+      const run = await cli(["worker", "--batch", "--no-startup-delay", "--backend", alias]);
+      expect(run.exitCode, String(run.stderr)).toBe(0);
+    }
+    const dry = await cli(["prune", "--backend", "reports", "--older-than", "0s", "--dry-run", "--json"]);
+    expect(JSON.parse(String(dry.stdout))).toEqual({ dryRun: true, wouldDelete: 1 });
+    // A queue of the other backend leaves nothing to prune here (and says so).
+    const other = await cli(["prune", "--backend", "reports", "--older-than", "0s", "--queue", "default"]);
+    expect(String(other.stdout)).toMatch(/^Deleted 0 task results: no queue "default" in backend "reports"/);
+    const pruned = await cli(["prune", "--backend", "reports", "--older-than", "0s", "--json"]);
+    expect(JSON.parse(String(pruned.stdout))).toEqual({ dryRun: false, deleted: 1 });
+    // Before, it deleted default's result too: the whole file's finished results.
+    await expect(theirs.refresh()).resolves.toBeUndefined();
+    expect(theirs.status).toBe("SUCCEEDED");
+    await expect(mine.refresh()).rejects.toThrow(/No task result/);
   });
 });
