@@ -1,6 +1,6 @@
 import type { Diagnosis } from "../contract/diagnosis.js";
 import type { ManagementStore, WorkerInfo } from "../contract/management.js";
-import { ago, oneLineMessage } from "../ui/text/format.js";
+import { ago, backendArg, oneLineMessage } from "../ui/text/format.js";
 
 /** One reason a result is where it is, with the facts that show it. */
 export interface Reason {
@@ -56,7 +56,7 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
         ...(r.status === "FAILED" && last
           ? [`last error: ${last.exceptionClass}: ${oneLineMessage(last.message, r.id)}`]
           : []),
-        ...(r.status === "FAILED" ? ["`tasks retry ID` runs it again"] : []),
+        ...(r.status === "FAILED" ? [`\`tasks retry ID${backendArg(r.backend)}\` runs it again`] : []),
       ],
     });
   }
@@ -109,7 +109,7 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
     reasons.push({
       code: "paused",
       summary: `queue "${q.name}" is paused${q.pausedAt ? ` since ${ago(q.pausedAt, now)}` : ""}: no worker starts its tasks`,
-      evidence: [`\`tasks resume ${q.name}\` lets workers take them again`],
+      evidence: [`\`tasks resume ${q.name}${backendArg(r.backend)}\` lets workers take them again`],
     });
   }
   const holders = q.runningHolders.map((h) => `${h.id} (worker ${h.workerId ?? "?"})`);
@@ -148,7 +148,7 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
       summary: `no live worker takes queue "${q.name}"`,
       evidence: live.length
         ? live.map((w) => describeWorker(w, now))
-        : ["no worker is running: start one with `tasks worker`"],
+        : [`no worker is running: start one with \`tasks worker${backendArg(r.backend)}\``],
     });
   }
   if (reasons.length === 0) {

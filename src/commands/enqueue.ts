@@ -5,7 +5,7 @@ import { coerceCliArgs } from "../cli/coerce-args.js";
 import { parseMoment, parseTaskArgs } from "../cli/parse.js";
 import { parseDuration } from "../core/durations.js";
 import { TasklaneError, UsageError } from "../core/errors.js";
-import { dueText, resultSummary } from "../ui/text/format.js";
+import { backendArg, dueText, resultSummary } from "../ui/text/format.js";
 
 /** --wait ran out of time: the operation did not complete (exit 1, not a usage error). */
 class TimeoutError extends TasklaneError {}
@@ -88,7 +88,7 @@ export default class Enqueue extends BaseCommand {
         // Said already, if it is the reason the note above the wait gave.
         const why = found && found.code !== stalled?.code ? found : undefined;
         throw new TimeoutError(
-          `timed out after ${flags.timeout}: ${result.taskName} ${result.id} is still ${result.status}; look it up later with: tasks show ${result.id}${why ? `; why: ${reasonLine(why)}` : ""}`,
+          `timed out after ${flags.timeout}: ${result.taskName} ${result.id} is still ${result.status}; look it up later with: tasks show ${result.id}${backendArg(backend.alias)}${why ? `; why: ${reasonLine(why)}` : ""}`,
         );
       }
     }

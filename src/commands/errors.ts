@@ -6,7 +6,7 @@ import { unknownFilterHint } from "../cli/filter-hints.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import { parseSince } from "../cli/parse.js";
-import { ago, shortId } from "../ui/text/format.js";
+import { ago, backendArg, shortId } from "../ui/text/format.js";
 import { bold, dim, red } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
 
@@ -75,7 +75,7 @@ export default class Errors extends BaseCommand {
       );
       this.out(
         dim(
-          "act on a group: tasks retry --group N (its FAILED results) · tasks cancel --group N (its pending retries)",
+          `act on a group: tasks retry --group N${backendArg(flags.backend)} (its FAILED results) · tasks cancel --group N${backendArg(flags.backend)} (its pending retries)`,
         ),
       );
       return;

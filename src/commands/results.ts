@@ -6,7 +6,7 @@ import { openManagement } from "../cli/management.js";
 import { parseSince, parseStatuses } from "../cli/parse.js";
 import { UsageError } from "../core/errors.js";
 import { TaskResult } from "../core/result.js";
-import { ago, duration, shortId } from "../ui/text/format.js";
+import { ago, backendArg, duration, shortId } from "../ui/text/format.js";
 import { shownStatus } from "../ui/text/status.js";
 import { colourStatus, dim, yellow } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
@@ -73,7 +73,7 @@ export default class Results extends BaseCommand {
     const paused = ((await manage.queueStates?.()) ?? []).filter((q) => q.paused);
     if (paused.length > 0) {
       const list = paused.map((q) => `${q.queueName} (since ${ago(q.pausedAt, now)})`).join(", ");
-      this.out(yellow(`paused: ${list}; their tasks wait until \`tasks resume\``));
+      this.out(yellow(`paused: ${list}; their tasks wait until \`tasks resume${backendArg(flags.backend)}\``));
     }
   }
 }

@@ -117,3 +117,30 @@ describe("tasks prune on two backends of one SQLite file", () => {
     await expect(mine.refresh()).rejects.toThrow(/No task result/);
   });
 });
+
+describe("hints on a backend other than default", () => {
+  it("name it, so that following them acts on that backend", async () => {
+    project = await makeProject(CONFIG);
+    const p = project;
+    const cli = (args: string[]) => tasks([...args, "--config", p.configPath], { cwd: p.dir });
+    const waiting = await enqueue(p, "weekly", ["w1"]);
+    const why = await cli(["why", waiting.id, "--backend", "reports"]);
+    expect(String(why.stdout)).toContain("no worker is running: start one with `tasks worker --backend reports`");
+    expect((await cli(["pause", "reports", "--backend", "reports"])).exitCode).toBe(0);
+    expect(String((await cli(["results", "--backend", "reports"])).stdout)).toContain(
+      "their tasks wait until `tasks resume --backend reports`",
+    );
+    const snapshot = await cli(["watch", "--once", "--backend", "reports"]);
+    expect(String(snapshot.stdout)).toContain("start one with `tasks worker --backend reports`");
+    await enqueue(p, "fail", ["no luck"], { backend: "reports", queueName: "reports" });
+    expect((await cli(["resume", "reports", "--backend", "reports"])).exitCode).toBe(0);
+    expect((await cli(["worker", "--batch", "--no-startup-delay", "--backend", "reports"])).exitCode).toBe(0);
+    expect(String((await cli(["errors", "--backend", "reports"])).stdout)).toContain(
+      "tasks retry --group N --backend reports (its FAILED results) · tasks cancel --group N --backend reports",
+    );
+    // The default backend's hints stay as they were.
+    expect(String((await cli(["why", (await enqueue(p, "add", [1, 2])).id])).stdout)).toContain(
+      "start one with `tasks worker`",
+    );
+  });
+});

@@ -95,6 +95,14 @@ export function shortId(id: string): string {
   return id.slice(-12);
 }
 
+/**
+ * What a suggested command needs to act on this backend: " --backend reports", or nothing for
+ * "default" (the flag's default). A hint without it, followed as written, acted on "default".
+ */
+export function backendArg(alias: string): string {
+  return alias === "default" ? "" : ` --backend ${alias}`;
+}
+
 /** "3m ago", "2h ago" */
 export function ago(date: Date | null, now = Date.now()): string {
   if (!date) return "-";

@@ -55,6 +55,7 @@ export function Header({ backend, snapshot, error, paused }: HeaderProps) {
         heartbeatMs={backend.heartbeatMs}
         now={snapshot?.takenAt.getTime() ?? 0}
         ready={counts?.READY ?? 0}
+        alias={backend.alias}
       />
     </Box>
   );

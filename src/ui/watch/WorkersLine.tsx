@@ -9,13 +9,15 @@ export interface WorkersLineProps {
   now: number;
   /** READY tasks: with no live worker, the line says none will run them. */
   ready: number;
+  /** The backend shown: the hint's command names it. */
+  alias?: string;
 }
 
 /** "workers 2 live: web-1 ♥ just now · web-2 ♥ 1s ago · old-3 STALE ♥ 40s ago" */
-export function WorkersLine({ workers, heartbeatMs, now, ready }: WorkersLineProps) {
+export function WorkersLine({ workers, heartbeatMs, now, ready, alias }: WorkersLineProps) {
   const shown = shownWorkers(workers, heartbeatMs, now);
   const live = shown.filter((w) => w.health === "live").length;
-  const hint = noWorkerHint(live, ready);
+  const hint = noWorkerHint(live, ready, alias);
   return (
     <Text wrap="truncate">
       <Text dimColor>workers </Text>

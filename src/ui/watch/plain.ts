@@ -31,7 +31,7 @@ export function renderPlainSnapshot(s: WatchSnapshot, backend: BackendInfo, filt
   );
   const workers = shownWorkers(s.workers, backend.heartbeatMs, now);
   const live = workers.filter((w) => w.health === "live").length;
-  const hint = noWorkerHint(live, s.counts.READY);
+  const hint = noWorkerHint(live, s.counts.READY, backend.alias);
   out.push(
     `Workers     ${live} live${workers.length > live ? `, ${workers.length - live} not responding` : ""}${hint ? ` (${yellow(hint)})` : ""}`,
   );

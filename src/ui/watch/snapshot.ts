@@ -1,5 +1,6 @@
 import type { IdOutcome, QueueCounts, StatusCounts, WorkerInfo } from "../../contract/management.js";
 import type { TaskResultData, TaskResultStatus } from "../../core/result.js";
+import { backendArg } from "../text/format.js";
 
 /** How many minutes of throughput the dashboard shows (one sparkline cell per minute). */
 export const THROUGHPUT_MINUTES = 30;
@@ -109,7 +110,7 @@ export function noResultsText(filters: WatchFilters): string {
 }
 
 /** What the workers line adds when READY tasks wait and no worker is live to take them. */
-export function noWorkerHint(live: number, ready: number): string {
+export function noWorkerHint(live: number, ready: number, alias = "default"): string {
   if (live > 0 || ready === 0) return "";
-  return `no worker runs the ${ready} READY task${ready === 1 ? "" : "s"}: start one with \`tasks worker\``;
+  return `no worker runs the ${ready} READY task${ready === 1 ? "" : "s"}: start one with \`tasks worker${backendArg(alias)}\``;
 }
