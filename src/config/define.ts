@@ -128,7 +128,7 @@ function customEntry(alias: string, Cls: BackendClass, queues: string[], input: 
     secretKeys: [],
     limits: checkLimits(alias, kind, queues, limits, Cls.controls),
     controls: Cls.controls,
-    retention: parseRetention(alias, kind, runsWorker, input.retention),
+    retention: parseRetention(alias, kind, runsWorker, input.retention, made.management() !== null),
     store: null,
     create: async () => made,
   };

@@ -33,12 +33,19 @@ export function parseRetention(
   kind: string,
   runsWorker: boolean,
   input: RetentionConfig | undefined,
+  /** Whether the backend has the management() store the workers prune through (custom ones may not). */
+  prunes = true,
 ): RetentionPolicy | null {
   if (input === undefined) return null;
   const where = `backends.${alias}.retention`;
   if (!runsWorker) {
     throw new ConfigError(
       `${where}: backend "${alias}" (${kind}) runs no workers, and workers are what prune; drop retention here`,
+    );
+  }
+  if (!prunes) {
+    throw new ConfigError(
+      `${where}: backend "${alias}" (${kind}) has no management(), which its workers would prune through; drop retention here, or implement management()`,
     );
   }
   const duration = (text: string, key: string) => {

@@ -28,7 +28,11 @@ export interface BackendInit {
   alias: string;
   /** Allowed queue names; empty means any name is allowed. */
   queues: string[];
-  /** Kind-specific options, already validated, relative paths resolved. */
+  /**
+   * Kind-specific options. Built-in kinds get them validated with relative paths resolved; a
+   * custom backend gets them as written in the config (resolve paths against the config's folder
+   * yourself).
+   */
   options: Record<string, unknown>;
   /** Per-queue limits (concurrency, rate), already validated; absent means none. */
   limits?: Record<string, QueueLimits>;

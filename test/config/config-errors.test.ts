@@ -66,6 +66,11 @@ const broken: [string, string, RegExp][] = [
     /^Error: tasks\.config\.ts: Task "a": backend "default" \(sync-only\) does not support async tasks \(supportsAsyncTask is false\)/,
   ],
   [
+    "retention on a custom backend without management() (its workers could not prune)",
+    `import { Backend, defineConfig } from "tasklane";\nclass NoManage extends Backend {\n  kind = "no-manage"; supportsDefer = true; supportsAsyncTask = true; supportsGetResult = false; supportsPriority = false;\n  async storeTasks() { return []; }\n  async getResultData(): Promise<never> { throw new Error("none"); }\n  override workerStore() { return {} as any; }\n}\nexport default defineConfig({ backends: { default: { backend: NoManage, retention: { olderThan: "1d" } } } });\n`,
+    /^Error: tasks\.config\.ts: backends\.default\.retention: backend "default" \(no-manage\) has no management\(\), which its workers would prune through; drop retention here, or implement management\(\)$/,
+  ],
+  [
     "a limit on a queue the backend does not have",
     `import { defineConfig } from "tasklane";\nexport default defineConfig({ backends: { default: { backend: "sqlite", queues: ["default"], limits: { emails: { concurrency: 2 } } } } });\n`,
     /^Error: tasks\.config\.ts: backends\.default\.limits\.emails: "emails" is not one of the backend's queues \(default\)$/,
