@@ -31,7 +31,7 @@ process.exit(0);
 `;
 
 async function skipUnlessUnique(s: Suite, context: TestContext): Promise<void> {
-  if (!(await s.backend()).supportsUnique) context.skip();
+  if (!(await s.backend()).supportsUnique) context.skip("the backend does not set supportsUnique");
 }
 
 /** Unique tasks: a held key returns the existing result, on every backend that supports them. */
