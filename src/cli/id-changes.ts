@@ -2,7 +2,7 @@ import type { ActiveConfig } from "../config/registry.js";
 import type { IdOutcome, ManagementStore } from "../contract/management.js";
 import { TasklaneError } from "../core/errors.js";
 import { green, red } from "../ui/text/style.js";
-import { openManagement, resolveId } from "./management.js";
+import { openManagement, otherBackends, resolveId } from "./management.js";
 
 type Outcome = IdOutcome & { input: string };
 
@@ -22,7 +22,7 @@ export async function changeByIds(
   const resolved: { input: string; id: string }[] = [];
   for (const input of typed) {
     try {
-      const id = await resolveId(manage, input);
+      const id = await resolveId(manage, input, otherBackends(config, flags.backend));
       // The same task named twice (in full and by a short id, say) is changed and counted once.
       if (lines.includes(id)) continue;
       lines.push(id);

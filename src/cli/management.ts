@@ -24,13 +24,26 @@ export async function openManagement(
   return { backend, manage };
 }
 
-/** Shortest-first candidates for an id the user typed: exact, a unique prefix, or the short id `results` prints. */
-export async function resolveId(manage: ManagementStore, typed: string): Promise<string> {
+/**
+ * Where else an id may be, for a config of several backends: ` in backend "default" (the config
+ * has others: reports; try --backend reports)`, or nothing when this is the only one.
+ */
+export function otherBackends(config: ActiveConfig, alias: string): string {
+  const others = [...config.backends.values()].filter((e) => e.alias !== alias && e.runsWorker).map((e) => e.alias);
+  if (others.length === 0) return "";
+  return ` in backend "${alias}" (the config has others: ${others.join(", ")}; try --backend ${others[0]})`;
+}
+
+/**
+ * Shortest-first candidates for an id the user typed: exact, a unique prefix, or the short id
+ * `results` prints. `elsewhere` ends the error for an id found nowhere (otherBackends).
+ */
+export async function resolveId(manage: ManagementStore, typed: string, elsewhere = ""): Promise<string> {
   const fragment = typed.trim().toLowerCase();
   if (fragment.length < 4) throw new UsageError(`id "${typed}" is too short; give at least 4 characters`);
   const matches = await manage.findByIdFragment(fragment, 6);
   if (matches.length === 1 && matches[0]) return matches[0].id;
-  if (matches.length === 0) throw new UsageError(`no task result with an id matching "${typed}"`);
+  if (matches.length === 0) throw new UsageError(`no task result with an id matching "${typed}"${elsewhere}`);
   const shown = matches
     .slice(0, 5)
     .map((m) => `${m.id} (${m.taskName}, ${m.status})`)

@@ -1,7 +1,7 @@
 import * as Args from "@oclif/core/args";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
-import { openManagement, resolveId } from "../cli/management.js";
+import { openManagement, otherBackends, resolveId } from "../cli/management.js";
 import { TaskResult } from "../core/result.js";
 import { dueText, runTimes, shownValue } from "../ui/text/format.js";
 import { bold, colourStatus, dim, red } from "../ui/text/style.js";
@@ -33,7 +33,7 @@ export default class Show extends BaseCommand {
     const { args, flags } = await this.parse(Show);
     const config = await this.loadConfig(flags);
     const { backend, manage } = await openManagement(config, flags.backend);
-    const id = await resolveId(manage, args.id);
+    const id = await resolveId(manage, args.id, otherBackends(config, flags.backend));
     const result = new TaskResult(await backend.getResultData(id), backend);
     if (flags.json) return this.printJson(result.toJSON());
 

@@ -1,7 +1,7 @@
 import * as Args from "@oclif/core/args";
 import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
-import { openManagement, resolveId } from "../cli/management.js";
+import { openManagement, otherBackends, resolveId } from "../cli/management.js";
 import { reasonsFor } from "../cli/why.js";
 import { UsageError } from "../core/errors.js";
 import { bold, colourStatus, dim, yellow } from "../ui/text/style.js";
@@ -19,7 +19,7 @@ export default class Why extends BaseCommand {
     const config = await this.loadConfig(flags);
     const { backend, manage } = await openManagement(config, flags.backend);
     if (!manage.diagnose) throw new UsageError(`backend "${backend.alias}" (${backend.kind}) cannot explain results`);
-    const id = await resolveId(manage, args.id);
+    const id = await resolveId(manage, args.id, otherBackends(config, flags.backend));
     const diagnosis = await manage.diagnose(id);
     const reasons = reasonsFor(diagnosis, new Set(config.tasks.keys()));
     const r = diagnosis.result;

@@ -26,7 +26,13 @@ export async function makeProject(configText: string, files: Record<string, stri
   write(dir, "runs.log", "");
   // Tasks run in this process too (the immediate backend), and they find runs.log through it.
   process.env.TASKLANE_TEST_DIR = dir;
-  const config = await loadConfig({ explicit: configPath });
+  let config: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    config = await loadConfig({ explicit: configPath });
+  } catch (error) {
+    cleanup(); // a config that does not load: its test fails, and leaves no temp folder behind
+    throw error;
+  }
   return {
     dir,
     configPath,

@@ -144,3 +144,15 @@ describe("hints on a backend other than default", () => {
     );
   });
 });
+
+describe("an id asked of the wrong backend", () => {
+  it("says which other backends the config has", async () => {
+    project = await makeProject(CONFIG.replace("./db/../db/tasks.sqlite3", "db/reports.sqlite3"));
+    const p = project;
+    const elsewhere = await enqueue(p, "weekly", ["w1"]);
+    const shown = await tasks(["show", elsewhere.id, "--config", p.configPath], { cwd: p.dir });
+    expect(String(shown.stderr)).toBe(
+      `Error: no task result with an id matching "${elsewhere.id}" in backend "default" (the config has others: reports; try --backend reports)`,
+    );
+  });
+});
