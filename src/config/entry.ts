@@ -11,6 +11,8 @@ export interface BackendEntry {
   capabilities: BackendCapabilities;
   /** Whether `tasks worker` can run this backend. */
   runsWorker: boolean;
+  /** Whether its workers can run schedules (a ScheduleStore): every built-in kind with workers; a custom one may not. */
+  runsSchedules: boolean;
   /** Option keys whose values `tasks info` must redact. */
   secretKeys: string[];
   /** Per-queue limits (checked against the kind's controls). */

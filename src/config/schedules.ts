@@ -104,6 +104,12 @@ function parseSchedule(name: string, options: ScheduleOptions, config: ScheduleC
       `task "${task.name}" runs on backend "${backend.alias}" (${backend.kind}), which has no workers to run schedules; put the task on a sqlite backend`,
     );
   }
+  if (backend?.runsWorker && !backend.runsSchedules) {
+    fail(
+      "task",
+      `task "${task.name}" runs on backend "${backend.alias}" (${backend.kind}), whose schedules() is null, so its workers cannot run schedules; implement schedules(), or put the task on a sqlite backend`,
+    );
+  }
   const timezone = options.timezone ?? null;
   if (timezone !== null && !isTimeZone(timezone)) {
     fail("timezone", `unknown time zone ${JSON.stringify(timezone)}; use an IANA name such as "Europe/Paris" or "UTC"`);

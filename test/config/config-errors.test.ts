@@ -71,6 +71,11 @@ const broken: [string, string, RegExp][] = [
     /^Error: tasks\.config\.ts: backends\.default\.retention: backend "default" \(no-manage\) has no management\(\), which its workers would prune through; drop retention here, or implement management\(\)$/,
   ],
   [
+    "a schedule on a custom backend whose workers cannot run schedules (schedules() is null)",
+    `import { Backend, defineConfig, task } from "tasklane";\nclass NoSchedules extends Backend {\n  kind = "no-schedules"; supportsDefer = true; supportsAsyncTask = true; supportsGetResult = false; supportsPriority = false;\n  async storeTasks() { return []; }\n  async getResultData(): Promise<never> { throw new Error("none"); }\n  override workerStore() { return {} as any; }\n}\nconst ping = task(() => 1);\nexport default defineConfig({ backends: { default: { backend: NoSchedules } }, tasks: { ping }, schedules: { often: { task: ping, cron: "* * * * *" } } });\n`,
+    /^Error: tasks\.config\.ts: schedules\["often"\]\.task: task "ping" runs on backend "default" \(no-schedules\), whose schedules\(\) is null, so its workers cannot run schedules; implement schedules\(\), or put the task on a sqlite backend$/,
+  ],
+  [
     "a limit on a queue the backend does not have",
     `import { defineConfig } from "tasklane";\nexport default defineConfig({ backends: { default: { backend: "sqlite", queues: ["default"], limits: { emails: { concurrency: 2 } } } } });\n`,
     /^Error: tasks\.config\.ts: backends\.default\.limits\.emails: "emails" is not one of the backend's queues \(default\)$/,
