@@ -1,4 +1,6 @@
+import { BUILTIN_KINDS } from "../config/kinds.js";
 import type { ActiveConfig } from "../config/registry.js";
+import { Backend } from "../contract/backend.js";
 
 export interface Finding {
   id: string;
@@ -46,11 +48,21 @@ export async function runChecks(config: ActiveConfig): Promise<Finding[]> {
       // A custom backend written before check() returned warnings may return nothing.
       const checked: unknown = await backend.check();
       const warnings = Array.isArray(checked) ? (checked as string[]) : [];
+      // A custom backend without a check() of its own was not tested: do not call it ready.
+      const checkedNothing = backend.check === Backend.prototype.check && !Object.hasOwn(BUILTIN_KINDS, entry.kind);
       findings.push({
         id: "tasklane.I001",
         level: "info",
-        message: `backend "${entry.alias}" (${entry.kind}) is ready: ${backend.describeLocation()}`,
-        hint: entry.runsWorker ? "run `tasks worker` to process its tasks" : "tasks run without a worker",
+        message: checkedNothing
+          ? `backend "${entry.alias}" (${entry.kind}) loads; it has no check() of its own, so nothing was tested: ${backend.describeLocation()}`
+          : `backend "${entry.alias}" (${entry.kind}) is ready: ${backend.describeLocation()}`,
+        hint: entry.runsWorker
+          ? "run `tasks worker` to process its tasks"
+          : entry.kind === "dummy"
+            ? "it never runs tasks: it keeps them for tests to look at"
+            : entry.kind === "immediate"
+              ? "tasks run inside enqueue, without a worker"
+              : "`tasks worker` cannot run it",
       });
       for (const warning of warnings) {
         findings.push({

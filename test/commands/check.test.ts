@@ -11,6 +11,7 @@ import {
   writeDatabase,
   writeRandomFile,
 } from "../backends/sqlite/fault-kit.js";
+import { tasks, tempDir, write } from "../helpers/cli.js";
 
 // `tasks check` opens each backend's storage as a first use would, and reports what it cannot
 // use as one finding naming the file and the fix: exit 2 for a setup problem, 1 for storage.
@@ -137,5 +138,37 @@ describe("tasks check opens the storage", () => {
     const plain = await cli(project, ["check"]);
     expect(plain.stdout).toContain(`chmod 600 ${dbPathOf()}`);
     expect(plain.stdout).toContain("System check identified 1 issue(s).");
+  });
+});
+
+describe("tasks check on backends it cannot open for real", () => {
+  it("a custom backend with no check() of its own is not called ready; dummy's hint says it never runs tasks", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      write(
+        dir,
+        "tasks.config.ts",
+        `import { Backend, defineConfig } from "tasklane";
+class Plain extends Backend {
+  kind = "plain"; supportsDefer = false; supportsAsyncTask = true; supportsGetResult = false; supportsPriority = false;
+  async storeTasks() { return []; }
+  async getResultData(): Promise<never> { throw new Error("none"); }
+}
+export default defineConfig({ backends: { default: { backend: Plain }, spare: { backend: "dummy" } } });
+`,
+      );
+      const run = await tasks(["check", "--json"], { cwd: dir });
+      expect(run.exitCode, String(run.stderr)).toBe(0);
+      const byMessage = JSON.parse(String(run.stdout)).findings.filter((f: { id: string }) => f.id === "tasklane.I001");
+      expect(byMessage.map((f: { message: string; hint: string }) => [f.message.split(":")[0], f.hint])).toEqual([
+        [
+          `backend "default" (plain) loads; it has no check() of its own, so nothing was tested`,
+          "`tasks worker` cannot run it",
+        ],
+        [`backend "spare" (dummy) is ready`, "it never runs tasks: it keeps them for tests to look at"],
+      ]);
+    } finally {
+      cleanup();
+    }
   });
 });
