@@ -167,6 +167,13 @@ export default defineConfig({ backends: { default: { backend: Plain }, spare: { 
         ],
         [`backend "spare" (dummy) is ready`, "it never runs tasks: it keeps them for tests to look at"],
       ]);
+      // Commands that need management() name it, not sqlite.
+      const results = await tasks(["results"], { cwd: dir });
+      expect({ code: results.exitCode, stderr: results.stderr }).toEqual({
+        code: 2,
+        stderr:
+          'Error: backend "default" (plain) has no management(): implement it to list, inspect or change its results from the CLI',
+      });
     } finally {
       cleanup();
     }
