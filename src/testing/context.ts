@@ -36,6 +36,13 @@ export interface ConformanceTarget {
   /** Tasks run inside enqueue, in the caller (the immediate backend). */
   runsInCaller?: boolean;
   /**
+   * With `runsWorker`: how long after a worker is killed (SIGKILL) mid-task another worker takes
+   * that task back, with the entry `backend()` returns (its lease, say). The suite then kills one
+   * and checks that the run counts as a lost attempt (FAILED WorkerLost, never run twice at once).
+   * Absent: not checked.
+   */
+  recoversWithinMs?: number;
+  /**
    * Queue controls the backend enforces (pause, per-queue concurrency and rate, per-key
    * concurrency): the suite then adds limited queues and tasks to its config and checks them.
    */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BLOCK, type Suite } from "./context.js";
-import { runBatchWorker, startWorker } from "./project.js";
+import { runBatchWorker, startWorker, waitForResult } from "./project.js";
 
 const finishedIds = (events: Record<string, unknown>[]) =>
   events.filter((e) => e.event === "taskFinished").map((e) => e.id as string);
@@ -18,6 +18,37 @@ export function workerTests(s: Suite): void {
   const name = s.target.name;
 
   describe(`${name}: worker`, BLOCK, () => {
+    const recoversWithinMs = s.target.recoversWithinMs;
+    if (recoversWithinMs !== undefined) {
+      it("a worker killed mid-task: another takes the task back as a lost attempt (FAILED WorkerLost)", async () => {
+        const doomed = startWorker(s.project());
+        const lost = await s.enqueue("sleep", [60_000]);
+        await doomed.waitFor((e) => e.event === "taskStarted" && e.id === lost.id);
+        doomed.proc.kill("SIGKILL");
+        await doomed.proc;
+        const rescuer = startWorker(s.project());
+        try {
+          // Generous: a loaded machine is slow to start the rescuer and to see the lease run out.
+          await waitForResult(lost, (r) => r.isFinished, recoversWithinMs + 30_000);
+        } finally {
+          rescuer.proc.kill("SIGTERM");
+          await rescuer.proc;
+        }
+        expect([lost.status, lost.attempts, lost.errors.map((e) => e.exceptionClass)]).toEqual([
+          "FAILED",
+          1,
+          ["WorkerLost"],
+        ]);
+        // It started once: the lost run is not run again (the task allows one attempt).
+        expect(
+          s
+            .project()
+            .runs()
+            .filter((line) => line.startsWith(`${lost.id} start`)),
+        ).toHaveLength(1);
+      });
+    }
+
     it("runs by priority, higher first, FIFO among equal priorities; --batch exits when none is ready", async () => {
       const plan: [string, number][] = [
         ["low", -5],
