@@ -80,7 +80,9 @@ export default class WorkerCommand extends BaseCommand {
       // On a terminal the supervisor draws the screen; elsewhere the child's lines pass through.
       const screen = process.stdout.isTTY && !flags.json ? await reloadOnTerminal() : null;
       try {
-        process.exitCode = await runSupervisor(config.path, handOverEarlySignals, screen?.output);
+        // A SQLite file deleted or replaced (store gone) stops the worker: a new one there starts it again.
+        const storePath = entry.store?.startsWith("sqlite:") ? entry.store.slice("sqlite:".length) : undefined;
+        process.exitCode = await runSupervisor(config.path, handOverEarlySignals, screen?.output, storePath);
       } finally {
         await screen?.stop();
       }

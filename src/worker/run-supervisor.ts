@@ -13,6 +13,7 @@ export async function runSupervisor(
   configPath: string,
   onSignalsInstalled?: (stop: () => void) => void,
   output?: SupervisorOutput,
+  storePath?: string,
 ): Promise<number> {
   const [entry = "", ...rest] = process.argv.slice(1);
   const args = [entry, ...rest.filter((arg) => arg !== "--reload")];
@@ -27,6 +28,7 @@ export async function runSupervisor(
     log: output?.log ?? ((line) => process.stderr.write(`[reload] ${line}\n`)),
     onChildLine: output?.onChildLine,
     onState: output?.onState,
+    storePath,
   });
   const onSignal = () => supervisor.stop();
   process.on("SIGINT", onSignal);

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { TreeWatcher } from "./watch-tree.js";
@@ -23,7 +24,16 @@ export interface SupervisorOptions {
   onChildLine?: (line: string) => void;
   /** What the supervisor is doing, for a status line. */
   onState?: (state: SupervisorState) => void;
+  /**
+   * The SQLite file the worker serves. A worker stops when that file is deleted or replaced
+   * (store gone): a new file there (the next enqueue makes one) starts a worker on it, with no
+   * code change needed. `rm -rf .tasks` is how one starts over while developing.
+   */
+  storePath?: string;
 }
+
+/** How often the store path is looked at (a stat): a new file is served within this long. */
+const STORE_LOOK_MS = 500;
 
 /** "running": a worker child is up; "reloading": the old one is finishing its tasks; "waiting": none runs (it exited); "stopping": Ctrl+C. */
 export type SupervisorState = "running" | "reloading" | "waiting" | "stopping";
@@ -41,6 +51,11 @@ export class ReloadSupervisor {
   #pending = false;
   #stopping = 0;
   #done!: () => void;
+  /** The store file the running worker serves ("dev:ino"; null: none there yet). */
+  #served: string | null = null;
+  /** The store file there when the last worker exited (undefined: it has not exited). */
+  #exitedWith: string | null | undefined;
+  #storeTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly options: SupervisorOptions) {}
 
@@ -52,7 +67,12 @@ export class ReloadSupervisor {
     this.#watcher = new TreeWatcher(dirname(this.options.configPath), (path) => this.#changed(path));
     await this.#watcher.ready();
     if (this.#stopping === 0) this.#start();
+    if (this.options.storePath) {
+      this.#storeTimer = setInterval(() => this.#lookAtStore(), STORE_LOOK_MS);
+      this.#storeTimer.unref();
+    }
     await finished;
+    if (this.#storeTimer) clearInterval(this.#storeTimer);
     const last = await this.#child;
     return last?.exitCode ?? 0;
   }
@@ -71,7 +91,45 @@ export class ReloadSupervisor {
     if (!this.#child || this.#child.exitCode !== null) this.#done();
   }
 
+  /**
+   * While a worker runs, notes which file it serves (the worker may create it). Once it has
+   * exited, starts another when the file there is not the one it left: one restored or moved
+   * over it before it stopped, or a new one made since (`rm -rf .tasks`, then an enqueue).
+   */
+  #lookAtStore(): void {
+    if (this.#stopping > 0 || this.#reloading) return;
+    const now = this.#storeIdentity();
+    const child = this.#child;
+    if (!child) return;
+    if (child.exitCode === null) {
+      this.#served ??= now;
+      return;
+    }
+    if (this.#exitedWith === undefined) return; // its exit is not handled yet
+    const replaced = this.#served !== null && this.#exitedWith !== null && this.#exitedWith !== this.#served;
+    // A file that is still the one it exited with starts nothing: a worker that crashes at start
+    // would otherwise be restarted every half second.
+    if (replaced || (now !== null && now !== this.#exitedWith)) {
+      this.options.log(`a new database file is at ${this.options.storePath}: starting the worker on it`);
+      this.#start();
+    }
+  }
+
+  /** The store file's "dev:ino", or null when there is none (or no store path was given). */
+  #storeIdentity(): string | null {
+    const path = this.options.storePath;
+    if (!path) return null;
+    try {
+      const stat = statSync(path);
+      return `${stat.dev}:${stat.ino}`;
+    } catch {
+      return null;
+    }
+  }
+
   #start(): void {
+    this.#served = this.#storeIdentity();
+    this.#exitedWith = undefined;
     // Its own process group: a Ctrl+C in the terminal reaches only the supervisor, which
     // forwards it once; otherwise the child would get it twice and force-stop.
     const onLine = this.options.onChildLine;
@@ -100,8 +158,11 @@ export class ReloadSupervisor {
       if (this.#child !== child) return; // replaced by a reload
       if (this.#stopping > 0) this.#done();
       else {
+        this.#exitedWith = this.#storeIdentity();
         this.options.onState?.("waiting");
-        this.options.log(`worker exited (code ${result.exitCode}); waiting for a change to start it again`);
+        this.options.log(
+          `worker exited (code ${result.exitCode}); waiting for a change${this.options.storePath ? ", or a new database file," : ""} to start it again`,
+        );
       }
     });
   }

@@ -73,6 +73,31 @@ describe("a worker whose database file goes away under it", () => {
   });
 });
 
+describe("tasks worker --reload when the database goes away (rm -rf .tasks to start over)", () => {
+  it("starts a worker on the new file once there is one, with no code change", async () => {
+    project = await makeProject(CONFIG);
+    const worker = startWorker(project, ["--reload"]);
+    await worker.waitFor((e) => e.event === "started");
+    let stderr = "";
+    worker.proc.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    rmSync(join(project.dir, "db"), { recursive: true });
+    while (!stderr.includes("waiting for a change")) {
+      await new Promise((resolve) => worker.proc.stderr?.once("data", resolve));
+    }
+    await project.config.close(); // this process's connection served the deleted file
+    // This enqueue makes the new file; before, the task waited until some code file changed.
+    const after = await enqueue(project, "add", [3, 4]);
+    await worker.waitFor((e) => e.event === "taskFinished" && e.id === after.id);
+    expect(stderr).toContain(`a new database file is at ${dbPath()}: starting the worker on it`);
+    worker.proc.kill("SIGTERM");
+    expect((await worker.proc).exitCode).toBe(0);
+    await after.refresh();
+    expect([after.status, after.returnValue]).toEqual(["SUCCEEDED", 7]);
+  });
+});
+
 describe("an app whose database file goes away under it", () => {
   it("follows the path: its next enqueue goes into the new file, which a worker then runs", async () => {
     project = await makeProject(CONFIG);
