@@ -112,7 +112,7 @@ export function plainReporter(write: (line: string) => void): (event: WorkerEven
         return write(
           e.force
             ? `${stamp()} forced stop: interrupting running tasks`
-            : `${stamp()} shutting down gracefully, running tasks will finish (press Ctrl+C again to force)`,
+            : `${stamp()} shutting down gracefully, running tasks will finish (a second SIGINT or SIGTERM forces it)`,
         );
       case "recovered":
         return write(

@@ -55,3 +55,28 @@ describe("the worker's plain log", () => {
     expect(long.errors[0]?.message).toHaveLength(1_000_000);
   });
 });
+
+describe("the worker's plain log on a stop", () => {
+  it("names the signals, not a key: a log file or a process manager has no Ctrl+C", async () => {
+    project = await makeProject(CONFIG);
+    const worker = execa("node", [BIN, "worker", "--no-startup-delay", "--config", project.configPath], {
+      reject: false,
+      stdin: "ignore",
+      env: { ...CHILD_ENV, TASKLANE_TEST_DIR: project.dir },
+    });
+    await new Promise<void>((resolve) => {
+      let seen = "";
+      worker.stdout?.on("data", (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes(" started (pid ")) resolve();
+      });
+    });
+    worker.kill("SIGTERM");
+    const run = await worker;
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(
+      /Z shutting down gracefully, running tasks will finish \(a second SIGINT or SIGTERM forces it\)$/m,
+    );
+    expect(run.stdout).not.toContain("Ctrl+C");
+  });
+});
