@@ -21,6 +21,22 @@ afterEach(async () => {
 
 const dbPath = () => join(project.dir, "db", "tasks.sqlite3");
 
+/** `tasks worker --reload` on a new project, its database deleted, and its worker exited: its stderr so far. */
+async function reloadWithDatabaseDeleted() {
+  project = await makeProject(CONFIG);
+  const worker = startWorker(project, ["--reload"]);
+  await worker.waitFor((e) => e.event === "started");
+  let stderr = "";
+  worker.proc.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  rmSync(join(project.dir, "db"), { recursive: true });
+  while (!stderr.includes("waiting for a change")) {
+    await new Promise((resolve) => worker.proc.stderr?.once("data", resolve));
+  }
+  return { worker, stderr: () => stderr };
+}
+
 describe("a worker whose database file goes away under it", () => {
   it("deleted (rm -rf to start over): it says so, exits 1, and a new worker serves the new file", async () => {
     project = await makeProject(CONFIG);
@@ -55,42 +71,22 @@ describe("a worker whose database file goes away under it", () => {
   });
 
   it("under --reload: the supervisor waits for a change, and a stop then ends it with the worker's exit code", async () => {
-    project = await makeProject(CONFIG);
-    const worker = startWorker(project, ["--reload"]);
-    await worker.waitFor((e) => e.event === "started");
-    let stderr = "";
-    worker.proc.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    rmSync(join(project.dir, "db"), { recursive: true });
-    while (!stderr.includes("waiting for a change")) {
-      await new Promise((resolve) => worker.proc.stderr?.once("data", resolve));
-    }
+    const { worker, stderr } = await reloadWithDatabaseDeleted();
     worker.proc.kill("SIGTERM");
     const exited = await worker.proc;
     expect({ code: exited.exitCode, signal: exited.signal }).toEqual({ code: 1, signal: undefined });
-    expect(stderr).toMatch(/Error: database .* was deleted while this worker ran/);
+    expect(stderr()).toMatch(/Error: database .* was deleted while this worker ran/);
   });
 });
 
 describe("tasks worker --reload when the database goes away (rm -rf .tasks to start over)", () => {
   it("starts a worker on the new file once there is one, with no code change", async () => {
-    project = await makeProject(CONFIG);
-    const worker = startWorker(project, ["--reload"]);
-    await worker.waitFor((e) => e.event === "started");
-    let stderr = "";
-    worker.proc.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    rmSync(join(project.dir, "db"), { recursive: true });
-    while (!stderr.includes("waiting for a change")) {
-      await new Promise((resolve) => worker.proc.stderr?.once("data", resolve));
-    }
+    const { worker, stderr } = await reloadWithDatabaseDeleted();
     await project.config.close(); // this process's connection served the deleted file
     // This enqueue makes the new file; before, the task waited until some code file changed.
     const after = await enqueue(project, "add", [3, 4]);
     await worker.waitFor((e) => e.event === "taskFinished" && e.id === after.id);
-    expect(stderr).toContain(`a new database file is at ${dbPath()}: starting the worker on it`);
+    expect(stderr()).toContain(`a new database file is at ${dbPath()}: starting the worker on it`);
     worker.proc.kill("SIGTERM");
     expect((await worker.proc).exitCode).toBe(0);
     await after.refresh();
