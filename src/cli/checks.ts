@@ -1,6 +1,7 @@
 import { BUILTIN_KINDS } from "../config/kinds.js";
 import type { ActiveConfig } from "../config/registry.js";
 import { Backend } from "../contract/backend.js";
+import { localTimeZone } from "../contract/schedules.js";
 
 export interface Finding {
   id: string;
@@ -131,7 +132,8 @@ async function scheduleFindings(config: ActiveConfig): Promise<Finding[]> {
     findings.push({
       id: "tasklane.I002",
       level: "info",
-      message: `schedule "${entry.name}" (${entry.cron}${entry.timezone ? `, ${entry.timezone}` : ""}) runs task "${entry.task.name}" next at ${next?.toISOString() ?? "never"}`,
+      // Without a zone of its own: read in this machine's here (the workers' stored zone may differ: tasks schedules).
+      message: `schedule "${entry.name}" (${entry.cron}, ${entry.timezone ?? `local: ${localTimeZone()}`}) runs task "${entry.task.name}" next at ${next?.toISOString() ?? "never"}`,
       hint: "`tasks worker` processes enqueue each tick; `tasks schedules` shows the last and next runs",
     });
   }

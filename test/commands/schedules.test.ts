@@ -69,6 +69,18 @@ describe("tasks schedules, check, enqueue and show", () => {
       /tasklane\.I002 \[info\] schedule "nightlyReport" \(0 3 \* \* \*, Europe\/Paris\)/,
     );
     await project.cleanup();
+    // No zone of its own: check says which zone it read the expression in.
+    project = await makeProject(
+      config('const SCHEDULES = { hourly: { task: nightly, cron: "0 * * * *", args: ["h"] } };'),
+    );
+    const local = await tasks(["check", "--config", project.configPath], {
+      cwd: project.dir,
+      env: { TZ: "Asia/Tokyo" },
+    });
+    expect(String(local.stdout)).toMatch(
+      /tasklane\.I002 \[info\] schedule "hourly" \(0 \* \* \* \*, local: Asia\/Tokyo\)/,
+    );
+    await project.cleanup();
     project = await makeProject(config("const SCHEDULES = {};"));
     const none = await run(["schedules"]);
     expect(String(none.stdout)).toMatch(/^No schedules\./);
