@@ -1,4 +1,4 @@
-import { BUILTIN_KINDS } from "../config/kinds.js";
+import { isBuiltinKind } from "../config/kinds.js";
 import type { ActiveConfig } from "../config/registry.js";
 import { Backend } from "../contract/backend.js";
 import { localTimeZone } from "../contract/schedules.js";
@@ -50,7 +50,7 @@ export async function runChecks(config: ActiveConfig): Promise<Finding[]> {
       const checked: unknown = await backend.check();
       const warnings = Array.isArray(checked) ? (checked as string[]) : [];
       // A custom backend without a check() of its own was not tested: do not call it ready.
-      const checkedNothing = backend.check === Backend.prototype.check && !Object.hasOwn(BUILTIN_KINDS, entry.kind);
+      const checkedNothing = backend.check === Backend.prototype.check && !isBuiltinKind(entry.kind);
       findings.push({
         id: "tasklane.I001",
         level: "info",

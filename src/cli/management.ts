@@ -1,4 +1,4 @@
-import { BUILTIN_KINDS } from "../config/kinds.js";
+import { isBuiltinKind } from "../config/kinds.js";
 import type { ActiveConfig } from "../config/registry.js";
 import type { Backend } from "../contract/backend.js";
 import type { ManagementStore } from "../contract/management.js";
@@ -19,7 +19,7 @@ export async function openManagement(
   const manage = backend.management();
   if (!manage) {
     throw new UsageError(
-      Object.hasOwn(BUILTIN_KINDS, entry.kind)
+      isBuiltinKind(entry.kind)
         ? `backend "${alias}" is ${entry.kind}: it keeps no results to inspect; use a sqlite backend${config.isImplicit ? " (no tasks.config.ts was found)" : ""}`
         : `backend "${alias}" (${entry.kind}) has no management(): implement it to list, inspect or change its results from the CLI`,
     );

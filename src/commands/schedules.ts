@@ -1,7 +1,7 @@
 import { BaseCommand } from "../cli/base-command.js";
 import type { ActiveConfig } from "../config/registry.js";
 import type { ScheduleEntry } from "../config/schedules.js";
-import { describeZone, LOCAL_ZONE, localTimeZone, type ScheduleInfo, syncAction } from "../contract/schedules.js";
+import { describeZone, type ScheduleInfo, syncAction, zoneStoredHere } from "../contract/schedules.js";
 import { ago } from "../ui/text/format.js";
 import { dim, yellow } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
@@ -34,7 +34,7 @@ async function scheduleRows(config: ActiveConfig, now: Date): Promise<Row[]> {
     }
     const info = infos.get(entry.name);
     // What a worker started here would store: the config's zone, else this machine's local one.
-    const mine = entry.timezone ?? `${LOCAL_ZONE}${localTimeZone()}`;
+    const mine = zoneStoredHere(entry.timezone);
     const action = info && syncAction(info, { cron: entry.cron, timezone: mine });
     const current = info && (action === "keep" || action === "nameZone") ? info : undefined;
     const nextRun = current ? current.nextTick : entry.nextAfter(now);

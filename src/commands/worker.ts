@@ -72,17 +72,17 @@ export default class WorkerCommand extends BaseCommand {
       );
     } else if (flags.reload) {
       if (!config.path) throw new UsageError("--reload needs a tasks.config.ts to watch");
-      const [{ runSupervisor }, { handOverEarlySignals }, { reloadOnTerminal }] = await Promise.all([
+      const [{ runSupervisor }, { handOverEarlySignals }, { reloadOnTerminal }, { storeFile }] = await Promise.all([
         import("../worker/run-supervisor.js"),
         import("../cli/early-signals.js"),
         import("../cli/reload-output.js"),
+        import("../config/kinds.js"),
       ]);
       // On a terminal the supervisor draws the screen; elsewhere the child's lines pass through.
       const screen = process.stdout.isTTY && !flags.json ? await reloadOnTerminal() : null;
       try {
         // A SQLite file deleted or replaced (store gone) stops the worker: a new one there starts it again.
-        const storePath = entry.store?.startsWith("sqlite:") ? entry.store.slice("sqlite:".length) : undefined;
-        process.exitCode = await runSupervisor(config.path, handOverEarlySignals, screen?.output, storePath);
+        process.exitCode = await runSupervisor(config.path, handOverEarlySignals, screen?.output, storeFile(entry));
       } finally {
         await screen?.stop();
       }

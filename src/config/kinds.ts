@@ -1,7 +1,7 @@
 import { DummyBackend, dummyKind } from "../backends/dummy.js";
 import { ImmediateBackend, immediateKind } from "../backends/immediate.js";
 import { redisKind } from "../backends/redis/kind.js";
-import { sqliteKind } from "../backends/sqlite/kind.js";
+import { sqliteFileOf, sqliteKind } from "../backends/sqlite/kind.js";
 import type { Backend, BackendInit } from "../contract/backend.js";
 import type { BackendKind } from "../contract/kind.js";
 
@@ -23,3 +23,13 @@ export const BUILTIN_KINDS: Record<string, KindEntry> = {
     create: async (init) => (await import("../backends/redis/backend.js")).RedisBackend.open(init),
   },
 };
+
+/** Whether a backend entry's kind is one of tasklane's own (a custom Backend class is not). */
+export function isBuiltinKind(kind: string): boolean {
+  return Object.hasOwn(BUILTIN_KINDS, kind);
+}
+
+/** The database file a backend keeps its data in: its SQLite file, or undefined for any other kind. */
+export function storeFile(entry: { readonly store: string | null }): string | undefined {
+  return sqliteFileOf(entry.store);
+}

@@ -64,7 +64,7 @@ export interface ScheduleInfo {
 }
 
 /** How a stored zone that was a worker's local zone begins: "local:Asia/Tokyo". */
-export const LOCAL_ZONE = "local:";
+const LOCAL_ZONE = "local:";
 
 /** This process's local time zone by its IANA name ("UTC", "Europe/Paris"; TZ sets it). */
 export function localTimeZone(): string {
@@ -73,9 +73,19 @@ export function localTimeZone(): string {
 
 const isLocal = (zone: string | null | undefined): zone is string => zone?.startsWith(LOCAL_ZONE) === true;
 
+/** The zone a worker here stores for a schedule: the config's, else "local:" and this process's zone. */
+export function zoneStoredHere(configured: string | null): string {
+  return configured ?? `${LOCAL_ZONE}${localTimeZone()}`;
+}
+
+/** The IANA name in a stored "local:…" zone ("Asia/Tokyo"). */
+export function localZoneName(stored: string): string {
+  return stored.slice(LOCAL_ZONE.length);
+}
+
 /** A stored zone as listings show it: "Europe/Paris", "local (Asia/Tokyo)", or "local" (null). */
 export function describeZone(stored: string | null): string {
-  return isLocal(stored) ? `local (${stored.slice(LOCAL_ZONE.length)})` : (stored ?? "local");
+  return isLocal(stored) ? `local (${localZoneName(stored)})` : (stored ?? "local");
 }
 
 /**

@@ -33,13 +33,13 @@ export function failRule(task: { readonly name: string }, rule: string): never {
   throw new InvalidTaskError(`Task "${task.name}": ${rule}`);
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
  * The rules that need no config (priority range, attempts, backoff, queue name, runAfter),
  * checked when a task is built and on every using(); the config layer adds the rest.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
-
 export function checkTaskSettings(task: TaskSettings): void {
   const priority = priorityProblem(task.priority);
   if (priority) failRule(task, priority);

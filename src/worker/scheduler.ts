@@ -3,7 +3,7 @@ import { activeConfig } from "../config/registry.js";
 import type { ScheduleEntry } from "../config/schedules.js";
 import type { Backend } from "../contract/backend.js";
 import type { WorkerEvents } from "../contract/events.js";
-import { LOCAL_ZONE, localTimeZone, type ScheduleSpec, type ScheduleStore } from "../contract/schedules.js";
+import { localZoneName, type ScheduleSpec, type ScheduleStore, zoneStoredHere } from "../contract/schedules.js";
 import { ConfigError } from "../core/errors.js";
 import { TaskResult } from "../core/result.js";
 import { signals } from "../core/signals.js";
@@ -154,7 +154,7 @@ export async function scheduleSpec(entry: ScheduleEntry): Promise<ScheduleSpec> 
     taskName: entry.task.name,
     cron: entry.cron,
     // No zone in the config: this worker's, by name, so that one in another zone can tell.
-    timezone: entry.timezone ?? `${LOCAL_ZONE}${localTimeZone()}`,
+    timezone: zoneStoredHere(entry.timezone),
     catchUp: entry.catchUp,
     catchUpLimit: entry.catchUpLimit,
     nextAfter: entry.nextAfter,
@@ -164,6 +164,6 @@ export async function scheduleSpec(entry: ScheduleEntry): Promise<ScheduleSpec> 
   if (entry.timezone !== null) return spec;
   return {
     ...spec,
-    inZone: (stored) => ({ ...spec, timezone: stored, ...entry.inZone(stored.slice(LOCAL_ZONE.length)) }),
+    inZone: (stored) => ({ ...spec, timezone: stored, ...entry.inZone(localZoneName(stored)) }),
   };
 }

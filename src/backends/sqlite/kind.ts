@@ -4,6 +4,13 @@ import { integer, object, string, withDefault } from "../../core/shape.js";
 
 const positiveMs = integer({ min: 1 });
 
+/** How a sqlite backend's store (BackendKind.storeOf) begins: "sqlite:" and the file's absolute path. */
+const STORE = "sqlite:";
+
+/** The database file a backend's store names, when it is a sqlite one. */
+export const sqliteFileOf = (store: string | null): string | undefined =>
+  store?.startsWith(STORE) ? store.slice(STORE.length) : undefined;
+
 /** The sqlite kind, known without loading better-sqlite3 (the config imports backend.ts lazily). */
 export const sqliteKind: BackendKind = {
   capabilities: { supportsDefer: true, supportsAsyncTask: true, supportsGetResult: true, supportsPriority: true },
@@ -17,5 +24,5 @@ export const sqliteKind: BackendKind = {
   pathKeys: ["path"],
   secretKeys: [],
   controls: { pause: true, queueConcurrency: true, rateLimit: true, keyConcurrency: true },
-  storeOf: (options) => `sqlite:${String(options.path)}`,
+  storeOf: (options) => `${STORE}${String(options.path)}`,
 };
