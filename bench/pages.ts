@@ -49,6 +49,7 @@ export async function pagesPerTask(count = 2000): Promise<PageFigures> {
         done = claimed.map((r) => ({
           id: r.id,
           workerId: "w",
+          attempt: r.workerIds.length,
           status: "SUCCEEDED" as const,
           finishedAt: new Date(),
           returnValue: null,

@@ -101,11 +101,12 @@ export class AttemptLifecycle {
       settle = resolve;
     });
     let deadline: NodeJS.Timeout | undefined;
-    const end = (fields: Omit<AttemptOutcome, "id" | "workerId" | "finishedAt">) => {
+    const end = (fields: Omit<AttemptOutcome, "id" | "workerId" | "attempt" | "finishedAt">) => {
       if (settled) return; // a late settlement (after an interrupt or a timeout) is dropped
       settled = true;
       clearTimeout(deadline);
-      settle({ id: record.id, workerId: this.workerId, finishedAt: new Date(), ...fields });
+      const { id, workerIds } = record;
+      settle({ id, workerId: this.workerId, attempt: workerIds.length, finishedAt: new Date(), ...fields });
     };
     const attempt: RunningAttempt = {
       record,

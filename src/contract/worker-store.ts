@@ -26,6 +26,13 @@ export interface RecoveredTask {
 export interface AttemptOutcome {
   id: string;
   workerId: string;
+  /**
+   * Which run of the task this outcome ends (1 for the first: the record's workerIds.length
+   * when it was claimed). A store applies it only while the task is still on that run: a worker
+   * whose task was taken back (its heartbeats failed) and handed to it again must not have the
+   * old run's late end finish the new one.
+   */
+  attempt: number;
   finishedAt: Date;
   status: "SUCCEEDED" | "FAILED";
   returnValue?: JsonValue;

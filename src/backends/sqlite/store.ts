@@ -271,19 +271,21 @@ export class SqliteStore {
     // Each statement's parameters as one literal: a spread copy given one more property made V8
     // promote these to the old generation in a drain (see applyOutcome in contract/records.ts).
     const { seq } = held;
-    const { workerId } = outcome;
+    const { workerId, attempt } = outcome;
     const finishedAt = outcome.finishedAt.getTime();
     if (outcome.status === "SUCCEEDED") {
       const returnValue = JSON.stringify(outcome.returnValue ?? null);
-      if (q.get(SUCCEED).run({ seq, workerId, finishedAt, returnValue }).changes === 0) return false;
+      if (q.get(SUCCEED).run({ seq, workerId, attempt, finishedAt, returnValue }).changes === 0) return false;
       counts.add(held, "SUCCEEDED", 1, finishedAt);
       return true;
     }
     const error = outcome.error ? JSON.stringify(outcome.error) : null;
     if (outcome.retryAt) {
-      return q.get(RETRY).run({ seq, workerId, finishedAt, error, retryAt: outcome.retryAt.getTime() }).changes > 0;
+      return (
+        q.get(RETRY).run({ seq, workerId, attempt, finishedAt, error, retryAt: outcome.retryAt.getTime() }).changes > 0
+      );
     }
-    if (q.get(FAIL).run({ seq, workerId, finishedAt, error }).changes === 0) return false;
+    if (q.get(FAIL).run({ seq, workerId, attempt, finishedAt, error }).changes === 0) return false;
     counts.add(held, "FAILED", 1, finishedAt);
     return true;
   }

@@ -279,6 +279,7 @@ describe("counts", () => {
       claimed.map((r, i) => ({
         id: r.id,
         workerId: "w1",
+        attempt: r.workerIds.length,
         finishedAt: new Date(T0 + 2000 + i),
         status: i % 3 === 0 ? "FAILED" : "SUCCEEDED",
         ...(i % 3 === 0 ? { error: error("Boom") } : { returnValue: i }),
@@ -305,7 +306,15 @@ describe("counts", () => {
     expect((await m.retryFailed({})).length).toBe(failed.length - 2);
     await expectCountsExact();
     const again = s.claim("w2", ALL, 100, T0 + 100 * MIN);
-    s.complete(again.map((r) => ({ id: r.id, workerId: "w2", finishedAt: new Date(T0 + 5000), status: "SUCCEEDED" })));
+    s.complete(
+      again.map((r) => ({
+        id: r.id,
+        workerId: "w2",
+        attempt: r.workerIds.length,
+        finishedAt: new Date(T0 + 5000),
+        status: "SUCCEEDED",
+      })),
+    );
     await expectCountsExact();
     const far = new Date(T0 + 10 * MIN);
     expect(await m.prune({ finishedBefore: far, failedFinishedBefore: far, batchSize: 3 })).toBeGreaterThan(20);
@@ -321,6 +330,7 @@ describe("counts", () => {
     const done = (r: TaskResultData, status: "SUCCEEDED" | "FAILED", worker = "w1") => ({
       id: r.id,
       workerId: worker,
+      attempt: r.workerIds.length,
       finishedAt: new Date(T0 + 2000),
       status,
       ...(status === "FAILED" ? { error: error("Boom") } : {}),
@@ -664,7 +674,7 @@ describe("throughput from completions", () => {
     s.insert(rs);
     const claimed = s.claim("w", ALL, 5, now + 1000); // past their enqueue (a ms after `now`)
     const done = (r: TaskResultData, at: number, status: "SUCCEEDED" | "FAILED") =>
-      s.complete([{ id: r.id, workerId: "w", finishedAt: new Date(at), status }]);
+      s.complete([{ id: r.id, workerId: "w", attempt: r.workerIds.length, finishedAt: new Date(at), status }]);
     // An old completion (2 h ago), then recent ones: the group's next completion drops old slots.
     done(claimed[0]!, now - 120 * MIN, "SUCCEEDED");
     const slots = () =>

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
 import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import { SELECT_EXPIRED, SELECT_OWN } from "../../../src/backends/sqlite/sql/recover.js";
 import { EXTEND_LEASES } from "../../../src/backends/sqlite/sql/workers.js";
@@ -88,7 +89,9 @@ describe("records", () => {
       traceback: "TypeError: boom ✗\n    at x (y.ts:1:2)",
     };
     const retryAt = new Date(Date.now() - 1000);
-    await worker.complete([{ id: fresh.id, workerId: "w1", finishedAt: new Date(), status: "FAILED", error, retryAt }]);
+    await worker.complete([
+      { id: fresh.id, workerId: "w1", attempt: 1, finishedAt: new Date(), status: "FAILED", error, retryAt },
+    ]);
     const retrying = await other.getResultData(fresh.id);
     expect(retrying).toMatchObject({ status: "READY", runAfter: retryAt, errors: [error], finishedAt: null });
     expect("returnValue" in retrying).toBe(false);
@@ -100,7 +103,7 @@ describe("records", () => {
     expect(again!.startedAt).toEqual(t1); // the first run's start is kept
     const finishedAt = new Date(Date.now() + 5);
     const returnValue = { sent: true, to: ["a@b"], n: 1.5, nothing: null };
-    await worker.complete([{ id: fresh.id, workerId: "w2", finishedAt, status: "SUCCEEDED", returnValue }]);
+    await worker.complete([{ id: fresh.id, workerId: "w2", attempt: 2, finishedAt, status: "SUCCEEDED", returnValue }]);
 
     const done = await other.getResultData(fresh.id);
     expect(done).toEqual({
@@ -284,6 +287,7 @@ describe("complete", () => {
   const outcome = (id: string, workerId: string, fields: Partial<AttemptOutcome>): AttemptOutcome => ({
     id,
     workerId,
+    attempt: 1,
     finishedAt: new Date(4242),
     status: "SUCCEEDED",
     ...fields,
@@ -356,7 +360,7 @@ describe("complete", () => {
     expect(s.claim("w2", ALL, 5, 8999)).toEqual([]);
     const [retried] = s.claim("w2", ALL, 5, 9000);
     expect(retried!.workerIds).toEqual(["w", "w2"]);
-    s.complete([outcome(again!.id, "w2", { status: "FAILED", error: { ...error, message: "again" } })]);
+    s.complete([outcome(again!.id, "w2", { attempt: 2, status: "FAILED", error: { ...error, message: "again" } })]);
     expect(s.get(again!.id)!.errors.map((e) => e.message)).toEqual(["no", "again"]);
     expect(row.get(again!.id)).toMatchObject({ attempts: 2 });
   });
@@ -372,6 +376,26 @@ describe("complete", () => {
     expect(s.complete([outcome(r.id, "w1", { returnValue: 1 })])).toEqual([]);
     expect(s.complete([outcome(r.id, "w1", { status: "FAILED", error })])).toEqual([r.id]); // already finished
     expect(s.get(r.id)).toMatchObject({ status: "SUCCEEDED", returnValue: 1, errors: [] });
+  });
+
+  it("an earlier run's late end never finishes the run the same worker claimed again", () => {
+    // A worker whose heartbeats failed (a full disk) has its task taken back and may claim it
+    // again while the first run is still going: the first run's end must not end the second.
+    const s = store();
+    const r = record({ maxAttempts: 3 }, 1);
+    s.insert([r]);
+    s.claim("w1", ALL, 1, 1000);
+    const recovered = new LeaseRecovery(s.db, s.statements, s.leaseMs).recoverExpired(
+      () => new Date(1000),
+      1000 + s.leaseMs + 1,
+    );
+    expect(recovered.map((t) => t.status)).toEqual(["READY"]);
+    const [second] = s.claim("w1", ALL, 1, 1000 + s.leaseMs + 2);
+    expect(second!.workerIds).toEqual(["w1", "w1"]);
+    expect(s.complete([outcome(r.id, "w1", { attempt: 1, returnValue: "first run" })])).toEqual([r.id]);
+    expect(s.get(r.id)).toMatchObject({ status: "RUNNING", workerIds: ["w1", "w1"] });
+    expect(s.complete([outcome(r.id, "w1", { attempt: 2, returnValue: "second run" })])).toEqual([]);
+    expect(s.get(r.id)).toMatchObject({ status: "SUCCEEDED", returnValue: "second run" });
   });
 
   it("stores a leased claim and extends the lease on heartbeat", () => {

@@ -70,7 +70,9 @@ describe("SQLite unique holds", () => {
     expect(claimed.map((c) => c.id).sort()).toEqual([ready?.id, active?.id].sort());
     expect(enqueue({ key: "r", scope: "ready", until: null }, T0 + 20)?.deduplicated).toBeUndefined();
     expect(enqueue({ key: "a", scope: "active", until: null }, T0 + 20)?.id).toBe(active?.id);
-    store.complete([{ id: active?.id as string, workerId: "w1", finishedAt: new Date(T0 + 30), status: "SUCCEEDED" }]);
+    store.complete([
+      { id: active?.id as string, workerId: "w1", attempt: 1, finishedAt: new Date(T0 + 30), status: "SUCCEEDED" },
+    ]);
     expect(enqueue({ key: "a", scope: "active", until: null }, T0 + 40)?.deduplicated).toBeUndefined();
   });
 

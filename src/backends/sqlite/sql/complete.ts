@@ -1,9 +1,10 @@
-// Completions. Outcomes apply only to the holder's RUNNING row: a task recovered from a worker
-// presumed dead (and maybe claimed again) is never overwritten by that worker finishing late.
+// Completions. Outcomes apply only to the holder's RUNNING row on the same run: a task
+// recovered from a worker presumed dead (and maybe claimed again, even by that same worker) is
+// never overwritten by that worker's earlier run finishing late.
 
 // Rows are addressed by seq (the rowid: one B-tree descent) when the claim that handed them out
 // is known, else by id (the id index, then the rowid).
-const HELD = "WHERE seq = @seq AND status = 'RUNNING' AND worker_id = @workerId";
+const HELD = "WHERE seq = @seq AND status = 'RUNNING' AND worker_id = @workerId AND attempts = @attempt";
 const APPEND_ERROR = "errors = CASE WHEN @error IS NULL THEN errors ELSE json_insert(errors, '$[#]', json(@error)) END";
 
 // A unique task held "while READY or RUNNING" gives its key up when it ends ("period" holds
