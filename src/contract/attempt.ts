@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { TaskContext } from "../core/context.js";
 import { TaskTimeout } from "../core/errors.js";
-import { type JsonValue, jsonViolation } from "../core/json.js";
+import { type JsonValue, jsonTextViolation, jsonViolation } from "../core/json.js";
 import { type ResultSource, TaskError, type TaskErrorData, TaskResult, type TaskResultData } from "../core/result.js";
 import { retryAt } from "../core/retry.js";
 import { signals } from "../core/signals.js";
@@ -220,9 +220,12 @@ export class AttemptLifecycle {
       // A function that returns nothing succeeds with null, as a Python task returning None does.
       if (value === undefined) value = null;
       const problem = jsonViolation(value, "return value");
-      if (problem) {
-        const error = new InvalidReturnValue(`Task "${task.name}": ${problem}; a task must return a JSON value`);
-        return { status: "FAILED", error: TaskError.from(error) };
+      const tooLarge = problem ? null : jsonTextViolation(value, "return value");
+      if (problem || tooLarge) {
+        const rule = problem
+          ? `${problem}; a task must return a JSON value`
+          : `${tooLarge}; return something smaller (e.g. where the data was written)`;
+        return { status: "FAILED", error: TaskError.from(new InvalidReturnValue(`Task "${task.name}": ${rule}`)) };
       }
       return { status: "SUCCEEDED", returnValue: value as JsonValue };
     } catch (error) {

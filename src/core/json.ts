@@ -10,6 +10,24 @@ export function jsonViolation(value: unknown, path: string): string | null {
   return check(value, path, new Set());
 }
 
+/**
+ * Null when a JSON-safe value can be written as JSON text, else why not. Text longer than the
+ * longest string V8 holds (~512 MiB) cannot be stored anywhere: a store asked to write it would
+ * fail the same way on every try. Costs one JSON.stringify for an object or a long string.
+ */
+export function jsonTextViolation(value: unknown, path: string): string | null {
+  const mayOutgrow =
+    (typeof value === "object" && value !== null) || (typeof value === "string" && value.length > 2 ** 20);
+  if (!mayOutgrow) return null;
+  try {
+    JSON.stringify(value);
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `${path} is too large to store as JSON text (${reason})`;
+  }
+}
+
 function describe(value: unknown): string | null {
   switch (typeof value) {
     case "undefined":

@@ -6,7 +6,7 @@ import type { WorkerEvent } from "../../src/contract/events.js";
 import { UsageError } from "../../src/core/errors.js";
 import { runWorker } from "../../src/worker/run-worker.js";
 import { BIN, CHILD_ENV } from "../helpers/cli.js";
-import { enqueue, makeProject, type Project } from "../helpers/project.js";
+import { enqueue, makeProject, PROJECT_CONFIG, type Project } from "../helpers/project.js";
 
 // runWorker(): `tasks worker` inside the caller's process (an Electron app, a single-process
 // server, a test), on the project's real SQLite file.
@@ -56,6 +56,30 @@ describe("runWorker()", () => {
     expect(summary).toMatchObject({ succeeded: 1, forced: false });
     await result.refresh();
     expect(result.status).toBe("SUCCEEDED");
+  });
+
+  it("a return value too large for JSON text fails its task, and the worker goes on to the next", async () => {
+    // JSON.stringify throws past V8's longest string (~512 MiB): the store retried that write for
+    // ever, and the worker ran nothing else.
+    const huge = `export const huge = task(() => { const s = "x".repeat(2 ** 27); return [s, s, s, s, s]; });`;
+    await project.cleanup();
+    project = await makeProject(
+      PROJECT_CONFIG.replace("export default", `${huge}\nexport default`).replace("tasks: { ", "tasks: { huge, "),
+    );
+    const tooLarge = await project.config.tasks.get("huge")!.enqueue();
+    const after = await project.config.tasks.get("add")!.enqueue(1, 2);
+    const summary = await runWorker({ batch: true, startupDelay: false });
+    expect(summary).toMatchObject({ succeeded: 1, failed: 1 });
+    await tooLarge.refresh();
+    expect(tooLarge.status).toBe("FAILED");
+    expect(tooLarge.errors[0]).toMatchObject({
+      exceptionClass: "InvalidReturnValue",
+      message: expect.stringMatching(
+        /^Task "huge": return value is too large to store as JSON text \(Invalid string length\); return something smaller/,
+      ),
+    });
+    await after.refresh();
+    expect(after.returnValue).toBe(3);
   });
 
   it("a bad option is one clear error naming the option, before anything runs", async () => {
