@@ -74,6 +74,7 @@ export class RunningWorker implements PromiseLike<WorkerSummary> {
   #lifecycle: AttemptLifecycle | null = null;
   #stops = 0;
   #forced = false;
+  readonly #onStop: (() => void)[] = [];
 
   constructor(start: (self: RunningWorker) => Promise<WorkerSummary>) {
     this.#done = start(this);
@@ -84,6 +85,13 @@ export class RunningWorker implements PromiseLike<WorkerSummary> {
     this.#stops++;
     if (this.#stops >= 2) this.#forced = true;
     this.#runner?.stop();
+    if (this.#stops === 1) for (const listener of this.#onStop) listener();
+  }
+
+  /** Calls `listener` at the first stop (at once if already stopped): what must end as claiming ends. */
+  onStop(listener: () => void): void {
+    this.#onStop.push(listener);
+    if (this.#stops > 0) listener();
   }
 
   get runningCount(): number {
@@ -197,6 +205,9 @@ export async function runResolvedWorker(self: RunningWorker, input: ResolvedWork
   const scheduler = Scheduler.forBackend(backend, events);
   // Finished results past the backend's retention are deleted by its running workers.
   const retention = Retention.forBackend(backend, events);
+  // A stopping worker enqueues no more ticks while it finishes its running tasks (a drain can
+  // take minutes); the workers still running fire them.
+  self.onStop(() => void scheduler.stop());
   try {
     await scheduler.start();
     retention?.start();

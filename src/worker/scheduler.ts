@@ -65,14 +65,14 @@ export class Scheduler {
     } catch (error) {
       this.#events.error?.(error as Error);
     }
-    if (!store.fire) return;
+    if (!store.fire || this.#stopped.signal.aborted) return;
     const now = Date.now();
     for (const entry of this.#entries) this.#next.set(entry.name, now);
     await this.#fireDue(store);
     this.#loop = this.#run(store);
   }
 
-  /** Stops ticking (a fire under way finishes first). */
+  /** Stops ticking (a fire under way finishes first). Idempotent. */
   async stop(): Promise<void> {
     this.#stopped.abort();
     await this.#loop;

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WorkerEvent } from "../../src/contract/events.js";
@@ -80,6 +81,33 @@ describe("runWorker()", () => {
     });
     await after.refresh();
     expect(after.returnValue).toBe(3);
+  });
+
+  it("a stopping worker enqueues no more schedule ticks while it finishes its running task", async () => {
+    // The scheduler used to tick on until the drain ended: a worker told to stop during a long
+    // task kept enqueuing work it would not run.
+    const everySecond = `  schedules: { everySecond: { task: add, cron: "* * * * * *", args: [1, 1], catchUp: "none" } },\n});`;
+    await project.cleanup();
+    project = await makeProject(PROJECT_CONFIG.replace(/\n\}\);\s*$/, `\n${everySecond}\n`));
+    const sleeping = await project.config.tasks.get("sleep")!.enqueue(3000);
+    let stoppedAt = 0;
+    const worker = runWorker({
+      startupDelay: false,
+      onEvent: (e) => {
+        if (e.type !== "taskStarted" || e.record.id !== sleeping.id) return;
+        stoppedAt = Date.now();
+        worker.stop();
+      },
+    });
+    expect(await worker).toMatchObject({ succeeded: 1, forced: false });
+    const db = new Database(join(project.dir, "db/tasks.sqlite3"), { readonly: true });
+    const enqueuedAt = db
+      .prepare("SELECT enqueued_at FROM tasklane_results WHERE task_name = ?")
+      .pluck()
+      .all(project.config.tasks.get("add")!.name) as number[];
+    db.close();
+    // A fire already under way at the stop may still land a few ms after it, never a second later.
+    expect(enqueuedAt.filter((at) => at > stoppedAt + 500)).toEqual([]);
   });
 
   it("a bad option is one clear error naming the option, before anything runs", async () => {
