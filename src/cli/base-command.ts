@@ -128,7 +128,12 @@ export abstract class BaseCommand extends Command {
           .join(": ")
           .replace(/::/g, ":")
       : lines[0];
-    const hint = isParseError ? ` (see: tasks ${this.id ?? ""} --help)` : storageHint(error.code);
+    // tasklane's own errors are worded already (a StorageError keeps SQLite's code for callers).
+    const hint = isParseError
+      ? ` (see: tasks ${this.id ?? ""} --help)`
+      : error instanceof TasklaneError
+        ? ""
+        : storageHint(error.code);
     process.stderr.write(`Error: ${firstLine}${hint}\n`);
     if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
     process.exitCode = code;

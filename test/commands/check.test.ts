@@ -139,6 +139,32 @@ describe("tasks check opens the storage", () => {
     expect(plain.stdout).toContain(`chmod 600 ${dbPathOf()}`);
     expect(plain.stdout).toContain("System check identified 1 issue(s).");
   });
+
+  it("a write lock another process holds past the busy timeout: a warning that nothing can be written", async () => {
+    // It used to say "ready" after waiting out the lock, while every enqueue failed.
+    project = faultProject();
+    const options = `{ path: "db/tasks.sqlite3" }`;
+    writeFileSync(
+      project.config,
+      readFileSync(project.config, "utf8").replace(options, `{ path: "db/tasks.sqlite3", busyTimeoutMs: 300 }`),
+    );
+    expect((await cli(project, ["check"])).exitCode).toBe(0);
+    const holder = new Database(dbPathOf());
+    holder.exec("BEGIN IMMEDIATE");
+    try {
+      const run = await cli(project, ["check", "--json"]);
+      expect(run.exitCode).toBe(0);
+      expect(JSON.parse(String(run.stdout)).findings).toContainEqual({
+        id: "tasklane.W005",
+        level: "warning",
+        message: expect.stringContaining(`database ${dbPathOf()} is locked: another process has held its write lock`),
+        hint: expect.any(String),
+      });
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+  });
 });
 
 describe("tasks check on backends it cannot open for real", () => {

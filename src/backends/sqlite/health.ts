@@ -11,14 +11,17 @@ const PROBLEMS_QUOTED = 3;
 /**
  * A write that is rolled back, so nothing reaches the file: a file SQLite could only open
  * read-only fails here (SQLITE_READONLY) instead of on the first enqueue. A lock held by
- * another process past the busy timeout proves nothing either way: the probe is skipped.
+ * another process past the busy timeout proves nothing about the file, but nothing can be
+ * written while it lasts: that is the warning returned.
  */
-function proveWritable(db: BetterSqlite3.Database): void {
+function proveWritable(db: BetterSqlite3.Database, path: string): string | null {
   const version = db.pragma("user_version", { simple: true }) as number;
   try {
     db.exec("BEGIN IMMEDIATE");
   } catch (error) {
-    if (isBusy(error)) return;
+    if (isBusy(error)) {
+      return `database ${path} is locked: another process has held its write lock longer than the busy timeout, so enqueues fail and workers wait until it lets go; find the process (\`fuser ${path}\`)`;
+    }
     throw error;
   }
   try {
@@ -27,6 +30,7 @@ function proveWritable(db: BetterSqlite3.Database): void {
   } finally {
     db.exec("ROLLBACK");
   }
+  return null;
 }
 
 /**
@@ -55,9 +59,8 @@ function modeWarning(path: string): string | null {
  * is corrupt (SQLite's raw errors are named by the caller); returns warnings.
  */
 export function checkDatabase(db: BetterSqlite3.Database, path: string): string[] {
-  proveWritable(db);
+  const locked = proveWritable(db, path);
   const problems = integrityProblems(db);
   if (problems.length > 0) throw corruptError(path, `integrity check: ${problems.join("; ")}`);
-  const warning = modeWarning(path);
-  return warning ? [warning] : [];
+  return [locked, modeWarning(path)].filter((warning): warning is string => warning !== null);
 }

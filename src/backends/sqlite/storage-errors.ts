@@ -16,6 +16,19 @@ export function isBusy(error: unknown): boolean {
   return codeOf(error).startsWith("SQLITE_BUSY");
 }
 
+/**
+ * A write that waited busyTimeoutMs for another process's write lock and gave up. It keeps
+ * SQLite's code, so the lock handling (when-unlocked.ts, the heartbeat thread) and callers that
+ * test `code === "SQLITE_BUSY"` still recognise it.
+ */
+function lockedError(path: string, error: unknown): StorageError {
+  const locked = new StorageError(
+    `database ${path} is locked: another process held its write lock longer than the busy timeout (${rawReason(error)}); try again, find the process holding it (\`fuser ${path}\`), or raise the sqlite backend's busyTimeoutMs option`,
+    { cause: error },
+  );
+  return Object.assign(locked, { code: codeOf(error) });
+}
+
 /** SQLITE_FULL, or the file system's ENOSPC (creating the file or its folder). */
 export function isDiskFull(error: unknown): boolean {
   const code = codeOf(error);
@@ -80,13 +93,13 @@ export function corruptError(path: string, detail: string, cause?: unknown): Sto
 /**
  * The error to show for a failure of the database at `path`: a StorageError (the file is
  * unusable) or ConfigError (the path points at the wrong thing) naming the file and the fix.
- * Returned unchanged: tasklane's own errors, SQLITE_BUSY (the lock handling words it) and
- * anything that is not about the storage (a constraint failure is a bug, not an operator's
- * problem).
+ * Returned unchanged: tasklane's own errors and anything that is not about the storage (a
+ * constraint failure is a bug, not an operator's problem).
  */
 export function storageError(error: unknown, path: string): unknown {
   if (error instanceof TasklaneError) return error;
   const code = codeOf(error);
+  if (code.startsWith("SQLITE_BUSY")) return lockedError(path, error);
   if (code.startsWith("SQLITE_CORRUPT")) return corruptError(path, rawReason(error), error);
   if (code === "SQLITE_NOTADB") {
     return new ConfigError(

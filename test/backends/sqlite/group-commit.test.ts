@@ -140,6 +140,14 @@ describe("group commit of concurrent single enqueues", () => {
         holder.close();
         expect(settled.map((s) => s.status)).toEqual(["rejected", "rejected"]);
         for (const s of settled) expect((s as PromiseRejectedResult).reason).toMatchObject({ code: "SQLITE_BUSY" });
+        // Named like every other storage failure: the file, what happened, what to do.
+        for (const s of settled) {
+          const { name, message } = (s as PromiseRejectedResult).reason as Error;
+          expect(name).toBe("StorageError");
+          expect(message).toContain(`database ${short.path} is locked: another process held its write lock`);
+          expect(message).toContain("(database is locked)");
+          expect(message).toContain("raise the sqlite backend's busyTimeoutMs option");
+        }
         expect(short.store.db.prepare("SELECT count(*) FROM tasklane_results").pluck().get()).toBe(1);
       } finally {
         await short.close();
