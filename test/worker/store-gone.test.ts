@@ -70,6 +70,22 @@ describe("a worker whose database file goes away under it", () => {
     );
   });
 
+  it("its -wal and -shm files deleted (tidying 'stray' files): it says so and exits 1", async () => {
+    // The worker went on committing into the deleted log, which nothing else reads: tasks it
+    // finished and tasks enqueued meanwhile were lost without a word.
+    project = await makeProject(CONFIG);
+    const worker = startWorker(project);
+    const first = await enqueue(project, "add", [1, 2]);
+    await worker.waitFor((e) => e.event === "taskFinished" && e.id === first.id);
+    rmSync(`${dbPath()}-wal`);
+    rmSync(`${dbPath()}-shm`);
+    const exited = await worker.proc;
+    expect(exited.exitCode).toBe(1);
+    expect(String(exited.stderr).trim().split("\n").at(-1)).toBe(
+      `Error: database ${dbPath()}: its write-ahead log ${dbPath()}-wal was deleted or replaced while this worker ran (never delete the -wal and -shm files of a database in use: recent writes live there); stop every process using the database, then start the worker again, and run \`tasks check\``,
+    );
+  });
+
   it("under --reload: the supervisor waits for a change, and a stop then ends it with the worker's exit code", async () => {
     const { worker, stderr } = await reloadWithDatabaseDeleted();
     worker.proc.kill("SIGTERM");

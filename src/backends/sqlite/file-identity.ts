@@ -19,9 +19,22 @@ export function fileIdentity(path: string): string | null | undefined {
   }
 }
 
-/** Throws StoreGone when `path` no longer names the file whose identity was noted. */
-export function checkSameFile(path: string, noted: string): void {
+/**
+ * Throws StoreGone when `path` no longer names the file whose identity was noted, or (given
+ * `notedLog`, noted while this process held the file open) when its write-ahead log was
+ * deleted or replaced: SQLite never removes the -wal of a database a connection holds open, so
+ * only someone else did (cleaning "stray" files). Commits since the last checkpoint then live
+ * only in the deleted log this process still writes to.
+ */
+export function checkSameFile(path: string, noted: string, notedLog: string | null = null): void {
   const now = fileIdentity(path);
+  if (notedLog !== null && (now === noted || now === undefined)) {
+    const log = fileIdentity(`${path}-wal`);
+    if (log === notedLog || log === undefined) return;
+    throw new StoreGone(
+      `database ${path}: its write-ahead log ${path}-wal was deleted or replaced while this worker ran (never delete the -wal and -shm files of a database in use: recent writes live there); stop every process using the database, then start the worker again, and run \`tasks check\``,
+    );
+  }
   if (now === noted || now === undefined) return;
   throw new StoreGone(
     now === null

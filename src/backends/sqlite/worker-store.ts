@@ -86,6 +86,8 @@ export class SqliteWorkerStore implements WorkerStore {
   readonly #checkpoints = new CheckpointNudges();
   /** Which file the database path named when this worker registered (file-identity.ts). */
   #file: string | null | undefined;
+  /** The -wal file as registration found it (file-identity.ts), when there was one. */
+  #log: string | null = null;
 
   constructor(source: SqliteWorkerStoreSource) {
     this.#source = source;
@@ -120,6 +122,8 @@ export class SqliteWorkerStore implements WorkerStore {
     const store = this.#store;
     this.#file = fileIdentity(store.path);
     store.registerWorker(worker);
+    // After a write of this connection's: the log exists, and stays while the connection is open.
+    this.#log = fileIdentity(`${store.path}-wal`) ?? null;
     const slot = this.#slotOf(worker.id);
     slot.thread = startHeartbeatThread(
       {
@@ -150,7 +154,7 @@ export class SqliteWorkerStore implements WorkerStore {
    * The thread beats while it is starting or running; this is the fallback where it could not start or died.
    */
   async heartbeat(workerId: string): Promise<void> {
-    if (this.#file) checkSameFile(this.#store.path, this.#file);
+    if (this.#file) checkSameFile(this.#store.path, this.#file, this.#log);
     const slot = this.#slotOf(workerId);
     if (slot.thread?.alive) {
       // The thread's own reports reach the worker's log here (as a survived store error).
