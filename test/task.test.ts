@@ -162,6 +162,30 @@ describe("the JSON rule", () => {
     expect((await t.enqueue(value)).args).toEqual([value]);
   });
 
+  it("a failure records an Error subclass by its own class, and its chain of causes in the traceback", async () => {
+    // Both were lost: every `class X extends Error {}` was grouped as "Error", and causes were dropped.
+    class PaymentDeclined extends Error {}
+    const t = task(() => {
+      throw new PaymentDeclined("card refused", { cause: new TypeError("socket closed", { cause: "ECONNRESET" }) });
+    });
+    defineConfig({ backends: { default: { backend: "immediate" } }, tasks: { t } });
+    const [error] = (await t.enqueue()).errors;
+    expect(error).toMatchObject({ exceptionClass: "PaymentDeclined", message: "card refused" });
+    expect(error?.traceback).toMatch(/^Error: card refused\n\s+at /);
+    expect(error?.traceback).toMatch(/\nCaused by: TypeError: socket closed\n\s+at [\s\S]*\nCaused by: ECONNRESET$/);
+  });
+
+  it("an error whose class sets its name keeps that name", async () => {
+    class Declined extends Error {
+      override name = "PaymentDeclined";
+    }
+    const t = task(() => {
+      throw new Declined("no");
+    });
+    defineConfig({ backends: { default: { backend: "immediate" } }, tasks: { t } });
+    expect((await t.enqueue()).errors[0]?.exceptionClass).toBe("PaymentDeclined");
+  });
+
   const returned: [string, () => unknown, RegExp][] = [
     ["a Date", () => new Date(), /return value is a Date/],
     ["a Map", () => new Map(), /return value is a Map/],

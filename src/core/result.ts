@@ -59,8 +59,50 @@ export class TaskError implements TaskErrorData {
   }
 }
 
+/**
+ * The error's class as `tasks errors` groups it: its `name`, except that a subclass which left
+ * `name` as Error's own ("Error") is named by its constructor (`class PaymentDeclined extends
+ * Error {}` is "PaymentDeclined", not "Error").
+ */
+function classOf(error: Error): string {
+  const name = error.name;
+  const constructorName = error.constructor?.name;
+  if (
+    name === "Error" &&
+    constructorName &&
+    constructorName !== "Error" &&
+    Object.getPrototypeOf(error) !== Error.prototype
+  ) {
+    return constructorName;
+  }
+  return name || constructorName || "Error";
+}
+
+/** How many causes (`new Error(msg, { cause })`) a traceback follows: a cycle must end. */
+const CAUSES_SHOWN = 5;
+
+/** The stacks of an error's causes, each under "Caused by:", as Python prints a chain. */
+function causeChain(error: Error): string {
+  let text = "";
+  let cause = readOr<unknown>(() => error.cause, undefined);
+  for (let depth = 0; cause !== undefined && depth < CAUSES_SHOWN; depth++) {
+    const current = cause;
+    const described = readOr(
+      () =>
+        current instanceof Error || isNativeError(current)
+          ? (current.stack ?? `${current.name}: ${current.message}`)
+          : safeString(current),
+      (e) => `the cause could not be read (${unreadable(e)})`,
+    );
+    text += `\nCaused by: ${described}`;
+    cause =
+      current instanceof Error || isNativeError(current) ? readOr<unknown>(() => current.cause, undefined) : undefined;
+  }
+  return text;
+}
+
 function fromError(error: Error): TaskError {
-  const exceptionClass = readOr(() => error.name || error.constructor?.name || "Error", "Error");
+  const exceptionClass = readOr(() => classOf(error), "Error");
   const message = readOr(
     () => String(error.message),
     (e) => `its message could not be read (${unreadable(e)})`,
@@ -71,7 +113,7 @@ function fromError(error: Error): TaskError {
   return new TaskError({
     exceptionClass,
     message,
-    traceback: stack ?? `${exceptionClass}: ${message}`,
+    traceback: (stack ?? `${exceptionClass}: ${message}`) + causeChain(error),
     ...(frame ? { frame } : {}),
   });
 }
