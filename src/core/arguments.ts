@@ -34,6 +34,29 @@ export async function validateArgs(
   return { value: [...result.value] };
 }
 
+/** The error for arguments a schema refused: the first issue with its path, and how many more. */
+function refused(name: string, where: string, issues: readonly StandardSchemaV1.Issue[]): InvalidTaskError {
+  const [first] = issues;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return new InvalidTaskError(`Task "${name}"${where}: ${argsPath(first?.path)}: ${first?.message}${more}`);
+}
+
+/**
+ * Validates a call's arguments with a schema synchronously (for `task.call()`, which returns the
+ * function's value as is): the parsed values. A schema that validates asynchronously cannot be
+ * waited for there, and says so.
+ */
+export function validateArgsNow(name: string, schema: ArgsSchema, args: readonly unknown[]): unknown[] {
+  const result = schema["~standard"].validate(args);
+  if (result instanceof Promise) {
+    throw new InvalidTaskError(
+      `Task "${name}": its args schema validates asynchronously, which call() cannot wait for; enqueue it on the immediate backend instead`,
+    );
+  }
+  if (result.issues) throw refused(name, " (call)", result.issues);
+  return [...result.value];
+}
+
 /**
  * How many arguments a function takes (context excluded): at least `fn.length`; at most the
  * parameters it declares, unless one has a default or is a rest parameter (then any number).
@@ -111,9 +134,7 @@ export async function checkArguments(
   if (schema) {
     const checked = await validateArgs(schema, args);
     if ("value" in checked) return checked.value;
-    const [first] = checked.issues;
-    const more = checked.issues.length > 1 ? ` (and ${checked.issues.length - 1} more)` : "";
-    throw new InvalidTaskError(`Task "${task.name}"${where}: ${argsPath(first?.path)}: ${first?.message}${more}`);
+    throw refused(task.name, where, checked.issues);
   }
   const { min, max } = arityOf(task.definition.fn, task.takesContext);
   if (args.length < min || args.length > max) {

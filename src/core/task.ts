@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { type ArgsSchema, checkArguments, isArgsSchema } from "./arguments.js";
+import { type ArgsSchema, checkArguments, isArgsSchema, validateArgsNow } from "./arguments.js";
 import type { TaskContext } from "./context.js";
 import { TASK_DEFAULTS } from "./defaults.js";
 import { activeEnvironment, type EnqueueRequest, ensureEnvironment, type TaskBackend } from "./environment.js";
@@ -239,15 +239,20 @@ export class Task<A extends unknown[], R> {
     return result as TaskResult<Awaited<R>>;
   }
 
-  /** Runs the function in place, now, in this process (no backend, no result). */
+  /**
+   * Runs the function in place, now, in this process (no backend, no result). With an `args`
+   * schema the function gets what the schema parsed, as a worker's run does.
+   */
   call(...args: A): R {
     if (this.takesContext) {
       throw new InvalidTaskError(
         `Task "${this.name}" takes a context; call its function directly or enqueue it on the immediate backend`,
       );
     }
+    const schema = this.definition.argsSchema;
+    const input = schema ? validateArgsNow(this.name, schema, args) : args;
     const fn = this.definition.fn; // a plain call: no "Object.fn" in the caller's stack (see attempt.ts)
-    return fn(...args) as R;
+    return fn(...input) as R;
   }
 
   /** The task's backend, after every rule that needs the config (loading it on first use). */

@@ -82,6 +82,30 @@ describe("argument schemas (Standard Schema)", () => {
     expect(failed).toBeInstanceOf(InvalidTaskError);
   });
 
+  it("call() runs the function with what the schema parsed, and refuses what it refuses", () => {
+    // call() used to hand the raw arguments to a function typed for the schema's output.
+    const sendEmail = task(
+      {
+        name: "sendEmail",
+        args: z.tuple([
+          z.string().email(),
+          z.object({ subject: z.string().trim(), cc: z.array(z.string()).default([]) }),
+        ]),
+      },
+      (to, message) => ({ to, subject: message.subject, cc: message.cc }),
+    );
+    expect(sendEmail.call("ada@example.com", { subject: "  hi  " })).toEqual({
+      to: "ada@example.com",
+      subject: "hi",
+      cc: [],
+    });
+    expect(() => sendEmail.call("not-an-email", { subject: "hi" })).toThrow(
+      /^Task "sendEmail" \(call\): args\[0\]: Invalid email address/,
+    );
+    const slow = task({ args: z.tuple([z.string().refine(async (s) => s.length > 0)]) }, (s) => s);
+    expect(() => slow.call("x")).toThrow(/its args schema validates asynchronously, which call\(\) cannot wait for/);
+  });
+
   it("works with any Standard Schema library, not only zod (here: a hand-written one)", async () => {
     const positivePair: StandardSchemaV1<[number, number]> = {
       "~standard": {
