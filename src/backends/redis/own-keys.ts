@@ -31,6 +31,8 @@ export function ownKeys(prefix: string) {
     pausedAt: `${base}paused-at`,
     /** HASH schedule name → JSON { taskName, cron, timezone, lastTick, nextTick } (schedules.ts). */
     schedules: `${base}schedules`,
+    /** HASH schedule name → when a sync removed it (ms): a missing row that is not here was lost with Redis's data. */
+    schedulesRemoved: `${base}schedules-removed`,
   };
 }
 export type OwnKeys = ReturnType<typeof ownKeys>;

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { readyRecord } from "../../contract/records.js";
 import {
   type FiredTick,
+  ON_TIME_MS,
   type ScheduleInfo,
   type ScheduleSpec,
   type ScheduleStore,
@@ -12,6 +13,7 @@ import {
 import type { EnqueueRequest } from "../../core/environment.js";
 import type { TaskResultData } from "../../core/result.js";
 import type { RedisHost } from "./host.js";
+import { type ScheduleCommands, scripted } from "./schedule-scripts.js";
 
 /** What the schedules need of the backend: its connection and the enqueue path (enqueue.ts). */
 export interface ScheduleHost extends RedisHost {
@@ -25,69 +27,6 @@ interface Row {
   timezone: string | null;
   lastTick: number | null;
   nextTick: number | null;
-}
-
-/**
- * Makes the stored schedules the config's (ARGV[1]: JSON of { name, taskName, cron, timezone,
- * nextTick }), as syncAction (contract/schedules.ts) says: a row stored in a worker's local zone
- * ("local:…") is kept by a schedule with no zone, a null one named.
- */
-const SYNC = `
-local keep = {}
-for _, s in ipairs(cjson.decode(ARGV[1])) do
-  keep[s.name] = true
-  local text = redis.call("HGET", KEYS[1], s.name)
-  local row = text and cjson.decode(text)
-  local specLocal = type(s.timezone) == "string" and string.sub(s.timezone, 1, 6) == "local:"
-  local rowLocal = row and type(row.timezone) == "string" and string.sub(row.timezone, 1, 6) == "local:"
-  if not row then
-    row = { taskName = s.taskName, cron = s.cron, timezone = s.timezone, lastTick = cjson.null, nextTick = s.nextTick }
-  elseif row.cron == s.cron and specLocal and row.timezone == cjson.null then
-    row.taskName, row.timezone = s.taskName, s.timezone
-  elseif row.cron ~= s.cron or (row.timezone ~= s.timezone and not (specLocal and rowLocal)) then
-    row.taskName, row.cron, row.timezone, row.nextTick = s.taskName, s.cron, s.timezone, s.nextTick
-  elseif row.taskName ~= s.taskName then
-    row.taskName = s.taskName
-  else
-    row = nil
-  end
-  if row then redis.call("HSET", KEYS[1], s.name, cjson.encode(row)) end
-end
-for _, name in ipairs(redis.call("HKEYS", KEYS[1])) do
-  if not keep[name] then redis.call("HDEL", KEYS[1], name) end
-end
-return 1`;
-
-/**
- * Advances one schedule from the next tick this caller read (ARGV: name, cron, timezone or "",
- * that next tick, the last tick enqueued or "", the new next tick or ""): 1 when it still was
- * that (this caller enqueued the ticks), 0 when another worker advanced it first or a sync
- * changed the expression meanwhile.
- */
-const ADVANCE = `
-local text = redis.call("HGET", KEYS[1], ARGV[1])
-if not text then return 0 end
-local row = cjson.decode(text)
-local zone = row.timezone
-if zone == cjson.null then zone = "" end
-if row.cron ~= ARGV[2] or zone ~= ARGV[3] or row.nextTick ~= tonumber(ARGV[4]) then return 0 end
-if ARGV[5] ~= "" then row.lastTick = tonumber(ARGV[5]) end
-row.nextTick = tonumber(ARGV[6]) or cjson.null
-redis.call("HSET", KEYS[1], ARGV[1], cjson.encode(row))
-return 1`;
-
-interface ScheduleCommands {
-  tasklaneScheduleSync(key: string, specs: string): Promise<unknown>;
-  tasklaneScheduleAdvance(key: string, ...args: string[]): Promise<number>;
-}
-
-function scripted(client: Redis): Redis & ScheduleCommands {
-  const c = client as Redis & Partial<ScheduleCommands>;
-  if (!c.tasklaneScheduleSync) {
-    client.defineCommand("tasklaneScheduleSync", { numberOfKeys: 1, lua: SYNC });
-    client.defineCommand("tasklaneScheduleAdvance", { numberOfKeys: 1, lua: ADVANCE });
-  }
-  return c as Redis & ScheduleCommands;
 }
 
 /**
@@ -131,7 +70,12 @@ export class RedisSchedules implements ScheduleStore {
         timezone: spec.timezone,
         nextTick: ms(spec.nextAfter(now)),
       }));
-      await scripted(await this.host.client()).tasklaneScheduleSync(this.host.keys.schedules, JSON.stringify(wanted));
+      await scripted(await this.host.client()).tasklaneScheduleSync(
+        this.host.keys.schedules,
+        this.host.keys.schedulesRemoved,
+        JSON.stringify(wanted),
+        String(now.getTime()),
+      );
     });
   }
 
@@ -173,13 +117,41 @@ export class RedisSchedules implements ScheduleStore {
   }
 
   /**
+   * The row of a schedule found missing: stored again when it was lost with Redis's data (a
+   * restart without persistence, a FLUSHDB), its next tick the one this worker woke for (an on-time
+   * tick; else the next one), so the schedule keeps firing; null when a sync removed it (another
+   * config's: the newest sync wins).
+   */
+  async #restore(client: Redis & ScheduleCommands, spec: ScheduleSpec, now: Date): Promise<Row | null> {
+    const last = spec.lastTicks(1, now).at(-1);
+    const onTime = last && now.getTime() - last.getTime() <= ON_TIME_MS ? last : null;
+    const row: Row = {
+      taskName: spec.taskName,
+      cron: spec.cron,
+      timezone: spec.timezone,
+      lastTick: null,
+      nextTick: ms(onTime ?? spec.nextAfter(now)),
+    };
+    const keys = this.host.keys;
+    const text = await client.tasklaneScheduleRestore(
+      keys.schedules,
+      keys.schedulesRemoved,
+      spec.name,
+      JSON.stringify(row),
+    );
+    return text ? (JSON.parse(text) as Row) : null;
+  }
+
+  /**
    * The due ticks of one schedule (from its stored next tick to now, narrowed by catchUp), stored,
    * then the schedule advanced; the ticks are reported only by the worker whose advance won. A row
    * whose expression or zone differs from this worker's was synced by a worker with another config
-   * (a deploy half done): the newest sync wins, this worker leaves it alone. A schedule without a
+   * (a deploy half done): the newest sync wins, this worker leaves it alone (and a row that sync
+   * removed stays removed); a row lost with Redis's data is stored again (#restore). A schedule without a
    * zone is read in the local zone of the worker that stored it (specForStored).
    */
-  async #fireOne(client: Redis & ScheduleCommands, configured: ScheduleSpec, row: Row | null, now: Date) {
+  async #fireOne(client: Redis & ScheduleCommands, configured: ScheduleSpec, stored: Row | null, now: Date) {
+    const row = stored ?? (await this.#restore(client, configured, now));
     const spec = row ? specForStored(configured, { cron: row.cron, timezone: row.timezone ?? null }) : null;
     if (!row || !spec) return [];
     if (row.nextTick === null || row.nextTick > now.getTime()) return [];

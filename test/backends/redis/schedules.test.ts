@@ -7,7 +7,7 @@ import type { ScheduleSpec } from "../../../src/contract/schedules.js";
 import { SHARED_TASK_NAMES, SHARED_TASKS } from "../../../src/testing/task-source.js";
 import { scheduleSpec } from "../../../src/worker/scheduler.js";
 import { mustRunRedis, provideRedis, redisAvailable, redisUrl, uniquePrefix } from "../../conformance/redis-server.js";
-import { makeProject, type Project } from "../../helpers/project.js";
+import { makeProject, type Project, startWorker, type WorkerProcess } from "../../helpers/project.js";
 
 // Schedules on Redis beyond the conformance suite: the tick's id is what makes its job unique,
 // so workers racing for one tick, and a worker that died between storing a tick and advancing
@@ -32,6 +32,25 @@ export default defineConfig({
 
 async function specs(p: Project): Promise<ScheduleSpec[]> {
   return Promise.all([...p.config.schedules.values()].map(scheduleSpec));
+}
+
+/** Deletes every key of the prefix: what a Redis restart without persistence (or a FLUSHDB) does to it. */
+async function loseData(prefix: string): Promise<void> {
+  const client = new Redis(redisUrl());
+  try {
+    const keys = await client.keys(`${prefix}:*`);
+    if (keys.length > 0) await client.del(...keys);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The next run of `record` the worker reports from now on. */
+function nextRecordRun(worker: WorkerProcess): Promise<unknown> {
+  const seen = worker.events.length;
+  return worker.waitFor(
+    (e) => e.event === "taskFinished" && e.taskName === "record" && worker.events.indexOf(e) >= seen,
+  );
 }
 
 const HOURLY = `{ hourly: { task: record, cron: "0 * * * *", args: ["hourly"], timezone: "UTC", catchUp: "all", catchUpLimit: 3 } }`;
@@ -99,6 +118,51 @@ if (redisAvailable || mustRunRedis) {
       } finally {
         client.disconnect();
       }
+      expect((await store.list())[0]?.nextTick?.toISOString()).toBe("2026-01-01T02:00:00.000Z");
+    });
+
+    it("a running worker whose schedule rows were lost with Redis's data stores them again and keeps firing", async () => {
+      const prefix = uniquePrefix("sched");
+      const p = await project(prefix, `{ everySecond: { task: record, cron: "* * * * * *", args: ["second"] } }`);
+      const worker = startWorker(p);
+      try {
+        await nextRecordRun(worker);
+        await loseData(prefix);
+        await nextRecordRun(worker);
+        const store = (await p.config.getBackend("default")).schedules();
+        expect((await store?.list())?.map((info) => info.name)).toEqual(["everySecond"]);
+      } finally {
+        worker.proc.kill("SIGTERM");
+        expect((await worker.proc).exitCode).toBe(0);
+      }
+    }, 20_000);
+
+    it("a schedule a sync removed is not stored again by a worker still firing it", async () => {
+      const prefix = uniquePrefix("sched");
+      const p = await project(prefix, HOURLY);
+      const store = ((await p.config.getBackend("default")) as RedisBackend).schedules();
+      if (!store.fire) throw new Error("redis schedules must fire");
+      const all = await specs(p);
+      await store.sync(all, new Date("2026-01-01T00:30:00Z"));
+      await store.sync([], new Date("2026-01-01T00:40:00Z"));
+      expect(await store.fire(all, new Date("2026-01-01T01:00:01Z"))).toEqual([]);
+      expect(await store.list()).toEqual([]);
+      // Added back by a later sync: it fires again.
+      await store.sync(all, new Date("2026-01-01T01:30:00Z"));
+      const fired = await store.fire(all, new Date("2026-01-01T02:00:01Z"));
+      expect(fired.map((f) => f.tick.toISOString())).toEqual(["2026-01-01T02:00:00.000Z"]);
+    });
+
+    it("a row lost with the data is stored again from the tick the worker woke for", async () => {
+      const prefix = uniquePrefix("sched");
+      const p = await project(prefix, HOURLY);
+      const store = ((await p.config.getBackend("default")) as RedisBackend).schedules();
+      if (!store.fire) throw new Error("redis schedules must fire");
+      const all = await specs(p);
+      await store.sync(all, new Date("2026-01-01T00:30:00Z"));
+      await loseData(prefix);
+      const fired = await store.fire(all, new Date("2026-01-01T01:00:01Z"));
+      expect(fired.map((f) => f.tick.toISOString())).toEqual(["2026-01-01T01:00:00.000Z"]);
       expect((await store.list())[0]?.nextTick?.toISOString()).toBe("2026-01-01T02:00:00.000Z");
     });
   });
