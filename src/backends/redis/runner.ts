@@ -16,7 +16,7 @@ import { watchOutages } from "./link.js";
 import { usedQueues } from "./own-keys.js";
 import { BACKOFF_TYPE, dueAtOf, STALLED_REASON } from "./records.js";
 import { WorkerRegistry } from "./registry.js";
-import { workerCode } from "./worker-codes.js";
+import { keepWorkerCode, workerCode } from "./worker-codes.js";
 
 /**
  * Stalls BullMQ tolerates beyond a task's attempts before failing a job itself. A job it hands
@@ -157,8 +157,14 @@ export class RedisWorkerRunner implements WorkerRunner {
     };
     this.#compact = compact;
     void compact(COMPACT_PER_BEAT);
+    // BullMQ records its worker's name in every job it runs: a short code stands for the id.
+    let code: string | undefined;
+    const beat = async () => {
+      // A missing entry: Redis lost its data. The worker registers again, and keeps its code.
+      if ((await registry.heartbeat(this.#id)) && code) await keepWorkerCode(client, this.#host.keys, this.#id, code);
+    };
     const heartbeat = setInterval(() => {
-      registry.heartbeat(this.#id).catch((error: Error) => this.#error(error));
+      beat().catch((error: Error) => this.#error(error));
       void compact(COMPACT_PER_BEAT);
     }, settings.heartbeatMs);
     heartbeat.unref();
@@ -175,8 +181,7 @@ export class RedisWorkerRunner implements WorkerRunner {
         else this.#restoredAt = Date.now();
         this.#events.connection?.(state, message);
       });
-      // BullMQ records its worker's name in every job it runs: a short code stands for the id.
-      const code = await workerCode(client, this.#host.keys, this.#id);
+      code = await workerCode(client, this.#host.keys, this.#id);
       if (this.#stopping) return;
       for (const name of queues) this.#workers.push(this.#makeWorker(name, connection, code));
       // Ready first (connections, scripts): closing a Worker still starting up leaves commands

@@ -23,15 +23,42 @@ redis.call("HSET", KEYS[1], ARGV[1], code)
 redis.call("HSET", KEYS[2], code, ARGV[1])
 return code`;
 
+/**
+ * Stores a worker's code again after Redis lost the codes hashes (ARGV: worker id, its code): the
+ * count is raised to the code's number so that no later worker is given it, and the code → id
+ * entry is written unless another worker took the code meanwhile (1 kept, 0 taken).
+ */
+const KEEP_CODE = `
+local n = tonumber(string.sub(ARGV[2], 2), 36)
+if n and n > tonumber(redis.call("HGET", KEYS[1], "") or "0") then redis.call("HSET", KEYS[1], "", n) end
+local owner = redis.call("HGET", KEYS[2], ARGV[2])
+if owner and owner ~= ARGV[1] then return 0 end
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+redis.call("HSET", KEYS[2], ARGV[2], ARGV[1])
+return 1`;
+
 interface CodeCommands {
   tasklaneWorkerCode(codes: string, names: string, workerId: string): Promise<string>;
+  tasklaneKeepWorkerCode(codes: string, names: string, workerId: string, code: string): Promise<number>;
+}
+
+function scripted(client: Redis): Redis & CodeCommands {
+  const c = client as Redis & Partial<CodeCommands>;
+  if (!c.tasklaneKeepWorkerCode) {
+    client.defineCommand("tasklaneWorkerCode", { numberOfKeys: 2, lua: CODE_OF });
+    client.defineCommand("tasklaneKeepWorkerCode", { numberOfKeys: 2, lua: KEEP_CODE });
+  }
+  return c as Redis & CodeCommands;
 }
 
 /** The short code BullMQ records for this worker id (one round trip; the same code every time). */
 export function workerCode(client: Redis, keys: OwnKeys, workerId: string): Promise<string> {
-  const c = client as Redis & Partial<CodeCommands>;
-  if (!c.tasklaneWorkerCode) client.defineCommand("tasklaneWorkerCode", { numberOfKeys: 2, lua: CODE_OF });
-  return (c as Redis & CodeCommands).tasklaneWorkerCode(keys.workerCodes, keys.workerNames, workerId);
+  return scripted(client).tasklaneWorkerCode(keys.workerCodes, keys.workerNames, workerId);
+}
+
+/** Stores a running worker's code again after Redis lost its data (see KEEP_CODE); false when another worker holds it. */
+export async function keepWorkerCode(client: Redis, keys: OwnKeys, workerId: string, code: string): Promise<boolean> {
+  return (await scripted(client).tasklaneKeepWorkerCode(keys.workerCodes, keys.workerNames, workerId, code)) === 1;
 }
 
 const isCode = (name: string) => name.startsWith("~");

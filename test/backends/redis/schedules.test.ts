@@ -8,6 +8,7 @@ import { SHARED_TASK_NAMES, SHARED_TASKS } from "../../../src/testing/task-sourc
 import { scheduleSpec } from "../../../src/worker/scheduler.js";
 import { mustRunRedis, provideRedis, redisAvailable, redisUrl, uniquePrefix } from "../../conformance/redis-server.js";
 import { makeProject, type Project, startWorker, type WorkerProcess } from "../../helpers/project.js";
+import { loseData } from "./lose-data.js";
 
 // Schedules on Redis beyond the conformance suite: the tick's id is what makes its job unique,
 // so workers racing for one tick, and a worker that died between storing a tick and advancing
@@ -32,17 +33,6 @@ export default defineConfig({
 
 async function specs(p: Project): Promise<ScheduleSpec[]> {
   return Promise.all([...p.config.schedules.values()].map(scheduleSpec));
-}
-
-/** Deletes every key of the prefix: what a Redis restart without persistence (or a FLUSHDB) does to it. */
-async function loseData(prefix: string): Promise<void> {
-  const client = new Redis(redisUrl());
-  try {
-    const keys = await client.keys(`${prefix}:*`);
-    if (keys.length > 0) await client.del(...keys);
-  } finally {
-    client.disconnect();
-  }
 }
 
 /** The next run of `record` the worker reports from now on. */

@@ -1,0 +1,82 @@
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { mustRunRedis, provideRedis, redisAvailable, redisUrl } from "../../conformance/redis-server.js";
+import { enqueue, startWorker, type WorkerProcess } from "../../helpers/project.js";
+import { loseData } from "./lose-data.js";
+import { type RedisProject, redisProject } from "./redis-project.js";
+
+// A running worker after Redis lost its data (a restart without persistence, a FLUSHDB): it
+// registers again at its next heartbeat (200 ms here), under its id and its BullMQ code, so that
+// `tasks watch` lists it and no new worker is given its code.
+
+const made: RedisProject[] = [];
+const workers: WorkerProcess[] = [];
+afterEach(async () => {
+  for (const w of workers.splice(0)) {
+    w.proc.kill("SIGTERM");
+    expect((await w.proc).exitCode).toBe(0);
+  }
+  for (const rp of made.splice(0)) await rp.cleanup();
+});
+
+/** A worker that has started, and its id. */
+async function started(rp: RedisProject): Promise<{ worker: WorkerProcess; id: string }> {
+  const worker = startWorker(rp.p);
+  workers.push(worker);
+  const event = await worker.waitFor((e) => e.event === "started");
+  return { worker, id: event.workerId as string };
+}
+
+/** Runs `add` on this worker (the only one) and returns the worker id the result names. */
+async function runOn(rp: RedisProject, worker: WorkerProcess): Promise<string | undefined> {
+  const result = await enqueue(rp.p, "add", [1, 2]);
+  await worker.waitFor((e) => e.event === "taskFinished" && e.id === result.id);
+  await result.refresh();
+  return result.workerIds.at(-1);
+}
+
+/** Re-reads the registry until it lists this worker running (a heartbeat is the only signal). */
+async function untilListed(rp: RedisProject, id: string): Promise<void> {
+  const management = (await rp.p.config.getBackend("default")).management();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const listed = await management?.workers();
+    if (listed?.some((w) => w.id === id && w.state === "running")) return;
+    if (Date.now() > deadline) throw new Error(`worker ${id} is not listed again`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+if (redisAvailable || mustRunRedis) {
+  provideRedis();
+
+  describe("redis worker after data loss", () => {
+    it("registers again with its id and code; a new worker gets another code", async () => {
+      const rp = await redisProject(null);
+      made.push(rp);
+      const first = await started(rp);
+      expect(await runOn(rp, first.worker)).toBe(first.id);
+      const client = new Redis(redisUrl());
+      try {
+        const codes = `${rp.prefix}::worker-codes`;
+        const code = await client.hget(codes, first.id);
+        expect(code).toMatch(/^~/);
+        await loseData(rp.prefix);
+        await untilListed(rp, first.id);
+        expect(await client.hget(codes, first.id)).toBe(code);
+        expect(await runOn(rp, first.worker)).toBe(first.id);
+        const second = await started(rp);
+        const secondCode = await client.hget(codes, second.id);
+        expect(secondCode).toMatch(/^~/);
+        expect(secondCode).not.toBe(code);
+        expect(await client.hget(`${rp.prefix}::worker-names`, code as string)).toBe(first.id);
+      } finally {
+        client.disconnect();
+      }
+    }, 30_000);
+  });
+} else {
+  describe.skip("redis worker after data loss (no TASKLANE_REDIS_URL and no redis-server here)", () => {
+    it("needs Redis", () => {});
+  });
+}
