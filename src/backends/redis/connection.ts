@@ -1,6 +1,8 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { REDIS_DEFAULTS } from "../../core/defaults.js";
+import { ConfigError, TasklaneError } from "../../core/errors.js";
 import { redactUrl } from "../../core/redact.js";
+import { databaseOf } from "./database.js";
 import { RedisUnavailableError, UNREACHABLE_HINT } from "./errors.js";
 
 /** The redis backend's options, validated by the zod schema in kind.ts. */
@@ -69,6 +71,35 @@ export function redisOptions(settings: RedisSettings, role: ConnectionRole, retr
 }
 
 /**
+ * Selects the configured database again, now that the connection is up: ioredis's own SELECT
+ * as it connects only reports a refusal as an "error" event, and its commands then run on
+ * database 0. A database the server does not have fails here, in one line naming the URL.
+ */
+async function selectDatabase(client: Redis, settings: RedisSettings): Promise<void> {
+  const db = databaseOf(settings.url, settings.connection);
+  if (Number.isNaN(db)) {
+    throw new ConfigError(
+      `the redis backend's connection.db must be a database number (0–15 on a default server), not ${JSON.stringify(settings.connection.db)}`,
+    );
+  }
+  if (db === 0) return;
+  try {
+    await client.select(db);
+  } catch (error) {
+    if ((error as Error).name !== "ReplyError") throw error;
+    const reply = await client.config("GET", "databases").catch(() => []);
+    const count = Number((reply as string[])[1]);
+    const has =
+      count > 0
+        ? `the server has ${count} databases, 0–${count - 1} (its "databases" setting)`
+        : `see its "databases" setting`;
+    throw new RedisUnavailableError(
+      `Redis at ${safeUrl(settings.url)} refused database ${db} (${(error as Error).message.split("\n")[0]}): ${has}`,
+    );
+  }
+}
+
+/**
  * Opens a connection and proves it with a PING, or throws RedisUnavailableError naming the
  * URL (password hidden) after at most connectTimeoutMs: never a hang, whatever the network does.
  * `prepare` sees the client before it connects (to attach listeners).
@@ -93,10 +124,17 @@ export async function connect(
     );
   });
   try {
-    await Promise.race([client.connect().then(() => client.ping()), timeout]);
+    await Promise.race([
+      client
+        .connect()
+        .then(() => client.ping())
+        .then(() => selectDatabase(client, settings)),
+      timeout,
+    ]);
     return client;
   } catch (error) {
     client.disconnect();
+    if (error instanceof TasklaneError) throw error;
     const why = (lastError ?? (error as Error)).message.split("\n")[0];
     throw new RedisUnavailableError(`cannot connect to Redis at ${safeUrl(settings.url)}: ${why}; ${UNREACHABLE_HINT}`);
   } finally {

@@ -1,6 +1,7 @@
 import type { BackendKind } from "../../contract/kind.js";
 import { REDIS_DEFAULTS } from "../../core/defaults.js";
 import { integer, object, optional, record, string, unknown, withDefault } from "../../core/shape.js";
+import { urlDatabaseProblem } from "./database.js";
 
 const positiveMs = integer({ min: 1 });
 
@@ -13,7 +14,7 @@ export const redisKind: BackendKind = {
       string({
         rule: (url) =>
           /^rediss?:\/\//i.test(url) && URL.canParse(url)
-            ? null
+            ? urlDatabaseProblem(url)
             : "expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)",
       }),
       REDIS_DEFAULTS.url,
