@@ -25,6 +25,9 @@ const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /** What a leading part of a canonical id looks like (its dashes where the id has them). */
 const LEADING = /^[0-9a-f]{0,8}(-[0-9a-f]{0,4}(-[0-9a-f]{0,4}(-[0-9a-f]{0,4}(-[0-9a-f]{0,12})?)?)?)?$/;
 
+/** Whether `id` is a whole canonical (lowercase) UUID, as tasklane makes them. */
+export const isCanonicalId = (id: string) => CANONICAL.test(id);
+
 /** The 16 bytes of a canonical (lowercase) UUID, or null: only those ids are kept in buckets. */
 function idBytes(id: string): Buffer | null {
   return CANONICAL.test(id) ? Buffer.from(id.replace(/-/g, ""), "hex") : null;

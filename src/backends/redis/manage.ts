@@ -21,7 +21,7 @@ import { pauseQueues, queueStates, resumeQueues } from "./controls.js";
 import { diagnose } from "./diagnose.js";
 import { failureGroupIds, failureGroups } from "./failure-groups.js";
 import type { RedisHost } from "./host.js";
-import { indexByPrefix, indexPage, membersEndingWith } from "./id-index.js";
+import { indexByPrefix, indexPage, isCanonicalId, membersEndingWith } from "./id-index.js";
 import { recordsOf } from "./jobs.js";
 import { cancelIds, prunableSets, pruneSets, retryIds } from "./manage-write.js";
 import { parseMember, usedQueues } from "./own-keys.js";
@@ -126,7 +126,8 @@ export class RedisManagement implements ManagementStore {
     if (limit < 1 || fragment === "" || fragment.includes(" ")) return Promise.resolve([]);
     return this.host.use(async () => {
       const found = await this.findByIdPrefix(fragment, limit);
-      if (found.length >= limit) return found;
+      // A whole id is looked up, not searched for: the walk below reads the whole index (O(n)).
+      if (found.length >= limit || isCanonicalId(fragment)) return found;
       const client = await this.host.client();
       const seen = new Set(found.map((r) => r.id));
       const members = await membersEndingWith(client, this.host.keys, fragment, limit - found.length, seen);
