@@ -36,9 +36,22 @@ export function redisFailure(url: string, error: unknown, lastConnectionError?: 
     });
   }
   if ((error as Error | undefined)?.name === "ReplyError") {
-    return new RedisUnavailableError(`Redis at ${url} refused a command: ${firstLine((error as Error).message)}`, {
-      cause: error,
-    });
+    const why = firstLine(refusal(error as Error).message);
+    const said = /^OOM /.test(why) ? `${why.replace(/\.$/, "")}; ${FULL_HINT}` : why;
+    return new RedisUnavailableError(`Redis at ${url} refused a command: ${said}`, { cause: error });
   }
   return error;
+}
+
+/** What to do when Redis refuses writes for want of memory (maxmemory with noeviction). */
+const FULL_HINT = "Redis is full: raise its maxmemory, or free memory (tasks prune, or a retention on the backend)";
+
+/**
+ * The reply that says why: a MULTI whose commands Redis refused as they were queued (out of
+ * memory, say) fails with EXECABORT, and ioredis keeps those refusals in `previousErrors`.
+ */
+function refusal(error: Error): Error {
+  const previous = (error as Error & { previousErrors?: unknown[] }).previousErrors;
+  const first = previous?.find((e): e is Error => e instanceof Error);
+  return /^EXECABORT/.test(error.message) && first ? first : error;
 }
