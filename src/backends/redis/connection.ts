@@ -3,7 +3,7 @@ import { REDIS_DEFAULTS } from "../../core/defaults.js";
 import { ConfigError, TasklaneError } from "../../core/errors.js";
 import { redactUrl } from "../../core/redact.js";
 import { databaseOf } from "./database.js";
-import { RedisUnavailableError, UNREACHABLE_HINT } from "./errors.js";
+import { isPasswordRefusal, RedisUnavailableError, refusedPassword, UNREACHABLE_HINT } from "./errors.js";
 
 /** The redis backend's options, validated by the zod schema in kind.ts. */
 export interface RedisSettings {
@@ -111,9 +111,13 @@ export async function connect(
 ): Promise<Redis> {
   const client = new Redis(settings.url, redisOptions(settings, role, options.retry));
   let lastError: Error | undefined;
+  // A refused AUTH is followed by NOAUTH replies (ioredis's SELECT of the URL's database, the
+  // PING): the first one is the reason.
+  let refused: Error | undefined;
   // ioredis reports every failed reconnect as an "error" event; an unhandled one is printed.
   client.on("error", (error: Error) => {
     lastError = error;
+    if (!refused && isPasswordRefusal(error)) refused = error;
   });
   options.prepare?.(client);
   let timer: NodeJS.Timeout | undefined;
@@ -135,8 +139,10 @@ export async function connect(
   } catch (error) {
     client.disconnect();
     if (error instanceof TasklaneError) throw error;
+    const where = `cannot connect to Redis at ${safeUrl(settings.url)}`;
+    if (refused) throw new RedisUnavailableError(`${where}: ${refusedPassword(refused)}`);
     const why = (lastError ?? (error as Error)).message.split("\n")[0];
-    throw new RedisUnavailableError(`cannot connect to Redis at ${safeUrl(settings.url)}: ${why}; ${UNREACHABLE_HINT}`);
+    throw new RedisUnavailableError(`${where}: ${why}; ${UNREACHABLE_HINT}`);
   } finally {
     clearTimeout(timer);
   }

@@ -21,6 +21,17 @@ const firstLine = (text: string) => text.split("\n")[0] ?? "";
 export const UNREACHABLE_HINT =
   "check that Redis is running and reachable from here, and the backend's url (host, port, password, TLS)";
 
+/** Whether Redis refused the password (or the username and password) it was given. */
+export function isPasswordRefusal(error: Error): boolean {
+  return /^(WRONGPASS|ERR invalid password)/.test(error.message);
+}
+
+/** Why a connection failed when Redis refused its password, and what to check. */
+export function refusedPassword(error: Error): string {
+  const reply = firstLine(error.message).replace(/\.$/, "");
+  return `the password was refused (${reply}); check the password (and username) in the backend's url or connection options`;
+}
+
 /**
  * A Redis failure as the one clear line users see, naming `url` (already redacted) and what to
  * check. `lastConnectionError` explains an ioredis "max retries" error (why it kept failing).

@@ -93,6 +93,29 @@ if (hasRedisServer || mustRunRedis) {
         cleanup();
       }
     });
+
+    it("a wrong password with a database in the URL: the message says the password was refused, not NOAUTH", async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        for (const path of ["/2", ""]) {
+          const url = `redis://:wrong-${secret}@127.0.0.1:${plain.port}${path}`;
+          write(dir, "tasks.config.ts", config(`{ url: ${JSON.stringify(url)}, connectTimeoutMs: 2000 }`));
+          for (const args of [["enqueue", "add", "1", "2"], ["worker", "--no-startup-delay"], ["results"]]) {
+            const run = await tasks(args, { cwd: dir, timeout: 20_000 });
+            expect(run.exitCode, `${path} ${args[0]}`).toBe(1);
+            const lines = String(run.stderr).trim().split("\n");
+            expect(lines, `${path} ${args[0]}`).toHaveLength(1);
+            expect(lines[0]).toMatch(
+              new RegExp(
+                `^Error: cannot connect to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${plain.port}${path}: the password was refused \\((WRONGPASS|ERR invalid password)[^)]*\\); check the password \\(and username\\) in the backend's url or connection options$`,
+              ),
+            );
+          }
+        }
+      } finally {
+        cleanup();
+      }
+    });
   });
 } else {
   describe.skip("redis credentials (no redis-server here)", () => {
