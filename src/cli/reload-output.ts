@@ -2,6 +2,7 @@ import type { PrunedInfo } from "../contract/events.js";
 import type { ReloadLine } from "../ui/ReloadScreen.js";
 import type { WorkerStatusProps } from "../ui/WorkerStatus.js";
 import type { SupervisorOutput } from "../worker/run-supervisor.js";
+import { loadInk } from "./load-ink.js";
 import { prunedLine, RateMeter } from "./worker-reporters.js";
 
 type State = "running" | "reloading" | "waiting" | "stopping";
@@ -13,11 +14,7 @@ type State = "running" | "reloading" | "waiting" | "stopping";
  * them, and a reload reads "reloading", never the Ctrl+C text of a user's stop.
  */
 export async function reloadOnTerminal(): Promise<{ output: SupervisorOutput; stop(): Promise<void> }> {
-  const [{ render }, React, { ReloadScreen }] = await Promise.all([
-    import("ink"),
-    import("react"),
-    import("../ui/ReloadScreen.js"),
-  ]);
+  const [{ render }, React, { ReloadScreen }] = await loadInk(() => import("../ui/ReloadScreen.js"));
   const lines: ReloadLine[] = [];
   let state: State = "running";
   let status: WorkerStatusProps | null = null;

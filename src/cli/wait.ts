@@ -2,6 +2,7 @@ import type { Backend } from "../contract/backend.js";
 import { WaitTimeout } from "../core/errors.js";
 import type { ResultSource, TaskResult } from "../core/result.js";
 import { waitUntilFinished as waitFor } from "../core/wait.js";
+import { loadInk } from "./load-ink.js";
 
 /**
  * Waits until the result is finished or the timeout passes; true when finished. The wait
@@ -30,11 +31,7 @@ export async function waitUntilFinished(
 
 /** A spinner with the result's status, on a TTY only (ink and react load lazily). */
 export async function startSpinner(initial: string) {
-  const [{ render }, React, { Spinner }] = await Promise.all([
-    import("ink"),
-    import("react"),
-    import("../ui/Spinner.js"),
-  ]);
+  const [{ render }, React, { Spinner }] = await loadInk(() => import("../ui/Spinner.js"));
   const app = render(React.createElement(Spinner, { label: initial }), { patchConsole: false });
   return {
     update: (label: string) => app.rerender(React.createElement(Spinner, { label })),

@@ -5,6 +5,7 @@ import type { AnyTask } from "../core/task.js";
 import { oneLineMessage } from "../ui/text/format.js";
 import { RunningWorker, runResolvedWorker, type WorkerSummary } from "../worker/run-worker.js";
 import { handOverEarlySignals } from "./early-signals.js";
+import { loadInk } from "./load-ink.js";
 import { jsonReporter, plainReporter, RateMeter, stoppedLine, storeErrorLine } from "./worker-reporters.js";
 
 export interface CliWorkerInput {
@@ -93,11 +94,7 @@ async function startTtyStatus(
   stopping: () => "no" | "graceful" | "forced",
   worker: () => RunningWorker | undefined,
 ) {
-  const [{ render }, React, { WorkerStatus }] = await Promise.all([
-    import("ink"),
-    import("react"),
-    import("../ui/WorkerStatus.js"),
-  ]);
+  const [{ render }, React, { WorkerStatus }] = await loadInk(() => import("../ui/WorkerStatus.js"));
   const meter = new RateMeter();
   let lastFailure: string | undefined;
   let warning: string | undefined;

@@ -2,6 +2,7 @@ import * as Flags from "@oclif/core/flags";
 import { BaseCommand } from "../cli/base-command.js";
 import { unknownFilterHint } from "../cli/filter-hints.js";
 import { backendFlag, filterFlags } from "../cli/flags.js";
+import { loadInk } from "../cli/load-ink.js";
 import { openManagement } from "../cli/management.js";
 import type { PruneOptions } from "../contract/management.js";
 import { parseDuration } from "../core/durations.js";
@@ -71,11 +72,7 @@ export default class Prune extends BaseCommand {
 
 /** An Ink progress bar, only on a TTY (ink and react load lazily). */
 async function startProgress() {
-  const [{ render }, React, { ProgressBar }] = await Promise.all([
-    import("ink"),
-    import("react"),
-    import("../ui/ProgressBar.js"),
-  ]);
+  const [{ render }, React, { ProgressBar }] = await loadInk(() => import("../ui/ProgressBar.js"));
   const element = (done: number, total: number) => React.createElement(ProgressBar, { label: "Deleting", done, total });
   const app = render(element(0, 0), { patchConsole: false, exitOnCtrlC: true });
   return {

@@ -2,6 +2,7 @@ import * as Flags from "@oclif/core/flags";
 import { BaseCommand } from "../cli/base-command.js";
 import { listFailureGroups } from "../cli/failure-groups.js";
 import { backendFlag } from "../cli/flags.js";
+import { loadInk } from "../cli/load-ink.js";
 import { openManagement } from "../cli/management.js";
 import { parseStatuses } from "../cli/parse.js";
 import type { ActiveConfig } from "../config/registry.js";
@@ -252,11 +253,7 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
  * with top or less) until q or Ctrl+C. Ink and React load only here.
  */
 async function runDashboard(props: import("../ui/watch/WatchApp.js").WatchAppProps): Promise<void> {
-  const [{ render }, React, { WatchApp }] = await Promise.all([
-    import("ink"),
-    import("react"),
-    import("../ui/watch/WatchApp.js"),
-  ]);
+  const [{ render }, React, { WatchApp }] = await loadInk(() => import("../ui/watch/WatchApp.js"));
   const out = process.stdout;
   let onScreen = true;
   const leave = () => {
