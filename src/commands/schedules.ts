@@ -1,7 +1,8 @@
 import { BaseCommand } from "../cli/base-command.js";
+import { scheduleState } from "../cli/schedule-state.js";
 import type { ActiveConfig } from "../config/registry.js";
 import type { ScheduleEntry } from "../config/schedules.js";
-import { describeZone, type ScheduleInfo, syncAction, zoneStoredHere } from "../contract/schedules.js";
+import { describeZone, type ScheduleInfo } from "../contract/schedules.js";
 import { ago } from "../ui/text/format.js";
 import { dim, yellow } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
@@ -17,10 +18,7 @@ interface Row {
   overdue: boolean;
 }
 
-/**
- * Each schedule of the config with what its backend stored: the last tick enqueued, and the
- * next one (the stored one while the expression is unchanged, else the next after now).
- */
+/** Each schedule of the config with what its backend stored (scheduleState). */
 async function scheduleRows(config: ActiveConfig, now: Date): Promise<Row[]> {
   const stored = new Map<string, Map<string, ScheduleInfo>>();
   const rows: Row[] = [];
@@ -32,19 +30,14 @@ async function scheduleRows(config: ActiveConfig, now: Date): Promise<Row[]> {
       infos = new Map(((await store?.list()) ?? []).map((info) => [info.name, info]));
       stored.set(alias, infos);
     }
-    const info = infos.get(entry.name);
-    // What a worker started here would store: the config's zone, else this machine's local one.
-    const mine = zoneStoredHere(entry.timezone);
-    const action = info && syncAction(info, { cron: entry.cron, timezone: mine });
-    const current = info && (action === "keep" || action === "nameZone") ? info : undefined;
-    const nextRun = current ? current.nextTick : entry.nextAfter(now);
+    const state = scheduleState(entry, infos.get(entry.name), now);
     rows.push({
       entry,
-      zone: describeZone(current?.timezone ?? mine),
+      zone: describeZone(state.timezone),
       backend: alias,
-      lastRun: info?.lastTick ?? null,
-      nextRun,
-      overdue: nextRun !== null && nextRun.getTime() <= now.getTime(),
+      lastRun: state.lastTick,
+      nextRun: state.nextTick,
+      overdue: state.nextTick !== null && state.nextTick.getTime() <= now.getTime(),
     });
   }
   return rows.sort((a, b) => a.entry.name.localeCompare(b.entry.name));

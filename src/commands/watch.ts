@@ -5,6 +5,7 @@ import { backendFlag } from "../cli/flags.js";
 import { loadInk } from "../cli/load-ink.js";
 import { openManagement } from "../cli/management.js";
 import { parseStatuses } from "../cli/parse.js";
+import { scheduleState } from "../cli/schedule-state.js";
 import type { ActiveConfig } from "../config/registry.js";
 import type { Backend } from "../contract/backend.js";
 import { type ManagementStore, type QueueCounts, type StatusCounts, zeroCounts } from "../contract/management.js";
@@ -85,27 +86,13 @@ function snapshotFetcher(
   };
 }
 
-/**
- * The config's schedules of this backend with what the store holds: the last tick enqueued, and
- * the next one (the stored one while the expression is unchanged, else the next after now).
- */
+/** The config's schedules of this backend with what the store holds, as `tasks schedules` reads them. */
 async function scheduleInfos(config: ActiveConfig, alias: string, store: ScheduleStore): Promise<ScheduleInfo[]> {
   const stored = new Map((await store.list()).map((info) => [info.name, info]));
   const now = new Date();
   return config
     .schedulesOf(alias)
-    .map((entry) => {
-      const info = stored.get(entry.name);
-      const current = info && info.cron === entry.cron && info.timezone === entry.timezone;
-      return {
-        name: entry.name,
-        taskName: entry.task.name,
-        cron: entry.cron,
-        timezone: entry.timezone,
-        lastTick: info?.lastTick ?? null,
-        nextTick: current ? info.nextTick : entry.nextAfter(now),
-      };
-    })
+    .map((entry) => scheduleState(entry, stored.get(entry.name), now))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -71,7 +71,8 @@ export function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-const isLocal = (zone: string | null | undefined): zone is string => zone?.startsWith(LOCAL_ZONE) === true;
+/** Whether a stored zone is a worker's local zone ("local:Asia/Tokyo"): the config gave none. */
+export const isLocalZone = (zone: string | null | undefined): zone is string => zone?.startsWith(LOCAL_ZONE) === true;
 
 /** The zone a worker here stores for a schedule: the config's, else "local:" and this process's zone. */
 export function zoneStoredHere(configured: string | null): string {
@@ -85,7 +86,7 @@ export function localZoneName(stored: string): string {
 
 /** A stored zone as listings show it: "Europe/Paris", "local (Asia/Tokyo)", or "local" (null). */
 export function describeZone(stored: string | null): string {
-  return isLocal(stored) ? `local (${localZoneName(stored)})` : (stored ?? "local");
+  return isLocalZone(stored) ? `local (${localZoneName(stored)})` : (stored ?? "local");
 }
 
 /**
@@ -103,8 +104,8 @@ export function syncAction(
 ): "add" | "reset" | "nameZone" | "keep" {
   if (!row) return "add";
   if (row.cron !== spec.cron) return "reset";
-  if (isLocal(spec.timezone) && row.timezone === null) return "nameZone";
-  if (isLocal(spec.timezone) && isLocal(row.timezone)) return "keep";
+  if (isLocalZone(spec.timezone) && row.timezone === null) return "nameZone";
+  if (isLocalZone(spec.timezone) && isLocalZone(row.timezone)) return "keep";
   return row.timezone === spec.timezone ? "keep" : "reset";
 }
 
@@ -116,8 +117,8 @@ export function syncAction(
 export function specForStored(spec: ScheduleSpec, row: { cron: string; timezone: string | null }): ScheduleSpec | null {
   if (row.cron !== spec.cron) return null;
   if (row.timezone === spec.timezone) return spec;
-  if (isLocal(spec.timezone) && row.timezone === null) return spec;
-  if (isLocal(spec.timezone) && isLocal(row.timezone)) return spec.inZone?.(row.timezone) ?? null;
+  if (isLocalZone(spec.timezone) && row.timezone === null) return spec;
+  if (isLocalZone(spec.timezone) && isLocalZone(row.timezone)) return spec.inZone?.(row.timezone) ?? null;
   return null;
 }
 

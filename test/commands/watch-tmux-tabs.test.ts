@@ -90,7 +90,7 @@ it.skipIf(!canUseTmux)(
     keys("6");
     await waitForPane((t) => t.includes("no live worker"), "Workers");
     keys("7");
-    await waitForPane((t) => /nightly\s+noop\s+0 3 \* \* \*\s+local\s+-\s+in /.test(t), "Schedules");
+    await waitForPane((t) => /nightly\s+noop\s+0 3 \* \* \*\s+local \(\S+\)\s+-\s+in /.test(t), "Schedules");
 
     // P on the Queues tab, behind a confirmation.
     keys("2");

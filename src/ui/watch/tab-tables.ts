@@ -1,5 +1,5 @@
 import type { FailureGroup, QueueCounts, WorkerInfo } from "../../contract/management.js";
-import { describeZone, type ScheduleInfo } from "../../contract/schedules.js";
+import { describeZone, isLocalZone, type ScheduleInfo } from "../../contract/schedules.js";
 import type { TaskResultData } from "../../core/result.js";
 import { ago, shortId } from "../text/format.js";
 import { type Column, numberColumn, type TableModel } from "./columns.js";
@@ -181,7 +181,7 @@ export function schedulesTable(schedules: readonly ScheduleInfo[], now: number):
     { label: "SCHEDULE", flex: 1, min: 10, max: 30 },
     { label: "TASK", flex: 1, min: 10, max: 30 },
     { label: "CRON", flex: 1, min: 10, max: 20 },
-    { label: "ZONE", width: 14, drop: 2 },
+    { label: "ZONE", flex: 1, min: 8, max: 22, drop: 2 },
     { label: "LAST RUN", width: 11 },
     { label: "NEXT RUN", width: 11 },
   ];
@@ -193,7 +193,7 @@ export function schedulesTable(schedules: readonly ScheduleInfo[], now: number):
         { text: s.name },
         { text: s.taskName },
         { text: s.cron },
-        { text: describeZone(s.timezone), dim: s.timezone === null },
+        { text: describeZone(s.timezone), dim: s.timezone === null || isLocalZone(s.timezone) },
         { text: ago(s.lastTick, now), dim: true },
         overdue && s.nextTick
           ? { text: `due ${ago(s.nextTick, now)}`, color: "yellow" }
