@@ -149,6 +149,18 @@ describe("tabs", () => {
     await app.frame((f) => f.includes("ERRORS") && f.includes("RangeError at jobs.ts:3 charge"));
   });
 
+  it("Errors: a `/` filter keeps each group's number in `tasks errors` (the one --group takes)", async () => {
+    const timeout: FailureGroup = { ...GROUP, id: "g-timeout", exceptionClass: "TimeoutError", lastMessage: "slow" };
+    const fetchPanel = async (): Promise<PanelData> => ({ tab: "errors", groups: [GROUP, timeout], canAct: true });
+    const app = mount({ fetchPanel });
+    await app.frame("0000000000f1");
+    app.press("5");
+    await app.frame("TimeoutError at jobs.ts:3 charge");
+    app.press("/", "Timeout", KEYS.enter);
+    const frame = await app.frame((f) => f.includes("filter:Timeout") && !f.includes("RangeError"));
+    expect(selectedRow(frame)).toMatch(/^›\s+2\s+2\s+0\s+TimeoutError at jobs\.ts:3 charge/);
+  });
+
   it("a backend without the tabs' data says so instead of loading forever", async () => {
     const app = mount({ fetchPanel: undefined, hasSchedules: false });
     await app.frame("0000000000f1");

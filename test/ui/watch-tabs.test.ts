@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { FailureGroup, QueueCounts } from "../../src/contract/management.js";
+import type { QueueCounts } from "../../src/contract/management.js";
 import { outcomeMessage } from "../../src/ui/watch/actions.js";
 import { fitColumns } from "../../src/ui/watch/columns.js";
 import { HELP, helpLines } from "../../src/ui/watch/help.js";
-import { panelRequest, tabItems, tabRowsOf } from "../../src/ui/watch/panels.js";
+import { type NumberedGroup, panelRequest, tabItems, tabRowsOf } from "../../src/ui/watch/panels.js";
 import { errorsTable, queuesTable, retriesTable, scheduledTable } from "../../src/ui/watch/tab-tables.js";
 import { availableTabs, tabBarItems } from "../../src/ui/watch/tabs.js";
 import { record, snapshotOf, T0 } from "./watch-helpers.js";
@@ -17,7 +17,8 @@ const counts = (over: Partial<QueueCounts["counts"]> = {}) => ({
   CANCELLED: 0,
   ...over,
 });
-const group = (over: Partial<FailureGroup> = {}): FailureGroup => ({
+const group = (over: Partial<NumberedGroup> = {}): NumberedGroup => ({
+  number: 1,
   id: "g1",
   exceptionClass: "RangeError",
   frame: "jobs.ts:3 charge",
@@ -112,7 +113,10 @@ describe("tables", () => {
   });
 
   it("errors: numbered groups with counts, where, tasks, last seen and message", () => {
-    const { rows } = errorsTable([group(), group({ id: "", frame: null, exceptionClass: "TypeError" })], now);
+    const { rows } = errorsTable(
+      [group(), group({ number: 2, id: "", frame: null, exceptionClass: "TypeError" })],
+      now,
+    );
     expect(rows[0]?.cells.map((c) => c.text)).toEqual([
       "1",
       "3",
@@ -168,6 +172,8 @@ describe("tab data", () => {
     const errors = { tab: "errors" as const, groups: [group(), group({ id: "g2", exceptionClass: "TypeError" })] };
     const shown = tabItems("errors", null, { ...errors, canAct: true }, { errors: "typeerr" }, 1000);
     expect(shown.errors?.map((g) => g.id)).toEqual(["g2"]);
+    // The group keeps its number in `tasks errors` (#2), which `tasks retry --group 2` acts on.
+    expect(errorsTable(shown.errors ?? [], now).rows[0]?.cells[0]?.text).toBe("2");
     const snapshot = snapshotOf([record("1", { queueName: "emails" }), record("2")]);
     expect(tabItems("queues", snapshot, null, { queues: "MAIL" }, 1000).queues?.map((q) => q.queueName)).toEqual([
       "emails",

@@ -48,6 +48,11 @@ const matches = (text: string, ...fields: (string | null | undefined)[]) => {
 
 const dueTime = (r: TaskResultData) => (r.runAfter ?? r.enqueuedAt).getTime();
 
+/** A failure group with its number in `tasks errors` (the whole list), kept under a `/` filter. */
+export interface NumberedGroup extends FailureGroup {
+  number: number;
+}
+
 /** Each tab's rows in the order shown, after its `/` text. */
 export interface TabItems {
   queues: QueueCounts[] | null;
@@ -55,7 +60,7 @@ export interface TabItems {
   scheduled: TaskResultData[] | null;
   /** Soonest next try first. */
   retries: TaskResultData[] | null;
-  errors: FailureGroup[] | null;
+  errors: NumberedGroup[] | null;
   workers: { worker: WorkerInfo; health: WorkerHealth }[] | null;
   schedules: ScheduleInfo[] | null;
 }
@@ -87,9 +92,9 @@ export function tabItems(
     }
     case "errors": {
       const groups = panel?.tab === "errors" ? panel.groups : null;
-      const shown = groups?.filter((g) =>
-        matches(text, g.exceptionClass, g.frame, g.lastMessage, g.taskNames.join(" ")),
-      );
+      const shown = groups
+        ?.map((g, i) => ({ ...g, number: i + 1 }))
+        .filter((g) => matches(text, g.exceptionClass, g.frame, g.lastMessage, g.taskNames.join(" ")));
       return { errors: shown ?? null };
     }
     case "schedules": {

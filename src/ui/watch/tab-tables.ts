@@ -1,10 +1,10 @@
-import type { FailureGroup, QueueCounts, WorkerInfo } from "../../contract/management.js";
+import type { QueueCounts, WorkerInfo } from "../../contract/management.js";
 import { describeZone, isLocalZone, type ScheduleInfo } from "../../contract/schedules.js";
 import type { TaskResultData } from "../../core/result.js";
 import { ago, shortId } from "../text/format.js";
 import { type Column, numberColumn, type TableModel } from "./columns.js";
 import { count, STATUS_COLOR } from "./format.js";
-import { groupLabel, groupRowId } from "./panels.js";
+import { groupLabel, groupRowId, type NumberedGroup } from "./panels.js";
 import type { WorkerHealth } from "./snapshot.js";
 
 /** Each tab's table as plain cells (the Table component draws them; tests read them). */
@@ -103,12 +103,15 @@ export function retriesTable(results: readonly TaskResultData[], now: number): T
   return { columns, rows };
 }
 
-/** Failure groups, most recent first: FAILED and retrying counts, where, which tasks, the last message. */
-export function errorsTable(groups: readonly FailureGroup[], now: number): TableModel {
+/**
+ * Failure groups, most recent first, each with its number in `tasks errors` (a `/` filter keeps
+ * it): FAILED and retrying counts, where, which tasks, the last message.
+ */
+export function errorsTable(groups: readonly NumberedGroup[], now: number): TableModel {
   const columns: Column[] = [
     numberColumn(
       "#",
-      groups.map((_, i) => String(i + 1)),
+      groups.map((g) => String(g.number)),
     ),
     numberColumn(
       "FAILED",
@@ -127,10 +130,10 @@ export function errorsTable(groups: readonly FailureGroup[], now: number): Table
     // Only where there is room for a useful part of it (the detail view has it whole).
     { label: "LAST MESSAGE", flex: 1, min: 24, drop: 3 },
   ];
-  const rows = groups.map((g, i) => ({
+  const rows = groups.map((g) => ({
     id: groupRowId(g),
     cells: [
-      { text: String(i + 1), dim: true },
+      { text: String(g.number), dim: true },
       { text: count(g.count), color: g.count > 0 ? "red" : undefined, dim: g.count === 0 },
       { text: count(g.retrying), color: g.retrying > 0 ? "yellow" : undefined, dim: g.retrying === 0 },
       { text: groupLabel(g), color: "red" },
