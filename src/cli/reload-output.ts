@@ -1,5 +1,7 @@
 import type { PrunedInfo } from "../contract/events.js";
 import type { ReloadLine } from "../ui/ReloadScreen.js";
+import { oneLineMessage } from "../ui/text/format.js";
+import { printable } from "../ui/text/printable.js";
 import type { WorkerStatusProps } from "../ui/WorkerStatus.js";
 import type { SupervisorOutput } from "../worker/run-supervisor.js";
 import { loadInk } from "./load-ink.js";
@@ -52,7 +54,9 @@ export async function reloadOnTerminal(): Promise<{ output: SupervisorOutput; st
       else if (event.status === "FAILED") {
         status.failed++;
         const error = event.error as { exceptionClass?: string; message?: string } | undefined;
-        status.lastFailure = `${String(event.taskName)} ${String(event.id)}: ${error?.exceptionClass}: ${error?.message}`;
+        const where = `${String(event.taskName)} ${String(event.id)}`;
+        const what = `${printable(String(error?.exceptionClass), "escape")}: ${oneLineMessage(String(error?.message), String(event.id))}`;
+        status.lastFailure = `${where}: ${what}`;
       } else status.retried++;
     } else if (event.event === "connection")
       status.warning = event.state === "lost" ? String(event.message) : undefined;

@@ -2,6 +2,7 @@ import type { PrunedInfo, WorkerEvent } from "../contract/events.js";
 import { StoreGone } from "../core/errors.js";
 import type { TaskResultData } from "../core/result.js";
 import { oneLineMessage } from "../ui/text/format.js";
+import { printable } from "../ui/text/printable.js";
 import type { WorkerSummary } from "../worker/run-worker.js";
 
 function errorOf(record: TaskResultData) {
@@ -104,7 +105,9 @@ export function plainReporter(write: (line: string) => void): (event: WorkerEven
         const error = errorOf(r);
         const what = r.status === "READY" ? `FAILED, retry at ${r.runAfter?.toISOString()}` : r.status;
         const why =
-          error && r.status !== "SUCCEEDED" ? ` ${error.exceptionClass}: ${oneLineMessage(error.message, r.id)}` : "";
+          error && r.status !== "SUCCEEDED"
+            ? ` ${printable(error.exceptionClass, "escape")}: ${oneLineMessage(error.message, r.id)}`
+            : "";
         const dropped = e.dropped ? ` (${e.dropped})` : "";
         return write(`${stamp()} ${r.id} ${r.taskName} ${what} in ${e.durationMs.toFixed(1)}ms${why}${dropped}`);
       }

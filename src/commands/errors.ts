@@ -7,6 +7,7 @@ import { backendFlag, filterFlags } from "../cli/flags.js";
 import { openManagement } from "../cli/management.js";
 import { parseSince } from "../cli/parse.js";
 import { ago, backendArg, shortId } from "../ui/text/format.js";
+import { printable, printableLines } from "../ui/text/printable.js";
 import { bold, dim, red } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
 
@@ -62,13 +63,13 @@ export default class Errors extends BaseCommand {
           groups.map((g, i) => [
             String(i + 1),
             g.taskNames.join(","),
-            red(g.exceptionClass),
+            red(printable(g.exceptionClass, "escape")),
             String(g.count),
             String(g.retrying),
-            g.frame ? shownFrame(g.frame, config.baseDir) : dim("-"),
+            g.frame ? printable(shownFrame(g.frame, config.baseDir), "escape") : dim("-"),
             ago(g.lastSeen, now),
             ago(g.firstSeen, now),
-            g.lastMessage.split("\n")[0]?.slice(0, 60) ?? "",
+            printable(g.lastMessage.split("\n")[0]?.slice(0, 60) ?? "", "escape"),
             shortId(g.sampleId),
           ]),
         ),
@@ -82,11 +83,12 @@ export default class Errors extends BaseCommand {
     }
     groups.forEach((g, i) => {
       this.out(
-        `${bold(`#${i + 1}`)} ${red(g.exceptionClass)} ${g.frame ? `at ${shownFrame(g.frame, config.baseDir)} ` : ""}× ${g.count}${g.retrying ? ` (+${g.retrying} retrying)` : ""}  ${dim(`tasks ${g.taskNames.join(", ")} · last ${ago(g.lastSeen, now)}, first ${ago(g.firstSeen, now)}`)}`,
+        `${bold(`#${i + 1}`)} ${red(printable(g.exceptionClass, "escape"))} ${g.frame ? `at ${printable(shownFrame(g.frame, config.baseDir), "escape")} ` : ""}× ${g.count}${g.retrying ? ` (+${g.retrying} retrying)` : ""}  ${dim(`tasks ${g.taskNames.join(", ")} · last ${ago(g.lastSeen, now)}, first ${ago(g.firstSeen, now)}`)}`,
       );
-      this.out(`  ${g.lastMessage}`);
+      // Control characters escaped (printableLines): the text is whatever the task threw.
+      this.out(printableLines(g.lastMessage).replace(/^/gm, "  "));
       this.out(dim(`  sample ${g.sampleId}:`));
-      this.out(dim(g.sampleTraceback.replace(/^/gm, "    ")));
+      this.out(dim(printableLines(g.sampleTraceback).replace(/^/gm, "    ")));
       this.out();
     });
   }

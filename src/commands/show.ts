@@ -4,6 +4,7 @@ import { backendFlag } from "../cli/flags.js";
 import { openManagement, otherBackends, resolveId } from "../cli/management.js";
 import { TaskResult } from "../core/result.js";
 import { dueText, runTimes, shownValue } from "../ui/text/format.js";
+import { printable, printableLines } from "../ui/text/printable.js";
 import { bold, colourStatus, dim, red } from "../ui/text/style.js";
 
 /** "READY", or "SCHEDULED (READY, due … (in 9m))" for a task whose runAfter is ahead. */
@@ -49,7 +50,7 @@ export default class Show extends BaseCommand {
       ["priority", String(result.priority)],
       ["attempts", `${result.attempts} of ${result.maxAttempts} allowed`],
       ["timeout", result.timeoutMs === null ? dim("none") : `${result.timeoutMs} ms per attempt`],
-      ...optional("unique key", result.uniqueKey),
+      ...optional("unique key", result.uniqueKey === null ? null : printable(result.uniqueKey, "escape")),
       ...optional("schedule", result.schedule),
       ["workers", result.workerIds.join(", ") || dim("-")],
       ["enqueued", iso(result.enqueuedAt)],
@@ -70,12 +71,13 @@ export default class Show extends BaseCommand {
     }
     result.errors.forEach((error, i) => {
       const head = `${error.exceptionClass}: ${error.message}`;
-      this.out(bold(`error ${i + 1} of ${result.errors.length}: `) + red(head));
+      // Control characters escaped (printableLines): the text is whatever the task threw.
+      this.out(bold(`error ${i + 1} of ${result.errors.length}: `) + red(printableLines(head)));
       // A stack starts with that same line: print it once.
       const rest = error.traceback.startsWith(head)
         ? error.traceback.slice(head.length).replace(/^\n/, "")
         : error.traceback;
-      if (rest) this.out(dim(rest));
+      if (rest) this.out(dim(printableLines(rest)));
     });
   }
 }

@@ -1,5 +1,6 @@
 import prettyMs from "pretty-ms";
 import type { TaskResult, TaskResultStatus } from "../../core/result.js";
+import { printable } from "./printable.js";
 import { shownStatus } from "./status.js";
 import { bold, colourStatus, dim, red } from "./style.js";
 
@@ -31,12 +32,16 @@ export function clippedNote(left: number, id: string): string {
  */
 const ONE_LINE_MESSAGE_CHARS = 500;
 
-/** A failure's message on one line: its first line, at most ONE_LINE_MESSAGE_CHARS, then what was left out. */
+/**
+ * A failure's message on one line: its first line, at most ONE_LINE_MESSAGE_CHARS, control
+ * characters escaped (printable), then what was left out.
+ */
 export function oneLineMessage(message: string, id: string): string {
   const end = message.search(/[\r\n]/);
   const line = end === -1 ? message : message.slice(0, end);
   const kept = line.length > ONE_LINE_MESSAGE_CHARS ? line.slice(0, ONE_LINE_MESSAGE_CHARS) : line;
-  return kept.length === message.length ? kept : `${kept} ${clippedNote(message.length - kept.length, id)}`;
+  const shown = printable(kept, "escape");
+  return kept.length === message.length ? shown : `${shown} ${clippedNote(message.length - kept.length, id)}`;
 }
 
 /**

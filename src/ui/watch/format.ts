@@ -1,6 +1,6 @@
 import stringWidth from "string-width";
+import { printable } from "../text/printable.js";
 import type { ShownStatus } from "../text/status.js";
-import { printable } from "../text/table.js";
 
 const BARS = "▁▂▃▄▅▆▇█";
 
