@@ -39,9 +39,17 @@ export class BackendUnavailableError extends TasklaneError {}
 /**
  * A backend's storage is there but unusable: a file that is not a database, a corrupt one, a
  * schema from a newer tasklane, a folder that cannot be written, a full disk. The message names
- * the file and what to do.
+ * the file and what to do. `transient`: it passes by itself (a full disk once space is freed, a
+ * lock once its holder lets go), so a worker waits it out instead of exiting.
  */
-export class StorageError extends TasklaneError {}
+export class StorageError extends TasklaneError {
+  readonly transient: boolean;
+
+  constructor(message: string, options?: ErrorOptions & { transient?: boolean }) {
+    super(message, options);
+    this.transient = options?.transient ?? false;
+  }
+}
 
 /**
  * The store a worker serves is gone from under it (its SQLite file deleted or replaced while

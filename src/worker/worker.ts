@@ -108,15 +108,18 @@ export class Worker implements WorkerRunner {
     this.#store.configure?.({
       keyLimits: [...this.#lifecycle.tasks.values()].some((task) => task.definition.concurrency !== undefined),
     });
-    await this.#store.registerWorker({
-      id: this.id,
-      hostname: hostname(),
-      pid: process.pid,
-      queues,
-      startedAt: new Date(),
-    });
+    const registered = await this.#waitingOutTransient(() =>
+      this.#store.registerWorker({
+        id: this.id,
+        hostname: hostname(),
+        pid: process.pid,
+        queues,
+        startedAt: new Date(),
+      }),
+    );
+    if (!registered) return; // stopped while the store was unwritable: nothing was claimed
     this.#events.started?.({ workerId: this.id, queues });
-    await this.#recover(true);
+    await this.#waitingOutTransient(() => this.#recover(true));
     // Each tick proves this worker alive (extending its leases) and takes back the tasks of
     // workers that stopped ticking. A failed beat does not skip the recovery: the beat's report
     // (sqlite's heartbeat thread hands over errors it met earlier) says nothing about whether
@@ -167,6 +170,27 @@ export class Worker implements WorkerRunner {
     throw new StorageError(
       `could not record ${ids.length} finished task(s) before stopping (${this.#lastStoreError?.message ?? "store error"}): ${ids.join(", ")}; they stay RUNNING until their lease runs out, then run again`,
     );
+  }
+
+  /**
+   * The start-up writes (registering, the first recovery) wait out a store error that passes by
+   * itself (a full disk, a lock held past busyTimeoutMs), each reported, as the claim loop does
+   * once running: a worker started on a full disk serves as soon as there is room instead of
+   * exiting. Any other error is thrown. False when a stop came first.
+   */
+  async #waitingOutTransient(write: () => Promise<void>): Promise<boolean> {
+    for (;;) {
+      try {
+        await write();
+        return true;
+      } catch (error) {
+        if (!(error instanceof StorageError && error.transient)) throw error;
+        this.#storeError(error);
+        if (this.#stopping) return false;
+        await this.#sleep(Math.max(this.#options.intervalMs, 100));
+        if (this.#stopping) return false;
+      }
+    }
   }
 
   /** Reports a store error; one saying the store is gone also stops the worker (see StoreGone). */

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -113,5 +114,30 @@ describe("long write locks held by another process", () => {
     );
     console.log(`enqueueMany of 300,000 in another process: ${JSON.parse(bulk.stdout).ms} ms`);
     await expectEachRanOnce(workers, tasks);
+  });
+});
+
+describe("a worker started while another process holds the write lock", () => {
+  it("says so and waits it out, then serves (it used to exit 1 at start-up)", async () => {
+    await project.cleanup();
+    project = await makeProject(CONFIG.replace(`leaseMs: ${LEASE_MS}`, `leaseMs: ${LEASE_MS}, busyTimeoutMs: 300`));
+    const result = await enqueue(project, "add", [1, 2]);
+    const holder = new Database(join(project.dir, "db", "tasks.sqlite3"));
+    holder.exec("BEGIN IMMEDIATE");
+    const worker = startWorker(project);
+    try {
+      const error = await worker.waitFor((e) => e.event === "error");
+      expect(error.message).toMatch(
+        /tasks\.sqlite3 is locked: another process held its write lock longer than the busy timeout/,
+      );
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    await worker.waitFor((e) => e.event === "taskFinished" && e.id === result.id);
+    worker.proc.kill("SIGTERM");
+    expect((await worker.proc).exitCode).toBe(0);
+    await result.refresh();
+    expect([result.status, result.returnValue]).toEqual(["SUCCEEDED", 3]);
   });
 });

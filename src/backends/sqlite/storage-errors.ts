@@ -24,7 +24,7 @@ export function isBusy(error: unknown): boolean {
 function lockedError(path: string, error: unknown): StorageError {
   const locked = new StorageError(
     `database ${path} is locked: another process held its write lock longer than the busy timeout (${rawReason(error)}); try again, find the process holding it (\`fuser ${path}\`), or raise the sqlite backend's busyTimeoutMs option`,
-    { cause: error },
+    { cause: error, transient: true },
   );
   return Object.assign(locked, { code: codeOf(error) });
 }
@@ -110,7 +110,7 @@ export function storageError(error: unknown, path: string): unknown {
   if (isDiskFull(error)) {
     return new StorageError(
       `database ${path}: the disk is full (${rawReason(error)}); free space on its volume, and tasklane carries on by itself once there is room`,
-      { cause: error },
+      { cause: error, transient: true },
     );
   }
   if (code.startsWith("SQLITE_READONLY") || ["EACCES", "EPERM", "EROFS"].includes(code))
