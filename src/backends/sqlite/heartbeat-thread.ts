@@ -4,7 +4,7 @@ import { checkpointOnNudge } from "./checkpoints.js";
 import { LockOutages } from "./lock-outages.js";
 import { openDatabase } from "./open.js";
 import { Statements } from "./statements.js";
-import { isBusy, storageError } from "./storage-errors.js";
+import { isBusy, isDiskFull, storageError } from "./storage-errors.js";
 
 /**
  * Runs in a worker thread of `tasks worker`: heartbeats on its own connection, so a task that
@@ -47,7 +47,10 @@ const beat = () => {
     heartbeat(data.workerId, Date.now());
     outages.end(Date.now());
   } catch (error) {
-    outages.end(Date.now());
+    // A full disk stops every writer's beats, the holders' as much as this one's: like a lock,
+    // that time must not count against anyone's lease, so the outage stays open until a beat
+    // goes through again (a task ran twice when its holder's beats failed for a lease).
+    if (!isDiskFull(error)) outages.end(Date.now());
     if (isBusy(error) && !stopped) {
       // Still locked after a whole lease: keep waiting (the outage keeps counting) and say so.
       parentPort?.postMessage({

@@ -1,5 +1,6 @@
 /**
- * When this process could not write to the database because another connection held the lock.
+ * When this process could not write to the database because another connection held the lock
+ * (or the disk was full: the same for every writer, so it is counted the same way).
  *
  * A lease measures time since the holder's last heartbeat, but a holder cannot heartbeat while
  * another process holds the write lock (a huge transaction, a backup, `sqlite3` left in a
@@ -28,9 +29,12 @@ export class LockOutages {
     this.#cells = new Float64Array(buffer);
   }
 
-  /** A beat (any write that must wait for the lock) starts, at epoch ms `at`. */
+  /**
+   * A beat (any write that must wait for the lock) starts, at epoch ms `at`; an outage still
+   * open (beats failing on a full disk, see heartbeat-thread.ts) keeps its own start.
+   */
   begin(at: number): void {
-    this.#cells[0] = at;
+    if (!((this.#cells[0] ?? 0) > 0)) this.#cells[0] = at;
   }
 
   /** The beat that began earlier ended (committed, or gave up) at `at`. */
