@@ -6,7 +6,7 @@ import { openManagement } from "../cli/management.js";
 import { parseSince, parseStatuses } from "../cli/parse.js";
 import { UsageError } from "../core/errors.js";
 import { TaskResult } from "../core/result.js";
-import { ago, backendArg, duration, shortId } from "../ui/text/format.js";
+import { ago, backendArg, lastAttemptTime, shortId } from "../ui/text/format.js";
 import { shownStatus } from "../ui/text/status.js";
 import { colourStatus, dim, yellow } from "../ui/text/style.js";
 import { renderTable } from "../ui/text/table.js";
@@ -64,7 +64,7 @@ export default class Results extends BaseCommand {
             r.queueName,
             String(r.priority),
             ago(r.enqueuedAt, now),
-            duration(r.lastAttemptedAt, r.finishedAt),
+            lastAttemptTime(r),
             `${r.attempts}/${r.maxAttempts}`,
           ]),
         ),

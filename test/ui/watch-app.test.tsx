@@ -105,6 +105,20 @@ describe("WatchApp layout", () => {
     expect(app.fetchSnapshot).toHaveBeenCalledWith({ statuses: [], queues: [], taskText: "" });
   });
 
+  it("DURATION of a task cancelled while waiting for its retry is '-', not the wait", async () => {
+    const cancelled = record("c", {
+      taskName: "report",
+      status: "CANCELLED",
+      workerIds: ["w1"],
+      maxAttempts: 3,
+      lastAttemptedAt: new Date(T0.getTime() - 50_000),
+      finishedAt: new Date(T0.getTime() - 10_000),
+    });
+    const app = mount([cancelled]);
+    const frame = await app.frame((f) => /CANCELLED\s+report/.test(f));
+    expect(frame).toMatch(/CANCELLED\s+report\s+default\s+1m ago\s+-\s+1\/3/);
+  });
+
   it("never renders more than rows − 1 lines and follows a resize", async () => {
     const app = mount(jobs(100));
     let frame = await app.frame("job-0");

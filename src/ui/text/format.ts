@@ -81,15 +81,13 @@ export function dueText(r: { status: TaskResultStatus; runAfter: Date | null }, 
  * How long a result ran: its last attempt, and when it had several (or waited between
  * retries), the whole span from its first start to its end.
  */
-export function runTimes(r: {
-  startedAt: Date | null;
-  lastAttemptedAt: Date | null;
-  finishedAt: Date | null;
-  workerIds: readonly string[];
-}): { last: string; span: string | null } {
-  const last = duration(r.lastAttemptedAt, r.finishedAt);
+export function runTimes(r: AttemptTimes & { startedAt: Date | null; workerIds: readonly string[] }): {
+  last: string;
+  span: string | null;
+} {
+  const last = lastAttemptTime(r);
   const span =
-    r.workerIds.length > 1 && r.startedAt && r.finishedAt
+    r.workerIds.length > 1 && r.startedAt && r.finishedAt && r.status !== "CANCELLED"
       ? `${duration(r.startedAt, r.finishedAt)} from the first start over ${r.workerIds.length} attempts`
       : null;
   return { last, span };
@@ -121,7 +119,24 @@ export function ago(date: Date | null, now = Date.now()): string {
   return `${prettyMs(delta, { compact: true })} ago`;
 }
 
-/** Run time of the last attempt, or "-". */
+interface AttemptTimes {
+  status: TaskResultStatus;
+  lastAttemptedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/**
+ * How long the last attempt ran (up to `now` while it runs), or "-": none ran, or its end is not
+ * kept. A CANCELLED result was READY when cancelled (waiting for a retry, say): its finishedAt is
+ * when it was cancelled, not when an attempt ended, and the wait is no run time.
+ */
+export function lastAttemptTime(r: AttemptTimes, now?: number): string {
+  if (r.status === "CANCELLED") return "-";
+  const end = r.finishedAt ?? (r.status === "RUNNING" && now !== undefined ? new Date(now) : null);
+  return duration(r.lastAttemptedAt, end);
+}
+
+/** The time from start to end, or "-". */
 export function duration(start: Date | null, end: Date | null): string {
   if (!start || !end) return "-";
   return prettyMs(Math.max(0, end.getTime() - start.getTime()), { secondsDecimalDigits: 1, unitCount: 2 });

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import type { TaskResultData } from "../../core/result.js";
-import { ago, duration, shortId } from "../text/format.js";
+import { ago, lastAttemptTime, shortId } from "../text/format.js";
 import { shownStatus } from "../text/status.js";
 import { MARKER_WIDTH } from "./columns.js";
 import { cell, STATUS_COLOR } from "./format.js";
@@ -71,10 +71,7 @@ export function ResultsList(props: ResultsListProps) {
             {cell(r.taskName, w.task)}
             {cell(r.queueName, w.queue)}
             {cell(ago(r.enqueuedAt, now), w.age)}
-            {cell(
-              duration(r.lastAttemptedAt, r.finishedAt ?? (r.status === "RUNNING" ? new Date(now) : null)),
-              w.duration,
-            )}
+            {cell(lastAttemptTime(r, now), w.duration)}
             {cell(`${r.workerIds.length}/${r.maxAttempts}`, w.attempts)}
             {w.id > 0 ? <Text dimColor={!isCursor}>{shortId(r.id)}</Text> : null}
           </Text>

@@ -1,5 +1,5 @@
 import { ALL_STATUSES, TaskResult } from "../../core/result.js";
-import { ago, duration, shortId } from "../text/format.js";
+import { ago, lastAttemptTime, shortId } from "../text/format.js";
 import { shownStatus } from "../text/status.js";
 import { bold, colourStatus, dim, red, yellow } from "../text/style.js";
 import { renderTable } from "../text/table.js";
@@ -70,7 +70,7 @@ export function renderPlainSnapshot(s: WatchSnapshot, backend: BackendInfo, filt
       colourStatus(shownStatus(r, now)),
       r.queueName,
       ago(r.enqueuedAt, now),
-      duration(r.lastAttemptedAt, r.finishedAt),
+      lastAttemptTime(r),
       `${r.workerIds.length}/${r.maxAttempts}`,
     ]);
     out.push(indent(renderTable(["ID", "TASK", "STATUS", "QUEUE", "AGE", "DURATION", "ATTEMPTS"], rows)));
