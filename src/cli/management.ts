@@ -29,12 +29,14 @@ export async function openManagement(
 
 /**
  * Where else an id may be, for a config of several backends: ` in backend "default" (the config
- * has others: reports; try --backend reports)`, or nothing when this is the only one.
+ * has others: reports, emails; --backend NAME looks in one)`, or nothing when this is the only
+ * one. It names no backend to try: none was asked whether it holds the id (looking would open
+ * each, creating a SQLite file or waiting on a Redis server), and the first was often wrong.
  */
 export function otherBackends(config: ActiveConfig, alias: string): string {
   const others = [...config.backends.values()].filter((e) => e.alias !== alias && e.runsWorker).map((e) => e.alias);
   if (others.length === 0) return "";
-  return ` in backend "${alias}" (the config has others: ${others.join(", ")}; try --backend ${others[0]})`;
+  return ` in backend "${alias}" (the config has others: ${others.join(", ")}; --backend NAME looks in one)`;
 }
 
 /**

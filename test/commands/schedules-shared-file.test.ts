@@ -146,13 +146,25 @@ describe("hints on a backend other than default", () => {
 });
 
 describe("an id asked of the wrong backend", () => {
-  it("says which other backends the config has", async () => {
-    project = await makeProject(CONFIG.replace("./db/../db/tasks.sqlite3", "db/reports.sqlite3"));
+  it("says which other backends the config has, suggesting none it did not look in", async () => {
+    // Three backends, the id in the last: "try --backend reports" (the first other) was wrong.
+    const config = `${SHARED_TASKS}
+export const archived = task({ backend: "archive", queueName: "archive" }, (n: number) => n);
+export default defineConfig({
+  backends: {
+    default: { backend: "sqlite", queues: ["default", "emails", "slow"], options: { path: "db/tasks.sqlite3" } },
+    reports: { backend: "sqlite", queues: ["reports"], options: { path: "db/reports.sqlite3" } },
+    archive: { backend: "sqlite", queues: ["archive"], options: { path: "db/archive.sqlite3" } },
+  },
+  tasks: { ${SHARED_TASK_NAMES}, archived },
+});
+`;
+    project = await makeProject(config);
     const p = project;
-    const elsewhere = await enqueue(p, "weekly", ["w1"]);
+    const elsewhere = await enqueue(p, "archived", [1]);
     const shown = await tasks(["show", elsewhere.id, "--config", p.configPath], { cwd: p.dir });
     expect(String(shown.stderr)).toBe(
-      `Error: no task result with an id matching "${elsewhere.id}" in backend "default" (the config has others: reports; try --backend reports)`,
+      `Error: no task result with an id matching "${elsewhere.id}" in backend "default" (the config has others: reports, archive; --backend NAME looks in one)`,
     );
   });
 });
