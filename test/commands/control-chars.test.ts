@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SHARED_TASK_NAMES, SHARED_TASKS } from "../../src/testing/task-source.js";
 import { tasks } from "../helpers/cli.js";
-import { enqueue, makeProject, type Project } from "../helpers/project.js";
+import { enqueue, makeProject, type Project, startWorker } from "../helpers/project.js";
 
 /**
  * What a task throws is printed escaped wherever a command shows it: an escape sequence in an
@@ -78,4 +78,20 @@ it("tasks errors, with and without --traceback", async () => {
 
 it("tasks why", async () => {
   expectEscaped(await run(["why", id]));
+});
+
+it("tasks enqueue --wait", async () => {
+  const worker = startWorker(project);
+  try {
+    await worker.waitFor((e) => e.event === "started");
+    const child = await tasks(["enqueue", "hostile", "--wait", "--timeout", "30s", "--config", project.configPath], {
+      cwd: project.dir,
+    });
+    const output = `${child.stdout}${child.stderr}`;
+    expect(output).toContain("Hostile\\u001b[5m: boom");
+    expectEscaped(output);
+  } finally {
+    worker.proc.kill("SIGTERM");
+    await worker.proc;
+  }
 });

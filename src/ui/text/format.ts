@@ -1,6 +1,6 @@
 import prettyMs from "pretty-ms";
 import type { TaskResult, TaskResultStatus } from "../../core/result.js";
-import { printable } from "./printable.js";
+import { printable, printableLines } from "./printable.js";
 import { shownStatus } from "./status.js";
 import { bold, colourStatus, dim, red } from "./style.js";
 
@@ -61,12 +61,13 @@ export function resultSummary(result: TaskResult, clip = false): string {
   const error = result.errors.at(-1);
   if (result.status === "FAILED" && error) {
     const head = `${error.exceptionClass}: ${error.message}`;
-    lines.push(red(head));
+    // Control characters escaped (printableLines): the text is whatever the task threw.
+    lines.push(red(printableLines(head)));
     // A stack starts with that same line: print it once.
     const rest = error.traceback.startsWith(head)
       ? error.traceback.slice(head.length).replace(/^\n/, "")
       : error.traceback;
-    if (rest) lines.push(dim(rest));
+    if (rest) lines.push(dim(printableLines(rest)));
   }
   return lines.join("\n");
 }
