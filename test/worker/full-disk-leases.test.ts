@@ -59,7 +59,7 @@ describe.skipIf(!IS_ROOT && !CI)("a full disk longer than a lease (3 MB tmpfs)",
 
   it("never makes a live worker's task recovered: each runs once, and both finish once there is room", async () => {
     const workers: WorkerProcess[] = [];
-    const tasks = [];
+    const tasks: Awaited<ReturnType<typeof enqueue>>[] = [];
     for (const name of ["full-a", "full-b"]) {
       const worker = startWorker(project, ["--queue", "slow", "--worker-id", name]);
       await worker.waitFor((e) => e.event === "started");
