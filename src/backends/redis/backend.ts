@@ -10,6 +10,7 @@ import type { TaskResultData } from "../../core/result.js";
 import type { AnyTask } from "../../core/task.js";
 import { type RedisSettings, readSettings, safeUrl } from "./connection.js";
 import { storeJobs } from "./enqueue.js";
+import { evictionPolicy, warnIfEvicting } from "./eviction.js";
 import type { RedisHost } from "./host.js";
 import { recordsById } from "./jobs.js";
 import { redisKind } from "./kind.js";
@@ -79,6 +80,11 @@ export class RedisBackend extends Backend implements RedisHost {
     const client = await this.client();
     let queue = this.#queues.get(name);
     if (!queue) {
+      // BullMQ would print its eviction warning for every Queue: said once here instead.
+      await warnIfEvicting(client, this.settings.url);
+      queue = this.#queues.get(name);
+    }
+    if (!queue) {
       queue = new LeanQueue(name, { connection: client, prefix: this.settings.prefix });
       // Errors surface on the awaited commands; the event would only print them twice.
       queue.on("error", () => {});
@@ -132,8 +138,8 @@ export class RedisBackend extends Backend implements RedisHost {
   /**
    * `tasks check`: the connection is proven by open(); this reads what would lose tasks without
    * an error. An eviction policy other than noeviction lets Redis delete keys (a waiting job, a
-   * unique key's hold) once it reaches maxmemory: BullMQ requires noeviction, and prints a line
-   * for it from every process, easy to miss among a worker's output.
+   * unique key's hold) once it reaches maxmemory: BullMQ requires noeviction. (Other commands say
+   * it in one line as they make their first BullMQ object, eviction.ts.)
    */
   override async check(): Promise<string[]> {
     const policy = await this.use(async () => evictionPolicy(await (await this.client()).info("memory")));
@@ -157,9 +163,4 @@ export class RedisBackend extends Backend implements RedisHost {
     // A Queue on a shared connection never closes the connection itself.
     for (const queue of queues) void queue.close().catch(() => {});
   }
-}
-
-/** maxmemory_policy from the text of INFO memory (undefined when it is not there: a proxy, an old server). */
-function evictionPolicy(info: string): string | undefined {
-  return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
 }

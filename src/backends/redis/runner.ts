@@ -8,6 +8,7 @@ import { UsageError } from "../../core/errors.js";
 import { closeClient, connect } from "./connection.js";
 import { applyLimits } from "./controls.js";
 import { isTransportError } from "./errors.js";
+import { warnIfEvicting } from "./eviction.js";
 import type { RedisHost } from "./host.js";
 import { compactIndex } from "./id-index.js";
 import { JobAttempts, type RetryableFailure } from "./job-attempts.js";
@@ -182,6 +183,8 @@ export class RedisWorkerRunner implements WorkerRunner {
         this.#events.connection?.(state, message);
       });
       code = await workerCode(client, this.#host.keys, this.#id);
+      // Said once per process, not by BullMQ for each Worker and its blocking connection.
+      await warnIfEvicting(client, settings.url);
       if (this.#stopping) return;
       for (const name of queues) this.#workers.push(this.#makeWorker(name, connection, code));
       // Ready first (connections, scripts): closing a Worker still starting up leaves commands

@@ -12,7 +12,7 @@ const config = (url: string) => `
 import { defineConfig, task } from "tasklane";
 export const add = task((a: number, b: number) => a + b);
 export default defineConfig({
-  backends: { default: { backend: "redis", options: { url: ${JSON.stringify(url)}, prefix: "check" } } },
+  backends: { default: { backend: "redis", queues: ["default", "emails"], options: { url: ${JSON.stringify(url)}, prefix: "check" } } },
   tasks: { add },
 });
 `;
@@ -42,6 +42,32 @@ if (hasRedisServer || mustRunRedis) {
       expect(run.stdout.split("\n")).toContain(
         'tasklane.W005 [warning] backend "default" (redis): Redis may evict keys under memory pressure (maxmemory-policy allkeys-lru), and a task with them, without an error; set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction) (hint: the backend works; this is a risk, not a failure)',
       );
+    });
+
+    it("every other command says it once per process, in one line naming the URL and the fix", async () => {
+      // BullMQ printed its own line for each connection it made: 3 for tasks results, 5 for a
+      // worker of two queues, naming neither the Redis nor the fix.
+      redis = await RedisProcess.start({ persist: false });
+      folder = tempDir();
+      write(folder.dir, "tasks.config.ts", config(redis.url));
+      const client = new Redis(redis.url);
+      await client.config("SET", "maxmemory-policy", "allkeys-lru");
+      await client.quit();
+      const warning = `Warning: Redis at ${redis.url} may evict tasks under memory pressure (maxmemory-policy allkeys-lru); run CONFIG SET maxmemory-policy noeviction on it (and set it in redis.conf)`;
+      for (const args of [
+        ["enqueue", "add", "1", "2"],
+        ["worker", "--batch", "--no-startup-delay", "--queue", "default", "--queue", "emails"],
+        ["results"],
+        ["errors"],
+      ]) {
+        const run = await tasks(args, { cwd: folder.dir });
+        expect({ args, code: run.exitCode, stderr: run.stderr.split("\n") }).toEqual({
+          args,
+          code: 0,
+          stderr: [warning],
+        });
+        if (args[0] === "worker") expect(run.stdout).toMatch(/add SUCCEEDED/);
+      }
     });
   });
 }
