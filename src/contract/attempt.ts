@@ -91,8 +91,11 @@ export class AttemptLifecycle {
     this.workerId = options.workerId;
   }
 
-  /** Starts an attempt of a record this worker holds (RUNNING): events and signals, then the run. */
-  start(record: TaskResultData): RunningAttempt {
+  /**
+   * Starts an attempt of a record this worker holds (RUNNING): events and signals, then the run.
+   * `refusal`: the store cannot run it (its data is gone); it fails with that error for good.
+   */
+  start(record: TaskResultData, refusal?: TaskErrorData): RunningAttempt {
     const task = this.tasks.get(record.taskName);
     const abort = task?.takesContext ? new AbortController() : null;
     let settle: (outcome: AttemptOutcome) => void = () => {};
@@ -125,8 +128,8 @@ export class AttemptLifecycle {
         taskResult: new TaskResult(record, this.#options.backend),
       });
     }
-    if (!task) {
-      end({ status: "FAILED", error: this.#notFound(record.taskName) });
+    if (refusal || !task) {
+      end({ status: "FAILED", error: refusal ?? this.#notFound(record.taskName) });
       return attempt;
     }
     const scope: AttemptScope = {

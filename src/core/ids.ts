@@ -69,3 +69,11 @@ export function newResultId(now: number = Date.now()): string {
     HEX[b[at + 9] as number]!
   );
 }
+
+const UUID_V7 = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** The Unix milliseconds a UUIDv7 result id was made at (its first 48 bits); null for another id. */
+export function idTime(id: string): number | null {
+  const match = UUID_V7.exec(id);
+  return match ? Number.parseInt(`${match[1]}${match[2]}`, 16) : null;
+}

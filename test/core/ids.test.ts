@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newResultId } from "../../src/core/ids.js";
+import { idTime, newResultId } from "../../src/core/ids.js";
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const msOf = (id: string) => Number.parseInt(id.replace(/-/g, "").slice(0, 12), 16);
@@ -28,5 +28,12 @@ describe("result ids", () => {
     expect(msOf(ids[0]!)).toBe(now);
     expect(msOf(ids.at(-1)!)).toBeGreaterThan(now);
     expect(msOf(ids.at(-1)!) - now).toBeLessThanOrEqual(5);
+  });
+
+  it("idTime reads the time back (null for an id that is not a UUIDv7)", () => {
+    const now = Date.now() + 120_000;
+    expect(idTime(newResultId(now))).toBe(now);
+    expect(idTime("01a241ed-2577-4580-a1fd-c65d00e95463")).toBeNull(); // a v4
+    expect(idTime("job-1")).toBeNull();
   });
 });

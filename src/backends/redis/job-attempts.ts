@@ -3,7 +3,7 @@ import type { AttemptLifecycle, RunningAttempt } from "../../contract/attempt.js
 import type { WorkerEvents } from "../../contract/runner.js";
 import type { AttemptOutcome } from "../../contract/worker-store.js";
 import { ChurnMap } from "../../core/churn-map.js";
-import { type JobData, LOST_WORKER, startsOf, toRecord, workerLost } from "./records.js";
+import { evictedError, isEvicted, type JobData, LOST_WORKER, startsOf, toRecord, workerLost } from "./records.js";
 
 interface Running {
   attempt: RunningAttempt;
@@ -127,7 +127,9 @@ export class JobAttempts {
       dueAt: null,
       tombstone: null,
     });
-    const attempt = this.lifecycle.start(record);
+    // A job Redis evicted (or someone deleted) fails at once with the reason (a TaskNotFound for
+    // task "" before), for good: a retry would find nothing more to run.
+    const attempt = this.lifecycle.start(record, isEvicted(job) ? evictedError() : undefined);
     const entry: Running = { attempt, madeCount: job.attemptsMade };
     this.#running.set(id, entry);
     const outcome = await attempt.outcome;

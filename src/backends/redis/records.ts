@@ -1,4 +1,5 @@
 import type { EnqueueRequest } from "../../core/environment.js";
+import { idTime } from "../../core/ids.js";
 import type { JsonValue } from "../../core/json.js";
 import type { TaskErrorData, TaskResultData, TaskResultStatus } from "../../core/result.js";
 import type { UniqueHold } from "../../core/task-controls.js";
@@ -136,7 +137,8 @@ export function toRecord(alias: string, snap: JobSnapshot, names: (name: string)
     queueName: snap.queueName,
     priority: data.priority ?? fromBullPriority(Number.isFinite(job.priority) ? job.priority : 101),
     runAfter: date(snap.dueAt ?? data.runAfter),
-    enqueuedAt: new Date(job.timestamp),
+    // An evicted job has no timestamp left; its id (a UUIDv7) says when it was made.
+    enqueuedAt: new Date(Number.isFinite(job.timestamp) ? job.timestamp : (idTime(snap.id) ?? job.processedOn ?? 0)),
     startedAt: date(data.startedAt ?? (status === "READY" ? undefined : processedOn)),
     finishedAt: null,
     lastAttemptedAt: date(
@@ -170,6 +172,22 @@ export function toRecord(alias: string, snap: JobSnapshot, names: (name: string)
     }
   }
   return record;
+}
+
+/**
+ * A job whose hash lost the fields every add writes (its name, its enqueue time): Redis evicted
+ * the key under its maxmemory-policy (or someone deleted it), and what is left are the fields
+ * BullMQ wrote since, moving the id it still listed to active or failed.
+ */
+export function isEvicted(job: Pick<JobView, "name" | "timestamp">): boolean {
+  return !job.name && !Number.isFinite(job.timestamp);
+}
+
+/** The error of an evicted job (isEvicted): nothing is left to run, and no retry would find more. */
+export function evictedError(): TaskErrorData {
+  const message =
+    "the task's data (its name and arguments) is gone from Redis: evicted under memory pressure by a maxmemory-policy other than noeviction, or deleted; set maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in redis.conf) so Redis keeps every task";
+  return { exceptionClass: "TaskEvicted", message, traceback: `TaskEvicted: ${message}` };
 }
 
 export function workerLost(message: string): TaskErrorData {

@@ -74,6 +74,42 @@ if (redisAvailable || mustRunRedis) {
         client.disconnect();
       }
     }, 30_000);
+
+    it("a task whose job Redis evicted fails TaskEvicted once; the worker runs on, and results/show read it", async () => {
+      // Before: it ran as TaskNotFound for task "", and its half-written job (no enqueue time)
+      // broke tasks results and tasks show (Invalid time value).
+      const rp = await redisProject(null);
+      made.push(rp);
+      const gone = await enqueue(rp.p, "add", [1, 2]);
+      const client = new Redis(redisUrl());
+      try {
+        // What eviction does to a waiting job: its hash goes, its id stays listed.
+        expect(await client.del(`${rp.prefix}:default:${gone.id}`)).toBe(1);
+      } finally {
+        client.disconnect();
+      }
+      const kept = await enqueue(rp.p, "add", [2, 3]);
+      const { worker } = await started(rp);
+      const failed = await worker.waitFor((e) => e.event === "taskFinished" && e.id === gone.id);
+      expect(failed).toMatchObject({ status: "FAILED", error: { exceptionClass: "TaskEvicted" } });
+      expect((failed.error as { message: string }).message).toContain("set maxmemory-policy noeviction");
+      await worker.waitFor((e) => e.event === "taskFinished" && e.id === kept.id && e.status === "SUCCEEDED");
+      // Failed for good, in one attempt: not run again.
+      expect(worker.events.filter((e) => e.event === "taskStarted" && e.id === gone.id)).toHaveLength(1);
+      expect(await rp.queue("default").getJobState(gone.id)).toBe("failed");
+      await gone.refresh();
+      expect({ status: gone.status, attempts: gone.workerIds.length }).toEqual({ status: "FAILED", attempts: 1 });
+      expect(gone.enqueuedAt.getTime()).toBeLessThanOrEqual(kept.enqueuedAt.getTime());
+
+      const results = await rp.cli(["results"]);
+      expect({ code: results.exitCode, stderr: results.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(results.stdout).toContain(gone.id.slice(-12));
+      const show = await rp.cli(["show", gone.id]);
+      expect({ code: show.exitCode, stderr: show.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(show.stdout).toMatch(
+        /error 1 of 1: TaskEvicted: the task's data \(its name and arguments\) is gone from Redis/,
+      );
+    }, 30_000);
   });
 } else {
   describe.skip("redis worker after data loss (no TASKLANE_REDIS_URL and no redis-server here)", () => {
