@@ -2,6 +2,7 @@ import { isBuiltinKind } from "../config/kinds.js";
 import type { ActiveConfig } from "../config/registry.js";
 import { Backend } from "../contract/backend.js";
 import { localTimeZone } from "../contract/schedules.js";
+import { foreignWorkers } from "./foreign-workers.js";
 
 export interface Finding {
   id: string;
@@ -71,6 +72,14 @@ export async function runChecks(config: ActiveConfig): Promise<Finding[]> {
           level: "warning",
           message: `backend "${entry.alias}" (${entry.kind}): ${warning}`,
           hint: "the backend works; this is a risk, not a failure",
+        });
+      }
+      for (const message of await foreignWorkers(backend, new Set(config.tasks.keys()))) {
+        findings.push({
+          id: "tasklane.W007",
+          level: "warning",
+          message: `backend "${entry.alias}" (${entry.kind}): ${message}`,
+          hint: "during a rolling deploy this passes once every worker runs the new config",
         });
       }
     } catch (error) {

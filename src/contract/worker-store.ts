@@ -15,6 +15,8 @@ export interface WorkerRegistration {
   pid: number;
   queues: string;
   startedAt: Date;
+  /** The task names its config registers (recorded by the redis backend, for `tasks check`). */
+  tasks?: string[];
 }
 
 export interface RecoveredTask {

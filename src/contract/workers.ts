@@ -7,4 +7,6 @@ export interface WorkerInfo {
   startedAt: Date;
   lastHeartbeatAt: Date;
   state: "running" | "stopped" | "dead";
+  /** The task names its config registers (absent where the backend does not record them: SQLite). */
+  tasks?: string[];
 }

@@ -11,6 +11,8 @@ interface Entry {
   lastHeartbeatAt: number;
   heartbeatMs: number;
   state: "running" | "stopped";
+  /** Absent in entries of earlier releases. */
+  tasks?: string[];
 }
 
 /** Entries of workers gone for this long are dropped when another worker registers. */
@@ -93,5 +95,6 @@ export async function listWorkers(client: Redis, key: string): Promise<WorkerInf
       startedAt: new Date(e.startedAt),
       lastHeartbeatAt: new Date(e.lastHeartbeatAt),
       state: e.state === "running" && e.lastHeartbeatAt < now - 3 * e.heartbeatMs ? "dead" : e.state,
+      ...(e.tasks ? { tasks: e.tasks } : {}),
     }));
 }

@@ -143,6 +143,8 @@ export class RedisWorkerRunner implements WorkerRunner {
       pid: process.pid,
       queues: label,
       startedAt: new Date(),
+      // `tasks check` compares them with its config's: another app on the same prefix shows.
+      tasks: [...this.#lifecycle.tasks.keys()].sort(),
     });
     // Workers move new index entries into compact buckets (id-index.ts): a share at start, on
     // every heartbeat and every COMPACT_EVERY ended tasks (while Redis serves the runs), and the

@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { mustRunRedis } from "../../conformance/redis-server.js";
 import { tasks, tempDir, write } from "../../helpers/cli.js";
+import { makeProject, startWorker } from "../../helpers/project.js";
 import { RedisProcess } from "./redis-process.js";
 
 // A server of its own: its eviction policy is changed, which other tests must not see.
@@ -67,6 +69,41 @@ if (hasRedisServer || mustRunRedis) {
           stderr: [warning],
         });
         if (args[0] === "worker") expect(run.stdout).toMatch(/add SUCCEEDED/);
+      }
+    });
+
+    it("warns when a running worker on the prefix runs a config with other tasks (W007); exit 0", async () => {
+      redis = await RedisProcess.start({ persist: false });
+      folder = tempDir();
+      write(folder.dir, "tasks.config.ts", config(redis.url));
+      // Another app on the same prefix: it declares mul as well.
+      const other = await makeProject(
+        config(redis.url)
+          .replace("export const add", "export const mul = task((a: number, b: number) => a * b);\nexport const add")
+          .replace("tasks: { add }", "tasks: { add, mul }"),
+      );
+      const worker = startWorker(other);
+      try {
+        const started = await worker.waitFor((e) => e.event === "started");
+        const run = await tasks(["check"], { cwd: folder.dir });
+        expect(run.exitCode).toBe(0);
+        expect(run.stdout.split("\n")).toContain(
+          `tasklane.W007 [warning] backend "default" (redis): worker ${started.workerId} (${hostname()}, pid ${started.pid}) runs a config with tasks this config does not declare (mul): another app (or another version of this one) uses the same storage, and a worker fails a task it does not know (TaskNotFound); give each app its own storage (a redis prefix of its own) (hint: during a rolling deploy this passes once every worker runs the new config)`,
+        );
+        // Its own config declares what it runs.
+        const same = await tasks(["check", "--config", other.configPath], { cwd: other.dir });
+        expect({ code: same.exitCode, out: same.stdout }).toMatchObject({
+          code: 0,
+          out: expect.not.stringContaining("W007"),
+        });
+        worker.proc.kill("SIGTERM");
+        expect((await worker.proc).exitCode).toBe(0);
+        // A stopped worker takes nothing.
+        const after = await tasks(["check"], { cwd: folder.dir });
+        expect(after.stdout).not.toContain("W007");
+      } finally {
+        worker.proc.kill("SIGKILL");
+        await other.cleanup();
       }
     });
   });
