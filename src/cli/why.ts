@@ -47,6 +47,9 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
   const live = d.workers.filter((w) => w.state === "running");
   const q = d.queue;
 
+  // A result without a task name lost its data (an evicted Redis job): there is nothing to run
+  // again, and no name to look for in the config; its error says what happened.
+  const named = r.taskName !== "";
   if (r.status === "SUCCEEDED" || r.status === "FAILED" || r.status === "CANCELLED") {
     const last = r.errors.at(-1);
     reasons.push({
@@ -57,11 +60,11 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
         ...(r.status === "FAILED" && last
           ? [`last error: ${printable(last.exceptionClass, "escape")}: ${oneLineMessage(last.message, r.id)}`]
           : []),
-        ...(r.status === "FAILED" ? [`\`tasks retry ID${backendArg(r.backend)}\` runs it again`] : []),
+        ...(r.status === "FAILED" && named ? [`\`tasks retry ID${backendArg(r.backend)}\` runs it again`] : []),
       ],
     });
   }
-  if (!registered.has(r.taskName)) {
+  if (named && !registered.has(r.taskName)) {
     reasons.push({
       code: "not-registered",
       summary: `task "${r.taskName}" is not registered in this config: a worker loading it would fail the task (TaskNotFound)`,

@@ -109,6 +109,11 @@ if (redisAvailable || mustRunRedis) {
       expect(show.stdout).toMatch(
         /error 1 of 1: TaskEvicted: the task's data \(its name and arguments\) is gone from Redis/,
       );
+      // tasks why: the error, without a retry that would find nothing or a task "" to register.
+      const why = await rp.cli(["why", gone.id]);
+      expect({ code: why.exitCode, stderr: why.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(why.stdout).toContain("last error: TaskEvicted: the task's data");
+      expect(why.stdout).not.toMatch(/runs it again|not registered/);
     }, 30_000);
   });
 } else {
