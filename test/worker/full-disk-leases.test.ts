@@ -1,16 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmdirSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  enqueue,
-  makeProject,
-  PROJECT_CONFIG,
-  type Project,
-  startWorker,
-  type WorkerProcess,
-} from "../helpers/project.js";
+import { expectEachRanOnce, twoBusyWorkers } from "../helpers/busy-workers.js";
+import { fillUp } from "../helpers/fill-disk.js";
+import { enqueue, makeProject, PROJECT_CONFIG, type Project, type WorkerProcess } from "../helpers/project.js";
 
 // Leases against a full disk: nobody can write, the holders' heartbeats fail as much as anyone's.
 // Before: once the disk had been full for a lease, the first worker to write again recovered the
@@ -20,19 +15,6 @@ import {
 const IS_ROOT = process.getuid?.() === 0;
 const CI = process.env.CI === "true";
 const LEASE_MS = 1000;
-
-/** Takes every byte still free on the volume of `path` (appending to it until ENOSPC). */
-const fillUp = (path: string) => {
-  const fd = openSync(path, "a");
-  const block = Buffer.alloc(4096);
-  try {
-    for (;;) writeSync(fd, block);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
-  } finally {
-    closeSync(fd);
-  }
-};
 
 describe.skipIf(!IS_ROOT && !CI)("a full disk longer than a lease (3 MB tmpfs)", () => {
   let mount: string;
@@ -58,16 +40,7 @@ describe.skipIf(!IS_ROOT && !CI)("a full disk longer than a lease (3 MB tmpfs)",
   });
 
   it("never makes a live worker's task recovered: each runs once, and both finish once there is room", async () => {
-    const workers: WorkerProcess[] = [];
-    const tasks: Awaited<ReturnType<typeof enqueue>>[] = [];
-    for (const name of ["full-a", "full-b"]) {
-      const worker = startWorker(project, ["--queue", "slow", "--worker-id", name]);
-      await worker.waitFor((e) => e.event === "started");
-      const result = await enqueue(project, "guarded", [20 * LEASE_MS], { queueName: "slow" });
-      await worker.waitFor((e) => e.event === "taskStarted" && e.id === result.id);
-      workers.push(worker);
-      tasks.push(result);
-    }
+    const { workers, tasks } = await twoBusyWorkers(project, 20 * LEASE_MS, ["full-a", "full-b"]);
 
     // Fill the disk, and write until a write needs room the disk cannot give (the WAL is then
     // cut back to nothing, so every later write, each heartbeat included, needs room too).
@@ -88,16 +61,6 @@ describe.skipIf(!IS_ROOT && !CI)("a full disk longer than a lease (3 MB tmpfs)",
     await Promise.all(workers.map((worker) => fullFor(worker, (3 * LEASE_MS) / 200)));
     rmSync(ballast);
 
-    for (const [i, worker] of workers.entries()) {
-      await worker.waitFor((e) => e.event === "taskFinished" && e.id === tasks[i]?.id);
-    }
-    for (const worker of workers) worker.proc.kill("SIGTERM");
-    for (const exited of await Promise.all(workers.map((w) => w.proc))) expect(exited.exitCode).toBe(0);
-    expect(workers.flatMap((w) => w.events).filter((e) => e.event === "recovered")).toEqual([]);
-    for (const task of tasks) {
-      await task.refresh();
-      expect([task.status, task.attempts, task.errors]).toEqual(["SUCCEEDED", 1, []]);
-      expect(project.runs().filter((line) => line.startsWith(`${task.id} start`))).toHaveLength(1);
-    }
+    await expectEachRanOnce(project, workers, tasks);
   }, 120_000);
 });

@@ -2,14 +2,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  enqueue,
-  makeProject,
-  PROJECT_CONFIG,
-  type Project,
-  startWorker,
-  type WorkerProcess,
-} from "../helpers/project.js";
+import { expectEachRanOnce, twoBusyWorkers } from "../helpers/busy-workers.js";
+import { enqueue, makeProject, PROJECT_CONFIG, type Project, startWorker } from "../helpers/project.js";
 
 // Leases against long write locks held by someone else: a live worker's task must never be
 // recovered because its heartbeats were stuck behind another process's lock.
@@ -26,40 +20,9 @@ afterEach(async () => {
   await project.cleanup();
 });
 
-/** Two workers on the "slow" queue, each running one long task (so each holds a lease). */
-async function twoBusyWorkers(taskMs: number) {
-  const workers: WorkerProcess[] = [];
-  const tasks = [];
-  for (const name of ["lock-a", "lock-b"]) {
-    const worker = startWorker(project, ["--queue", "slow", "--worker-id", name]);
-    await worker.waitFor((e) => e.event === "started");
-    const result = await enqueue(project, "guarded", [taskMs], { queueName: "slow" });
-    await worker.waitFor((e) => e.event === "taskStarted" && e.id === result.id);
-    workers.push(worker);
-    tasks.push(result);
-  }
-  return { workers, tasks };
-}
-
-async function expectEachRanOnce(workers: WorkerProcess[], tasks: Awaited<ReturnType<typeof enqueue>>[]) {
-  for (const [i, worker] of workers.entries()) {
-    await worker.waitFor((e) => e.event === "taskFinished" && e.id === tasks[i]?.id);
-  }
-  for (const worker of workers) worker.proc.kill("SIGTERM");
-  for (const exited of await Promise.all(workers.map((w) => w.proc))) expect(exited.exitCode).toBe(0);
-  expect(workers.flatMap((w) => w.events).filter((e) => e.event === "recovered")).toEqual([]);
-  for (const task of tasks) {
-    await task.refresh();
-    expect(task.status).toBe("SUCCEEDED");
-    expect(task.attempts).toBe(1);
-    expect(task.errors).toEqual([]);
-    expect(project.runs().filter((line) => line.startsWith(`${task.id} start`))).toHaveLength(1);
-  }
-}
-
 describe("long write locks held by another process", () => {
   it("a lock held for 3 × leaseMs never makes a live worker's task recovered", async () => {
-    const { workers, tasks } = await twoBusyWorkers(6 * LEASE_MS);
+    const { workers, tasks } = await twoBusyWorkers(project, 6 * LEASE_MS);
     const holder = execa(
       "node",
       [join(FIXTURES, "hold-lock.mjs"), join(project.dir, "db/tasks.sqlite3"), String(3 * LEASE_MS)],
@@ -69,7 +32,7 @@ describe("long write locks held by another process", () => {
     );
     const result = await holder;
     expect(result.stdout).toBe("locked\nreleased");
-    await expectEachRanOnce(workers, tasks);
+    await expectEachRanOnce(project, workers, tasks);
   });
 
   it("a lock held past a lease is said in the worker's log, its heartbeats keep waiting, the task runs once", async () => {
@@ -103,7 +66,7 @@ describe("long write locks held by another process", () => {
   });
 
   it("one enqueueMany of 300,000 tasks in another process never makes a live worker's task recovered", async () => {
-    const { workers, tasks } = await twoBusyWorkers(5 * LEASE_MS);
+    const { workers, tasks } = await twoBusyWorkers(project, 5 * LEASE_MS);
     const bulk = await execa(
       "node",
       ["--import", "tsx", join(FIXTURES, "enqueue-many.ts"), project.configPath, "300000"],
@@ -113,7 +76,7 @@ describe("long write locks held by another process", () => {
       },
     );
     console.log(`enqueueMany of 300,000 in another process: ${JSON.parse(bulk.stdout).ms} ms`);
-    await expectEachRanOnce(workers, tasks);
+    await expectEachRanOnce(project, workers, tasks);
   });
 });
 

@@ -1,45 +1,26 @@
-import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
-import { mustRunRedis } from "../../conformance/redis-server.js";
-import { tasks, tempDir, write } from "../../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { tasks } from "../../helpers/cli.js";
 import { makeProject, startWorker } from "../../helpers/project.js";
-import { RedisProcess } from "./redis-process.js";
+import { canRunOwnRedis, ownRedisProjects, redisConfig } from "./own-server.js";
 
 // A server of its own: its eviction policy is changed, which other tests must not see.
-const hasRedisServer = spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+const ownRedis = ownRedisProjects("check", ["default", "emails"]);
+const config = (url: string) => redisConfig(url, "check", ["default", "emails"]);
 
-const config = (url: string) => `
-import { defineConfig, task } from "tasklane";
-export const add = task((a: number, b: number) => a + b);
-export default defineConfig({
-  backends: { default: { backend: "redis", queues: ["default", "emails"], options: { url: ${JSON.stringify(url)}, prefix: "check" } } },
-  tasks: { add },
-});
-`;
-
-let redis: RedisProcess | undefined;
-let folder: { dir: string; cleanup: () => void } | undefined;
-afterEach(async () => {
-  folder?.cleanup();
-  await redis?.stop();
-});
-
-if (hasRedisServer || mustRunRedis) {
+if (canRunOwnRedis) {
   describe("tasks check on redis", () => {
     it("warns when Redis may evict keys (maxmemory-policy other than noeviction); exit 0", async () => {
-      redis = await RedisProcess.start({ persist: false });
-      folder = tempDir();
-      write(folder.dir, "tasks.config.ts", config(redis.url));
-      const clean = await tasks(["check"], { cwd: folder.dir });
+      const { redis, dir } = await ownRedis();
+      const clean = await tasks(["check"], { cwd: dir });
       expect({ code: clean.exitCode, out: clean.stdout }).toMatchObject({ code: 0 });
       expect(clean.stdout).toMatch(/System check identified no issues\./);
 
       const client = new Redis(redis.url);
       await client.config("SET", "maxmemory-policy", "allkeys-lru");
       await client.quit();
-      const run = await tasks(["check"], { cwd: folder.dir });
+      const run = await tasks(["check"], { cwd: dir });
       expect(run.exitCode).toBe(0);
       expect(run.stdout.split("\n")).toContain(
         'tasklane.W005 [warning] backend "default" (redis): Redis may evict keys under memory pressure (maxmemory-policy allkeys-lru), and a task with them, without an error; set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction) (hint: the backend works; this is a risk, not a failure)',
@@ -49,9 +30,7 @@ if (hasRedisServer || mustRunRedis) {
     it("every other command says it once per process, in one line naming the URL and the fix", async () => {
       // BullMQ printed its own line for each connection it made: 3 for tasks results, 5 for a
       // worker of two queues, naming neither the Redis nor the fix.
-      redis = await RedisProcess.start({ persist: false });
-      folder = tempDir();
-      write(folder.dir, "tasks.config.ts", config(redis.url));
+      const { redis, dir } = await ownRedis();
       const client = new Redis(redis.url);
       await client.config("SET", "maxmemory-policy", "allkeys-lru");
       await client.quit();
@@ -62,7 +41,7 @@ if (hasRedisServer || mustRunRedis) {
         ["results"],
         ["errors"],
       ]) {
-        const run = await tasks(args, { cwd: folder.dir });
+        const run = await tasks(args, { cwd: dir });
         expect({ args, code: run.exitCode, stderr: run.stderr.split("\n") }).toEqual({
           args,
           code: 0,
@@ -73,9 +52,7 @@ if (hasRedisServer || mustRunRedis) {
     });
 
     it("warns when a running worker on the prefix runs a config with other tasks (W007); exit 0", async () => {
-      redis = await RedisProcess.start({ persist: false });
-      folder = tempDir();
-      write(folder.dir, "tasks.config.ts", config(redis.url));
+      const { redis, dir } = await ownRedis();
       // Another app on the same prefix: it declares mul as well.
       const other = await makeProject(
         config(redis.url)
@@ -85,7 +62,7 @@ if (hasRedisServer || mustRunRedis) {
       const worker = startWorker(other);
       try {
         const started = await worker.waitFor((e) => e.event === "started");
-        const run = await tasks(["check"], { cwd: folder.dir });
+        const run = await tasks(["check"], { cwd: dir });
         expect(run.exitCode).toBe(0);
         expect(run.stdout.split("\n")).toContain(
           `tasklane.W007 [warning] backend "default" (redis): worker ${started.workerId} (${hostname()}, pid ${started.pid}) runs a config with tasks this config does not declare (mul): another app (or another version of this one) uses the same storage, and a worker fails a task it does not know (TaskNotFound); give each app its own storage (a redis prefix of its own) (hint: during a rolling deploy this passes once every worker runs the new config)`,
@@ -99,7 +76,7 @@ if (hasRedisServer || mustRunRedis) {
         worker.proc.kill("SIGTERM");
         expect((await worker.proc).exitCode).toBe(0);
         // A stopped worker takes nothing.
-        const after = await tasks(["check"], { cwd: folder.dir });
+        const after = await tasks(["check"], { cwd: dir });
         expect(after.stdout).not.toContain("W007");
       } finally {
         worker.proc.kill("SIGKILL");

@@ -127,12 +127,17 @@ if (redisAvailable || mustRunRedis) {
       }
     }, 20_000);
 
-    it("a schedule a sync removed is not stored again by a worker still firing it", async () => {
+    /** An hourly schedule's store on a new prefix, and the specs a worker would sync and fire. */
+    const hourly = async () => {
       const prefix = uniquePrefix("sched");
       const p = await project(prefix, HOURLY);
       const store = ((await p.config.getBackend("default")) as RedisBackend).schedules();
       if (!store.fire) throw new Error("redis schedules must fire");
-      const all = await specs(p);
+      return { prefix, store: store as typeof store & { fire: NonNullable<typeof store.fire> }, all: await specs(p) };
+    };
+
+    it("a schedule a sync removed is not stored again by a worker still firing it", async () => {
+      const { store, all } = await hourly();
       await store.sync(all, new Date("2026-01-01T00:30:00Z"));
       await store.sync([], new Date("2026-01-01T00:40:00Z"));
       expect(await store.fire(all, new Date("2026-01-01T01:00:01Z"))).toEqual([]);
@@ -144,11 +149,7 @@ if (redisAvailable || mustRunRedis) {
     });
 
     it("a row lost with the data is stored again from the tick the worker woke for", async () => {
-      const prefix = uniquePrefix("sched");
-      const p = await project(prefix, HOURLY);
-      const store = ((await p.config.getBackend("default")) as RedisBackend).schedules();
-      if (!store.fire) throw new Error("redis schedules must fire");
-      const all = await specs(p);
+      const { prefix, store, all } = await hourly();
       await store.sync(all, new Date("2026-01-01T00:30:00Z"));
       await loseData(prefix);
       const fired = await store.fire(all, new Date("2026-01-01T01:00:01Z"));

@@ -1,20 +1,11 @@
 import { execFileSync } from "node:child_process";
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  rmdirSync,
-  rmSync,
-  statfsSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { mkdtempSync, rmdirSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { roomForWal } from "../../../src/backends/sqlite/full-disk.js";
 import { tasks } from "../../helpers/cli.js";
+import { fillUp } from "../../helpers/fill-disk.js";
 import { enqueue, makeProject, PROJECT_CONFIG, type Project, startWorker } from "../../helpers/project.js";
 import { openStore } from "./helpers.js";
 
@@ -38,19 +29,6 @@ const sizeOf = (path: string) => {
     return statSync(path).size;
   } catch {
     return 0;
-  }
-};
-
-/** Takes every byte still free on the volume of `path` (appending to it until ENOSPC). */
-const fillUp = (path: string) => {
-  const fd = openSync(path, "a");
-  const block = Buffer.alloc(4096);
-  try {
-    for (;;) writeSync(fd, block);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
-  } finally {
-    closeSync(fd);
   }
 };
 
