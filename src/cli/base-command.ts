@@ -6,6 +6,7 @@ import type * as Interfaces from "@oclif/core/interfaces";
 import { CONFIG_THREW } from "../config/messages.js";
 import type { ActiveConfig } from "../config/registry.js";
 import { ConfigError, TasklaneError, UsageError } from "../core/errors.js";
+import { printableJson } from "../ui/text/printable.js";
 
 /** Errors that mean "you asked for something wrong" (exit 2), as opposed to "it failed" (exit 1). */
 const USAGE_ERRORS = new Set([
@@ -110,8 +111,9 @@ export abstract class BaseCommand extends Command {
     process.stdout.write(`${text}\n`);
   }
 
+  /** Pretty JSON on stdout, DEL and C1 characters escaped too (printableJson): args and return values are a task's. */
   protected printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    process.stdout.write(`${printableJson(JSON.stringify(value, null, 2) ?? "null")}\n`);
   }
 
   override async catch(error: Error & { oclif?: { exit?: number }; code?: string }): Promise<void> {

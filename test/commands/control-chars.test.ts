@@ -16,19 +16,25 @@ export const hostile = task(() => {
   error.name = "Hostile\\u001b[5m";
   throw error;
 });
+/** Returns its argument: DEL and C1 characters in a value, which JSON.stringify leaves raw. */
+export const echo = task((text: string) => text);
 
 export default defineConfig({
   backends: { default: { backend: "sqlite", queues: ["default", "emails"], options: { path: "db/tasks.sqlite3" } } },
-  tasks: { ${SHARED_TASK_NAMES}, hostile },
+  tasks: { ${SHARED_TASK_NAMES}, hostile, echo },
 });
 `;
 
 let project: Project;
 let id: string;
+let echoId: string;
 let workerLog: string;
+/** DEL, NEL (a line break on some terminals) and CSI (\u009b: ESC [ in one byte). */
+const C1_TEXT = "a\u007fb\u0085c\u009b2Jd";
 beforeAll(async () => {
   project = await makeProject(CONFIG);
   id = (await enqueue(project, "hostile")).id;
+  echoId = (await enqueue(project, "echo", [C1_TEXT])).id;
   // No --json, stdout a pipe: the worker's plain log.
   const worker = await tasks(["worker", "--batch", "--no-startup-delay", "--config", project.configPath], {
     cwd: project.dir,
@@ -46,10 +52,15 @@ const run = async (args: string[]) => {
   return `${child.stdout}${child.stderr}`;
 };
 
-/** No control character but the line breaks, and the sequences shown escaped. */
-function expectEscaped(output: string) {
+/** No control character but the line breaks. */
+function expectNoControl(output: string) {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   expect(output.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g) ?? []).toEqual([]);
+}
+
+/** No control character but the line breaks, and the sequences shown escaped. */
+function expectEscaped(output: string) {
+  expectNoControl(output);
   expect(output).toContain("boom \\u001b[2J\\u001b[31m red");
 }
 
@@ -94,4 +105,17 @@ it("tasks enqueue --wait", async () => {
     worker.proc.kill("SIGTERM");
     await worker.proc;
   }
+});
+
+it("tasks show, with and without --json: DEL and C1 characters in args and return value", async () => {
+  const shown = await run(["show", echoId]);
+  expect(shown).toContain("SUCCEEDED");
+  // Once among the args, once as the return value; JSON.stringify alone leaves them raw.
+  expect(shown.split('"a\\u007fb\\u0085c\\u009b2Jd"').length - 1).toBe(2);
+  expectNoControl(shown);
+  const json = await run(["show", echoId, "--json"]);
+  expectNoControl(json);
+  const parsed = JSON.parse(json) as { args: unknown[]; returnValue: unknown };
+  expect(parsed.args).toEqual([C1_TEXT]);
+  expect(parsed.returnValue).toBe(C1_TEXT);
 });

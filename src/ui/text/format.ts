@@ -1,12 +1,12 @@
 import prettyMs from "pretty-ms";
 import type { TaskResult, TaskResultStatus } from "../../core/result.js";
-import { printable, printableLines } from "./printable.js";
+import { printable, printableJson, printableLines } from "./printable.js";
 import { shownStatus } from "./status.js";
 import { bold, colourStatus, dim, red } from "./style.js";
 
-/** Pretty JSON for return values and arguments. */
+/** Pretty JSON for return values and arguments, DEL and C1 characters escaped too (printableJson). */
 export function prettyJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) ?? "null";
+  return printableJson(JSON.stringify(value, null, 2) ?? "null");
 }
 
 /** Past this many characters a value shown on a terminal is cut: a 20 MB argument would flood it. */

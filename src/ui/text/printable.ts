@@ -6,6 +6,8 @@
 const CONTROL_OR_COLOUR = /\u001b\[[0-9;]*m|[\u0000-\u001f\u007f-\u009f]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: idem.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// What JSON.stringify leaves raw of those: DEL and the C1 controls (\u009b starts a sequence, as ESC [ does).
+const JSON_RAW_CONTROL = /[\u007f-\u009f]/g;
 
 /** One control character as it is shown: \n, \t, \r, else \uXXXX. */
 function escaped(c: string): string {
@@ -31,4 +33,13 @@ export function printableLines(text: string): string {
     .split(/\r?\n/)
     .map((line) => printable(line, "escape"))
     .join("\n");
+}
+
+/**
+ * JSON text (JSON.stringify's) with the control characters it leaves raw, DEL and C1
+ * (\u007f–\u009f), written \uXXXX as it writes the others: the same JSON value, printable. They
+ * can only stand inside a string, where the escape means the same character.
+ */
+export function printableJson(json: string): string {
+  return json.replace(JSON_RAW_CONTROL, escaped);
 }
