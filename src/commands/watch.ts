@@ -1,6 +1,7 @@
 import * as Flags from "@oclif/core/flags";
 import { BaseCommand } from "../cli/base-command.js";
 import { listFailureGroups } from "../cli/failure-groups.js";
+import { unknownFilterHint } from "../cli/filter-hints.js";
 import { backendFlag } from "../cli/flags.js";
 import { loadInk } from "../cli/load-ink.js";
 import { openManagement } from "../cli/management.js";
@@ -60,6 +61,7 @@ function snapshotFetcher(
   taskNames: readonly string[],
   limit: number,
   declaredQueues: readonly string[],
+  hintFor: (queues: string[]) => string | undefined,
 ): FetchSnapshot {
   return async (filters: WatchFilters) => {
     const [counted, page, workers, throughput] = await Promise.all([
@@ -82,6 +84,7 @@ function snapshotFetcher(
       throughput,
       results: page.results,
       hasMore: page.nextCursor !== null,
+      filterHint: hintFor(filters.queues),
     };
   };
 }
@@ -200,7 +203,9 @@ Without a terminal, with --once, or in CI: prints one snapshot and exits (--json
     const { backend, manage } = await openManagement(config, flags.backend);
     const taskNames = [...config.tasks.keys()].sort();
     const info = backendInfo(backend);
-    const fetchSnapshot = snapshotFetcher(manage, taskNames, limit, backend.queues);
+    // The task filter matches by substring, so only an unknown queue gets a hint.
+    const hintFor = (queues: string[]) => unknownFilterHint(config, flags.backend, { queues });
+    const fetchSnapshot = snapshotFetcher(manage, taskNames, limit, backend.queues, hintFor);
     const filters: WatchFilters = { statuses, queues: flags.queue ?? [], taskText: "" };
 
     if (!live) {

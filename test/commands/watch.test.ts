@@ -124,6 +124,19 @@ describe("tasks watch without a terminal", () => {
     expect(mail.stdout).not.toContain(ids.failed?.slice(-12));
   });
 
+  it("--queue the config does not know: runs, and the empty results list says so, as tasks results does", async () => {
+    const typo = await cli(["--once", "--queue", "emials"]);
+    expect(typo.exitCode).toBe(0);
+    expect(typo.stderr).toBe("");
+    const said = String(typo.stdout)
+      .split("\n")
+      .filter((l) => l.includes("no results match"));
+    expect(said).toEqual(['  no results match: no queue "emials" in backend "default" (did you mean "emails"?)']);
+    // A known queue that matches nothing is not questioned.
+    const known = await cli(["--once", "--queue", "slow"]);
+    expect(known.stdout).toMatch(/^ {2}no results match$/m);
+  });
+
   it("lists a running worker as live", async () => {
     const worker = startWorker(project, ["--worker-id", "watch-test-worker", "--queue", "slow"]);
     try {

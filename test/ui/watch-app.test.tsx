@@ -264,6 +264,21 @@ describe("WatchApp filters", () => {
     app.press(KEYS.tab);
     await app.frame((f) => f.includes("no filter") && f.includes("sendSms") && f.includes("sendEmail"));
   });
+
+  it("an empty list says the snapshot's filter hint (an unknown --queue) on one line, only while it applies", async () => {
+    const hint = 'no queue "emials" in backend "default" (did you mean "emails"?)';
+    const app = mount(data, {
+      initialFilters: { statuses: [], queues: ["emials"], taskText: "" },
+      fetchSnapshot: async (filters) => ({
+        ...snapshotOf(applyFilters(data, filters)),
+        filterHint: filters.queues.includes("emials") ? hint : undefined,
+      }),
+    });
+    const frame = await app.frame(`no results match: ${hint}`);
+    expect(frame.split("\n").filter((l) => l.includes("no results match"))).toHaveLength(1);
+    app.press(KEYS.tab); // the next queue: a known one, no hint
+    await app.frame((f) => f.includes("queue:default") && f.includes("sendSms") && !f.includes("emials"));
+  });
 });
 
 describe("WatchApp retry and cancel", () => {

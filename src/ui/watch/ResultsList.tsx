@@ -15,6 +15,8 @@ export interface ResultsListProps {
   rows: number;
   columns: number;
   filters: WatchFilters;
+  /** Why the filters may match nothing (WatchSnapshot.filterHint), said when the list is empty. */
+  filterHint?: string;
   now: number;
   loading?: boolean;
   /** Ids marked with space. */
@@ -60,7 +62,9 @@ export function ResultsList(props: ResultsListProps) {
         {w.id > 0 ? "ID" : ""}
       </Text>
       {results.length === 0 ? (
-        <Text dimColor>{props.loading ? "   loading…" : `   ${noResultsText(props.filters)}`}</Text>
+        <Text dimColor wrap="truncate">
+          {props.loading ? "   loading…" : `   ${noResultsText(props.filters, props.filterHint)}`}
+        </Text>
       ) : null}
       {shown.map((r, i) => {
         const isCursor = top + i === cursor;

@@ -100,6 +100,7 @@ export function TabView({ view, d, columns, noPanels }: TabViewProps) {
           rows={layout.resultRows}
           columns={columns}
           filters={view.filters}
+          filterHint={d.snapshot?.filterHint}
           now={d.now}
           loading={d.snapshot === null}
           selected={view.selected}

@@ -62,7 +62,7 @@ export function renderPlainSnapshot(s: WatchSnapshot, backend: BackendInfo, filt
   }
   const filter = describeFilters(filters);
   out.push("", `${bold("Recent results")} ${dim(`newest first${filter ? ` · ${filter}` : ""}`)}`);
-  if (s.results.length === 0) out.push(dim(`  ${noResultsText(filters)}`));
+  if (s.results.length === 0) out.push(dim(`  ${noResultsText(filters, s.filterHint)}`));
   else {
     const rows = s.results.map((r) => [
       shortId(r.id),

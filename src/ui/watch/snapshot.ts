@@ -35,6 +35,11 @@ export interface WatchSnapshot {
   results: TaskResultData[];
   /** More results match than were fetched. */
   hasMore: boolean;
+  /**
+   * Why the filters may match nothing, as the list commands say it (a `--queue` the config does
+   * not know, with the name it most likely meant); shown only when no result matches.
+   */
+  filterHint?: string;
 }
 
 /** Fetches one snapshot; handed in by the command, which owns the data access. */
@@ -105,8 +110,9 @@ export function describeFilters(filters: WatchFilters): string {
  * The results list when it is empty: with filters, nothing matched them; without, nothing was
  * enqueued yet (or everything was pruned), which "no results match" made look like a filter.
  */
-export function noResultsText(filters: WatchFilters): string {
-  return describeFilters(filters) ? "no results match" : "no results yet: enqueue one with `tasks enqueue TASK`";
+export function noResultsText(filters: WatchFilters, hint?: string): string {
+  if (!describeFilters(filters)) return "no results yet: enqueue one with `tasks enqueue TASK`";
+  return hint ? `no results match: ${hint}` : "no results match";
 }
 
 /** What the workers line adds when READY tasks wait and no worker is live to take them. */
