@@ -186,6 +186,23 @@ describe("marking and bulk actions", () => {
     expect(frame).not.toContain("marked");
   });
 
+  it("R on a Scheduled or Retries row says why there is nothing to retry, not just 'is READY'", async () => {
+    const app = mount();
+    await app.frame("0000000000f1");
+    app.press("3");
+    await app.frame((f) => f.includes("SCHEDULED deferred") && /^› .*sendSms/m.test(f));
+    app.press("R");
+    await app.frame("Nothing to retry: sendSms has not failed; it is scheduled to run when due (C cancels it)");
+    app.press("4");
+    await app.frame((f) => f.includes("RETRIES failed") && /^› .*chargeCard/m.test(f));
+    app.press("R");
+    await app.frame("Nothing to retry: chargeCard failed and will run again when due (C cancels it)");
+    // Marked, the same.
+    app.press(" ", "R");
+    await app.frame("Nothing to retry: chargeCard failed and will run again when due (C cancels it)");
+    expect(app.retry).not.toHaveBeenCalled();
+  });
+
   it("Errors: R on a group retries every FAILED task of it, after saying how many", async () => {
     const app = mount();
     await app.frame("0000000000f1");

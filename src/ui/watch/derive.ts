@@ -3,10 +3,10 @@ import type { TaskResultData } from "../../core/result.js";
 import { type DetailLine, detailLines, groupDetailLines } from "./detail.js";
 import { helpLines } from "./help.js";
 import { computeLayout, type Layout } from "./layout.js";
-import { groupRowId, type PanelData, type TabItems, tabItems, tabRowsOf } from "./panels.js";
+import { groupRowId, type PanelData, rowRef, type TabItems, tabItems, tabRowsOf } from "./panels.js";
 import type { WatchSnapshot } from "./snapshot.js";
 import type { TabId } from "./tabs.js";
-import type { KeyContext, RowRef, TabRows, ViewState } from "./view.js";
+import type { KeyContext, TabRows, ViewState } from "./view.js";
 
 /** One refresh's data: the snapshot, and the active tab's own data when it has any. */
 export interface WatchData {
@@ -48,8 +48,6 @@ export interface Derived {
   ctx: KeyContext;
 }
 
-const ref = (r: TaskResultData): RowRef => ({ id: r.id, taskName: r.taskName, status: r.status });
-
 function taskList(tab: TabId, snapshot: WatchSnapshot | null, items: Partial<TabItems>): TaskResultData[] | null {
   if (tab === "overview") return snapshot?.results ?? null;
   if (tab === "scheduled" || tab === "retries") return items[tab] ?? null;
@@ -64,7 +62,12 @@ export function derive(view: ViewState, data: WatchData | null, env: DeriveEnv):
   const items =
     view.tab === "overview" ? {} : tabItems(view.tab, snapshot, data?.panel ?? null, view.texts, env.heartbeatMs);
   const canGroups = env.can.groups && data?.panel?.tab === "errors" && data.panel.canAct;
-  const tabRows: TabRows | undefined = tabRowsOf(view.tab, items, { pause: env.can.pause, actOnGroups: canGroups });
+  const tabRows: TabRows | undefined = tabRowsOf(
+    view.tab,
+    items,
+    { pause: env.can.pause, actOnGroups: canGroups },
+    now,
+  );
   const results = snapshot?.results ?? [];
   const panel = data?.panel;
   const panelHasMore = panel?.tab === view.tab && "hasMore" in panel ? panel.hasMore : false;
@@ -101,9 +104,9 @@ export function derive(view: ViewState, data: WatchData | null, env: DeriveEnv):
           : [];
 
   const ctx: KeyContext = {
-    results: results.map(ref),
+    results: results.map((r) => rowRef(r, now)),
     pageSize,
-    detail: detailResult ? ref(detailResult) : null,
+    detail: detailResult ? rowRef(detailResult, now) : null,
     detailLines: lines.length,
     detailPage: layout.detailRows,
     queueNames: env.queueNames,

@@ -21,10 +21,26 @@ function ask(state: ViewState, confirm: Omit<Confirm, "from">): Reduced {
   return { state: { ...state, mode: "confirm", message: null, confirm: { ...confirm, from } } };
 }
 
+/**
+ * Why R leaves a waiting READY task as it is: it has not failed (scheduled), or it failed and
+ * its next attempt is already coming (retrying). "is READY" read as if R could not reach it.
+ */
+function nothingToRetry(row: RowRef): string | null {
+  if (row.waiting === "retrying") {
+    return `Nothing to retry: ${row.taskName} failed and will run again when due (C cancels it)`;
+  }
+  if (row.waiting === "scheduled") {
+    return `Nothing to retry: ${row.taskName} has not failed; it is scheduled to run when due (C cancels it)`;
+  }
+  return null;
+}
+
 /** R or C on one result (the cursor's, or the detail view's). */
 export function askConfirm(state: ViewState, action: "retry" | "cancel", row: RowRef | null | undefined): Reduced {
   if (!row) return refuse(state, "No task selected");
   const wanted = WANTED[action];
+  const waiting = action === "retry" ? nothingToRetry(row) : null;
+  if (waiting) return refuse(state, waiting);
   if (row.status !== wanted) {
     const verb = action === "retry" ? "retried" : "cancelled";
     return refuse(state, `Only ${wanted} tasks can be ${verb}; ${row.taskName} is ${row.status}`);
@@ -53,6 +69,8 @@ export function askTasks(state: ViewState, action: "retry" | "cancel", ctx: KeyC
   const fit = marked.filter((r) => r.status === wanted);
   if (fit.length === 0) {
     const only = marked[0];
+    const waiting = only && action === "retry" ? nothingToRetry(only) : null;
+    if (marked.length === 1 && waiting) return refuse(state, waiting);
     if (marked.length === 1 && only)
       return refuse(state, `The marked task is not ${wanted}: ${only.taskName} is ${only.status}`);
     return refuse(state, `None of the ${marked.length} marked tasks is ${wanted}`);

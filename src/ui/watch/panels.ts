@@ -106,13 +106,20 @@ export function tabItems(
   }
 }
 
-const taskRef = (r: TaskResultData): RowRef => ({ id: r.id, taskName: r.taskName, status: r.status });
+/** A result row for the key reducer, with how a READY one waits (RowRef.waiting). */
+export function rowRef(r: TaskResultData, now: number): RowRef {
+  const ref: RowRef = { id: r.id, taskName: r.taskName, status: r.status };
+  if (r.status !== "READY") return ref;
+  if (r.errors.length > 0) return { ...ref, waiting: "retrying" };
+  return r.runAfter !== null && r.runAfter.getTime() > now ? { ...ref, waiting: "scheduled" } : ref;
+}
 
 /** The active tab's rows as the key reducer sees them (undefined: the overview, or data still loading). */
 export function tabRowsOf(
   tab: TabId,
   items: Partial<TabItems>,
   can: { pause: boolean; actOnGroups: boolean },
+  now = Date.now(),
 ): TabRows | undefined {
   if (tab === "queues" && items.queues) {
     const rows: QueueRef[] = items.queues.map((q) => ({
@@ -123,7 +130,7 @@ export function tabRowsOf(
     return { kind: "queues", rows };
   }
   if ((tab === "scheduled" || tab === "retries") && items[tab]) {
-    return { kind: "tasks", rows: (items[tab] ?? []).map(taskRef) };
+    return { kind: "tasks", rows: (items[tab] ?? []).map((r) => rowRef(r, now)) };
   }
   if (tab === "errors" && items.errors) {
     const rows: GroupRef[] = items.errors.map((g) => ({

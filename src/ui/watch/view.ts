@@ -100,6 +100,11 @@ export interface RowRef {
   id: string;
   taskName: string;
   status: TaskResultStatus;
+  /**
+   * A READY one that waits: "retrying" (a failed attempt behind it, its next one ahead) or
+   * "scheduled" (not due yet, never failed), as the Retries and Scheduled tabs read them.
+   */
+  waiting?: "scheduled" | "retrying";
 }
 
 /** A failure group row: how many of its results R (FAILED) and C (READY, retrying) would touch. */
