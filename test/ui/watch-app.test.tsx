@@ -119,6 +119,32 @@ describe("WatchApp layout", () => {
     expect(frame).toMatch(/CANCELLED\s+report\s+default\s+1m ago\s+-\s+1\/3/);
   });
 
+  it("at 60 columns a paused queue shows its oldest due time and 'paused' in full (SUCCEEDED gives way)", async () => {
+    const data = [record("1", { taskName: "sendEmail", queueName: "emails", status: "READY" })];
+    const zero = { READY: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 };
+    const minuteAgo = new Date(T0.getTime() - 60_000);
+    const queues = [
+      { queueName: "default", counts: zero, oldestReadyAt: null, oldestDueAt: null, paused: false },
+      {
+        queueName: "emails",
+        counts: { ...zero, READY: 1 },
+        oldestReadyAt: minuteAgo,
+        oldestDueAt: minuteAgo,
+        paused: true,
+      },
+    ];
+    const app = mount(data, {
+      fetchSnapshot: vi.fn(async (f: WatchFilters) => ({ ...snapshotOf(applyFilters(data, f)), queues })),
+    });
+    let frame = await app.frame((f) => /emails\s+1\s+0\s+0\s+0\s+1m ago\s+paused/.test(f));
+    expect(frame).toMatch(/QUEUE\s+READY\s+RUNNING\s+FAILED\s+SUCCEEDED\s+OLDEST DUE/);
+    Object.defineProperty(app.stdout, "columns", { value: 60, configurable: true });
+    app.stdout.emit("resize");
+    frame = await app.frame((f) => /emails\s+1\s+0\s+0\s+1m ago\s+paused/.test(f));
+    expect(frame).toMatch(/QUEUE\s+READY\s+RUNNING\s+FAILED\s+OLDEST DUE/);
+    expect(frame.split("\n").every((line) => line.length <= 60)).toBe(true);
+  });
+
   it("never renders more than rows − 1 lines and follows a resize", async () => {
     const app = mount(jobs(100));
     let frame = await app.frame("job-0");
@@ -366,7 +392,8 @@ describe("WatchApp refreshing", () => {
       (n) => n === 2,
     );
     app.press("p");
-    await app.frame("PAUSED");
+    // The data's time stays beside PAUSED: it is what tells how old the frozen data is.
+    await app.frame((f) => /PAUSED\s+updated \d\d:\d\d:\d\d/.test(f));
     await vi.advanceTimersByTimeAsync(10_000);
     expect(app.fetchSnapshot).toHaveBeenCalledTimes(2);
     app.press("p");

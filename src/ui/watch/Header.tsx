@@ -10,13 +10,22 @@ export interface HeaderProps {
   snapshot: WatchSnapshot | null;
   error: Error | null;
   paused: boolean;
+  /** The terminal's width: while paused, the time of the data on screen stays when it fits. */
+  columns: number;
 }
+
+/** " PAUSED " and " updated 12:00:00": with less than this left for the backend, PAUSED alone. */
+const PAUSED_WITH_TIME_MIN_COLUMNS = 60;
 
 const clock = (date: Date) => date.toTimeString().slice(0, 8);
 
-/** Four lines: backend and refresh state; counts by status; throughput; workers. */
-export function Header({ backend, snapshot, error, paused }: HeaderProps) {
+/**
+ * Four lines: backend and refresh state; counts by status; throughput; workers. Paused (p), the
+ * data stays as it was: the time it was taken stays beside PAUSED, so how old it is shows.
+ */
+export function Header({ backend, snapshot, error, paused, columns }: HeaderProps) {
   const counts = snapshot?.counts;
+  const updated = <Text dimColor>{snapshot ? `updated ${clock(snapshot.takenAt)}` : "loading…"}</Text>;
   return (
     <Box flexDirection="column">
       <Box>
@@ -33,11 +42,14 @@ export function Header({ backend, snapshot, error, paused }: HeaderProps) {
         </Box>
         <Box flexShrink={0} marginLeft={1}>
           {paused ? (
-            <Text color="black" backgroundColor="yellow">
-              {" PAUSED "}
+            <Text>
+              <Text color="black" backgroundColor="yellow">
+                {" PAUSED "}
+              </Text>
+              {columns >= PAUSED_WITH_TIME_MIN_COLUMNS ? <Text> {updated}</Text> : null}
             </Text>
           ) : (
-            <Text dimColor>{snapshot ? `updated ${clock(snapshot.takenAt)}` : "loading…"}</Text>
+            updated
           )}
         </Box>
       </Box>

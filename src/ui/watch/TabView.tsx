@@ -91,7 +91,7 @@ export function TabView({ view, d, columns, noPanels }: TabViewProps) {
   if (view.tab === "overview") {
     return (
       <>
-        <QueuesPanel queues={d.snapshot?.queues ?? []} maxRows={layout.queueRows} now={d.now} />
+        <QueuesPanel queues={d.snapshot?.queues ?? []} maxRows={layout.queueRows} now={d.now} columns={columns} />
         <ResultsList
           results={d.snapshot?.results ?? []}
           hasMore={d.snapshot?.hasMore ?? false}

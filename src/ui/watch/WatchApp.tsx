@@ -124,7 +124,7 @@ export function WatchApp(props: WatchAppProps) {
   const taskFilter = TASK_NAME_FILTER_TABS.includes(view.tab);
   return (
     <Box flexDirection="column" width={columns}>
-      <Header backend={props.backend} snapshot={d.snapshot} error={error} paused={view.paused} />
+      <Header backend={props.backend} snapshot={d.snapshot} error={error} paused={view.paused} columns={columns} />
       {full ? null : <TabBar tabs={tabs} active={view.tab} columns={columns} />}
       <TabView view={view} d={d} columns={columns} noPanels={!props.fetchPanel} />
       <Footer
