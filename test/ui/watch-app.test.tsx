@@ -145,6 +145,23 @@ describe("WatchApp layout", () => {
     expect(frame.split("\n").every((line) => line.length <= 60)).toBe(true);
   });
 
+  it("at 60 columns the results' QUEUE column borrows what TASK's names leave, so 'default' is not cut", async () => {
+    const data = [
+      record("1", { taskName: "sendEmail", queueName: "emails", status: "READY" }),
+      record("2", { taskName: "report", queueName: "default", status: "FAILED" }),
+    ];
+    const app = mount(data);
+    await app.frame("report");
+    Object.defineProperty(app.stdout, "columns", { value: 60, configurable: true });
+    app.stdout.emit("resize");
+    const frame = await app.frame((f) => f.split("\n").every((line) => line.length <= 60) && f.includes("FAILED"));
+    expect(frame).toMatch(/FAILED\s+report\s+default 1m ago/);
+    expect(frame).toMatch(/READY\s+sendEmail\s+emails\s+1m ago/);
+    const rows = frame.split("\n").filter((line) => /READY|FAILED/.test(line) && line.includes("1m ago"));
+    expect(rows).toHaveLength(2);
+    expect(rows.join("\n")).not.toContain("…");
+  });
+
   it("never renders more than rows − 1 lines and follows a resize", async () => {
     const app = mount(jobs(100));
     let frame = await app.frame("job-0");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { QueueCounts } from "../../src/contract/management.js";
 import { outcomeMessage } from "../../src/ui/watch/actions.js";
-import { fitColumns } from "../../src/ui/watch/columns.js";
+import { contentWidths, fitColumns } from "../../src/ui/watch/columns.js";
 import { HELP, helpLines } from "../../src/ui/watch/help.js";
 import { type NumberedGroup, panelRequest, tabItems, tabRowsOf } from "../../src/ui/watch/panels.js";
 import { errorsTable, queuesTable, retriesTable, scheduledTable } from "../../src/ui/watch/tab-tables.js";
@@ -63,6 +63,25 @@ describe("columns", () => {
     const narrow = fitColumns(cols, 30);
     expect(narrow.map((c) => c.label)).toEqual(["A", "B", "C"]);
     expect(narrow.reduce((n, c) => n + c.width, 0)).toBeLessThanOrEqual(30);
+  });
+
+  it("a flex column wider than its text lends the rest to one its text does not fit", () => {
+    // The Scheduled tab at 60 columns (56 for the cells): shared by weight, TASK (flex 2) kept
+    // 10 for "noop" and QUEUE (flex 1) cut "default" to "defau…".
+    const model = scheduledTable([record("n", { taskName: "noop", status: "READY", runAfter: T0 })], T0.getTime());
+    const at = (w: number, wants?: number[]) =>
+      Object.fromEntries(fitColumns(model.columns, w, wants).map((c) => [c.label, c.width]));
+    expect(at(56)).toMatchObject({ TASK: 10, QUEUE: 7 });
+    expect(at(56, contentWidths(model))).toMatchObject({ TASK: 9, QUEUE: 8 });
+    // Wide, nothing is cut: the widths stay as the weights share them.
+    expect(at(120, contentWidths(model))).toEqual(at(120));
+    // Never below the lender's own text.
+    const long = scheduledTable(
+      [record("n", { taskName: "a".repeat(30), queueName: "notifications", status: "READY", runAfter: T0 })],
+      T0.getTime(),
+    );
+    const lent = Object.fromEntries(fitColumns(long.columns, 56, contentWidths(long)).map((c) => [c.label, c.width]));
+    expect(lent).toMatchObject({ TASK: 10, QUEUE: 7 });
   });
 });
 

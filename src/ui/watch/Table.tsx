@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { fitColumns, MARKER_WIDTH, type TableModel } from "./columns.js";
+import { contentWidths, fitColumns, MARKER_WIDTH, type TableModel } from "./columns.js";
 import { cell } from "./format.js";
 
 /** "› ✓ " before a row: the cursor, then the mark of a row marked with space. */
@@ -65,7 +65,8 @@ function withGaps<C extends { align?: "left" | "right" }>(fitted: C[]): (C & { l
 
 /** A tab's list: title, column headings, rows from `top` with the cursor's row highlighted. */
 export function Table({ model, title, cursor, top, rows, columns, selected, empty }: TableProps) {
-  const fitted = withGaps(fitColumns(model.columns, Math.max(10, columns - MARKER_WIDTH - gaps(model))));
+  const room = Math.max(10, columns - MARKER_WIDTH - gaps(model));
+  const fitted = withGaps(fitColumns(model.columns, room, contentWidths(model)));
   const shown = model.rows.slice(top, top + rows);
   return (
     <Box flexDirection="column">

@@ -44,6 +44,14 @@ export function fitColumns(text: string, columns: number): { text: string; width
   return { text: text.slice(0, end), width };
 }
 
+/** Past this many characters a text is wider than any column: the rest is not measured. */
+const MEASURED_CHARS = 200;
+
+/** The columns a text takes in a cell (escaped as cell() shows it), at most MEASURED_CHARS' worth. */
+export function shownWidth(text: string): number {
+  return stringWidth(printable(text.length > MEASURED_CHARS ? text.slice(0, MEASURED_CHARS) : text, "escape"));
+}
+
 /** A table cell of exactly `width` columns, the last one a gap (longer text is cut with "…"). */
 export function cell(text: string, width: number, align: "left" | "right" = "left"): string {
   if (width <= 1) return " ".repeat(Math.max(0, width));
