@@ -2,7 +2,7 @@ import type { PrunedInfo, WorkerEvent } from "../contract/events.js";
 import { StoreGone } from "../core/errors.js";
 import type { TaskResultData } from "../core/result.js";
 import { oneLineMessage } from "../ui/text/format.js";
-import { printable } from "../ui/text/printable.js";
+import { printable, printableJson } from "../ui/text/printable.js";
 import type { WorkerSummary } from "../worker/run-worker.js";
 
 function errorOf(record: TaskResultData) {
@@ -32,7 +32,8 @@ function isoClock(): () => string {
 export function jsonReporter(write: (line: string) => void): (event: WorkerEvent) => void {
   const stamp = isoClock();
   // ts is the first key of every line; one object per line, not a copy spread into another.
-  const emit = (event: Record<string, unknown>) => write(JSON.stringify(event));
+  // printableJson: a task's error text may hold DEL or C1 characters, which JSON.stringify leaves raw.
+  const emit = (event: Record<string, unknown>) => write(printableJson(JSON.stringify(event)));
   return (e) => {
     const ts = stamp();
     switch (e.type) {

@@ -70,6 +70,18 @@ it("the worker's plain log line", () => {
   expectEscaped(workerLog);
 });
 
+it("the worker's --json log: DEL and C1 characters written \\uXXXX too (JSON.stringify leaves them raw)", async () => {
+  const again = await enqueue(project, "hostile");
+  const worker = await tasks(["worker", "--batch", "--json", "--no-startup-delay", "--config", project.configPath], {
+    cwd: project.dir,
+  });
+  expect(worker.exitCode, String(worker.stderr)).toBe(0);
+  const lines = String(worker.stdout).trim().split("\n");
+  const failed = lines.map((line) => JSON.parse(line)).find((e) => e.event === "taskFinished" && e.id === again.id);
+  expect(failed?.error?.message).toContain("line \u009b1m"); // the same text, once parsed
+  expectNoControl(String(worker.stdout));
+});
+
 it("tasks show: the error's class, message and traceback", async () => {
   const shown = await run(["show", id]);
   expect(shown).toContain("Hostile\\u001b[5m: boom");
