@@ -182,8 +182,10 @@ export class JobAttempts {
     const entry = this.#running.get(id);
     if (!entry?.outcome) return;
     let stored = false;
+    let gone = false;
     try {
       const job = await Job.fromId(worker, id);
+      gone = job === undefined;
       if (job) {
         stored =
           entry.outcome.status === "SUCCEEDED"
@@ -195,7 +197,10 @@ export class JobAttempts {
       id,
       stored
         ? undefined
-        : "its end could not be stored: its lock expired first (Redis unreachable for longer than lockDurationMs?); the task will run again",
+        : gone
+          ? // Nothing is left to run again: the job's hash went while it ran (evicted, or deleted).
+            "its end could not be stored: its job is gone from Redis (evicted under a maxmemory-policy other than noeviction, or deleted); set maxmemory-policy noeviction"
+          : "its end could not be stored: its lock expired first (Redis unreachable for longer than lockDurationMs?); the task will run again",
     );
   }
 

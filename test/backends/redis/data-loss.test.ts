@@ -115,6 +115,24 @@ if (redisAvailable || mustRunRedis) {
       expect(why.stdout).toContain("last error: TaskEvicted: the task's data");
       expect(why.stdout).not.toMatch(/runs it again|not registered/);
     }, 30_000);
+
+    it("a job evicted while its task runs: the end is dropped as gone from Redis, not as a lock that expired", async () => {
+      const rp = await redisProject(null);
+      made.push(rp);
+      const { worker } = await started(rp);
+      const running = await enqueue(rp.p, "sleep", [1500]);
+      await worker.waitFor((e) => e.event === "taskStarted" && e.id === running.id);
+      const client = new Redis(redisUrl());
+      try {
+        expect(await client.del(`${rp.prefix}:default:${running.id}`)).toBe(1);
+      } finally {
+        client.disconnect();
+      }
+      const finished = await worker.waitFor((e) => e.event === "taskFinished" && e.id === running.id);
+      expect(finished.dropped).toBe(
+        "its end could not be stored: its job is gone from Redis (evicted under a maxmemory-policy other than noeviction, or deleted); set maxmemory-policy noeviction",
+      );
+    }, 30_000);
   });
 } else {
   describe.skip("redis worker after data loss (no TASKLANE_REDIS_URL and no redis-server here)", () => {
