@@ -149,7 +149,10 @@ export function stoppedLine(summary: WorkerSummary, json: boolean): string {
   const { workerId, succeeded, failed, retried, dropped, forced } = summary;
   const ts = new Date().toISOString();
   if (json) return JSON.stringify({ ts, event: "stopped", workerId, succeeded, failed, retried, dropped, forced });
-  const extra = [dropped ? `${dropped} dropped (recovered from this worker meanwhile)` : "", forced ? "forced" : ""];
+  const extra = [
+    dropped ? `${dropped} dropped (their ends were not recorded; each one's line says why)` : "",
+    forced ? "forced" : "",
+  ];
   const tail = extra.filter(Boolean).join(", ");
   return `${ts} worker ${workerId} stopped: ${succeeded} succeeded, ${failed} failed, ${retried} retried${tail ? `; ${tail}` : ""}`;
 }

@@ -33,7 +33,7 @@ export interface WorkerSummary {
   succeeded: number;
   failed: number;
   retried: number;
-  /** Completions refused because the task had been recovered from this worker meanwhile. */
+  /** Ends not recorded: the task had been recovered from this worker meanwhile, or (Redis) its job was gone. */
   dropped: number;
   /** True when running tasks were interrupted (a second stop). */
   forced: boolean;

@@ -1,5 +1,6 @@
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
+import { stoppedLine } from "../../src/cli/worker-reporters.js";
 import { BIN, CHILD_ENV } from "../helpers/cli.js";
 import { enqueue, makeProject, PROJECT_CONFIG, type Project } from "../helpers/project.js";
 
@@ -78,5 +79,15 @@ describe("the worker's plain log on a stop", () => {
       /Z shutting down gracefully, running tasks will finish \(a second SIGINT or SIGTERM forces it\)$/m,
     );
     expect(run.stdout).not.toContain("Ctrl+C");
+  });
+});
+
+describe("the stopped line", () => {
+  it("counts dropped ends without naming one cause for all (a recovery, or a Redis job gone)", () => {
+    // It said "dropped (recovered from this worker meanwhile)", untrue of a job evicted from Redis.
+    const line = stoppedLine({ workerId: "w", succeeded: 3, failed: 1, retried: 0, dropped: 2, forced: false }, false);
+    expect(line).toMatch(
+      /worker w stopped: 3 succeeded, 1 failed, 0 retried; 2 dropped \(their ends were not recorded; each one's line says why\)$/,
+    );
   });
 });
