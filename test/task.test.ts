@@ -105,6 +105,40 @@ describe("task()", () => {
     await expect(one.getResult("missing")).rejects.toThrow(TaskResultDoesNotExist);
   });
 
+  it("types: a unique or concurrency key function gets the task's own argument types", () => {
+    // They were typed any[]: a key of the wrong arguments compiled, and its parameters were any.
+    const send = task(
+      {
+        unique: {
+          key: (to) => {
+            expectTypeOf(to).toEqualTypeOf<string>();
+            return to;
+          },
+        },
+        concurrency: {
+          key: (_to, tenant) => {
+            expectTypeOf(tenant).toEqualTypeOf<number>();
+            return String(tenant);
+          },
+          limit: 2,
+        },
+      },
+      (to: string, tenant: number) => `${to}@${tenant}`,
+    );
+    // A key of fewer parameters than the task's is fine, and does not narrow the task's.
+    const short = task({ unique: { key: (to: string) => to } }, (to: string, tenant: number) => `${to}@${tenant}`);
+    expectTypeOf(send.enqueue).parameters.toEqualTypeOf<[string, number]>();
+    expectTypeOf(short.enqueue).parameters.toEqualTypeOf<[string, number]>();
+    const typeErrors = () => {
+      // @ts-expect-error a key function of other arguments than the task's
+      task({ unique: { key: (n: number) => String(n) } }, (to: string) => to);
+      // @ts-expect-error a key function must return a string
+      task({ concurrency: { key: (to: string) => to.length, limit: 1 } }, (to: string) => to);
+    };
+    expect(typeof typeErrors).toBe("function");
+    expect(send.call("ada", 7)).toBe("ada@7");
+  });
+
   it("types: enqueue takes exactly the function's parameters (context excluded) and resolves to TaskResult<Return>", () => {
     const add = task((a: number, b: number) => a + b);
     const withContext = task({ takesContext: true }, async (_context: TaskContext, day: string) => ({ day }));

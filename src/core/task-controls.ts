@@ -7,20 +7,29 @@ import { InvalidTaskError } from "./errors.js";
  */
 export type UniqueScope = "ready" | "active" | { periodMs: number };
 
-export interface UniqueOptions {
+/**
+ * `A`: the task's arguments (after its schema, if it has one), so a key function's parameters are
+ * typed from the task's. FromTask: the task's function decides them, never the key function (a key
+ * of fewer parameters would otherwise narrow them). TypeScript's own NoInfer would do that too, but
+ * a rest parameter of NoInfer<tuple> no longer accepts a function of fewer parameters.
+ */
+type FromTask<A> = [A][A extends unknown ? 0 : never];
+
+// biome-ignore lint/suspicious/noExplicitAny: the default for an option not tied to one task.
+export interface UniqueOptions<A extends unknown[] = any[]> {
   /** The key, from the call's arguments (default: the arguments as JSON). Keys are per task name. */
-  // biome-ignore lint/suspicious/noExplicitAny: a function of the task's own arguments.
-  key?: (...args: any[]) => string;
+  key?: (...args: FromTask<A>) => string;
   scope?: UniqueScope;
 }
 
 /** `unique: true` is `{ scope: "active" }` with the default key. */
-export type UniqueOption = boolean | UniqueOptions;
+// biome-ignore lint/suspicious/noExplicitAny: idem.
+export type UniqueOption<A extends unknown[] = any[]> = boolean | UniqueOptions<A>;
 
 /** At most `limit` tasks with the same key run at once, across every worker (a tenant, an API account). */
-export interface ConcurrencyOptions {
-  // biome-ignore lint/suspicious/noExplicitAny: a function of the task's own arguments.
-  key: (...args: any[]) => string;
+// biome-ignore lint/suspicious/noExplicitAny: idem.
+export interface ConcurrencyOptions<A extends unknown[] = any[]> {
+  key: (...args: FromTask<A>) => string;
   limit: number;
 }
 

@@ -18,7 +18,9 @@ import { checkKnownKeys, checkTaskSettings, describeValue } from "./validation.j
 
 export type { Backoff } from "./retry.js";
 
-export interface TaskOptions {
+/** `A`: the task's arguments, which its `unique.key` and `concurrency.key` functions receive. */
+// biome-ignore lint/suspicious/noExplicitAny: the default for options not tied to one task.
+export interface TaskOptions<A extends unknown[] = any[]> {
   /** Registered name; default: the task's key in the config's `tasks`. */
   name?: string;
   /** −100..100, larger runs first. Default 0. */
@@ -48,9 +50,9 @@ export interface TaskOptions {
    * of storing a second: `true` (key = name + arguments, held while READY or RUNNING) or
    * `{ key?: (...args) => string, scope?: "ready" | "active" | { periodMs } }`.
    */
-  unique?: UniqueOption;
+  unique?: UniqueOption<A>;
   /** At most `limit` tasks with the same key run at once across all workers: `{ key: (...args) => string, limit }`. */
-  concurrency?: ConcurrencyOptions;
+  concurrency?: ConcurrencyOptions<A>;
 }
 
 export interface UsingOptions {
@@ -272,19 +274,19 @@ type SchemaOutput<S extends ArgsSchema> = ArgsOf<StandardSchemaV1.InferOutput<S>
 /** Declares a task. `task(fn)` or `task(options, fn)`; with `takesContext`, fn gets a TaskContext first. */
 export function task<A extends unknown[], R>(fn: (...args: A) => R): Task<A, R>;
 export function task<S extends ArgsSchema, R>(
-  options: TaskOptions & { args: S; takesContext: true },
+  options: TaskOptions<SchemaOutput<S>> & { args: S; takesContext: true },
   fn: ContextFn<SchemaOutput<S>, R>,
 ): Task<SchemaInput<S>, R>;
 export function task<S extends ArgsSchema, R>(
-  options: TaskOptions & { args: S; takesContext?: false },
+  options: TaskOptions<SchemaOutput<S>> & { args: S; takesContext?: false },
   fn: (...args: SchemaOutput<S>) => R,
 ): Task<SchemaInput<S>, R>;
 export function task<A extends unknown[], R>(
-  options: TaskOptions & { args?: undefined; takesContext: true },
+  options: TaskOptions<A> & { args?: undefined; takesContext: true },
   fn: ContextFn<A, R>,
 ): Task<A, R>;
 export function task<A extends unknown[], R>(
-  options: TaskOptions & { args?: undefined; takesContext?: false },
+  options: TaskOptions<A> & { args?: undefined; takesContext?: false },
   fn: (...args: A) => R,
 ): Task<A, R>;
 export function task(
