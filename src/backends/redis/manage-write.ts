@@ -63,6 +63,10 @@ export async function retryIds(host: RedisHost, ids: string[], options: RetryOpt
   return eachId(ids, records, async (id, record) => {
     const rule = "only FAILED results can be retried";
     if (record?.status !== "FAILED") return refused(id, record?.status, rule);
+    // An evicted job (TaskEvicted) has no task name or arguments left: a retry would only fail again.
+    if (!record.taskName) {
+      return refused(id, "FAILED", "its data (task name and arguments) is gone from Redis: nothing is left to run");
+    }
     const queue = await host.queue(record.queueName);
     const job = await Job.fromId(queue, id);
     if (!job) return refused(id, undefined, rule);

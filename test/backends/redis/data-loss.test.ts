@@ -114,6 +114,11 @@ if (redisAvailable || mustRunRedis) {
       expect({ code: why.exitCode, stderr: why.stderr }).toEqual({ code: 0, stderr: "" });
       expect(why.stdout).toContain("last error: TaskEvicted: the task's data");
       expect(why.stdout).not.toMatch(/runs it again|not registered/);
+      // tasks retry: refused, as nothing is left to run (it used to fail TaskEvicted again).
+      const retry = await rp.cli(["retry", gone.id]);
+      expect(retry.exitCode).toBe(1);
+      expect(`${retry.stdout}${retry.stderr}`).toContain("its data (task name and arguments) is gone from Redis");
+      expect(await rp.queue("default").getJobState(gone.id)).toBe("failed");
     }, 30_000);
 
     it("a job evicted while its task runs: the end is dropped as gone from Redis, not as a lock that expired", async () => {
