@@ -1,7 +1,6 @@
 import type { PrunedInfo } from "../contract/events.js";
 import type { ReloadLine } from "../ui/ReloadScreen.js";
-import { oneLineMessage } from "../ui/text/format.js";
-import { printable } from "../ui/text/printable.js";
+import { oneLineError } from "../ui/text/format.js";
 import type { WorkerStatusProps } from "../ui/WorkerStatus.js";
 import type { SupervisorOutput } from "../worker/run-supervisor.js";
 import { loadInk } from "./load-ink.js";
@@ -55,7 +54,10 @@ export async function reloadOnTerminal(): Promise<{ output: SupervisorOutput; st
         status.failed++;
         const error = event.error as { exceptionClass?: string; message?: string } | undefined;
         const where = `${String(event.taskName)} ${String(event.id)}`;
-        const what = `${printable(String(error?.exceptionClass), "escape")}: ${oneLineMessage(String(error?.message), String(event.id))}`;
+        const what = oneLineError(
+          { exceptionClass: String(error?.exceptionClass), message: String(error?.message) },
+          String(event.id),
+        );
         status.lastFailure = `${where}: ${what}`;
       } else status.retried++;
     } else if (event.event === "connection")

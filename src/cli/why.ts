@@ -1,7 +1,6 @@
 import type { Diagnosis } from "../contract/diagnosis.js";
 import type { ManagementStore, WorkerInfo } from "../contract/management.js";
-import { ago, backendArg, oneLineMessage } from "../ui/text/format.js";
-import { printable } from "../ui/text/printable.js";
+import { ago, backendArg, oneLineError } from "../ui/text/format.js";
 
 /** One reason a result is where it is, with the facts that show it. */
 export interface Reason {
@@ -57,9 +56,7 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
       summary: `it has finished: ${r.status}${r.finishedAt ? ` ${ago(r.finishedAt, now)}` : ""}`,
       evidence: [
         `${r.workerIds.length} attempt(s) of ${r.maxAttempts} allowed`,
-        ...(r.status === "FAILED" && last
-          ? [`last error: ${printable(last.exceptionClass, "escape")}: ${oneLineMessage(last.message, r.id)}`]
-          : []),
+        ...(r.status === "FAILED" && last ? [`last error: ${oneLineError(last, r.id)}`] : []),
         ...(r.status === "FAILED" && named ? [`\`tasks retry ID${backendArg(r.backend)}\` runs it again`] : []),
       ],
     });
@@ -104,7 +101,7 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
       summary: `${retry ? "it waits out its retry backoff" : "it is scheduled"}: due ${ago(r.runAfter, now)} (${r.runAfter.toISOString()})`,
       evidence: retry
         ? [
-            `attempt ${r.workerIds.length} of ${r.maxAttempts} failed: ${printable(r.errors.at(-1)?.exceptionClass ?? "", "escape")}: ${oneLineMessage(r.errors.at(-1)?.message ?? "", r.id)}`,
+            `attempt ${r.workerIds.length} of ${r.maxAttempts} failed: ${oneLineError(r.errors.at(-1) ?? { exceptionClass: "", message: "" }, r.id)}`,
           ]
         : [`enqueued ${ago(r.enqueuedAt, now)} with runAfter`],
     });

@@ -2,8 +2,7 @@ import type { Backend } from "../contract/backend.js";
 import type { WorkerEvent } from "../contract/events.js";
 import type { WorkerOptions } from "../contract/runner.js";
 import type { AnyTask } from "../core/task.js";
-import { oneLineMessage } from "../ui/text/format.js";
-import { printable } from "../ui/text/printable.js";
+import { oneLineError } from "../ui/text/format.js";
 import { RunningWorker, runResolvedWorker, type WorkerSummary } from "../worker/run-worker.js";
 import { handOverEarlySignals } from "./early-signals.js";
 import { loadInk } from "./load-ink.js";
@@ -127,7 +126,7 @@ async function startTtyStatus(
     const record = event.record;
     const error = record.errors.at(-1);
     if (record.status === "FAILED" && error) {
-      lastFailure = `${record.taskName} ${record.id}: ${printable(error.exceptionClass, "escape")}: ${oneLineMessage(error.message, record.id)}`;
+      lastFailure = `${record.taskName} ${record.id}: ${oneLineError(error, record.id)}`;
     }
   };
   return {

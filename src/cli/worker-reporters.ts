@@ -1,8 +1,8 @@
 import type { PrunedInfo, WorkerEvent } from "../contract/events.js";
 import { StoreGone } from "../core/errors.js";
 import type { TaskResultData } from "../core/result.js";
-import { oneLineMessage } from "../ui/text/format.js";
-import { printable, printableJson } from "../ui/text/printable.js";
+import { oneLineError } from "../ui/text/format.js";
+import { printableJson } from "../ui/text/printable.js";
 import type { WorkerSummary } from "../worker/run-worker.js";
 
 function errorOf(record: TaskResultData) {
@@ -105,10 +105,7 @@ export function plainReporter(write: (line: string) => void): (event: WorkerEven
         const r = e.record;
         const error = errorOf(r);
         const what = r.status === "READY" ? `FAILED, retry at ${r.runAfter?.toISOString()}` : r.status;
-        const why =
-          error && r.status !== "SUCCEEDED"
-            ? ` ${printable(error.exceptionClass, "escape")}: ${oneLineMessage(error.message, r.id)}`
-            : "";
+        const why = error && r.status !== "SUCCEEDED" ? ` ${oneLineError(error, r.id)}` : "";
         const dropped = e.dropped ? ` (${e.dropped})` : "";
         return write(`${stamp()} ${r.id} ${r.taskName} ${what} in ${e.durationMs.toFixed(1)}ms${why}${dropped}`);
       }

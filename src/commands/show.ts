@@ -3,8 +3,8 @@ import { BaseCommand } from "../cli/base-command.js";
 import { backendFlag } from "../cli/flags.js";
 import { openManagement, otherBackends, resolveId } from "../cli/management.js";
 import { TaskResult } from "../core/result.js";
-import { dueText, runTimes, shownValue } from "../ui/text/format.js";
-import { printable, printableLines } from "../ui/text/printable.js";
+import { dueText, errorText, runTimes, shownValue } from "../ui/text/format.js";
+import { printable } from "../ui/text/printable.js";
 import { bold, colourStatus, dim, red } from "../ui/text/style.js";
 
 /** "READY", or "SCHEDULED (READY, due … (in 9m))" for a task whose runAfter is ahead. */
@@ -70,14 +70,9 @@ export default class Show extends BaseCommand {
       this.out(shownValue(result.returnValue, result.id, clip));
     }
     result.errors.forEach((error, i) => {
-      const head = `${error.exceptionClass}: ${error.message}`;
-      // Control characters escaped (printableLines): the text is whatever the task threw.
-      this.out(bold(`error ${i + 1} of ${result.errors.length}: `) + red(printableLines(head)));
-      // A stack starts with that same line: print it once.
-      const rest = error.traceback.startsWith(head)
-        ? error.traceback.slice(head.length).replace(/^\n/, "")
-        : error.traceback;
-      if (rest) this.out(dim(printableLines(rest)));
+      const { head, rest } = errorText(error);
+      this.out(bold(`error ${i + 1} of ${result.errors.length}: `) + red(head));
+      if (rest) this.out(dim(rest));
     });
   }
 }

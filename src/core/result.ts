@@ -67,14 +67,7 @@ export class TaskError implements TaskErrorData {
 function classOf(error: Error): string {
   const name = error.name;
   const constructorName = error.constructor?.name;
-  if (
-    name === "Error" &&
-    constructorName &&
-    constructorName !== "Error" &&
-    Object.getPrototypeOf(error) !== Error.prototype
-  ) {
-    return constructorName;
-  }
+  if (name === "Error" && constructorName && constructorName !== "Error") return constructorName;
   return name || constructorName || "Error";
 }
 
@@ -87,16 +80,14 @@ function causeChain(error: Error): string {
   let cause = readOr<unknown>(() => error.cause, undefined);
   for (let depth = 0; cause !== undefined && depth < CAUSES_SHOWN; depth++) {
     const current = cause;
+    // instanceof can throw (a Proxy): read with care, as every part of a thrown value is.
+    const asError = readOr(() => (current instanceof Error || isNativeError(current) ? current : null), null);
     const described = readOr(
-      () =>
-        current instanceof Error || isNativeError(current)
-          ? (current.stack ?? `${current.name}: ${current.message}`)
-          : safeString(current),
+      () => (asError ? (asError.stack ?? `${asError.name}: ${asError.message}`) : safeString(current)),
       (e) => `the cause could not be read (${unreadable(e)})`,
     );
     text += `\nCaused by: ${described}`;
-    cause =
-      current instanceof Error || isNativeError(current) ? readOr<unknown>(() => current.cause, undefined) : undefined;
+    cause = asError ? readOr<unknown>(() => asError.cause, undefined) : undefined;
   }
   return text;
 }

@@ -28,17 +28,17 @@ export function fileIdentity(path: string): string | null | undefined {
  */
 export function checkSameFile(path: string, noted: string, notedLog: string | null = null): void {
   const now = fileIdentity(path);
-  if (notedLog !== null && (now === noted || now === undefined)) {
-    const log = fileIdentity(`${path}-wal`);
-    if (log === notedLog || log === undefined) return;
+  if (now !== noted && now !== undefined) {
     throw new StoreGone(
-      `database ${path}: its write-ahead log ${path}-wal was deleted or replaced while this worker ran (never delete the -wal and -shm files of a database in use: recent writes live there); stop every process using the database, then start the worker again, and run \`tasks check\``,
+      now === null
+        ? `database ${path} was deleted while this worker ran (it kept serving the deleted file, which nothing else sees); start the worker again to serve a new one`
+        : `database ${path} was replaced by another file while this worker ran (re-created, moved or restored); start the worker again to serve the file there now`,
     );
   }
-  if (now === noted || now === undefined) return;
+  if (notedLog === null) return;
+  const log = fileIdentity(`${path}-wal`);
+  if (log === notedLog || log === undefined) return;
   throw new StoreGone(
-    now === null
-      ? `database ${path} was deleted while this worker ran (it kept serving the deleted file, which nothing else sees); start the worker again to serve a new one`
-      : `database ${path} was replaced by another file while this worker ran (re-created, moved or restored); start the worker again to serve the file there now`,
+    `database ${path}: its write-ahead log ${path}-wal was deleted or replaced while this worker ran (never delete the -wal and -shm files of a database in use: recent writes live there); stop every process using the database, then start the worker again, and run \`tasks check\``,
   );
 }

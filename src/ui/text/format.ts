@@ -32,6 +32,11 @@ export function clippedNote(left: number, id: string): string {
  */
 const ONE_LINE_MESSAGE_CHARS = 500;
 
+/** An error as one line, "Class: message" (see oneLineMessage), its class escaped too: both are the task's. */
+export function oneLineError(error: { exceptionClass: string; message: string }, id: string): string {
+  return `${printable(error.exceptionClass, "escape")}: ${oneLineMessage(error.message, id)}`;
+}
+
 /**
  * A failure's message on one line: its first line, at most ONE_LINE_MESSAGE_CHARS, control
  * characters escaped (printable), then what was left out.
@@ -60,16 +65,27 @@ export function resultSummary(result: TaskResult, clip = false): string {
   if (result.status === "SUCCEEDED") lines.push(shownValue(result.returnValue, result.id, clip));
   const error = result.errors.at(-1);
   if (result.status === "FAILED" && error) {
-    const head = `${error.exceptionClass}: ${error.message}`;
-    // Control characters escaped (printableLines): the text is whatever the task threw.
-    lines.push(red(printableLines(head)));
-    // A stack starts with that same line: print it once.
-    const rest = error.traceback.startsWith(head)
-      ? error.traceback.slice(head.length).replace(/^\n/, "")
-      : error.traceback;
-    if (rest) lines.push(dim(printableLines(rest)));
+    const { head, rest } = errorText(error);
+    lines.push(red(head));
+    if (rest) lines.push(dim(rest));
   }
   return lines.join("\n");
+}
+
+/**
+ * A stored error as shown in full: "Class: message", then the traceback without that same first
+ * line (a stack starts with it), control characters escaped (printableLines): the text is
+ * whatever the task threw.
+ */
+export function errorText(error: { exceptionClass: string; message: string; traceback: string }): {
+  head: string;
+  rest: string;
+} {
+  const head = `${error.exceptionClass}: ${error.message}`;
+  const rest = error.traceback.startsWith(head)
+    ? error.traceback.slice(head.length).replace(/^\n/, "")
+    : error.traceback;
+  return { head: printableLines(head), rest: printableLines(rest) };
 }
 
 /** "due 2026-12-02T10:00:00.000Z (in 9m)" for a scheduled task, else "". */
