@@ -2,6 +2,7 @@
 // better-sqlite3 prepared statements and nothing else (no validation, no records, no
 // signals, no worker loop). What tasklane does on top of this is its overhead.
 import type Database from "better-sqlite3";
+import { READY_ROWS } from "../src/backends/sqlite/sql/active.js";
 import { SLOT_MS, SLOTS_KEPT, TOTAL_SLOT } from "../src/backends/sqlite/sql/counts.js";
 import { newResultId as v7 } from "../src/core/ids.js";
 import type { Enqueuer } from "./enqueue.js";
@@ -41,10 +42,10 @@ export function rawBulk(db: Database.Database, chunk: number): Enqueuer {
 }
 
 // The claim and finish a worker must do at the least, as the store does them (sql/claim.ts):
-// the best `batch` READY rows through the partial READY index in claim order, each claimed by a
+// the best `batch` READY rows through the partial index of unfinished rows in claim order, each claimed by a
 // one-row UPDATE by rowid and read back (as an array: the cheapest read better-sqlite3 has);
 // finished by rowid, and counted once per transaction. `LIMIT +@limit`: see sql/limit.ts.
-const SELECT = `SELECT seq FROM tasklane_results WHERE status = 'READY' AND due_at <= @now
+const SELECT = `SELECT seq FROM tasklane_results WHERE ${READY_ROWS} AND due_at <= @now
   AND queue_name = 'default' ORDER BY priority DESC, due_at, enqueued_at, seq LIMIT +@limit`;
 const CLAIM = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @workerId,
   started_at = coalesce(started_at, @now), last_attempted_at = @now, attempts = attempts + 1,

@@ -3,12 +3,12 @@ import { ALL_STATUSES, type TaskResultStatus } from "../../core/result.js";
 import { allows, type Filter, jsonList, type Key, type ManageStatements } from "./manage-sql.js";
 import { READY_SORTED_MAX } from "./sql/manage.js";
 
-// The reads behind listing and counting (manage.ts), over the v6 indexes (schema.ts). A page is
+// The reads behind listing and counting (manage.ts), over the v6 and v7 indexes (schema.ts). A page is
 // merged here from short keyset walks, each newest first and none longer than the page:
 // - a whole queue (no status filter): `*_queue`, covering;
 // - a finished status of a queue: `*_finished`, covering;
-// - RUNNING rows of a queue: `*_running_queue` (a few), sorted;
-// - READY rows of a queue: `*_ready_queue`, sorted, while the queue has at most
+// - RUNNING rows of a queue: `*_active` (a few), sorted;
+// - READY rows of a queue: `*_active`, sorted, while the queue has at most
 //   READY_SORTED_MAX of them; with a larger backlog, `*_queue` newest first keeping READY rows
 //   (a backlog is mostly the newest rows, so the walk stops early).
 

@@ -7,7 +7,7 @@ import { recentSlots, TOTAL_SLOT } from "./sql/counts.js";
  * Version N is reached by applying MIGRATIONS[0..N-1] in order; never edit a shipped
  * migration, append a new one and bump this number.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /**
  * Notes on version 1:
@@ -303,8 +303,35 @@ CREATE INDEX tasklane_results_finished ON tasklane_results (status, queue_name, 
 CREATE INDEX tasklane_results_running_queue ON tasklane_results (queue_name, worker_id) WHERE status = 'RUNNING';
 `;
 
+/**
+ * Version 7: READY and RUNNING rows in one partial index, `*_active` (queue_name, status DESC,
+ * priority DESC, due_at, enqueued_at), instead of `*_ready_queue` and `*_running_queue`. Per
+ * queue, RUNNING entries sort just before READY ones (status DESC), and READY ones in claim
+ * order, so a claim's two index changes (the READY head out, its RUNNING entry in) and the
+ * completion's (that entry out) land on one leaf page instead of two. In a raw claim + complete
+ * loop on one connection (50k no-ops, WAL frames counted as bench/pages.ts counts them), pages
+ * per task went from 5.49 to 4.50 one at a time and from 0.36 to 0.34 in batches of 50. An
+ * enqueue writes the same five B-trees as before.
+ * - What each index answered, this one answers with the same seeks: a queue's claim candidates
+ *   and its earliest due task (queue_name, 'READY', priority, due_at); READY or RUNNING rows per
+ *   queue, counted or listed (covering: enqueued_at is in the entries); the queues with READY
+ *   rows (skip-scan, past a queue's few RUNNING entries). A heartbeat or recovery reads a RUNNING
+ *   row's worker_id and lease from the row (a few rowid lookups) rather than from the index.
+ * - Every statement that walks it repeats `status IN ('READY', 'RUNNING')` (sql/active.ts).
+ * The migration builds the index over READY and RUNNING rows only (the history is not in it),
+ * then drops the two old ones: quick at any history size. Workers of an older tasklane still
+ * running on the file fail their next statement that names a dropped index: stop old workers
+ * first (as for v4).
+ */
+const V7 = `
+CREATE INDEX tasklane_results_active ON tasklane_results (queue_name, status DESC, priority DESC, due_at, enqueued_at)
+  WHERE status IN ('READY', 'RUNNING');
+DROP INDEX tasklane_results_ready_queue;
+DROP INDEX tasklane_results_running_queue;
+`;
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1 (exported for tests). */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5, V6];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5, V6, V7];
 
 function tooNew(path: string, found: number): ConfigError {
   return new ConfigError(

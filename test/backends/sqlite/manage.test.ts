@@ -738,14 +738,14 @@ describe("query plans", () => {
         [SQL.walkReadyByQueue, /INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
         [SQL.walkWaitingByQueue, /INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
         [SQL.walkTask, /INDEX tasklane_results_task \(task_name=\? AND enqueued_at/],
-        [SQL.countReady, /COVERING INDEX tasklane_results_ready_queue \(queue_name=\?\)/],
-        [SQL.countRunning, /COVERING INDEX tasklane_results_running_queue \(queue_name=\?\)/],
-        [SQL.readyUpTo, /COVERING INDEX tasklane_results_ready_queue \(queue_name=\?\)/],
-        [SQL.oldestReady, /COVERING INDEX tasklane_results_ready_queue \(queue_name=\?\)/],
+        [SQL.countReady, /COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
+        [SQL.countRunning, /COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
+        [SQL.readyUpTo, /COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
+        [SQL.oldestReady, /COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
         [SQL.nextQueue, /COVERING INDEX tasklane_results_queue \(queue_name>\?\)/],
         [SQL.countSinceFinished, /INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at>\?\)/],
-        [SQL.countSinceReady, /INDEX tasklane_results_ready_queue \(queue_name=\?\)/],
-        [SQL.countSinceRunning, /INDEX tasklane_results_running_queue \(queue_name=\?\)/],
+        [SQL.countSinceReady, /INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
+        [SQL.countSinceRunning, /INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
         [SQL.countSinceTask, /INDEX tasklane_results_task \(task_name=\? AND enqueued_at>\?\)/],
         [SQL.idRange, /INDEX sqlite_autoindex_tasklane_results_1 \(id>\? AND id<\?\)/],
         [SQL.failedSeqs, /INDEX tasklane_results_finished \(status=\?\)/],
@@ -761,10 +761,10 @@ describe("query plans", () => {
         [SQL.retry, /USING INDEX sqlite_autoindex_tasklane_results_1 \(id=\?\)/],
         [SQL.cancel, /USING INDEX sqlite_autoindex_tasklane_results_1 \(id=\?\)/],
       ];
-      // Sorted on purpose (schema.ts, v6): one queue's RUNNING rows, a few, and its READY rows
+      // Sorted on purpose (schema.ts, v6, v7): one queue's RUNNING rows, a few, and its READY rows
       // while there are at most READY_SORTED_MAX of them (manage-walks.ts checks first).
       for (const sql of [SQL.walkReady, SQL.walkWaiting, SQL.walkRunning]) {
-        expect(plan(sql), sql).toMatch(/INDEX tasklane_results_(ready|running)_queue \(queue_name=\?\)/);
+        expect(plan(sql), sql).toMatch(/INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/);
         expect(plan(sql), sql).not.toMatch(/SCAN tasklane_results/);
       }
       // Throughput reads the counts table's recent slots, never the results.
@@ -811,7 +811,7 @@ describe("schema v2", () => {
     opened.push(s);
     m = new SqliteManagement(s);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     await expectCountsExact();
     expect(await m.countByStatus()).toEqual({ READY: 10, RUNNING: 10, SUCCEEDED: 20, FAILED: 10, CANCELLED: 10 });
     const perQueue = await m.countByQueue();

@@ -51,10 +51,10 @@ describe("schema v4 and v5", () => {
     v2File(path);
     const s = stores.open(path);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect(indexNames(s)).not.toContain("tasklane_results_ready_all");
     expect(indexNames(s)).not.toContain("tasklane_results_running");
-    expect(indexNames(s)).toContain("tasklane_results_ready_queue");
+    expect(indexNames(s)).toContain("tasklane_results_active"); // v7: the READY index of v4 is in it
     expect(s.db.pragma("integrity_check", { simple: true })).toBe("ok");
 
     const m = new SqliteManagement(s);

@@ -58,14 +58,13 @@ describe("schema v6", () => {
     v5File(path);
     const s = stores.open(path);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect(indexNames(s)).not.toContain("tasklane_results_queue_status");
     expect(indexNames(s)).toEqual(
       expect.arrayContaining([
         "tasklane_results_queue",
         "tasklane_results_finished",
-        "tasklane_results_running_queue",
-        "tasklane_results_ready_queue",
+        "tasklane_results_active", // v7: the READY and RUNNING indexes of v6, merged
         "tasklane_results_task",
       ]),
     );

@@ -429,7 +429,7 @@ describe("complete", () => {
 });
 
 describe("query plans", () => {
-  it("claims through the partial READY index with no temporary sort (10k READY rows)", () => {
+  it("claims through the partial index of unfinished rows with no temporary sort (10k READY rows)", () => {
     const s = store();
     const records = Array.from({ length: 12_000 }, (_, i) =>
       record({ queueName: `q${i % 4}`, priority: (i % 21) - 10, runAfter: i % 5 === 0 ? new Date(i) : null }, i),
@@ -438,9 +438,11 @@ describe("query plans", () => {
     s.claim("w", ALL, 2000, 1_000_000); // some RUNNING rows as well, 10k READY left
     const check = () => {
       const plan = s.explainClaim();
-      expect(plan.select.join("\n")).toMatch(/USING COVERING INDEX tasklane_results_ready_queue \(queue_name=\?\)/);
+      expect(plan.select.join("\n")).toMatch(
+        /USING COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/,
+      );
       // `*` is served queue by queue (schema v4): the READY queues come from a skip-scan, never a scan.
-      expect(plan.queues.join("\n")).toMatch(/tasklane_results_ready_queue/);
+      expect(plan.queues.join("\n")).toMatch(/tasklane_results_active/);
       expect(plan.queues.join("\n")).not.toMatch(/SCAN tasklane_results/);
       expect([...plan.select, ...plan.update, ...plan.queues].join("\n")).not.toMatch(/TEMP B-TREE/);
       expect(plan.update.join("\n")).toMatch(/USING INTEGER PRIMARY KEY/);
@@ -467,7 +469,7 @@ describe("query plans", () => {
     expect(s.claim("w", ALL, 2, 1_000_000)).toHaveLength(2);
   });
 
-  it("finds RUNNING rows (heartbeats, recovery) per queue through the RUNNING index, never a scan", () => {
+  it("finds RUNNING rows (heartbeats, recovery) per queue through the index of unfinished rows, never a scan", () => {
     const s = store();
     s.insert(Array.from({ length: 3000 }, (_, i) => record({ queueName: `q${i % 3}` }, i)));
     s.claim("w", ALL, 100, 1_000_000);
@@ -482,7 +484,7 @@ describe("query plans", () => {
       if (analyzed) s.db.exec("ANALYZE");
       for (const [sql, params] of checks) {
         const text = plan(sql, params);
-        expect(text).toMatch(/USING (COVERING )?INDEX tasklane_results_running_queue \(queue_name=\?/);
+        expect(text).toMatch(/USING (COVERING )?INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/);
         expect(text).not.toMatch(/SCAN tasklane_results/);
       }
     }
@@ -495,7 +497,7 @@ describe("query plans", () => {
 describe("schema", () => {
   it("creates the folder and a 0600 file, at the current schema version, WAL mode", () => {
     const s = store();
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(s.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(statSync(dbPath).mode & 0o777).toBe(0o600);

@@ -1,25 +1,27 @@
+import { BY_ACTIVE, READY_ROWS } from "./active.js";
 import { LIMIT } from "./limit.js";
 
-// The claim: the literal `status = 'READY'` lets the planner use the partial index, and the
-// ORDER BY matches its column order (seq is the rowid every index ends with), so each
-// candidate SELECT is an index walk that stops after LIMIT rows, with no sort.
+// The claim: READY_ROWS lets the planner use the partial index `*_active` (active.ts), and the
+// ORDER BY matches its column order after (queue_name, status) (seq is the rowid every index
+// ends with), so each candidate SELECT is an index walk that stops after LIMIT rows, with no sort.
 
 const CLAIM_ORDER = `ORDER BY priority DESC, due_at, enqueued_at, seq ${LIMIT}`;
-const READY_DUE = "status = 'READY' AND due_at <= @now";
+const READY_DUE = `${READY_ROWS} AND due_at <= @now`;
 
 /** A queue's best candidates, in claim order (each queue of a list or of `*` is walked alone). */
 export const CLAIM_SELECT = `SELECT seq, priority, due_at, enqueued_at FROM tasklane_results
     WHERE ${READY_DUE} AND queue_name = @queue ${CLAIM_ORDER}`;
 
 /**
- * The queues that have READY rows, by skip-scan of the READY index: one seek per queue. A
- * worker taking `*` claims from each (schema.ts, v4: there is no all-queues READY index).
+ * The queues that have READY rows, by skip-scan of `*_active`: one seek per queue, past that
+ * queue's RUNNING entries (a handful) when it has any. A worker taking `*` claims from each
+ * (schema.ts, v4: there is no all-queues READY index).
  */
 export const READY_QUEUES = `WITH RECURSIVE q(name) AS (
-    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_ready_queue WHERE status = 'READY')
+    SELECT (SELECT min(queue_name) ${BY_ACTIVE} WHERE ${READY_ROWS})
     UNION ALL
-    SELECT (SELECT min(queue_name) FROM tasklane_results INDEXED BY tasklane_results_ready_queue
-      WHERE status = 'READY' AND queue_name > q.name) FROM q WHERE q.name IS NOT NULL)
+    SELECT (SELECT min(queue_name) ${BY_ACTIVE}
+      WHERE ${READY_ROWS} AND queue_name > q.name) FROM q WHERE q.name IS NOT NULL)
   SELECT name FROM q WHERE name IS NOT NULL`;
 
 // A unique task held "while READY" gives its key up as it starts (schema.ts, v3).
@@ -46,4 +48,4 @@ export const CLAIMED_ROW = `SELECT seq, id, task_name, status, args, queue_name,
 // cost stays ~0.1 ms however many deferred tasks wait (a plain min() scans them all).
 const PRIORITIES = "WITH RECURSIVE p(v) AS (SELECT -100 UNION ALL SELECT v + 1 FROM p WHERE v < 100)";
 export const NEXT_DUE = `${PRIORITIES} SELECT min((SELECT due_at FROM tasklane_results
-    WHERE status = 'READY' AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`;
+    WHERE ${READY_ROWS} AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`;

@@ -1,3 +1,4 @@
+import { BY_ACTIVE, READY_ROWS, RUNNING_ROWS } from "./active.js";
 import { LIMIT } from "./limit.js";
 
 // Queue controls (pause, per-queue concurrency and rate, per-key concurrency), read and updated
@@ -6,8 +7,7 @@ import { LIMIT } from "./limit.js";
 
 export const PAUSED_QUEUES = "SELECT queue_name FROM tasklane_queues WHERE paused_at IS NOT NULL";
 
-export const RUNNING_IN_QUEUE = `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_running_queue
-  WHERE queue_name = @queue AND status = 'RUNNING'`;
+export const RUNNING_IN_QUEUE = `SELECT count(*) ${BY_ACTIVE} WHERE queue_name = @queue AND ${RUNNING_ROWS}`;
 
 export const RATE_WINDOW = "SELECT window_start, window_count FROM tasklane_queues WHERE queue_name = @queue";
 
@@ -31,7 +31,7 @@ const ORDER = `ORDER BY priority DESC, due_at, enqueued_at, seq ${LIMIT}`;
 const OPEN_KEY = "(concurrency_key IS NULL OR concurrency_key NOT IN (SELECT value FROM json_each(@fullKeys)))";
 
 export const CANDIDATES_IN_QUEUE = `SELECT ${FIELDS} FROM tasklane_results
-  WHERE status = 'READY' AND due_at <= @now AND queue_name = @queue AND ${OPEN_KEY} ${ORDER}`;
+  WHERE ${READY_ROWS} AND due_at <= @now AND queue_name = @queue AND ${OPEN_KEY} ${ORDER}`;
 
 export const PAUSE = `INSERT INTO tasklane_queues (queue_name, paused_at) VALUES (@queue, @now)
   ON CONFLICT (queue_name) DO UPDATE SET paused_at = coalesce(paused_at, excluded.paused_at)`;

@@ -1,11 +1,13 @@
 // What `tasks why` reads about one result (diagnose.ts): a few index seeks, no scans.
 
-export const RUNNING_HOLDERS = `SELECT id, worker_id FROM tasklane_results INDEXED BY tasklane_results_running_queue
-  WHERE queue_name = @queue AND status = 'RUNNING' ORDER BY enqueued_at LIMIT 10`;
+import { BY_ACTIVE, READY_ROWS, RUNNING_ROWS } from "./active.js";
+
+export const RUNNING_HOLDERS = `SELECT id, worker_id ${BY_ACTIVE}
+  WHERE queue_name = @queue AND ${RUNNING_ROWS} ORDER BY enqueued_at LIMIT 10`;
 
 /** Due READY tasks of the queue ahead of this one in claim order (priority desc, due, enqueued, seq). */
-export const DUE_AHEAD = `SELECT count(*) FROM tasklane_results INDEXED BY tasklane_results_ready_queue
-  WHERE status = 'READY' AND queue_name = @queue AND due_at <= @now
+export const DUE_AHEAD = `SELECT count(*) ${BY_ACTIVE}
+  WHERE ${READY_ROWS} AND queue_name = @queue AND due_at <= @now
     AND (priority > @priority OR (priority = @priority AND (due_at < @dueAt OR (due_at = @dueAt
       AND (enqueued_at < @enqueuedAt OR (enqueued_at = @enqueuedAt AND seq < @seq))))))`;
 

@@ -1,10 +1,11 @@
 import { LIMIT } from "./limit.js";
 
-// The operator's SQL (manage.ts), over the indexes described in schema.ts (v2, v6). Constants only,
+// The operator's SQL (manage.ts), over the indexes described in schema.ts (v2, v6, v7). Constants only,
 // prepared once per connection through its statement cache; every value is a bound parameter and
 // lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
 // the index it was written for, so statistics (ANALYZE) can never turn it into a sort.
 
+import { BY_ACTIVE, READY_ROWS, RUNNING_ROWS } from "./active.js";
 import { PER_SLOT, TOTALS } from "./counts.js";
 import { runningRows } from "./running.js";
 
@@ -26,8 +27,6 @@ const PAGE = `enqueued_at >= @since AND enqueued_at <= @beforeAt AND (enqueued_a
 const NEWEST_FIRST = `ORDER BY enqueued_at DESC, seq DESC ${LIMIT}`;
 const BY_QUEUE = "FROM tasklane_results INDEXED BY tasklane_results_queue";
 const BY_TASK = "FROM tasklane_results INDEXED BY tasklane_results_task";
-const BY_READY = "FROM tasklane_results INDEXED BY tasklane_results_ready_queue";
-const BY_RUNNING = "FROM tasklane_results INDEXED BY tasklane_results_running_queue";
 const BY_FINISHED = "FROM tasklane_results INDEXED BY tasklane_results_finished";
 /** What a `*_finished` range needs to say so the planner may use that partial index. */
 const FINISHED_ROWS = "status = @status AND queue_name = @queue AND finished_at IS NOT NULL";
@@ -37,7 +36,7 @@ const GRANT = `max_attempts = attempts + coalesce((SELECT value FROM json_each(@
 
 /**
  * More READY rows than this in a queue, and its READY rows are walked newest first through
- * `*_queue` (checking each row's status) instead of read from `*_ready_queue` and sorted.
+ * `*_queue` (checking each row's status) instead of read from `*_active` and sorted.
  * Measured at a million rows: sorting costs ~0.4 µs per READY row (20k: 8 ms), the walk ~0.3 µs
  * per row it passes. A backlog this large is the newest rows of its queue, so the walk stops
  * after about a page; READY rows behind many newer ones are sorted as long as they are few
@@ -50,7 +49,7 @@ const READY_PROBE = ["LIMIT", READY_SORTED_MAX + 1].join(" ");
 export const SQL = {
   // Newest-first walks, one per queue and (unless all are asked for) status, merged in JS
   // (manage-walks.ts). Finished rows and whole queues: covering ranges in index order. READY and
-  // RUNNING rows: their own small partial indexes, sorted (schema.ts, v6).
+  // RUNNING rows: the small partial index of unfinished rows, sorted (schema.ts, v7).
   /** A queue's rows, any status. */
   walkQueue: `SELECT seq, enqueued_at ${BY_QUEUE} WHERE queue_name = @queue AND ${PAGE} ${NEWEST_FIRST}`,
   walkQueueTasks: `SELECT seq, enqueued_at ${BY_QUEUE} WHERE queue_name = @queue AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
@@ -59,20 +58,20 @@ export const SQL = {
   walkFinishedTasks: `SELECT seq, enqueued_at ${BY_FINISHED}
     WHERE ${FINISHED_ROWS} AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
   /** A queue's READY rows (at most READY_SORTED_MAX of them), sorted. */
-  walkReady: `SELECT seq, enqueued_at ${BY_READY}
-    WHERE status = 'READY' AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} ${NEWEST_FIRST}`,
+  walkReady: `SELECT seq, enqueued_at ${BY_ACTIVE}
+    WHERE ${READY_ROWS} AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} ${NEWEST_FIRST}`,
   /** A queue with a READY backlog: its rows newest first, READY ones kept. */
   walkReadyByQueue: `SELECT seq, enqueued_at ${BY_QUEUE}
     WHERE queue_name = @queue AND ${PAGE} AND status = 'READY' AND ${OPT_TASKS} ${NEWEST_FIRST}`,
   /** A queue's RUNNING rows (a few), sorted. */
-  walkRunning: `SELECT seq, enqueued_at ${BY_RUNNING}
-    WHERE status = 'RUNNING' AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} ${NEWEST_FIRST}`,
+  walkRunning: `SELECT seq, enqueued_at ${BY_ACTIVE}
+    WHERE ${RUNNING_ROWS} AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} ${NEWEST_FIRST}`,
   /** One task's walk, newest first, other filters checked on the way. */
   walkTask: `SELECT seq, enqueued_at ${BY_TASK}
     WHERE task_name = @task AND ${PAGE} AND ${OPT_STATUSES} AND ${OPT_QUEUES} ${NEWEST_FIRST}`,
   /** One queue's READY rows that are scheduled (not due yet) or retrying (failed before), newest first. */
-  walkWaiting: `SELECT seq, enqueued_at ${BY_READY}
-    WHERE status = 'READY' AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} AND ${WAITING} ${NEWEST_FIRST}`,
+  walkWaiting: `SELECT seq, enqueued_at ${BY_ACTIVE}
+    WHERE ${READY_ROWS} AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} AND ${WAITING} ${NEWEST_FIRST}`,
   walkWaitingByQueue: `SELECT seq, enqueued_at ${BY_QUEUE}
     WHERE queue_name = @queue AND ${PAGE} AND status = 'READY' AND ${OPT_TASKS} AND ${WAITING} ${NEWEST_FIRST}`,
   rowsBySeq: "SELECT * FROM tasklane_results WHERE seq IN (SELECT value FROM json_each(@seqs))",
@@ -82,30 +81,30 @@ export const SQL = {
   nextQueue: `SELECT queue_name ${BY_QUEUE} WHERE queue_name > @after ORDER BY queue_name LIMIT 1`,
 
   finishedCounts: TOTALS,
-  /** A queue's READY or RUNNING rows: covering range counts over the partial indexes. */
-  countReady: `SELECT count(*) ${BY_READY} WHERE status = 'READY' AND queue_name = @queue`,
-  countRunning: `SELECT count(*) ${BY_RUNNING} WHERE status = 'RUNNING' AND queue_name = @queue`,
+  /** A queue's READY or RUNNING rows: covering range counts over the partial index. */
+  countReady: `SELECT count(*) ${BY_ACTIVE} WHERE ${READY_ROWS} AND queue_name = @queue`,
+  countRunning: `SELECT count(*) ${BY_ACTIVE} WHERE ${RUNNING_ROWS} AND queue_name = @queue`,
   /** Whether a queue has more than READY_SORTED_MAX READY rows (reads at most that many entries). */
-  readyUpTo: `SELECT count(*) FROM (SELECT 1 ${BY_READY} WHERE status = 'READY' AND queue_name = @queue
+  readyUpTo: `SELECT count(*) FROM (SELECT 1 ${BY_ACTIVE} WHERE ${READY_ROWS} AND queue_name = @queue
     ${READY_PROBE})`,
-  countReadyTasks: `SELECT count(*) ${BY_READY}
-    WHERE status = 'READY' AND ${IN_TASKS} AND ${OPT_QUEUES}`,
+  countReadyTasks: `SELECT count(*) ${BY_ACTIVE}
+    WHERE ${READY_ROWS} AND ${IN_TASKS} AND ${OPT_QUEUES}`,
   countRunningTasks: runningRows("count(*)", `${IN_TASKS} AND ${OPT_QUEUES}`),
   /**
-   * The earliest due_at of a queue's READY rows: one seek per priority value in the READY index
+   * The earliest due_at of a queue's READY rows: one seek per priority value in `*_active`
    * (201 seeks, ~0.1 ms at any backlog); it is the oldest *due* task when it is not in the future.
    */
   earliestDue: `WITH RECURSIVE p(v) AS (SELECT -100 UNION ALL SELECT v + 1 FROM p WHERE v < 100)
-    SELECT min((SELECT due_at ${BY_READY}
-      WHERE status = 'READY' AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`,
+    SELECT min((SELECT due_at ${BY_ACTIVE}
+      WHERE ${READY_ROWS} AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`,
   /** A covering walk of the queue's READY entries (enqueued_at is in them). */
-  oldestReady: `SELECT min(enqueued_at) ${BY_READY} WHERE status = 'READY' AND queue_name = @queue`,
+  oldestReady: `SELECT min(enqueued_at) ${BY_ACTIVE} WHERE ${READY_ROWS} AND queue_name = @queue`,
   // With `since`, counts come from the rows (the counts table knows no enqueue times).
   countSinceFinished: `SELECT count(*) ${BY_FINISHED} WHERE ${FINISHED_ROWS} AND enqueued_at >= @since AND ${OPT_TASKS}`,
-  countSinceReady: `SELECT count(*) ${BY_READY}
-    WHERE status = 'READY' AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,
-  countSinceRunning: `SELECT count(*) ${BY_RUNNING}
-    WHERE status = 'RUNNING' AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,
+  countSinceReady: `SELECT count(*) ${BY_ACTIVE}
+    WHERE ${READY_ROWS} AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,
+  countSinceRunning: `SELECT count(*) ${BY_ACTIVE}
+    WHERE ${RUNNING_ROWS} AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,
   countSinceTask: `SELECT status, count(*) AS n ${BY_TASK}
     WHERE task_name = @task AND enqueued_at >= @since AND ${OPT_STATUSES} AND ${OPT_QUEUES} GROUP BY status`,
 
@@ -134,7 +133,7 @@ export const SQL = {
     ORDER BY l.last_seen DESC, t.task_name, t.exception_class`,
 
   // Failures by cause: the class and user frame of each result's last error, over FAILED rows
-  // (the finished index) and READY rows waiting to retry (the READY index, rows with errors).
+  // (the finished index) and READY rows waiting to retry (`*_active`, rows with errors).
   failureGroups: `WITH failed AS MATERIALIZED (
       SELECT seq, task_name, status, finished_at AS at,
         coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') AS exception_class,
@@ -146,8 +145,8 @@ export const SQL = {
       SELECT seq, task_name, status, coalesce(last_attempted_at, enqueued_at) AS at,
         coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') AS exception_class,
         json_extract(errors, '$[#-1].frame') AS frame
-      FROM tasklane_results INDEXED BY tasklane_results_ready_queue
-      WHERE status = 'READY' AND errors <> '[]'
+      ${BY_ACTIVE}
+      WHERE ${READY_ROWS} AND errors <> '[]'
         AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}
     ),
     groups AS (SELECT exception_class, frame, sum(status = 'FAILED') AS n, sum(status = 'READY') AS retrying,
@@ -165,8 +164,8 @@ export const SQL = {
       AND coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') = @exceptionClass
       AND json_extract(errors, '$[#-1].frame') IS @frame
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
-  retryingGroupIds: `SELECT id FROM tasklane_results INDEXED BY tasklane_results_ready_queue
-    WHERE status = 'READY' AND errors <> '[]'
+  retryingGroupIds: `SELECT id ${BY_ACTIVE}
+    WHERE ${READY_ROWS} AND errors <> '[]'
       AND coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') = @exceptionClass
       AND json_extract(errors, '$[#-1].frame') IS @frame
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,

@@ -1,5 +1,7 @@
-// RUNNING rows, found per queue through `*_running_queue` (queue_name, worker_id), which holds
-// RUNNING rows only (schema.ts, v6). The queues come from a skip-scan of `*_queue` (one seek
+import { BY_ACTIVE, RUNNING_ROWS } from "./active.js";
+
+// RUNNING rows, found per queue through `*_active` (active.ts), where they sort first, before
+// the queue's READY rows (schema.ts, v7). The queues come from a skip-scan of `*_queue` (one seek
 // each), so each statement is a handful of short range walks, never a scan of the history.
 
 /** Every queue with rows, by skip-scan: one seek per queue. */
@@ -12,8 +14,8 @@ const EACH_QUEUE = `WITH RECURSIVE queues(name) AS (
 /** RUNNING rows matching `where`, with the columns asked for (unqualified names are the row's). CROSS JOIN keeps
  * the queues as the outer loop whatever the statistics say: one range walk per queue. */
 export const runningRows = (columns: string, where: string) => `${EACH_QUEUE}
-  SELECT ${columns} FROM queues CROSS JOIN tasklane_results INDEXED BY tasklane_results_running_queue
-    ON queue_name = queues.name AND status = 'RUNNING'
+  SELECT ${columns} FROM queues CROSS JOIN tasklane_results INDEXED BY tasklane_results_active
+    ON queue_name = queues.name AND ${RUNNING_ROWS}
   WHERE ${where}`;
 
 /** The seqs of RUNNING rows matching `where`. */

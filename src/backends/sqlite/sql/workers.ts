@@ -22,7 +22,7 @@ export const MARK_GONE = `UPDATE tasklane_workers SET state = 'dead', stopped_at
 export const HEARTBEAT = `UPDATE tasklane_workers SET last_heartbeat_at = @now, state = 'running', stopped_at = NULL
   WHERE id = @workerId AND state <> 'stopped'`;
 // Table pages only: lease_expires_at is in no index, so a beat costs its worker's rows, not a claim's.
-// NOT INDEXED: each seq found is updated by rowid (the planner would rather scan `*_running_queue`).
+// NOT INDEXED: each seq found is updated by rowid (the planner would rather scan `*_active`).
 export const EXTEND_LEASES = `UPDATE tasklane_results NOT INDEXED SET lease_expires_at = @leaseExpiresAt
   WHERE seq IN (${runningSeqs("worker_id = @workerId")}) AND status = 'RUNNING' AND worker_id = @workerId`;
 export const STOP_WORKER = "UPDATE tasklane_workers SET state = 'stopped', stopped_at = @now WHERE id = @workerId";
