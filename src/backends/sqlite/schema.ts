@@ -320,8 +320,9 @@ CREATE INDEX tasklane_results_running_queue ON tasklane_results (queue_name, wor
  * - Every statement that walks it repeats `status IN ('READY', 'RUNNING')` (sql/active.ts).
  * The migration builds the index over READY and RUNNING rows only (the history is not in it),
  * then drops the two old ones: quick at any history size. Workers of an older tasklane still
- * running on the file fail their next statement that names a dropped index: stop old workers
- * first (as for v4).
+ * running on the file fail their heartbeats (the lease extension names a dropped index), and
+ * their claims, which name no index, fall back to reading the queue's whole history (seen with
+ * a v6 worker beside a v7 file): stop old workers first (as for v4).
  */
 const V7 = `
 CREATE INDEX tasklane_results_active ON tasklane_results (queue_name, status DESC, priority DESC, due_at, enqueued_at)
