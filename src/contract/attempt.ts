@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { TaskContext } from "../core/context.js";
 import { TaskTimeout } from "../core/errors.js";
-import { type JsonValue, jsonTextViolation, jsonViolation } from "../core/json.js";
+import { type JsonValue, jsonText, jsonViolation } from "../core/json.js";
 import { type ResultSource, TaskError, type TaskErrorData, TaskResult, type TaskResultData } from "../core/result.js";
 import { retryAt } from "../core/retry.js";
 import { signals } from "../core/signals.js";
@@ -54,6 +54,11 @@ function timeoutError(taskName: string, timeoutMs: number): TaskErrorData {
     `Task "${taskName}" ran longer than its timeout of ${timeoutMs} ms; the attempt was ended and its late result will be ignored`,
   );
   return { exceptionClass: "TaskTimeout", message: error.message, traceback: `TaskTimeout: ${error.message}` };
+}
+
+/** A return value the store cannot keep: the attempt fails with InvalidReturnValue, saying why. */
+function invalidReturn(task: AnyTask, rule: string): { status: "FAILED"; error: TaskErrorData } {
+  return { status: "FAILED", error: TaskError.from(new InvalidReturnValue(`Task "${task.name}": ${rule}`)) };
 }
 
 /** What code running inside an attempt (even in its timers and callbacks) can reach. */
@@ -192,8 +197,8 @@ export class AttemptLifecycle {
   #decide(
     task: AnyTask,
     record: TaskResultData,
-    fields: Pick<AttemptOutcome, "status" | "returnValue" | "error">,
-  ): Pick<AttemptOutcome, "status" | "returnValue" | "error" | "retryAt"> {
+    fields: Pick<AttemptOutcome, "status" | "returnValue" | "returnJson" | "error">,
+  ): Pick<AttemptOutcome, "status" | "returnValue" | "returnJson" | "error" | "retryAt"> {
     if (fields.status !== "FAILED") return fields;
     const at = retryAt({ maxAttempts: record.maxAttempts, backoff: task.backoff }, record.workerIds.length);
     return at ? { ...fields, retryAt: at } : fields;
@@ -203,7 +208,7 @@ export class AttemptLifecycle {
     task: AnyTask,
     record: TaskResultData,
     signal: AbortSignal,
-  ): Promise<Pick<AttemptOutcome, "status" | "returnValue" | "error">> {
+  ): Promise<Pick<AttemptOutcome, "status" | "returnValue" | "returnJson" | "error">> {
     try {
       let value: unknown;
       // Called as a plain function, not as a method of the definition: V8 would name an
@@ -223,14 +228,12 @@ export class AttemptLifecycle {
       // A function that returns nothing succeeds with null, as a Python task returning None does.
       if (value === undefined) value = null;
       const problem = jsonViolation(value, "return value");
-      const tooLarge = problem ? null : jsonTextViolation(value, "return value");
-      if (problem || tooLarge) {
-        const rule = problem
-          ? `${problem}; a task must return a JSON value`
-          : `${tooLarge}; return something smaller (e.g. where the data was written)`;
-        return { status: "FAILED", error: TaskError.from(new InvalidReturnValue(`Task "${task.name}": ${rule}`)) };
+      if (problem) return invalidReturn(task, `${problem}; a task must return a JSON value`);
+      const json = jsonText(value, "return value");
+      if ("violation" in json) {
+        return invalidReturn(task, `${json.violation}; return something smaller (e.g. where the data was written)`);
       }
-      return { status: "SUCCEEDED", returnValue: value as JsonValue };
+      return { status: "SUCCEEDED", returnValue: value as JsonValue, returnJson: json.text };
     } catch (error) {
       return { status: "FAILED", error: TaskError.from(error) };
     }

@@ -38,6 +38,11 @@ export interface AttemptOutcome {
   finishedAt: Date;
   status: "SUCCEEDED" | "FAILED";
   returnValue?: JsonValue;
+  /**
+   * returnValue as JSON text, when the lifecycle wrote it (to check it can be written at all):
+   * a store that keeps JSON text writes this as is instead of stringifying the value again.
+   */
+  returnJson?: string;
   error?: TaskErrorData;
   /**
    * Set when a FAILED attempt will be retried: the result goes back to READY with

@@ -11,20 +11,17 @@ export function jsonViolation(value: unknown, path: string): string | null {
 }
 
 /**
- * Null when a JSON-safe value can be written as JSON text, else why not. Text longer than the
- * longest string V8 holds (~512 MiB) cannot be stored anywhere: a store asked to write it would
- * fail the same way on every try. Costs one JSON.stringify for an object or a long string.
+ * A JSON-safe value as JSON text, or why it cannot be written: text longer than the longest
+ * string V8 holds (~512 MiB) cannot be stored anywhere, and a store asked to write it would fail
+ * the same way on every try. The text is handed on to the store, which then writes it as is
+ * rather than stringifying the value a second time.
  */
-export function jsonTextViolation(value: unknown, path: string): string | null {
-  const mayOutgrow =
-    (typeof value === "object" && value !== null) || (typeof value === "string" && value.length > 2 ** 20);
-  if (!mayOutgrow) return null;
+export function jsonText(value: unknown, path: string): { text: string } | { violation: string } {
   try {
-    JSON.stringify(value);
-    return null;
+    return { text: JSON.stringify(value) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return `${path} is too large to store as JSON text (${reason})`;
+    return { violation: `${path} is too large to store as JSON text (${reason})` };
   }
 }
 

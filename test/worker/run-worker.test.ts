@@ -83,6 +83,35 @@ describe("runWorker()", () => {
     expect(after.returnValue).toBe(3);
   });
 
+  it("a return value is written as JSON once: the text the JSON check made is the text stored", async () => {
+    // The store stringified the value again after the lifecycle had (to check it fits in a
+    // string): a second pass over every object a task returned. A getter counts the passes.
+    const counted = `export const counted = task(() => {
+  const value = {};
+  Object.defineProperty(value, "reads", { enumerable: true, get: () => (globalThis.reads = (globalThis.reads ?? 0) + 1) });
+  return value;
+});`;
+    await project.cleanup();
+    project = await makeProject(
+      PROJECT_CONFIG.replace("export default", `${counted}\nexport default`).replace("tasks: { ", "tasks: { counted, "),
+    );
+    const result = await project.config.tasks.get("counted")!.enqueue();
+    const summary = await runWorker({ batch: true, startupDelay: false });
+    expect(summary).toMatchObject({ succeeded: 1 });
+    // One read by the JSON-value check (jsonViolation), one by the JSON text it is stored as.
+    expect((globalThis as { reads?: number }).reads).toBe(2);
+    const db = new Database(join(project.dir, "db/tasks.sqlite3"), { readonly: true });
+    try {
+      expect(db.prepare("SELECT return_value FROM tasklane_results WHERE id = ?").pluck().get(result.id)).toBe(
+        '{"reads":2}',
+      );
+    } finally {
+      db.close();
+    }
+    await result.refresh();
+    expect(result.returnValue).toEqual({ reads: 2 });
+  });
+
   it("a stopping worker enqueues no more schedule ticks while it finishes its running task", async () => {
     // The scheduler used to tick on until the drain ended: a worker told to stop during a long
     // task kept enqueuing work it would not run.

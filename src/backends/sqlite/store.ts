@@ -274,7 +274,7 @@ export class SqliteStore {
     const { workerId, attempt } = outcome;
     const finishedAt = outcome.finishedAt.getTime();
     if (outcome.status === "SUCCEEDED") {
-      const returnValue = JSON.stringify(outcome.returnValue ?? null);
+      const returnValue = outcome.returnJson ?? JSON.stringify(outcome.returnValue ?? null);
       if (q.get(SUCCEED).run({ seq, workerId, attempt, finishedAt, returnValue }).changes === 0) return false;
       counts.add(held, "SUCCEEDED", 1, finishedAt);
       return true;
