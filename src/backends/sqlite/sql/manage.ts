@@ -49,7 +49,7 @@ const READY_PROBE = ["LIMIT", READY_SORTED_MAX + 1].join(" ");
 export const SQL = {
   // Newest-first walks, one per queue and (unless all are asked for) status, merged in JS
   // (manage-walks.ts). Finished rows and whole queues: covering ranges in index order. READY and
-  // RUNNING rows: the small partial index of unfinished rows, sorted (schema.ts, v7).
+  // RUNNING rows: ranges of the partial index of unfinished rows, sorted (schema.ts, v7).
   /** A queue's rows, any status. */
   walkQueue: `SELECT seq, enqueued_at ${BY_QUEUE} WHERE queue_name = @queue AND ${PAGE} ${NEWEST_FIRST}`,
   walkQueueTasks: `SELECT seq, enqueued_at ${BY_QUEUE} WHERE queue_name = @queue AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
