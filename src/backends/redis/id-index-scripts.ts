@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { withScripts } from "./scripts.js";
 
 // The Lua of the id → queue index (id-index.ts explains the layout). The scripts walk and
 // compare; conversions between text and bytes happen in id-index.ts, except where a script must
@@ -208,17 +209,13 @@ export interface IndexCommands {
 }
 
 const SCRIPTS = {
-  tasklaneIndexCompact: COMPACT,
-  tasklaneIndexFind: FIND,
-  tasklaneIndexRemove: REMOVE,
-  tasklaneIndexPage: PAGE,
+  tasklaneIndexCompact: { keys: 2, lua: COMPACT },
+  tasklaneIndexFind: { keys: 2, lua: FIND },
+  tasklaneIndexRemove: { keys: 2, lua: REMOVE },
+  tasklaneIndexPage: { keys: 2, lua: PAGE },
 };
 
-/** The client with the index scripts defined (EVALSHA, loaded again by ioredis after a Redis restart). */
+/** The client with the index scripts defined (scripts.ts). */
 export function scripted(client: Redis): Redis & IndexCommands {
-  const c = client as Redis & Partial<IndexCommands>;
-  if (!c.tasklaneIndexCompact) {
-    for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: 2, lua });
-  }
-  return c as Redis & IndexCommands;
+  return withScripts<IndexCommands>(client, SCRIPTS);
 }

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { withScripts } from "./scripts.js";
 
 // The Lua scripts of the schedules hash (schedules.ts): each runs atomically, so workers syncing
 // and firing at once never see half a change.
@@ -77,13 +78,13 @@ export interface ScheduleCommands {
   tasklaneScheduleRestore(schedules: string, removed: string, name: string, row: string): Promise<string | null>;
 }
 
-/** The client with the schedule scripts defined on it (once per client). */
+const SCRIPTS = {
+  tasklaneScheduleSync: { keys: 2, lua: SYNC },
+  tasklaneScheduleAdvance: { keys: 1, lua: ADVANCE },
+  tasklaneScheduleRestore: { keys: 2, lua: RESTORE },
+};
+
+/** The client with the schedule scripts defined (scripts.ts). */
 export function scripted(client: Redis): Redis & ScheduleCommands {
-  const c = client as Redis & Partial<ScheduleCommands>;
-  if (!c.tasklaneScheduleRestore) {
-    client.defineCommand("tasklaneScheduleSync", { numberOfKeys: 2, lua: SYNC });
-    client.defineCommand("tasklaneScheduleAdvance", { numberOfKeys: 1, lua: ADVANCE });
-    client.defineCommand("tasklaneScheduleRestore", { numberOfKeys: 2, lua: RESTORE });
-  }
-  return c as Redis & ScheduleCommands;
+  return withScripts<ScheduleCommands>(client, SCRIPTS);
 }

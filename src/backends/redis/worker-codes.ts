@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { OwnKeys } from "./own-keys.js";
+import { withScripts } from "./scripts.js";
 
 // BullMQ stores its worker's name in every job the worker ran (the job's `pb` field). A worker id
 // ("host-pid-random", up to 64 characters) there would cost its length in every result, so a
@@ -42,13 +43,13 @@ interface CodeCommands {
   tasklaneKeepWorkerCode(codes: string, names: string, workerId: string, code: string): Promise<number>;
 }
 
+const SCRIPTS = {
+  tasklaneWorkerCode: { keys: 2, lua: CODE_OF },
+  tasklaneKeepWorkerCode: { keys: 2, lua: KEEP_CODE },
+};
+
 function scripted(client: Redis): Redis & CodeCommands {
-  const c = client as Redis & Partial<CodeCommands>;
-  if (!c.tasklaneKeepWorkerCode) {
-    client.defineCommand("tasklaneWorkerCode", { numberOfKeys: 2, lua: CODE_OF });
-    client.defineCommand("tasklaneKeepWorkerCode", { numberOfKeys: 2, lua: KEEP_CODE });
-  }
-  return c as Redis & CodeCommands;
+  return withScripts<CodeCommands>(client, SCRIPTS);
 }
 
 /** The short code BullMQ records for this worker id (one round trip; the same code every time). */
