@@ -187,7 +187,7 @@ export class Worker implements WorkerRunner {
         if (!(error instanceof StorageError && error.transient)) throw error;
         this.#storeError(error);
         if (this.#stopping) return false;
-        await this.#sleep(Math.max(this.#options.intervalMs, 100));
+        await this.#pauseAfterStoreError();
         if (this.#stopping) return false;
       }
     }
@@ -246,7 +246,7 @@ export class Worker implements WorkerRunner {
         // worker: report it and retry after the idle interval.
         this.#storeError(error as Error);
         if (this.#gone) continue;
-        await this.#sleep(Math.max(this.#options.intervalMs, 100));
+        await this.#pauseAfterStoreError();
         continue;
       }
       this.#claimed += claimed.length;
@@ -289,6 +289,11 @@ export class Worker implements WorkerRunner {
     if (this.#running.size === 0) return;
     await this.#bell.promise;
     this.#bell = doorbell();
+  }
+
+  /** The wait before a write that met a store error is tried again: the idle interval, at least 100 ms. */
+  #pauseAfterStoreError(): Promise<void> {
+    return this.#sleep(Math.max(this.#options.intervalMs, 100));
   }
 
   #sleep(ms: number): Promise<void> {
