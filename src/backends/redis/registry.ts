@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { WorkerInfo } from "../../contract/management.js";
 import type { WorkerRegistration } from "../../contract/worker-store.js";
+import { withScripts } from "./scripts.js";
 
 interface Entry {
   id: string;
@@ -17,6 +18,22 @@ interface Entry {
 
 /** Entries of workers gone for this long are dropped when another worker registers. */
 const KEEP_MS = 24 * 3600_000;
+
+/**
+ * Writes a worker's entry only if it is there (1), else nothing (0), in one step: a read and
+ * then a write would, when Redis lost its data between the two, write the entry back without
+ * the worker noticing the loss, and the worker would never store its code again.
+ */
+const UPDATE_IF_THERE = `
+if redis.call("HEXISTS", KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+return 1`;
+
+interface RegistryCommands {
+  tasklaneUpdateWorker(key: string, id: string, entry: string): Promise<number>;
+}
+
+const SCRIPTS = { tasklaneUpdateWorker: { keys: 1, lua: UPDATE_IF_THERE } };
 
 /**
  * The worker registry for `tasks watch`: one Redis hash, worker id → JSON entry, refreshed
@@ -45,9 +62,11 @@ export class WorkerRegistry {
   /**
    * Refreshes this worker's entry; true when it was missing (Redis lost its data: a restart
    * without persistence, a FLUSHDB) and the worker registered again, with its id and start time.
+   * `beforeRegistering` runs first in that case (the worker keeps its code): whoever sees the
+   * entry listed again finds what it names in place.
    */
-  heartbeat(id: string): Promise<boolean> {
-    return this.#update(id, (e) => ({ ...e, lastHeartbeatAt: Date.now() }));
+  heartbeat(id: string, beforeRegistering?: () => Promise<unknown>): Promise<boolean> {
+    return this.#update(id, (e) => ({ ...e, lastHeartbeatAt: Date.now() }), beforeRegistering);
   }
 
   async stopped(id: string): Promise<void> {
@@ -65,13 +84,17 @@ export class WorkerRegistry {
     };
   }
 
-  async #update(id: string, change: (entry: Entry) => Entry): Promise<boolean> {
-    const text = await this.client.hget(this.key, id);
-    if (text) {
-      await this.client.hset(this.key, id, JSON.stringify(change(JSON.parse(text) as Entry)));
-      return false;
-    }
+  /** Writes this worker's entry as `change` makes it; true when it was missing and written again. */
+  async #update(
+    id: string,
+    change: (entry: Entry) => Entry,
+    beforeRegistering?: () => Promise<unknown>,
+  ): Promise<boolean> {
     if (this.#worker?.id !== id) return false;
+    const entry = JSON.stringify(change(this.#entry(Date.now())));
+    const scripted = withScripts<RegistryCommands>(this.client, SCRIPTS);
+    if ((await scripted.tasklaneUpdateWorker(this.key, id, entry)) === 1) return false;
+    await beforeRegistering?.();
     // HSETNX: a concurrent update that found the entry keeps its own.
     await this.client.hsetnx(this.key, id, JSON.stringify(change(this.#entry(Date.now()))));
     return true;

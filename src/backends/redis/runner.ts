@@ -163,8 +163,12 @@ export class RedisWorkerRunner implements WorkerRunner {
     // BullMQ records its worker's name in every job it runs: a short code stands for the id.
     let code: string | undefined;
     const beat = async () => {
-      // A missing entry: Redis lost its data. The worker registers again, and keeps its code.
-      if ((await registry.heartbeat(this.#id)) && code) await keepWorkerCode(client, this.#host.keys, this.#id, code);
+      // A missing entry: Redis lost its data. The worker keeps its code, then registers again.
+      const keep = code;
+      await registry.heartbeat(
+        this.#id,
+        keep ? () => keepWorkerCode(client, this.#host.keys, this.#id, keep) : undefined,
+      );
     };
     const heartbeat = setInterval(() => {
       beat().catch((error: Error) => this.#error(error));
