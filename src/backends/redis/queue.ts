@@ -17,8 +17,11 @@ class LeanJob extends Job {
   // biome-ignore lint/suspicious/noExplicitAny: BullMQ's own signature.
   constructor(queue: MinimalQueue, name: string, data: any, opts?: JobsOptions, id?: string) {
     super(queue, name, data, opts, id);
-    delete this.opts.jobId;
-    delete this.opts.timestamp;
+    // Set to undefined, which BullMQ leaves out when it encodes the options, rather than
+    // deleted: a delete turns the object into a slow dictionary for everything BullMQ does with
+    // it next (single enqueues measured ~7% faster, interleaved A/B against a local Redis).
+    this.opts.jobId = undefined;
+    this.opts.timestamp = undefined;
   }
 }
 
