@@ -13,6 +13,7 @@ import type { RedisBackend } from "../src/backends/redis/backend.js";
 import { defineConfig } from "../src/config/define.js";
 import { setActiveConfig } from "../src/config/registry.js";
 import { AttemptLifecycle } from "../src/contract/attempt.js";
+import { newResultId } from "../src/core/ids.js";
 import { task } from "../src/core/task.js";
 import { fmtInt, fmtMs, fmtTimes, percentile, perSecond, sleep } from "./stats.js";
 import type { BullmqFigures } from "./summary.js";
@@ -189,30 +190,43 @@ async function interleave(contestants: ((from: number, to: number) => Promise<un
   return ms;
 }
 
-async function enqueueSingle(url: string): Promise<Figures> {
+/**
+ * Single enqueues; `sameWithIds`: BullMQ adding the same jobs each under a UUIDv7 job id of its
+ * own, as tasklane's jobs are (BullMQ's own ids count up from 1), for reference.
+ */
+async function enqueueSingle(url: string): Promise<Figures & { sameWithIds: number }> {
   const tl = await tasklane(url);
   const same = plain(url, SAME);
   const fifo = plain(url, FIFO);
+  const withIds = plain(url, SAME);
+  const addWithId = (i: number) => withIds.queue.add("noop", { args: [i] }, { ...SAME, jobId: newResultId() });
   // Warm-up (untimed): connections, scripts and the JIT, as in a long-running app.
   for (let i = 0; i < WARMUP; i++) {
-    await Promise.all([tl.noop.enqueue(-1), same.add("noop", { args: [-1] }), fifo.add("noop", { args: [-1] })]);
+    await Promise.all([
+      tl.noop.enqueue(-1),
+      same.add("noop", { args: [-1] }),
+      fifo.add("noop", { args: [-1] }),
+      addWithId(-1),
+    ]);
   }
   const one = (add: (i: number) => Promise<unknown>) => async (from: number, to: number) => {
     for (let i = from; i < to; i++) await add(i);
   };
-  const [tlMs, sameMs, fifoMs] = await interleave(
+  const [tlMs, sameMs, fifoMs, withIdsMs] = await interleave(
     [
       one((i) => tl.noop.enqueue(i)),
       one((i) => same.add("noop", { args: [i] })),
       one((i) => fifo.add("noop", { args: [i] })),
+      one(addWithId),
     ],
     SINGLE,
   );
-  await Promise.all([tl.close(), same.close(), fifo.close()]);
+  await Promise.all([tl.close(), same.close(), fifo.close(), withIds.close()]);
   return {
     tl: perSecond(SINGLE, tlMs ?? 0),
     same: perSecond(SINGLE, sameMs ?? 0),
     fifo: perSecond(SINGLE, fifoMs ?? 0),
+    sameWithIds: perSecond(SINGLE, withIdsMs ?? 0),
   };
 }
 
@@ -505,6 +519,8 @@ What each side does:
 - **enqueue, single**: ${fmtInt(SINGLE)} × \`await noop.enqueue(i)\` vs \`await queue.add("noop", { args: [i] }, { priority: 101 })\`,
   in ${ROUNDS} interleaved rounds after ${fmtInt(WARMUP)} untimed warm-up enqueues each. tasklane also validates the task
   and its arguments (JSON rule), makes a UUIDv7 and writes the id → queue index entry (sent with the add, same round trip).
+  For reference, BullMQ adding the same jobs under a UUIDv7 job id each (tasklane's ids; BullMQ's own count up from 1)
+  in the same rounds: ${fmtInt(single.sameWithIds)}/s, ${fmtTimes(single.sameWithIds / single.same)} its rate with its own ids.
 - **enqueue, bulk**: \`noop.enqueueMany\` vs \`queue.addBulk\`, ${BULK} jobs per call, ${fmtInt(N)} jobs, 3 untimed warm-up calls,
   then interleaved rounds.
 - **drain**: ${fmtInt(N)} jobs enqueued first, then one worker with concurrency ${CONCURRENCY} runs them all (after an
