@@ -59,11 +59,13 @@ if (redisAvailable || mustRunRedis) {
       const registry = new WorkerRegistry(worker, key, 5000);
       const startedAt = new Date(Date.now() - 60_000);
       await registry.register({ id: "w-2", hostname: "h", pid: 7, queues: "a, b", startedAt, tasks: ["x"] });
-      const [before] = await listWorkers(worker, key);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Its last heartbeat a minute ago, as the entry says.
+      const stale = JSON.parse((await worker.hget(key, "w-2")) as string) as { lastHeartbeatAt: number };
+      const aMinuteAgo = Date.now() - 60_000;
+      await worker.hset(key, "w-2", JSON.stringify({ ...stale, lastHeartbeatAt: aMinuteAgo }));
       expect(await registry.heartbeat("w-2")).toBe(false);
       const [after] = await listWorkers(worker, key);
-      expect(after?.lastHeartbeatAt.getTime()).toBeGreaterThan(before?.lastHeartbeatAt.getTime() ?? 0);
+      expect(after?.lastHeartbeatAt.getTime()).toBeGreaterThan(aMinuteAgo + 50_000);
       expect(after).toMatchObject({ id: "w-2", hostname: "h", pid: 7, queues: "a, b", startedAt, tasks: ["x"] });
       await registry.stopped("w-2");
       expect((await listWorkers(worker, key))[0]?.state).toBe("stopped");
