@@ -44,8 +44,9 @@ export const CLAIMED_ROW = `SELECT seq, id, task_name, status, args, queue_name,
     started_at, finished_at, last_attempted_at, worker_ids, errors, max_attempts, timeout_ms, unique_key,
     concurrency_key, schedule FROM tasklane_results WHERE seq = ?`;
 
-// The earliest due_at of waiting work: one index seek per priority value (-100..100), so the
-// cost stays ~0.1 ms however many deferred tasks wait (a plain min() scans them all).
+// The earliest due_at of a queue's waiting work (a worker's next wake-up, and `tasks results`'
+// oldest due task): one seek of `*_active` per priority value (-100..100), so the cost stays
+// ~0.1 ms however many deferred tasks wait (a plain min() scans them all).
 const PRIORITIES = "WITH RECURSIVE p(v) AS (SELECT -100 UNION ALL SELECT v + 1 FROM p WHERE v < 100)";
-export const NEXT_DUE = `${PRIORITIES} SELECT min((SELECT due_at FROM tasklane_results
+export const NEXT_DUE = `${PRIORITIES} SELECT min((SELECT due_at ${BY_ACTIVE}
     WHERE ${READY_ROWS} AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`;

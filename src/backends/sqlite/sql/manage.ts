@@ -6,6 +6,7 @@ import { LIMIT } from "./limit.js";
 // the index it was written for, so statistics (ANALYZE) can never turn it into a sort.
 
 import { BY_ACTIVE, READY_ROWS, RUNNING_ROWS } from "./active.js";
+import { NEXT_DUE } from "./claim.js";
 import { PER_SLOT, TOTALS } from "./counts.js";
 import { runningRows } from "./running.js";
 
@@ -90,13 +91,8 @@ export const SQL = {
   countReadyTasks: `SELECT count(*) ${BY_ACTIVE}
     WHERE ${READY_ROWS} AND ${IN_TASKS} AND ${OPT_QUEUES}`,
   countRunningTasks: runningRows("count(*)", `${IN_TASKS} AND ${OPT_QUEUES}`),
-  /**
-   * The earliest due_at of a queue's READY rows: one seek per priority value in `*_active`
-   * (201 seeks, ~0.1 ms at any backlog); it is the oldest *due* task when it is not in the future.
-   */
-  earliestDue: `WITH RECURSIVE p(v) AS (SELECT -100 UNION ALL SELECT v + 1 FROM p WHERE v < 100)
-    SELECT min((SELECT due_at ${BY_ACTIVE}
-      WHERE ${READY_ROWS} AND queue_name = @queue AND priority = p.v ORDER BY due_at LIMIT 1)) FROM p`,
+  /** The earliest due_at of a queue's READY rows (claim.ts); the oldest *due* task when it is not in the future. */
+  earliestDue: NEXT_DUE,
   /** A covering walk of the queue's READY entries (enqueued_at is in them). */
   oldestReady: `SELECT min(enqueued_at) ${BY_ACTIVE} WHERE ${READY_ROWS} AND queue_name = @queue`,
   // With `since`, counts come from the rows (the counts table knows no enqueue times).
