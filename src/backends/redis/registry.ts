@@ -66,37 +66,33 @@ export class WorkerRegistry {
    * entry listed again finds what it names in place.
    */
   heartbeat(id: string, beforeRegistering?: () => Promise<unknown>): Promise<boolean> {
-    return this.#update(id, (e) => ({ ...e, lastHeartbeatAt: Date.now() }), beforeRegistering);
+    return this.#update(id, "running", beforeRegistering);
   }
 
   async stopped(id: string): Promise<void> {
-    await this.#update(id, (e) => ({ ...e, lastHeartbeatAt: Date.now(), state: "stopped" }));
+    await this.#update(id, "stopped");
   }
 
-  #entry(now: number): Entry {
+  #entry(now: number, state: Entry["state"] = "running"): Entry {
     const worker = this.#worker as WorkerRegistration;
     return {
       ...worker,
       startedAt: worker.startedAt.getTime(),
       lastHeartbeatAt: now,
       heartbeatMs: this.heartbeatMs,
-      state: "running",
+      state,
     };
   }
 
-  /** Writes this worker's entry as `change` makes it; true when it was missing and written again. */
-  async #update(
-    id: string,
-    change: (entry: Entry) => Entry,
-    beforeRegistering?: () => Promise<unknown>,
-  ): Promise<boolean> {
+  /** Writes this worker's entry, seen now in `state`; true when it was missing and written again. */
+  async #update(id: string, state: Entry["state"], beforeRegistering?: () => Promise<unknown>): Promise<boolean> {
     if (this.#worker?.id !== id) return false;
-    const entry = JSON.stringify(change(this.#entry(Date.now())));
+    const entry = JSON.stringify(this.#entry(Date.now(), state));
     const scripted = withScripts<RegistryCommands>(this.client, SCRIPTS);
     if ((await scripted.tasklaneUpdateWorker(this.key, id, entry)) === 1) return false;
     await beforeRegistering?.();
     // HSETNX: a concurrent update that found the entry keeps its own.
-    await this.client.hsetnx(this.key, id, JSON.stringify(change(this.#entry(Date.now()))));
+    await this.client.hsetnx(this.key, id, entry);
     return true;
   }
 }
