@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ConfigError, TasklaneError } from "../core/errors.js";
+import { ownModule, PACKAGE_ROOT } from "../core/own-files.js";
 import { isTask } from "../core/task.js";
 import { implicitConfig } from "./define.js";
 import { discoverConfig } from "./discover.js";
@@ -11,10 +12,8 @@ import { type ActiveConfig, setActiveConfig } from "./registry.js";
 
 /** This package's own entry, so `import { task } from "tasklane"` works in a config anywhere. */
 function selfEntry(): string {
-  const here = fileURLToPath(import.meta.url);
-  const ext = here.endsWith(".ts") ? ".ts" : ".js";
-  const entry = `${dirname(dirname(here))}/index${ext}`;
-  return existsSync(entry) ? entry : `${dirname(dirname(here))}/index.js`;
+  const entry = ownModule("index");
+  return existsSync(entry) ? entry : join(PACKAGE_ROOT, "dist", "index.js");
 }
 
 const OUR_ERRORS = new Set(["ConfigError", "InvalidTaskError", "InvalidTaskBackendError", "TasklaneError"]);

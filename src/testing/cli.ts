@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
+import { PACKAGE_ROOT } from "../core/own-files.js";
 
 /**
- * The `tasks` binary of this very package (src/testing or dist/testing → ../../bin/run.js), so
- * the suite runs the CLI and workers users run, wherever tasklane is installed.
+ * The `tasks` binary of this very package (its bin/run.js), so the suite runs the CLI and
+ * workers users run, wherever tasklane is installed.
  */
-export const BIN = resolve(import.meta.dirname, "../../bin/run.js");
+export const BIN = join(PACKAGE_ROOT, "bin", "run.js");
 
 /**
  * The environment of every CLI child. NODE_ENV=production: under vitest NODE_ENV is "test",

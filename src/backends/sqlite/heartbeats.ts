@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { OWN_CODE } from "../../core/own-files.js";
 
 export interface HeartbeatThread {
   /**
@@ -38,7 +39,8 @@ interface HeartbeatSource {
  * worker's next beat runs on its own loop, well within the lease.
  */
 export function startHeartbeatThread(source: HeartbeatSource, workerId: string): HeartbeatThread | null {
-  const script = fileURLToPath(new URL("./heartbeat-thread.js", import.meta.url));
+  // Built code only: from sources (src/), a worker thread has no TypeScript loader.
+  const script = join(OWN_CODE, "backends", "sqlite", "heartbeat-thread.js");
   if (!existsSync(script)) return null;
   const thread = new Worker(script, {
     workerData: {
