@@ -2,11 +2,7 @@
 // Standalone: `node --import tsx bench/redis.ts` (uses TASKLANE_REDIS_URL, else starts its own
 // redis-server on a free port). Writes bench/REDIS.md. BENCH_REDIS_N scales the drain (default 10,000),
 // BENCH_REDIS_MEMORY_N the memory rows (default 50,000).
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { RedisBackend } from "../src/backends/redis/backend.js";
@@ -16,6 +12,7 @@ import { AttemptLifecycle } from "../src/contract/attempt.js";
 import { newResultId } from "../src/core/ids.js";
 import { task } from "../src/core/task.js";
 import { type Figures, redisReport } from "./redis-report.js";
+import { startRedis } from "./redis-server.js";
 import { percentile, perSecond, sleep } from "./stats.js";
 import type { BullmqFigures } from "./summary.js";
 
@@ -37,52 +34,6 @@ const probe = task((i: number) => {
   probeStarts.set(i, performance.now());
   return null;
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== "object" || !address) throw new Error("no free port");
-  return address.port;
-}
-
-/** TASKLANE_REDIS_URL, or a private redis-server (persistence off) stopped at the end. */
-async function startRedis(): Promise<{ url: string; stop: () => void }> {
-  if (process.env.TASKLANE_REDIS_URL) return { url: process.env.TASKLANE_REDIS_URL, stop: () => {} };
-  const dir = mkdtempSync(join(tmpdir(), "tasklane-bench-redis-"));
-  const port = await freePort();
-  const pidfile = join(dir, "redis.pid");
-  execFileSync("redis-server", [
-    ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    ...["--daemonize", "yes", "--pidfile", pidfile, "--dir", dir, "--logfile", join(dir, "redis.log")],
-  ]);
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      break;
-    } catch (error) {
-      client.disconnect();
-      if (i > 50) throw error;
-      await sleep(100);
-    }
-  }
-  return {
-    url,
-    stop: () => {
-      try {
-        process.kill(Number(readFileSync(pidfile, "utf8")), "SIGTERM");
-      } catch {}
-      // Redis may still write its log as it exits: retry the removal a moment.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-    },
-  };
-}
 
 let runs = 0;
 const prefixFor = (who: string) => `bench-${who}-${process.pid}-${runs++}`;
