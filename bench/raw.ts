@@ -56,7 +56,9 @@ const FINISH = `UPDATE tasklane_results SET status = 'SUCCEEDED', finished_at = 
   worker_id = NULL, lease_expires_at = NULL WHERE seq = @seq AND status = 'RUNNING' AND worker_id = @workerId`;
 // The finished counts, once per transaction (schema v5: the store sums them in JS, no trigger):
 // the total, and (v6) the completions of the transaction's 10-second slot, dropping old slots
-// once per slot.
+// once per slot. Each added to by an UPDATE, inserted when there was no row (as counts.ts does).
+const ADD = `UPDATE tasklane_counts SET n = n + @n
+  WHERE queue_name = 'default' AND task_name = 'noop' AND status = 'SUCCEEDED' AND slot = @slot`;
 const COUNT = `INSERT INTO tasklane_counts (queue_name, task_name, status, slot, n)
   VALUES ('default', 'noop', 'SUCCEEDED', @slot, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n`;
 const DROP_OLD = `DELETE FROM tasklane_counts
@@ -73,7 +75,11 @@ export function rawDrain(db: Database.Database, batch = 50): { ms: number; done:
   const claim = db.prepare(CLAIM);
   const row = db.prepare(ROW).raw();
   const finish = db.prepare(FINISH);
-  const count = db.prepare(COUNT);
+  const add = db.prepare(ADD);
+  const insert = db.prepare(COUNT);
+  const count = (change: { n: number; slot: number }) => {
+    if (add.run(change).changes === 0) insert.run(change);
+  };
   const dropOld = db.prepare(DROP_OLD);
   let droppedAt = Number.NEGATIVE_INFINITY; // old slots are dropped once per slot, as the store does
   const step = db.transaction((finished: unknown[][]) => {
@@ -81,8 +87,8 @@ export function rawDrain(db: Database.Database, batch = 50): { ms: number; done:
     for (const r of finished) finish.run({ seq: r[0], workerId, now });
     if (finished.length > 0) {
       const slot = Math.floor(now / SLOT_MS);
-      count.run({ n: finished.length, slot: TOTAL_SLOT });
-      count.run({ n: finished.length, slot });
+      count({ n: finished.length, slot: TOTAL_SLOT });
+      count({ n: finished.length, slot });
       if (slot > droppedAt) {
         droppedAt = slot;
         dropOld.run({ before: slot - SLOTS_KEPT });

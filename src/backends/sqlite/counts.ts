@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { BUMP_COUNT, DROP_OLD_SLOTS, RECOUNT, SLOT_MS, SLOTS_KEPT, TOTAL_SLOT } from "./sql/counts.js";
+import { ADD_TO_COUNT, BUMP_COUNT, DROP_OLD_SLOTS, RECOUNT, SLOT_MS, SLOTS_KEPT, TOTAL_SLOT } from "./sql/counts.js";
 import type { Statements } from "./statements.js";
 
 /** A finished status: the only ones tasklane_counts holds (READY and RUNNING are counted live). */
@@ -61,9 +61,13 @@ export class CountDeltas {
    */
   flush(statements: Statements): void {
     if (this.#totals.size === 0) return;
-    const bump = statements.get(BUMP_COUNT);
+    const add = statements.get(ADD_TO_COUNT);
+    const insert = statements.get(BUMP_COUNT);
+    const bump = (change: { queue: string; task: string; status: FinishedStatus; slot: number; n: number }) => {
+      if (add.run(change).changes === 0) insert.run(change);
+    };
     for (const { queue, task, status, n } of this.#totals.values()) {
-      if (n !== 0) bump.run({ queue, task, status, slot: TOTAL_SLOT, n });
+      if (n !== 0) bump({ queue, task, status, slot: TOTAL_SLOT, n });
     }
     let dropped = droppedAt.get(statements);
     if (!dropped) {
@@ -71,7 +75,7 @@ export class CountDeltas {
       droppedAt.set(statements, dropped);
     }
     for (const { group, queue, task, status, slot, n } of this.#slots.values()) {
-      bump.run({ queue, task, status, slot, n });
+      bump({ queue, task, status, slot, n });
       if ((dropped.get(group) ?? Number.NEGATIVE_INFINITY) >= slot) continue;
       dropped.set(group, slot);
       statements.get(DROP_OLD_SLOTS).run({ queue, task, status, before: slot - SLOTS_KEPT });

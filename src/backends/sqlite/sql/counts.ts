@@ -12,6 +12,14 @@ export const TOTAL_SLOT = 9_007_199_254_740_991;
 /** How many slots of completions are kept: an hour (throughput reads at most this far back). */
 export const SLOTS_KEPT = 360;
 
+// A count is added to by an UPDATE of its row, and inserted (BUMP_COUNT) only when the UPDATE
+// found none: the row is there for all but a group's first change and each new slot's first, and
+// the UPDATE costs less than the upsert's insert attempt. Measured in bench/raw.ts's claim +
+// complete loop (50k no-ops, two count changes per transaction, 5 interleaved rounds, twice):
+// +3.5% and +4.6% one task per transaction; unchanged in batches of 50.
+export const ADD_TO_COUNT = `UPDATE tasklane_counts SET n = n + @n
+  WHERE queue_name = @queue AND task_name = @task AND status = @status AND slot = @slot`;
+
 export const BUMP_COUNT = `INSERT INTO tasklane_counts (queue_name, task_name, status, slot, n)
   VALUES (@queue, @task, @status, @slot, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n`;
 
