@@ -1,7 +1,7 @@
 // The finished-row counts (tasklane_counts), kept by the store in the transaction that changes
 // the rows (schema.ts, v5: no triggers). Per (queue, task, status): the total, in the row whose
 // slot is TOTAL_SLOT, and the completions of each recent 10-second slot (schema.ts, v6), which
-// throughput reads. One upsert per (queue, task, status) and slot per transaction.
+// throughput reads. One write per (queue, task, status) and slot per transaction.
 
 /** A slot is 10 s of finished_at: throughput's one-minute windows are exact to 10 s. */
 export const SLOT_MS = 10_000;
