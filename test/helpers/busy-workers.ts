@@ -30,7 +30,13 @@ export async function expectEachRanOnce(
     await worker.waitFor((e) => e.event === "taskFinished" && e.id === tasks[i]?.id);
   }
   for (const worker of workers) worker.proc.kill("SIGTERM");
-  for (const exited of await Promise.all(workers.map((w) => w.proc))) expect(exited.exitCode).toBe(0);
+  const stoppedAt = Date.now();
+  for (const [i, exited] of (await Promise.all(workers.map((w) => w.proc))).entries()) {
+    // Said when it fails: how it ended (a signal: execa's SIGKILL 5 s after a stop that hung, or a
+    // crash), how long after the SIGTERM, and the worker's last words.
+    const how = `signal ${exited.signal ?? "none"}, ${Date.now() - stoppedAt} ms after SIGTERM; last events ${JSON.stringify(workers[i]?.events.slice(-4))}; stderr ${String(exited.stderr).slice(-400)}`;
+    expect(exited.exitCode, how).toBe(0);
+  }
   expect(workers.flatMap((w) => w.events).filter((e) => e.event === "recovered")).toEqual([]);
   for (const task of tasks) {
     await task.refresh();
