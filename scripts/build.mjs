@@ -14,14 +14,13 @@
 // - Lazy imports stay lazy (code splitting): `tasks --help` still loads no backend, React or Ink.
 // - Dependencies are not bundled (`packages: "external"`): better-sqlite3, bullmq, oclif, ink…
 //   load from node_modules as before.
-// - Class names stay: error classes are told apart by name (errors.ts sets each error's name
-//   from its class), and esbuild renames a top-level name only where two modules of one chunk
-//   share it, so the build fails if it renamed a class (esbuild's keepNames would wrap every
-//   function made at run time, closures of the hot path included: a 50k drain peaked ~12 MB
-//   higher and ran slower with it).
+// - Class names stay (the end of this file): error classes report their name from their class,
+//   and a task logged with console.log reads `Task {…}`. Not with esbuild's keepNames, which wraps
+//   every function made at run time, closures of the hot path included: a 50k drain peaked
+//   ~12 MB higher and ran slower with it.
 // - Nothing in src/ depends on where its file sits: src/core/own-files.ts finds the package.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -80,22 +79,36 @@ const result = await build({
   metafile: true,
 });
 
-// A class esbuild renamed (`ConfigError2`) would report the wrong name: find any, by the
-// classes src/ declares.
+// Class names as the sources give them. esbuild writes each class as `var Name = class …`, whose
+// name at run time comes from the variable, except:
+// - a class that names itself in its own body becomes `var Name = class _Name …`, named "_Name"
+//   at run time (`console.log(task)` showed `_Task {}`; an error class would report "_X"): a
+//   static block opening its body gives it its name back, on the same line so the source map holds;
+// - a class renamed to avoid a clash inside one chunk (`ConfigError2`): the build fails.
 const CLASS = /\bclass (\w+)/g;
-// esbuild writes a class as `var Name = class …` (its name then comes from the variable).
 const NAMED_CLASS = /\bclass (\w+)|\b(\w+) = class\b/g;
+const SELF_NAMED = /^(\s*)var (\w+) = class _\2\b[^{\n]*\{$/gm;
 const declared = new Set();
 for (const file of readdirSync(`${root}src`, { recursive: true })) {
   if (!/\.tsx?$/.test(file)) continue;
   for (const [, name] of readFileSync(`${root}src/${file}`, "utf8").matchAll(CLASS)) declared.add(name);
 }
 for (const output of Object.keys(result.metafile.outputs).filter((path) => path.endsWith(".js"))) {
-  for (const [, a, b] of readFileSync(`${root}${output}`, "utf8").matchAll(NAMED_CLASS)) {
+  const path = `${root}${output}`;
+  const named = readFileSync(path, "utf8").replace(
+    SELF_NAMED,
+    (line, _indent, name) => `${line} static { Object.defineProperty(this, "name", { value: "${name}" }); }`,
+  );
+  writeFileSync(path, named);
+  for (const [, a, b] of named.matchAll(NAMED_CLASS)) {
     const name = a ?? b;
     const base = name.replace(/\d+$/, "");
     if (base !== name && !declared.has(name) && declared.has(base)) {
       throw new Error(`${output}: the bundle renamed class ${base} to ${name}; give one of the two another name`);
+    }
+    const self = name.startsWith("_") ? name.slice(1) : null;
+    if (self && declared.has(self) && !declared.has(name) && !named.includes(`value: "${self}" }); }`)) {
+      throw new Error(`${output}: class ${self} is written as ${name} and its name was not given back`);
     }
   }
 }
