@@ -1,20 +1,11 @@
 // The Redis that bench/redis.ts measures on: TASKLANE_REDIS_URL's, or a private redis-server.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { freePort } from "../test/helpers/free-port.js";
 import { sleep } from "./stats.js";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== "object" || !address) throw new Error("no free port");
-  return address.port;
-}
 
 /** TASKLANE_REDIS_URL, or a private redis-server (persistence off) stopped at the end. */
 export async function startRedis(): Promise<{ url: string; stop: () => void }> {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { Redis } from "ioredis";
+import { freePort } from "../../helpers/free-port.js";
 
 /**
  * A redis-server child process of its own, for tests that kill and restart Redis: persistence
@@ -76,15 +76,6 @@ export class RedisProcess {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== "object" || !address) throw new Error("no free port");
-  return address.port;
 }
 
 /** Resolves once the server answers PING (after loading its data); rejects if it exits first. */
