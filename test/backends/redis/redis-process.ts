@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import { Redis } from "ioredis";
 import { freePort } from "../../helpers/free-port.js";
+import { waitForPing as waitForPingOf } from "../../helpers/redis-server.js";
 
 /**
  * A redis-server child process of its own, for tests that kill and restart Redis: persistence
@@ -84,30 +84,5 @@ async function waitForPing(port: number, password: string | undefined, proc: Res
   void proc.then(() => {
     exited = true;
   });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (exited) throw new Error(`redis-server on port ${port} exited at start`);
-    const client = new Redis({
-      port,
-      host: "127.0.0.1",
-      password,
-      lazyConnect: true,
-      // PING answers LOADING until the data is loaded: poll it rather than ioredis's ready check,
-      // which waits up to a second between looks.
-      enableReadyCheck: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      await client.ping();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      client.disconnect();
-    }
-  }
+  await waitForPingOf(port, { password, timeoutMs: 20_000, gone: () => exited });
 }
