@@ -27,6 +27,8 @@ export class LeaseRecovery {
     db: Database.Database,
     statements: Statements,
     readonly leaseMs: number,
+    /** After a transaction that made rows READY again: the store's claim must look at every queue anew. */
+    onRequeued: () => void = () => {},
   ) {
     const take = (rows: LostRow[], now: number, plan: RecoveryPlan, why: string) => {
       const counts = new CountDeltas();
@@ -49,6 +51,7 @@ export class LeaseRecovery {
         return [{ id: row.id, status: "FAILED" }];
       });
       counts.flush(statements);
+      if (taken.some((task) => task.status === "READY")) onRequeued();
       return taken;
     };
     this.#expired = db.transaction((now: number, expiredBefore: number, plan: RecoveryPlan) => {

@@ -109,7 +109,10 @@ export class SqliteWorkerStore implements WorkerStore {
   get #leases(): LeaseRecovery {
     const store = this.#store;
     if (this.#recovery?.store !== store) {
-      this.#recovery = { store, leases: new LeaseRecovery(store.db, store.statements, store.leaseMs) };
+      this.#recovery = {
+        store,
+        leases: new LeaseRecovery(store.db, store.statements, store.leaseMs, () => store.changedLocally()),
+      };
     }
     return this.#recovery.leases;
   }

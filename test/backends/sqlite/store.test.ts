@@ -267,6 +267,35 @@ describe("claim order", () => {
     expect(d.nextDueInMs({ include: "*", exclude: ["a", "b", "c"] }, 100)).toBeNull();
   });
 
+  it("a claim of * after a full one still sees a queue that gained work since: another connection's, a retry, a recovery", () => {
+    const s = store();
+    s.insert([record({ queueName: "a" }, 1), record({ queueName: "a" }, 2), record({ queueName: "a" }, 3)]);
+    expect(s.claim("w", ALL, 1, 100)).toHaveLength(1); // full: the next claim may reuse its list of queues
+    const other = store();
+    const fromOther = record({ queueName: "b", priority: 9 }, 4);
+    other.insert([fromOther]);
+    expect(ids(s.claim("w", ALL, 1, 100))).toEqual([fromOther.id]);
+
+    // A retry recorded in the claim's own transaction, due before anything else, in a queue
+    // the last claim's list did not have (its one task was RUNNING then).
+    s.insert([record({ queueName: "c", maxAttempts: 2 }, 5)]);
+    const [c] = s.claim("w", only("c"), 1, 100);
+    expect(s.claim("w", ALL, 1, 100)).toHaveLength(1); // a's second; full
+    const retried = s.claimAndComplete("w", ALL, 1, 100, [
+      { id: c!.id, workerId: "w", attempt: 1, finishedAt: new Date(100), status: "FAILED", retryAt: new Date(0) },
+    ]);
+    expect(ids(retried.claimed)).toEqual([c!.id]);
+
+    // A recovery on this connection makes a lost task READY again, in queue d.
+    const lost = record({ queueName: "d", priority: 9 }, 6);
+    s.insert([lost, record({ queueName: "e" }, 7)]);
+    expect(ids(s.claim("dead", only("d"), 1, 100))).toEqual([lost.id]);
+    expect(s.claim("w", ALL, 1, 100)).toHaveLength(1); // a's third; full
+    const leases = new LeaseRecovery(s.db, s.statements, s.leaseMs, () => s.changedLocally());
+    expect(leases.recoverOwn("dead", () => new Date(0))).toEqual([{ id: lost.id, status: "READY" }]);
+    expect(ids(s.claim("w", ALL, 1, Date.now() + 60_000))).toEqual([lost.id]);
+  });
+
   it("nextDueInMs reports the earliest deferred task of the selected queues", () => {
     const s = store();
     s.insert([
