@@ -54,19 +54,20 @@ type Stmt<R> = Database.Statement<unknown[], R>;
 
 /** Every statement of SQL, with its row type. */
 export interface ManageStatements {
-  walkQueue: Stmt<Key>;
-  walkQueueTasks: Stmt<Key>;
+  walkPair: Stmt<Key>;
   walkFinished: Stmt<Key>;
   walkFinishedTasks: Stmt<Key>;
   walkReady: Stmt<Key>;
-  walkReadyByQueue: Stmt<Key>;
+  walkReadyByPair: Stmt<Key>;
   walkRunning: Stmt<Key>;
   walkTask: Stmt<Key>;
   walkWaiting: Stmt<Key>;
-  walkWaitingByQueue: Stmt<Key>;
+  walkWaitingByPair: Stmt<Key>;
   rowsBySeq: Stmt<ResultRow>;
   firstQueue: Stmt<string | null>;
   nextQueue: Stmt<string>;
+  firstTask: Stmt<string | null>;
+  nextTask: Stmt<string>;
   finishedCounts: Stmt<CountRow>;
   countReady: Stmt<number>;
   countRunning: Stmt<number>;
@@ -99,6 +100,8 @@ export interface ManageStatements {
 const PLUCKED = new Set<keyof typeof SQL>([
   "firstQueue",
   "nextQueue",
+  "firstTask",
+  "nextTask",
   "countReady",
   "countRunning",
   "readyUpTo",

@@ -1,22 +1,22 @@
 import type { StatusCounts } from "../../contract/management.js";
-import { ALL_STATUSES, type TaskResultStatus } from "../../core/result.js";
+import { ALL_STATUSES } from "../../core/result.js";
+import { mergeWalks, type Walk } from "./manage-merge.js";
 import { allows, type Filter, jsonList, type Key, type ManageStatements } from "./manage-sql.js";
 import { READY_SORTED_MAX } from "./sql/manage.js";
 
-// The reads behind listing and counting (manage.ts), over the v6 and v7 indexes (schema.ts). A page is
-// merged here from short keyset walks, each newest first and none longer than the page:
-// - a whole queue (no status filter): `*_queue`, covering;
+// The reads behind listing and counting (manage.ts), over the v6, v7 and v8 indexes (schema.ts). A
+// page is merged here from short keyset walks, each newest first and none longer than the page:
+// - a whole queue (no status filter): `*_queue_task`, covering, one walk per task of the queue;
 // - a finished status of a queue: `*_finished`, covering;
 // - RUNNING rows of a queue: `*_active` (a few), sorted;
 // - READY rows of a queue: `*_active`, sorted, while the queue has at most
-//   READY_SORTED_MAX of them; with a larger backlog, `*_queue` newest first keeping READY rows
-//   (a backlog is mostly the newest rows, so the walk stops early).
+//   READY_SORTED_MAX of them; with a larger backlog, `*_queue_task` newest first keeping READY
+//   rows, per task (a backlog is mostly the newest rows, so each walk stops early);
+// - a task (when its rows are fewer than the other filters'): `*_queue_task`, one walk per queue.
 
 const MIN_KEY = Number.MIN_SAFE_INTEGER;
 const MAX_KEY = Number.MAX_SAFE_INTEGER;
 const UNFINISHED = ["READY", "RUNNING"] as const;
-
-const newestFirst = (a: Key, b: Key) => b.enqueued_at - a.enqueued_at || b.seq - a.seq;
 
 /** Every queue name with at least one row, in order: one index seek each. */
 export function queuesPresent(q: ManageStatements): string[] {
@@ -25,6 +25,20 @@ export function queuesPresent(q: ManageStatements): string[] {
     queues.push(queue);
   }
   return queues;
+}
+
+/** The tasks asked for, or every task name with a row in the queue: one index seek each. */
+export function tasksIn(q: ManageStatements, queue: string, asked: string[] | null): string[] {
+  if (asked !== null) return asked;
+  const tasks: string[] = [];
+  for (
+    let task = q.firstTask.get({ queue }) ?? null;
+    task !== null;
+    task = q.nextTask.get({ queue, after: task }) ?? null
+  ) {
+    tasks.push(task);
+  }
+  return tasks;
 }
 
 /** READY or RUNNING rows of one queue: a covering range count. */
@@ -36,57 +50,54 @@ export function countUnfinishedIn(q: ManageStatements, queue: string, status: "R
 const readySortable = (q: ManageStatements, queue: string) => (q.readyUpTo.get({ queue }) ?? 0) <= READY_SORTED_MAX;
 
 /**
- * The first `n` keys of the page, newest first: one short keyset walk per value of the
- * driving filter (each already in order, none longer than n), merged here.
+ * The first `n` keys of the page, newest first: one keyset walk per value of the driving filter
+ * (each already in order), merged by mergeWalks, which reads each only as far as the page needs.
  */
 export function pageKeys(q: ManageStatements, f: Filter, after: Key | null, n: number): Key[] {
-  const page = {
+  const bounds = {
     since: f.since ?? MIN_KEY,
     beforeAt: after?.enqueued_at ?? MAX_KEY,
     beforeSeq: after?.seq ?? MAX_KEY,
-    limit: n,
-    tasks: jsonList(f.tasks),
   };
-  const keys: Key[] = [];
+  const tasks = jsonList(f.tasks);
+  const walks: Walk[] = [];
+  const walk = (stmt: ManageStatements[keyof ManageStatements], params: object, sorted = false) =>
+    walks.push({ read: (page) => stmt.all({ ...params, ...page }) as Key[], sorted });
   if (f.waiting !== null) {
     // READY rows only (a status filter without READY finds none).
     if (!allows(f.statuses, "READY")) return [];
-    const params = { ...page, waiting: f.waiting, now: Date.now() };
+    const params = { tasks, waiting: f.waiting, now: Date.now() };
     for (const queue of f.queues ?? queuesPresent(q)) {
-      const walk = readySortable(q, queue) ? q.walkWaiting : q.walkWaitingByQueue;
-      keys.push(...walk.all({ ...params, queue }));
+      if (readySortable(q, queue)) walk(q.walkWaiting, { ...params, queue }, true);
+      else for (const task of tasksIn(q, queue, f.tasks)) walk(q.walkWaitingByPair, { ...params, queue, task });
     }
-  } else if (drivenByTask(q, f)) {
-    const others = { ...page, statuses: jsonList(f.statuses), queues: jsonList(f.queues) };
-    for (const task of f.tasks ?? []) keys.push(...q.walkTask.all({ ...others, task }));
+  } else if (f.statuses !== null && drivenByTask(q, f)) {
+    // Without a status filter the queues' walks below are the same (queue, task) ranges, covering.
+    const statuses = jsonList(f.statuses);
+    const queues = f.queues ?? queuesPresent(q);
+    for (const task of f.tasks ?? []) for (const queue of queues) walk(q.walkTask, { statuses, queue, task });
   } else {
     for (const queue of f.queues ?? queuesPresent(q)) {
       if (f.statuses === null) {
-        keys.push(...(page.tasks === null ? q.walkQueue : q.walkQueueTasks).all({ ...page, queue }));
+        for (const task of tasksIn(q, queue, f.tasks)) walk(q.walkPair, { queue, task });
         continue;
       }
-      for (const status of f.statuses) keys.push(...walkStatus(q, queue, status, page));
+      for (const status of f.statuses) {
+        const params = { tasks, queue, status };
+        if (status === "RUNNING") walk(q.walkRunning, params, true);
+        else if (status !== "READY") walk(tasks === null ? q.walkFinished : q.walkFinishedTasks, params);
+        else if (readySortable(q, queue)) walk(q.walkReady, params, true);
+        else for (const task of tasksIn(q, queue, f.tasks)) walk(q.walkReadyByPair, { ...params, task });
+      }
     }
   }
-  return keys.sort(newestFirst).slice(0, n);
-}
-
-function walkStatus(
-  q: ManageStatements,
-  queue: string,
-  status: TaskResultStatus,
-  page: { tasks: string | null },
-): Key[] {
-  const params = { ...page, queue, status };
-  if (status === "READY") return (readySortable(q, queue) ? q.walkReady : q.walkReadyByQueue).all(params);
-  if (status === "RUNNING") return q.walkRunning.all(params);
-  return (page.tasks === null ? q.walkFinished : q.walkFinishedTasks).all(params);
+  return mergeWalks(walks, bounds, n);
 }
 
 /**
- * Whether to walk the task index (checking queue and status on the way) rather than the
- * queues (checking the task): whichever has fewer rows to read, estimated from the counts
- * table and live READY/RUNNING counts.
+ * Whether to walk the tasks' rows (one (queue, task) range per queue, checking the status on the
+ * way) rather than the queues' statuses (checking the task): whichever has fewer rows to read,
+ * estimated from the counts table and live READY/RUNNING counts.
  */
 export function drivenByTask(q: ManageStatements, f: Filter): boolean {
   if (f.tasks === null) return false;
@@ -118,9 +129,12 @@ export function countUnfinished(q: ManageStatements, status: "READY" | "RUNNING"
 export function countSince(q: ManageStatements, f: Filter, counts: StatusCounts): void {
   const since = f.since ?? MIN_KEY;
   if (drivenByTask(q, f)) {
-    const others = { since, statuses: jsonList(f.statuses), queues: jsonList(f.queues) };
+    const others = { since, statuses: jsonList(f.statuses) };
+    const queues = f.queues ?? queuesPresent(q);
     for (const task of f.tasks ?? []) {
-      for (const row of q.countSinceTask.all({ ...others, task })) counts[row.status] += row.n;
+      for (const queue of queues) {
+        for (const row of q.countSinceTask.all({ ...others, queue, task })) counts[row.status] += row.n;
+      }
     }
     return;
   }

@@ -7,7 +7,7 @@ import { recentSlots, TOTAL_SLOT } from "./sql/counts.js";
  * Version N is reached by applying MIGRATIONS[0..N-1] in order; never edit a shipped
  * migration, append a new one and bump this number.
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /**
  * Notes on version 1:
@@ -331,8 +331,30 @@ DROP INDEX tasklane_results_ready_queue;
 DROP INDEX tasklane_results_running_queue;
 `;
 
+/**
+ * Version 8: one index for the listings' queue and task filters, `*_queue_task` (queue_name,
+ * task_name, enqueued_at), instead of `*_queue` (queue_name, enqueued_at) and `*_task`
+ * (task_name, enqueued_at). An enqueued row now goes into four B-trees instead of five: the rowid
+ * table, `id`, `*_active` and this one. Measured with plain better-sqlite3 on the schema (20k
+ * rows, medians of 3 interleaved rounds): single INSERTs +21%, batches of 1,000 +7%. No claim
+ * or completion touches either index (their keys never change), so draining is unchanged.
+ * - A queue's rows newest first: one covering walk per task of the queue (found by skip-scan,
+ *   one seek each), merged in JS (manage-walks.ts), as listings already merge queues.
+ * - A task's rows: one walk per queue (skip-scan of the queues, as before).
+ * - A queue and task: one walk, as either old index gave with a check on the other column.
+ * The migration builds the index over every row (~2.4 s per million rows, as v6's did) inside its
+ * write transaction; other processes wait for it. Workers and commands of an older tasklane still
+ * running on the file fail their next statement that names a dropped index (a worker's heartbeat
+ * finds its RUNNING rows through `*_queue`'s queues): stop old workers first (as for v4).
+ */
+const V8 = `
+CREATE INDEX tasklane_results_queue_task ON tasklane_results (queue_name, task_name, enqueued_at);
+DROP INDEX tasklane_results_queue;
+DROP INDEX tasklane_results_task;
+`;
+
 /** MIGRATIONS[i] takes a database from version i to version i + 1 (exported for tests). */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5, V6, V7];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5, V6, V7, V8];
 
 function tooNew(path: string, found: number): ConfigError {
   return new ConfigError(

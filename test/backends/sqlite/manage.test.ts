@@ -731,22 +731,23 @@ describe("query plans", () => {
       (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join("\n");
     const check = () => {
       const expectIndex: [string, RegExp][] = [
-        [SQL.walkQueue, /COVERING INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
-        [SQL.walkQueueTasks, /INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
+        [SQL.walkPair, /COVERING INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at/],
         [SQL.walkFinished, /COVERING INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at/],
         [SQL.walkFinishedTasks, /INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at/],
-        [SQL.walkReadyByQueue, /INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
-        [SQL.walkWaitingByQueue, /INDEX tasklane_results_queue \(queue_name=\? AND enqueued_at/],
-        [SQL.walkTask, /INDEX tasklane_results_task \(task_name=\? AND enqueued_at/],
+        [SQL.walkReadyByPair, /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at/],
+        [SQL.walkWaitingByPair, /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at/],
+        [SQL.walkTask, /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at/],
         [SQL.countReady, /COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
         [SQL.countRunning, /COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
         [SQL.readyUpTo, /COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
         [SQL.oldestReady, /COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
-        [SQL.nextQueue, /COVERING INDEX tasklane_results_queue \(queue_name>\?\)/],
+        [SQL.nextQueue, /COVERING INDEX tasklane_results_queue_task \(queue_name>\?\)/],
+        [SQL.firstTask, /COVERING INDEX tasklane_results_queue_task \(queue_name=\?\)/],
+        [SQL.nextTask, /COVERING INDEX tasklane_results_queue_task \(queue_name=\? AND task_name>\?\)/],
         [SQL.countSinceFinished, /INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at>\?\)/],
         [SQL.countSinceReady, /INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
         [SQL.countSinceRunning, /INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
-        [SQL.countSinceTask, /INDEX tasklane_results_task \(task_name=\? AND enqueued_at>\?\)/],
+        [SQL.countSinceTask, /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at>\?\)/],
         [SQL.idRange, /INDEX sqlite_autoindex_tasklane_results_1 \(id>\? AND id<\?\)/],
         [SQL.failedSeqs, /INDEX tasklane_results_finished \(status=\?\)/],
         [SQL.rowsBySeq, /USING INTEGER PRIMARY KEY \(rowid=\?\)/],
@@ -811,7 +812,7 @@ describe("schema v2", () => {
     opened.push(s);
     m = new SqliteManagement(s);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
     await expectCountsExact();
     expect(await m.countByStatus()).toEqual({ READY: 10, RUNNING: 10, SUCCEEDED: 20, FAILED: 10, CANCELLED: 10 });
     const perQueue = await m.countByQueue();

@@ -58,14 +58,13 @@ describe("schema v6", () => {
     v5File(path);
     const s = stores.open(path);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
     expect(indexNames(s)).not.toContain("tasklane_results_queue_status");
     expect(indexNames(s)).toEqual(
       expect.arrayContaining([
-        "tasklane_results_queue",
+        "tasklane_results_queue_task", // v8: v6's queue and task indexes, merged
         "tasklane_results_finished",
         "tasklane_results_active", // v7: the READY and RUNNING indexes of v6, merged
-        "tasklane_results_task",
       ]),
     );
     expect(s.db.pragma("integrity_check", { simple: true })).toBe("ok");

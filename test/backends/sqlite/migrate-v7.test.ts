@@ -63,7 +63,7 @@ describe("schema v7", () => {
     v6File(path);
     const s = stores.open(path);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
     const names = indexNames(s);
     expect(names).toContain("tasklane_results_active");
     expect(names).not.toContain("tasklane_results_ready_queue");

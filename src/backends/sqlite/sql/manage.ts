@@ -1,6 +1,6 @@
 import { LIMIT } from "./limit.js";
 
-// The operator's SQL (manage.ts), over the indexes described in schema.ts (v2, v6, v7). Constants only,
+// The operator's SQL (manage.ts), over the indexes described in schema.ts (v2, v6, v7, v8). Constants only,
 // prepared once per connection through its statement cache; every value is a bound parameter and
 // lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
 // the index it was written for, so statistics (ANALYZE) can never turn it into a sort.
@@ -8,7 +8,7 @@ import { LIMIT } from "./limit.js";
 import { BY_ACTIVE, READY_ROWS, RUNNING_ROWS } from "./active.js";
 import { NEXT_DUE } from "./claim.js";
 import { PER_SLOT, TOTALS } from "./counts.js";
-import { runningRows } from "./running.js";
+import { BY_QUEUE_TASK, runningRows } from "./running.js";
 
 export const FINISHED = "('SUCCEEDED', 'FAILED', 'CANCELLED')";
 
@@ -26,8 +26,6 @@ const IN_TASKS = "task_name IN (SELECT value FROM json_each(@tasks))";
 // after @since; the range on enqueued_at is what the index seeks on.
 const PAGE = `enqueued_at >= @since AND enqueued_at <= @beforeAt AND (enqueued_at < @beforeAt OR seq < @beforeSeq)`;
 const NEWEST_FIRST = `ORDER BY enqueued_at DESC, seq DESC ${LIMIT}`;
-const BY_QUEUE = "FROM tasklane_results INDEXED BY tasklane_results_queue";
-const BY_TASK = "FROM tasklane_results INDEXED BY tasklane_results_task";
 const BY_FINISHED = "FROM tasklane_results INDEXED BY tasklane_results_finished";
 /** What a `*_finished` range needs to say so the planner may use that partial index. */
 const FINISHED_ROWS = "status = @status AND queue_name = @queue AND finished_at IS NOT NULL";
@@ -48,12 +46,12 @@ export const READY_SORTED_MAX = 10_000;
 const READY_PROBE = ["LIMIT", READY_SORTED_MAX + 1].join(" ");
 
 export const SQL = {
-  // Newest-first walks, one per queue and (unless all are asked for) status, merged in JS
-  // (manage-walks.ts). Finished rows and whole queues: covering ranges in index order. READY and
-  // RUNNING rows: ranges of the partial index of unfinished rows, sorted (schema.ts, v7).
-  /** A queue's rows, any status. */
-  walkQueue: `SELECT seq, enqueued_at ${BY_QUEUE} WHERE queue_name = @queue AND ${PAGE} ${NEWEST_FIRST}`,
-  walkQueueTasks: `SELECT seq, enqueued_at ${BY_QUEUE} WHERE queue_name = @queue AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
+  // Newest-first walks, one per queue and (unless all are asked for) status or task, merged in JS
+  // (manage-walks.ts). Finished rows and a queue's tasks: covering ranges in index order. READY
+  // and RUNNING rows: ranges of the partial index of unfinished rows, sorted (schema.ts, v7).
+  /** A queue's rows of one task, any status. */
+  walkPair: `SELECT seq, enqueued_at ${BY_QUEUE_TASK}
+    WHERE queue_name = @queue AND task_name = @task AND ${PAGE} ${NEWEST_FIRST}`,
   /** A queue's rows of one finished status. */
   walkFinished: `SELECT seq, enqueued_at ${BY_FINISHED} WHERE ${FINISHED_ROWS} AND ${PAGE} ${NEWEST_FIRST}`,
   walkFinishedTasks: `SELECT seq, enqueued_at ${BY_FINISHED}
@@ -61,25 +59,28 @@ export const SQL = {
   /** A queue's READY rows (at most READY_SORTED_MAX of them), sorted. */
   walkReady: `SELECT seq, enqueued_at ${BY_ACTIVE}
     WHERE ${READY_ROWS} AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} ${NEWEST_FIRST}`,
-  /** A queue with a READY backlog: its rows newest first, READY ones kept. */
-  walkReadyByQueue: `SELECT seq, enqueued_at ${BY_QUEUE}
-    WHERE queue_name = @queue AND ${PAGE} AND status = 'READY' AND ${OPT_TASKS} ${NEWEST_FIRST}`,
+  /** A queue with a READY backlog: a task's rows of it newest first, READY ones kept. */
+  walkReadyByPair: `SELECT seq, enqueued_at ${BY_QUEUE_TASK}
+    WHERE queue_name = @queue AND task_name = @task AND ${PAGE} AND status = 'READY' ${NEWEST_FIRST}`,
   /** A queue's RUNNING rows (a few), sorted. */
   walkRunning: `SELECT seq, enqueued_at ${BY_ACTIVE}
     WHERE ${RUNNING_ROWS} AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} ${NEWEST_FIRST}`,
-  /** One task's walk, newest first, other filters checked on the way. */
-  walkTask: `SELECT seq, enqueued_at ${BY_TASK}
-    WHERE task_name = @task AND ${PAGE} AND ${OPT_STATUSES} AND ${OPT_QUEUES} ${NEWEST_FIRST}`,
+  /** One task's walk in one queue, newest first, the statuses checked on the way. */
+  walkTask: `SELECT seq, enqueued_at ${BY_QUEUE_TASK}
+    WHERE queue_name = @queue AND task_name = @task AND ${PAGE} AND ${OPT_STATUSES} ${NEWEST_FIRST}`,
   /** One queue's READY rows that are scheduled (not due yet) or retrying (failed before), newest first. */
   walkWaiting: `SELECT seq, enqueued_at ${BY_ACTIVE}
     WHERE ${READY_ROWS} AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} AND ${WAITING} ${NEWEST_FIRST}`,
-  walkWaitingByQueue: `SELECT seq, enqueued_at ${BY_QUEUE}
-    WHERE queue_name = @queue AND ${PAGE} AND status = 'READY' AND ${OPT_TASKS} AND ${WAITING} ${NEWEST_FIRST}`,
+  walkWaitingByPair: `SELECT seq, enqueued_at ${BY_QUEUE_TASK}
+    WHERE queue_name = @queue AND task_name = @task AND ${PAGE} AND status = 'READY' AND ${WAITING} ${NEWEST_FIRST}`,
   rowsBySeq: "SELECT * FROM tasklane_results WHERE seq IN (SELECT value FROM json_each(@seqs))",
 
-  // Skip-scan over the leading column: one seek per distinct queue.
-  firstQueue: `SELECT min(queue_name) ${BY_QUEUE}`,
-  nextQueue: `SELECT queue_name ${BY_QUEUE} WHERE queue_name > @after ORDER BY queue_name LIMIT 1`,
+  // Skip-scans: one seek per distinct queue, and per distinct task of a queue.
+  firstQueue: `SELECT min(queue_name) ${BY_QUEUE_TASK}`,
+  nextQueue: `SELECT queue_name ${BY_QUEUE_TASK} WHERE queue_name > @after ORDER BY queue_name LIMIT 1`,
+  firstTask: `SELECT min(task_name) ${BY_QUEUE_TASK} WHERE queue_name = @queue`,
+  nextTask: `SELECT task_name ${BY_QUEUE_TASK}
+    WHERE queue_name = @queue AND task_name > @after ORDER BY task_name LIMIT 1`,
 
   finishedCounts: TOTALS,
   /** A queue's READY or RUNNING rows: covering range counts over the partial index. */
@@ -101,8 +102,8 @@ export const SQL = {
     WHERE ${READY_ROWS} AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,
   countSinceRunning: `SELECT count(*) ${BY_ACTIVE}
     WHERE ${RUNNING_ROWS} AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,
-  countSinceTask: `SELECT status, count(*) AS n ${BY_TASK}
-    WHERE task_name = @task AND enqueued_at >= @since AND ${OPT_STATUSES} AND ${OPT_QUEUES} GROUP BY status`,
+  countSinceTask: `SELECT status, count(*) AS n ${BY_QUEUE_TASK}
+    WHERE queue_name = @queue AND task_name = @task AND enqueued_at >= @since AND ${OPT_STATUSES} GROUP BY status`,
 
   idRange: `SELECT * FROM tasklane_results WHERE id >= @from AND id < @to ORDER BY id ${LIMIT}`,
   // No index can serve "ends with": a covering scan of the id index (~50 ns a row).
