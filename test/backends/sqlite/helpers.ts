@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach } from "vitest";
+import type Database from "better-sqlite3";
+import { afterEach, beforeEach, expect } from "vitest";
 import { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
+import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
 import { SqliteStore } from "../../../src/backends/sqlite/store.js";
 import type { EnqueueRequest } from "../../../src/contract/backend.js";
@@ -89,6 +91,26 @@ export function walState(dbPath: string): { frames: number; backfilled: number }
 /** The file's index names, in order. */
 export function indexNames(s: SqliteStore): string[] {
   return s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").pluck().all() as string[];
+}
+
+/** Fills a (v6 or later) file's tasklane_counts totals from its rows, as the store keeps them. */
+export function fillCounts(raw: Database.Database): void {
+  raw.exec(`INSERT INTO tasklane_counts (queue_name, task_name, status, slot, n)
+    SELECT queue_name, task_name, status, ${TOTAL_SLOT}, count(*) FROM tasklane_results
+    WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') GROUP BY 1, 2, 3`);
+}
+
+/**
+ * A migrated file: at the current version (`version`, which the test was written for), with the
+ * indexes `added` and without the `dropped` ones, and whole (integrity_check).
+ */
+export function expectMigrated(s: SqliteStore, version: number, added: string[], dropped: string[]): void {
+  expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+  expect(SCHEMA_VERSION).toBe(version);
+  const names = indexNames(s);
+  for (const name of added) expect(names).toContain(name);
+  for (const name of dropped) expect(names).not.toContain(name);
+  expect(s.db.pragma("integrity_check", { simple: true })).toBe("ok");
 }
 
 /** tasklane_counts' totals, and the same counted from the rows: equal when the counts are exact. */

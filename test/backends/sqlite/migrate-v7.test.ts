@@ -2,10 +2,9 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
 import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
-import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
+import { MIGRATIONS } from "../../../src/backends/sqlite/schema.js";
 import type { AttemptOutcome } from "../../../src/contract/worker-store.js";
-import { ALL, countsAndTruth, indexNames, only, record, storesPerTest } from "./helpers.js";
+import { ALL, countsAndTruth, expectMigrated, fillCounts, only, record, storesPerTest } from "./helpers.js";
 
 const stores = storesPerTest();
 
@@ -50,9 +49,7 @@ function v6File(path: string): void {
         running ? (worker === "live" ? NOW + 600_000 : NOW - 600_000) : null,
       );
     }
-    raw.exec(`INSERT INTO tasklane_counts (queue_name, task_name, status, slot, n)
-      SELECT queue_name, task_name, status, ${TOTAL_SLOT}, count(*) FROM tasklane_results
-      WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') GROUP BY 1, 2, 3`);
+    fillCounts(raw);
   })();
   raw.close();
 }
@@ -62,13 +59,12 @@ describe("schema v7", () => {
     const path = stores.path("v6.sqlite3");
     v6File(path);
     const s = stores.open(path);
-    expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(8);
-    const names = indexNames(s);
-    expect(names).toContain("tasklane_results_active");
-    expect(names).not.toContain("tasklane_results_ready_queue");
-    expect(names).not.toContain("tasklane_results_running_queue");
-    expect(s.db.pragma("integrity_check", { simple: true })).toBe("ok");
+    expectMigrated(
+      s,
+      8,
+      ["tasklane_results_active"],
+      ["tasklane_results_ready_queue", "tasklane_results_running_queue"],
+    );
     // The index holds the unfinished rows only: the history is not in it.
     const entries = s.db
       .prepare(

@@ -1,11 +1,10 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
-import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
+import { MIGRATIONS } from "../../../src/backends/sqlite/schema.js";
 import { READY_SORTED_MAX } from "../../../src/backends/sqlite/sql/manage.js";
 import type { ResultFilter } from "../../../src/contract/management.js";
-import { ALL, countsAndTruth, indexNames, storesPerTest } from "./helpers.js";
+import { ALL, countsAndTruth, expectMigrated, fillCounts, storesPerTest } from "./helpers.js";
 
 const stores = storesPerTest();
 
@@ -50,9 +49,7 @@ function v7File(path: string): void {
         running ? NOW + 600_000 : null,
       );
     }
-    raw.exec(`INSERT INTO tasklane_counts (queue_name, task_name, status, slot, n)
-      SELECT queue_name, task_name, status, ${TOTAL_SLOT}, count(*) FROM tasklane_results
-      WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') GROUP BY 1, 2, 3`);
+    fillCounts(raw);
   })();
   raw.close();
 }
@@ -62,13 +59,7 @@ describe("schema v8", () => {
     const path = stores.path("v7.sqlite3");
     v7File(path);
     const s = stores.open(path);
-    expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(8);
-    const names = indexNames(s);
-    expect(names).toContain("tasklane_results_queue_task");
-    expect(names).not.toContain("tasklane_results_queue");
-    expect(names).not.toContain("tasklane_results_task");
-    expect(s.db.pragma("integrity_check", { simple: true })).toBe("ok");
+    expectMigrated(s, 8, ["tasklane_results_queue_task"], ["tasklane_results_queue", "tasklane_results_task"]);
     const ready = (queue: string) =>
       s.db
         .prepare("SELECT count(*) FROM tasklane_results WHERE status = 'READY' AND queue_name = ?")
