@@ -8,9 +8,12 @@ import { newResultId as v7 } from "../src/core/ids.js";
 import type { Enqueuer } from "./enqueue.js";
 
 // The row shape of store.ts's INSERT: UUIDv7 id, JSON args, due_at = enqueued_at.
-const INSERT = `INSERT INTO tasklane_results
-  (id, task_name, status, args, queue_name, priority, run_after, due_at, enqueued_at, max_attempts)
-  VALUES (?, 'noop', 'READY', ?, 'default', 0, NULL, ?, ?, 1)`;
+const INSERT_INTO = `INSERT INTO tasklane_results
+  (id, task_name, status, args, queue_name, priority, run_after, due_at, enqueued_at, max_attempts)`;
+const ROW_VALUES = "(?, 'noop', 'READY', ?, 'default', 0, NULL, ?, ?, 1)";
+const INSERT = `${INSERT_INTO} VALUES ${ROW_VALUES}`;
+/** Rows per INSERT statement in a bulk, as the store writes a batch (sql/enqueue.ts). */
+const ROWS_PER_STATEMENT = 100;
 
 /** (a) one autocommit INSERT per task. */
 export function rawSingle(db: Database.Database): Enqueuer {
@@ -26,12 +29,24 @@ export function rawSingle(db: Database.Database): Enqueuer {
   };
 }
 
-/** (b) `chunk` INSERTs per BEGIN IMMEDIATE transaction. */
+/**
+ * (b) `chunk` rows per BEGIN IMMEDIATE transaction, 100 per INSERT statement as the store writes
+ * a batch (the rest one by one): binding many rows per statement is the cheapest way
+ * better-sqlite3 has to store them.
+ */
 export function rawBulk(db: Database.Database, chunk: number): Enqueuer {
   const insert = db.prepare(INSERT);
+  const insertMany = db.prepare(`${INSERT_INTO} VALUES ${Array(ROWS_PER_STATEMENT).fill(ROW_VALUES).join(", ")}`);
   const many = db.transaction((from: number, to: number) => {
     const now = Date.now();
-    for (let i = from; i < to; i++) insert.run(v7(), JSON.stringify([i]), now, now);
+    let i = from;
+    const params: (string | number)[] = [];
+    for (; i + ROWS_PER_STATEMENT <= to; i += ROWS_PER_STATEMENT) {
+      params.length = 0;
+      for (let j = i; j < i + ROWS_PER_STATEMENT; j++) params.push(v7(), JSON.stringify([j]), now, now);
+      insertMany.run(params);
+    }
+    for (; i < to; i++) insert.run(v7(), JSON.stringify([i]), now, now);
   });
   return {
     run(from, to) {

@@ -98,7 +98,7 @@ export async function bulkEnqueue(n: number): Promise<Section> {
   );
   return enqueueSection(
     "(b) Bulk enqueue",
-    `${fmtInt(n)} tasks as \`await noop.enqueueMany(calls)\` with ${fmtInt(CHUNK)} calls each (one transaction each). Raw bound: ${fmtInt(CHUNK)} prepared INSERTs per BEGIN IMMEDIATE transaction. plainjob: \`queue.addMany("noop", data)\` with ${fmtInt(CHUNK)} each. Interleaved rounds as in (a).`,
+    `${fmtInt(n)} tasks as \`await noop.enqueueMany(calls)\` with ${fmtInt(CHUNK)} calls each (one transaction each). Raw bound: ${fmtInt(CHUNK)} rows per BEGIN IMMEDIATE transaction, 100 per prepared INSERT statement (as the store writes a batch). plainjob: \`queue.addMany("noop", data)\` with ${fmtInt(CHUNK)} each. Interleaved rounds as in (a).`,
     n,
     ms,
     0.7,

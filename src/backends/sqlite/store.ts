@@ -9,6 +9,7 @@ import { busySwitch } from "./busy-switch.js";
 import { type ClaimParams, claimSeqs, countStarts, plainClaim } from "./claim-rows.js";
 import { type ClaimControls, planControlledClaim, queueRooms } from "./controlled-claim.js";
 import { CountDeltas, type CountedRow } from "./counts.js";
+import { insertAll } from "./insert-rows.js";
 import { ownIdentity } from "./local-process.js";
 import { openDatabase } from "./open.js";
 import {
@@ -104,10 +105,7 @@ export class SqliteStore {
     const db = this.db;
     const q = new Statements(db);
     this.statements = q;
-    this.#insertMany = db.transaction((rows: InsertValues[]) => {
-      const insert = q.get(INSERT);
-      for (const values of rows) insert.run(...values);
-    });
+    this.#insertMany = db.transaction((rows: InsertValues[]) => insertAll(q, rows));
     this.#claimTx = db.transaction((workerId, selector, limit, now, completed) => {
       const dropped = this.#completeAll(completed);
       // A retry made a row READY again, maybe in a queue the last claim did not see.

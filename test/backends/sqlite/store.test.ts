@@ -8,6 +8,7 @@ import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import { SELECT_EXPIRED, SELECT_OWN } from "../../../src/backends/sqlite/sql/recover.js";
 import { EXTEND_LEASES } from "../../../src/backends/sqlite/sql/workers.js";
 import type { SqliteStore } from "../../../src/backends/sqlite/store.js";
+import type { EnqueueRequest } from "../../../src/contract/backend.js";
 import type { AttemptOutcome } from "../../../src/contract/worker-store.js";
 import { ConfigError, TaskResultDoesNotExist } from "../../../src/core/errors.js";
 import type { TaskResultData } from "../../../src/core/result.js";
@@ -170,6 +171,28 @@ describe("records", () => {
     await expect(backend.getResultData("nope")).rejects.toBeInstanceOf(TaskResultDoesNotExist);
     expect(backend.describeLocation()).toBe(dbPath);
     expect(backend.workerStore()).toBe(backend.workerStore());
+  });
+
+  it("stores a batch 100, 10 and 1 rows a statement: every field of every row as given, rowids in the batch's order", () => {
+    const s = store();
+    // 237 = 2 × 100 + 3 × 10 + 7: every statement size, each row with fields of its own.
+    const requests: EnqueueRequest[] = Array.from({ length: 237 }, (_, i) => ({
+      taskName: `t${i % 7}`,
+      args: [i, { nested: `x${i}` }],
+      queueName: `q${i % 3}`,
+      priority: i % 5,
+      runAfter: i % 4 === 0 ? new Date(2_000_000 + i) : null,
+      maxAttempts: 1 + (i % 3),
+      timeoutMs: i % 2 === 0 ? 1000 + i : null,
+      concurrency: i % 6 === 0 ? { key: `k${i}`, limit: 2 } : undefined,
+    }));
+    const records = requests.map((request, i) => record(request, 1_000_000 + i));
+    s.insert(records, requests);
+    for (const r of records) expect(s.get(r.id)).toEqual(r);
+    const inOrder = s.db.prepare("SELECT id FROM tasklane_results ORDER BY seq").pluck().all();
+    expect(inOrder).toEqual(ids(records));
+    const limits = s.db.prepare("SELECT concurrency_key, concurrency_limit FROM tasklane_results WHERE seq = 1").get();
+    expect(limits).toEqual({ concurrency_key: "k0", concurrency_limit: 2 });
   });
 
   it("reopens after close()", async () => {
