@@ -173,7 +173,7 @@ describe("records", () => {
     expect(backend.workerStore()).toBe(backend.workerStore());
   });
 
-  it("stores a batch 100, 10 and 1 rows a statement: every field of every row as given, rowids in the batch's order", () => {
+  it("stores a batch 100, 10 and 1 rows a statement, plain or not: every field of every row as given, rowids in the batch's order", () => {
     const s = store();
     // 237 = 2 × 100 + 3 × 10 + 7: every statement size, each row with fields of its own.
     const requests: EnqueueRequest[] = Array.from({ length: 237 }, (_, i) => ({
@@ -193,6 +193,19 @@ describe("records", () => {
     expect(inOrder).toEqual(ids(records));
     const limits = s.db.prepare("SELECT concurrency_key, concurrency_limit FROM tasklane_results WHERE seq = 1").get();
     expect(limits).toEqual({ concurrency_key: "k0", concurrency_limit: 2 });
+
+    // Groups of rows with none of the optional settings bind only the values they set.
+    const plain = Array.from({ length: 111 }, (_, i) =>
+      record(
+        { args: [i], queueName: `p${i % 2}`, priority: (i % 3) - 1, runAfter: i % 5 ? null : new Date(3_000_000 + i) },
+        2_000_000 + i,
+      ),
+    );
+    s.insert(plain);
+    for (const r of plain) expect(s.get(r.id)).toEqual(r);
+    expect(s.db.prepare("SELECT id FROM tasklane_results WHERE seq > 237 ORDER BY seq").pluck().all()).toEqual(
+      ids(plain),
+    );
   });
 
   it("reopens after close()", async () => {
