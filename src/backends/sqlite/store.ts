@@ -7,8 +7,8 @@ import type { TaskResultData } from "../../core/result.js";
 import { heartbeatWriter } from "./beat.js";
 import { busySwitch } from "./busy-switch.js";
 import { type ClaimParams, claimSeqs, countStarts, plainClaim } from "./claim-rows.js";
+import { completeRows, type HeldRow, hasRetry } from "./complete-rows.js";
 import { type ClaimControls, planControlledClaim, queueRooms } from "./controlled-claim.js";
-import { CountDeltas, type CountedRow } from "./counts.js";
 import { insertAll } from "./insert-rows.js";
 import { ownIdentity } from "./local-process.js";
 import { openDatabase } from "./open.js";
@@ -21,17 +21,11 @@ import {
   rowToRecord,
 } from "./rows.js";
 import { CLAIM_ONE, CLAIM_SELECT, NEXT_DUE, READY_QUEUES } from "./sql/claim.js";
-import { FAIL, RETRY, SUCCEED } from "./sql/complete.js";
 import { PAUSED_QUEUES } from "./sql/controls.js";
-import { DATA_VERSION, GET, HELD_OF, INSERT } from "./sql/enqueue.js";
+import { DATA_VERSION, GET, INSERT } from "./sql/enqueue.js";
 import { REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
 import { insertIfFree, insertUnlessHeld } from "./unique.js";
-
-/** A claimed row as a completion addresses it: by rowid, counted under its queue and task. */
-interface HeldRow extends CountedRow {
-  seq: number;
-}
 
 export interface SqliteStoreOptions {
   /** Absolute path of the database file; its folder is created if missing. */
@@ -107,12 +101,12 @@ export class SqliteStore {
     this.statements = q;
     this.#insertMany = db.transaction((rows: InsertValues[]) => insertAll(q, rows));
     this.#claimTx = db.transaction((workerId, selector, limit, now, completed) => {
-      const dropped = this.#completeAll(completed);
+      const dropped = completeRows(q, this.#claimed, completed);
       // A retry made a row READY again, maybe in a queue the last claim did not see.
-      if (completed.some((o) => o.status === "FAILED" && o.retryAt)) this.#readyQueuesSeen = null;
+      if (hasRetry(completed)) this.#readyQueuesSeen = null;
       return { rows: limit > 0 ? this.#claimRows(workerId, selector, limit, now) : [], dropped };
     });
-    this.#completeTx = db.transaction((outcomes) => this.#completeAll(outcomes));
+    this.#completeTx = db.transaction((outcomes) => completeRows(q, this.#claimed, outcomes));
     this.#heartbeat = heartbeatWriter(db, q, this.leaseMs);
     this.#withoutBusyWait = busySwitch(q, this.busyTimeoutMs);
   }
@@ -189,7 +183,7 @@ export class SqliteStore {
       now,
       completed,
     );
-    if (completed.some((o) => o.status === "FAILED" && o.retryAt)) this.#changedLocally();
+    if (hasRetry(completed)) this.#changedLocally();
     // In claim order already: claimSeqs keeps the order its planner gave.
     const claimed = rows.map((row) => {
       const record = claimedToRecord(row, this.alias);
@@ -279,46 +273,8 @@ export class SqliteStore {
   complete(outcomes: AttemptOutcome[]): string[] {
     if (outcomes.length === 0) return [];
     const dropped = this.#completeTx.immediate(outcomes);
-    if (outcomes.some((o) => o.status === "FAILED" && o.retryAt)) this.#changedLocally();
+    if (hasRetry(outcomes)) this.#changedLocally();
     return dropped;
-  }
-
-  /** Applies the outcomes (inside a transaction) and their counts; returns the dropped ids. */
-  #completeAll(outcomes: AttemptOutcome[]): string[] {
-    if (outcomes.length === 0) return [];
-    const counts = new CountDeltas();
-    const dropped: string[] = [];
-    for (const outcome of outcomes) if (!this.#completeOne(outcome, counts)) dropped.push(outcome.id);
-    counts.flush(this.statements);
-    return dropped;
-  }
-
-  /** Applies one outcome to the holder's row; false when the row is no longer held (dropped). */
-  #completeOne(outcome: AttemptOutcome, counts: CountDeltas): boolean {
-    const q = this.statements;
-    const held = this.#claimed.get(outcome.id) ?? q.get<HeldRow>(HELD_OF).get(outcome.id);
-    this.#claimed.delete(outcome.id);
-    if (held === undefined) return false;
-    // Each statement's parameters as one literal: a spread copy given one more property made V8
-    // promote these to the old generation in a drain (see applyOutcome in contract/records.ts).
-    const { seq } = held;
-    const { workerId, attempt } = outcome;
-    const finishedAt = outcome.finishedAt.getTime();
-    if (outcome.status === "SUCCEEDED") {
-      const returnValue = outcome.returnJson ?? JSON.stringify(outcome.returnValue ?? null);
-      if (q.get(SUCCEED).run({ seq, workerId, attempt, finishedAt, returnValue }).changes === 0) return false;
-      counts.add(held, "SUCCEEDED", 1, finishedAt);
-      return true;
-    }
-    const error = outcome.error ? JSON.stringify(outcome.error) : null;
-    if (outcome.retryAt) {
-      return (
-        q.get(RETRY).run({ seq, workerId, attempt, finishedAt, error, retryAt: outcome.retryAt.getTime() }).changes > 0
-      );
-    }
-    if (q.get(FAIL).run({ seq, workerId, attempt, finishedAt, error }).changes === 0) return false;
-    counts.add(held, "FAILED", 1, finishedAt);
-    return true;
   }
 
   registerWorker(worker: WorkerRegistration, now: number = Date.now()): void {
