@@ -3,13 +3,14 @@ import type { PruneOptions } from "../../contract/management.js";
 import { type CountedRow, countRows, type FinishedStatus } from "./counts.js";
 import { gapAfter, waitUntil } from "./lock-gaps.js";
 import { jsonList, manageStatements } from "./manage-sql.js";
-import { queuesPresent } from "./manage-walks.js";
+import { queuesPresent, tasksIn } from "./manage-walks.js";
 import { PRUNE_SQL } from "./sql/prune.js";
 import type { Statements } from "./statements.js";
 
-// Prune: deletes finished rows only, through the partial `tasklane_results_finished` index
-// (status, queue_name, enqueued_at, …), one finished status at a time, its queues' walks merged
-// oldest first (MergedWalk, sql/prune.ts). Each batch is found by a read outside any write lock
+// Prune: deletes finished rows only, one finished status at a time, its walks merged oldest
+// first (MergedWalk): FAILED and CANCELLED rows one walk per queue through the partial
+// `tasklane_results_failed` index, SUCCEEDED rows one walk per (queue, task) through
+// `*_queue_task` (sql/prune.ts). Each batch is found by a read outside any write lock
 // (keyset walks in index order, so rows skipped by the task filter are never read twice), then
 // deleted in its own short BEGIN IMMEDIATE transaction whose DELETE re-checks status and age,
 // so a row retried in between is left alone.
@@ -32,8 +33,10 @@ export const DEFAULT_PRUNE_BATCH = 2000;
 
 interface PruneStatements {
   count: Database.Statement<unknown[], number>;
+  countPair: Database.Statement<unknown[], number>;
   held: Database.Statement<unknown[], number>;
   keys: Database.Statement<unknown[], { seq: number; enqueued_at: number }>;
+  keysPair: Database.Statement<unknown[], { seq: number; enqueued_at: number }>;
   deleteBatch: Database.Statement<unknown[], CountedRow>;
   deleteWorkers: Database.Statement;
 }
@@ -41,8 +44,10 @@ interface PruneStatements {
 function statements(cache: Statements): PruneStatements {
   return {
     count: cache.pluck<number>(PRUNE_SQL.count),
+    countPair: cache.pluck<number>(PRUNE_SQL.countPair),
     held: cache.pluck<number>(PRUNE_SQL.held),
     keys: cache.get<{ seq: number; enqueued_at: number }>(PRUNE_SQL.keys),
+    keysPair: cache.get<{ seq: number; enqueued_at: number }>(PRUNE_SQL.keysPair),
     deleteBatch: cache.get<CountedRow>(PRUNE_SQL.delete),
     deleteWorkers: cache.get(PRUNE_SQL.deleteWorkers),
   };
@@ -61,75 +66,135 @@ function targets(options: PruneOptions) {
 
 type PruneKey = { seq: number; enqueued_at: number };
 type Target = ReturnType<typeof targets>[number];
-/** One queue's walk: the keys read ahead, the next one to take, and where the next read starts. */
-interface QueueWalk {
-  queue: string;
+/** Where one walk reads: a queue (FAILED, CANCELLED), or a queue's task (SUCCEEDED). */
+type Range = { queue: string; task?: string };
+/** One walk: the keys read ahead, the next one to take, and where the next read starts. */
+interface RangeWalk {
+  range: Range;
   keys: PruneKey[];
   next: number;
   done: boolean;
   after: PruneKey | null;
 }
 
+/** The ranges a status is walked by: SUCCEEDED rows per (queue, task), the others per queue. */
+function rangesOf(cache: Statements, target: Target, queues: readonly string[], tasks: string[] | null): Range[] {
+  if (target.status !== "SUCCEEDED") return queues.map((queue) => ({ queue }));
+  const q = manageStatements(cache);
+  return queues.flatMap((queue) => tasksIn(q, queue, tasks).map((task) => ({ queue, task })));
+}
+
+/** Keys buffered per walk at least: a walk read in steps this short pays a seek per step. */
+const MIN_READ_AHEAD = 256;
+
+const before = (a: PruneKey, b: PruneKey) =>
+  a.enqueued_at < b.enqueued_at || (a.enqueued_at === b.enqueued_at && a.seq < b.seq);
+
 /**
- * One status's prunable rows, oldest first across the queues: each queue's keyset walk, read
- * `limit` keys at a time into a buffer, merged. Rows enqueued together sit together in the
- * table, so a batch taken in that order empties whole table pages, as one walk of the status
- * in time order did before v6; batches taken queue after queue came back to every page once
- * per queue (one run at a million rows: 21 s, against 14–17 s merged). Each key is read once.
+ * One status's prunable rows, oldest first across its ranges: each range's keyset walk, read
+ * ahead into a buffer, merged through a min-heap of the walks by their next key (SUCCEEDED rows
+ * are one walk per (queue, task): 150 walks for 5 queues of 30 tasks, where picking the oldest
+ * head by a scan of every walk cost ~1 s of CPU per million keys). Rows enqueued together sit
+ * together in the table, so a batch taken in that order empties whole table pages, as one walk
+ * of the status in time order did before v6; batches taken queue after queue came back to every
+ * page once per queue (one run at a million rows: 21 s, against 14–17 s merged). Each key is
+ * read once; a walk buffers 2 × limit ÷ walks keys (at least MIN_READ_AHEAD).
  */
 class MergedWalk {
-  readonly #queues: QueueWalk[];
+  readonly #walks: RangeWalk[];
+  readonly #readAhead: number;
+  /** The walks with keys left, a min-heap by their next key; filled at the first take. */
+  #heap: RangeWalk[] | null = null;
 
   constructor(
     readonly q: PruneStatements,
     readonly target: Target,
-    queues: readonly string[],
+    ranges: readonly Range[],
     readonly limit: number,
   ) {
-    this.#queues = queues.map((queue) => ({ queue, keys: [], next: 0, done: false, after: null }));
+    this.#walks = ranges.map((range) => ({ range, keys: [], next: 0, done: false, after: null }));
+    this.#readAhead = Math.max(MIN_READ_AHEAD, Math.ceil((2 * limit) / Math.max(1, ranges.length)));
   }
 
   /** The next batch: up to `limit` keys, oldest first. */
   take(): PruneKey[] {
+    const heap = this.#heap ?? this.#fill();
     const batch: PruneKey[] = [];
-    while (batch.length < this.limit) {
-      let best: QueueWalk | null = null;
-      for (const walk of this.#queues) {
-        if (walk.next >= walk.keys.length) this.#refill(walk);
-        const key = walk.keys[walk.next];
-        const head = best?.keys[best.next];
-        if (
-          key &&
-          (!head || key.enqueued_at < head.enqueued_at || (key.enqueued_at === head.enqueued_at && key.seq < head.seq))
-        ) {
-          best = walk;
+    while (batch.length < this.limit && heap.length > 0) {
+      const walk = heap[0] as RangeWalk;
+      batch.push(walk.keys[walk.next++] as PruneKey);
+      if (walk.next >= walk.keys.length) this.#refill(walk);
+      if (walk.next < walk.keys.length) this.#sink(heap, 0);
+      else {
+        const last = heap.pop() as RangeWalk;
+        if (heap.length > 0) {
+          heap[0] = last;
+          this.#sink(heap, 0);
         }
       }
-      if (!best) break;
-      batch.push(best.keys[best.next++] as PruneKey);
     }
     return batch;
   }
 
-  #refill(walk: QueueWalk): void {
+  #fill(): RangeWalk[] {
+    const heap: RangeWalk[] = [];
+    for (const walk of this.#walks) {
+      this.#refill(walk);
+      if (walk.keys.length > 0) heap.push(walk);
+    }
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) this.#sink(heap, i);
+    this.#heap = heap;
+    return heap;
+  }
+
+  #sink(heap: RangeWalk[], from: number): void {
+    const head = (w: RangeWalk) => w.keys[w.next] as PruneKey;
+    let i = from;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < heap.length && before(head(heap[left] as RangeWalk), head(heap[least] as RangeWalk))) least = left;
+      if (right < heap.length && before(head(heap[right] as RangeWalk), head(heap[least] as RangeWalk))) least = right;
+      if (least === i) return;
+      [heap[i], heap[least]] = [heap[least] as RangeWalk, heap[i] as RangeWalk];
+      i = least;
+    }
+  }
+
+  #refill(walk: RangeWalk): void {
     if (walk.done) return;
     const after = walk.after ?? { enqueued_at: Number.MIN_SAFE_INTEGER, seq: 0 };
-    walk.keys = this.q.keys.all({
+    walk.keys = (walk.range.task === undefined ? this.q.keys : this.q.keysPair).all({
       ...this.target,
-      queue: walk.queue,
+      ...walk.range,
       afterAt: after.enqueued_at,
       afterSeq: after.seq,
-      limit: this.limit,
+      limit: this.#readAhead,
     });
     walk.next = 0;
-    walk.done = walk.keys.length < this.limit;
+    walk.done = walk.keys.length < this.#readAhead;
     walk.after = walk.keys[walk.keys.length - 1] ?? walk.after;
   }
 }
 
+/** The queues a prune covers: those asked for, else every queue with rows. */
+const queuesOf = (cache: Statements, options: PruneOptions) =>
+  options.queues?.length ? [...new Set(options.queues)] : queuesPresent(manageStatements(cache));
+
 export function countPrunable(db: Database.Database, cache: Statements, options: PruneOptions): number {
   const q = statements(cache);
-  const prunable = (target: Target) => (q.count.get(target) ?? 0) - (q.held.get(target) ?? 0);
+  const found = (target: Target) => {
+    if (target.status !== "SUCCEEDED") return q.count.get(target) ?? 0;
+    const ranges = rangesOf(
+      cache,
+      target,
+      queuesOf(cache, options),
+      options.taskNames?.length ? options.taskNames : null,
+    );
+    return ranges.reduce((n, range) => n + (q.countPair.get({ ...target, ...range }) ?? 0), 0);
+  };
+  const prunable = (target: Target) => found(target) - (q.held.get(target) ?? 0);
   return db.transaction(() => targets(options).reduce((n, target) => n + prunable(target), 0))();
 }
 
@@ -141,7 +206,8 @@ export async function prune(db: Database.Database, cache: Statements, options: P
     return rows.length;
   });
   const limit = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_PRUNE_BATCH));
-  let total = countPrunable(db, cache, options);
+  // The count is for the progress only: a prune nobody watches (the worker's retention) skips it.
+  let total = options.onProgress ? countPrunable(db, cache, options) : 0;
   let deleted = 0;
   let lockFreeUntil = 0; // the next batch starts no earlier than this (performance.now() ms)
   options.onProgress?.(0, total);
@@ -149,10 +215,11 @@ export async function prune(db: Database.Database, cache: Statements, options: P
   // this connection runs one while holding the write lock.
   const autocheckpoint = db.pragma("wal_autocheckpoint", { simple: true }) as number;
   db.pragma("wal_autocheckpoint = 0");
-  const queues = options.queues?.length ? [...new Set(options.queues)] : queuesPresent(manageStatements(cache));
+  const queues = queuesOf(cache, options);
+  const tasks = options.taskNames?.length ? options.taskNames : null;
   try {
     for (const target of targets(options)) {
-      const walk = new MergedWalk(q, target, queues, limit);
+      const walk = new MergedWalk(q, target, rangesOf(cache, target, queues, tasks), limit);
       for (;;) {
         // The gap's work (checkpoint, finding the next batch) counts towards the gap.
         if (deleted > 0) db.pragma("wal_checkpoint(PASSIVE)");

@@ -55,8 +55,8 @@ type Stmt<R> = Database.Statement<unknown[], R>;
 /** Every statement of SQL, with its row type. */
 export interface ManageStatements {
   walkPair: Stmt<Key>;
-  walkFinished: Stmt<Key>;
-  walkFinishedTasks: Stmt<Key>;
+  walkFailed: Stmt<Key>;
+  walkFailedTasks: Stmt<Key>;
   walkReady: Stmt<Key>;
   walkReadyByPair: Stmt<Key>;
   walkRunning: Stmt<Key>;
@@ -76,7 +76,8 @@ export interface ManageStatements {
   countRunningTasks: Stmt<number>;
   oldestReady: Stmt<number>;
   earliestDue: Stmt<number | null>;
-  countSinceFinished: Stmt<number>;
+  countSinceFailed: Stmt<number>;
+  countSincePair: Stmt<number>;
   countSinceReady: Stmt<number>;
   countSinceRunning: Stmt<number>;
   countSinceTask: Stmt<{ status: TaskResultStatus; n: number }>;
@@ -109,7 +110,8 @@ const PLUCKED = new Set<keyof typeof SQL>([
   "countRunningTasks",
   "oldestReady",
   "earliestDue",
-  "countSinceFinished",
+  "countSinceFailed",
+  "countSincePair",
   "countSinceReady",
   "countSinceRunning",
   "idSuffix",

@@ -4,10 +4,12 @@ import { mergeWalks, type Walk } from "./manage-merge.js";
 import { allows, type Filter, jsonList, type Key, type ManageStatements } from "./manage-sql.js";
 import { READY_SORTED_MAX } from "./sql/manage.js";
 
-// The reads behind listing and counting (manage.ts), over the v6, v7 and v8 indexes (schema.ts). A
+// The reads behind listing and counting (manage.ts), over the v6 to v9 indexes (schema.ts). A
 // page is merged here from short keyset walks, each newest first and none longer than the page:
 // - a whole queue (no status filter): `*_queue_task`, covering, one walk per task of the queue;
-// - a finished status of a queue: `*_finished`, covering;
+// - FAILED or CANCELLED rows of a queue: `*_failed`, covering;
+// - SUCCEEDED rows of a queue: `*_queue_task`, one walk per task, checking each row's status
+//   (schema.ts, v9: no index holds them apart; they are most of a history, so few are passed);
 // - RUNNING rows of a queue: `*_active` (a few), sorted;
 // - READY rows of a queue: `*_active`, sorted, while the queue has at most
 //   READY_SORTED_MAX of them; with a larger backlog, `*_queue_task` newest first keeping READY
@@ -85,7 +87,10 @@ export function pageKeys(q: ManageStatements, f: Filter, after: Key | null, n: n
       for (const status of f.statuses) {
         const params = { tasks, queue, status };
         if (status === "RUNNING") walk(q.walkRunning, params, true);
-        else if (status !== "READY") walk(tasks === null ? q.walkFinished : q.walkFinishedTasks, params);
+        else if (status === "SUCCEEDED") {
+          const statuses = jsonList([status]);
+          for (const task of tasksIn(q, queue, f.tasks)) walk(q.walkTask, { statuses, queue, task });
+        } else if (status !== "READY") walk(tasks === null ? q.walkFailed : q.walkFailedTasks, params);
         else if (readySortable(q, queue)) walk(q.walkReady, params, true);
         else for (const task of tasksIn(q, queue, f.tasks)) walk(q.walkReadyByPair, { ...params, task });
       }
@@ -139,11 +144,23 @@ export function countSince(q: ManageStatements, f: Filter, counts: StatusCounts)
     return;
   }
   const tasks = jsonList(f.tasks);
+  const others = ALL_STATUSES.filter((s) => s !== "SUCCEEDED");
   for (const queue of f.queues ?? queuesPresent(q)) {
-    for (const status of f.statuses ?? ALL_STATUSES) {
+    // SUCCEEDED rows are in no index of their own (schema.ts, v9): they are the rest of the
+    // queue's rows since then, so every other status is counted when they are asked for.
+    const succeeded = allows(f.statuses, "SUCCEEDED");
+    let rest = 0;
+    for (const status of others) {
+      if (!succeeded && !allows(f.statuses, status)) continue;
       const stmt =
-        status === "READY" ? q.countSinceReady : status === "RUNNING" ? q.countSinceRunning : q.countSinceFinished;
-      counts[status] += stmt.get({ queue, status, since, tasks }) ?? 0;
+        status === "READY" ? q.countSinceReady : status === "RUNNING" ? q.countSinceRunning : q.countSinceFailed;
+      const n = stmt.get({ queue, status, since, tasks }) ?? 0;
+      rest += n;
+      if (allows(f.statuses, status)) counts[status] += n;
     }
+    if (!succeeded) continue;
+    let all = 0;
+    for (const task of tasksIn(q, queue, f.tasks)) all += q.countSincePair.get({ queue, task, since }) ?? 0;
+    counts.SUCCEEDED += all - rest;
   }
 }

@@ -732,8 +732,8 @@ describe("query plans", () => {
     const check = () => {
       const expectIndex: [string, RegExp][] = [
         [SQL.walkPair, /COVERING INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at/],
-        [SQL.walkFinished, /COVERING INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at/],
-        [SQL.walkFinishedTasks, /INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at/],
+        [SQL.walkFailed, /COVERING INDEX tasklane_results_failed \(status=\? AND queue_name=\? AND enqueued_at/],
+        [SQL.walkFailedTasks, /INDEX tasklane_results_failed \(status=\? AND queue_name=\? AND enqueued_at/],
         [SQL.walkReadyByPair, /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at/],
         [SQL.walkWaitingByPair, /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at/],
         [SQL.walkTask, /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at/],
@@ -744,18 +744,30 @@ describe("query plans", () => {
         [SQL.nextQueue, /COVERING INDEX tasklane_results_queue_task \(queue_name>\?\)/],
         [SQL.firstTask, /COVERING INDEX tasklane_results_queue_task \(queue_name=\?\)/],
         [SQL.nextTask, /COVERING INDEX tasklane_results_queue_task \(queue_name=\? AND task_name>\?\)/],
-        [SQL.countSinceFinished, /INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at>\?\)/],
+        [SQL.countSinceFailed, /INDEX tasklane_results_failed \(status=\? AND queue_name=\? AND enqueued_at>\?\)/],
+        [
+          SQL.countSincePair,
+          /COVERING INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at>\?\)/,
+        ],
         [SQL.countSinceReady, /INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
         [SQL.countSinceRunning, /INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/],
         [SQL.countSinceTask, /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at>\?\)/],
         [SQL.idRange, /INDEX sqlite_autoindex_tasklane_results_1 \(id>\? AND id<\?\)/],
-        [SQL.failedSeqs, /INDEX tasklane_results_finished \(status=\?\)/],
+        [SQL.failedSeqs, /INDEX tasklane_results_failed \(status=\?\)/],
         [SQL.rowsBySeq, /USING INTEGER PRIMARY KEY \(rowid=\?\)/],
         // With statistics the planner skip-scans the queues (ANY): a search either way.
-        [PRUNE_SQL.count, /INDEX tasklane_results_finished \((status=\?|ANY\(status\))/],
+        [PRUNE_SQL.count, /INDEX tasklane_results_failed \((status=\?|ANY\(status\))/],
         [
           PRUNE_SQL.keys,
-          /INDEX tasklane_results_finished \(status=\? AND queue_name=\? AND enqueued_at>\? AND enqueued_at<\?\)/,
+          /INDEX tasklane_results_failed \(status=\? AND queue_name=\? AND enqueued_at>\? AND enqueued_at<\?\)/,
+        ],
+        [
+          PRUNE_SQL.countPair,
+          /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at<\?\)/,
+        ],
+        [
+          PRUNE_SQL.keysPair,
+          /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at>\? AND enqueued_at<\?\)/,
         ],
         [PRUNE_SQL.delete, /USING INTEGER PRIMARY KEY \(rowid=\?\)/],
         [SQL.retrySeqs, /USING INTEGER PRIMARY KEY \(rowid=\?\)/],
@@ -782,7 +794,7 @@ describe("query plans", () => {
         /^SCAN tasklane_results USING COVERING INDEX sqlite_autoindex_tasklane_results_1$/,
       );
       // Error groups read FAILED rows through the index, then sort the few groups they make.
-      expect(plan(SQL.errorGroups)).toMatch(/INDEX tasklane_results_finished \(status=\?\)/);
+      expect(plan(SQL.errorGroups)).toMatch(/INDEX tasklane_results_failed \(status=\?\)/);
       expect(plan(SQL.errorGroups)).not.toMatch(/SCAN tasklane_results/);
     };
     check();
@@ -812,7 +824,7 @@ describe("schema v2", () => {
     opened.push(s);
     m = new SqliteManagement(s);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
     await expectCountsExact();
     expect(await m.countByStatus()).toEqual({ READY: 10, RUNNING: 10, SUCCEEDED: 20, FAILED: 10, CANCELLED: 10 });
     const perQueue = await m.countByQueue();

@@ -51,7 +51,7 @@ describe("schema v4 and v5", () => {
     v2File(path);
     const s = stores.open(path);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
     expect(indexNames(s)).not.toContain("tasklane_results_ready_all");
     expect(indexNames(s)).not.toContain("tasklane_results_running");
     expect(indexNames(s)).toContain("tasklane_results_active"); // v7: the READY index of v4 is in it

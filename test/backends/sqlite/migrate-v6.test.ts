@@ -58,12 +58,12 @@ describe("schema v6", () => {
     v5File(path);
     const s = stores.open(path);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
     expect(indexNames(s)).not.toContain("tasklane_results_queue_status");
     expect(indexNames(s)).toEqual(
       expect.arrayContaining([
         "tasklane_results_queue_task", // v8: v6's queue and task indexes, merged
-        "tasklane_results_finished",
+        "tasklane_results_failed", // v9: the finished index of v6, without SUCCEEDED rows
         "tasklane_results_active", // v7: the READY and RUNNING indexes of v6, merged
       ]),
     );

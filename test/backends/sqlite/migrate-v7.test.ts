@@ -61,7 +61,7 @@ describe("schema v7", () => {
     const s = stores.open(path);
     expectMigrated(
       s,
-      8,
+      9,
       ["tasklane_results_active"],
       ["tasklane_results_ready_queue", "tasklane_results_running_queue"],
     );

@@ -59,7 +59,7 @@ describe("schema v8", () => {
     const path = stores.path("v7.sqlite3");
     v7File(path);
     const s = stores.open(path);
-    expectMigrated(s, 8, ["tasklane_results_queue_task"], ["tasklane_results_queue", "tasklane_results_task"]);
+    expectMigrated(s, 9, ["tasklane_results_queue_task"], ["tasklane_results_queue", "tasklane_results_task"]);
     const ready = (queue: string) =>
       s.db
         .prepare("SELECT count(*) FROM tasklane_results WHERE status = 'READY' AND queue_name = ?")

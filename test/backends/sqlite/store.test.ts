@@ -562,7 +562,7 @@ describe("query plans", () => {
 describe("schema", () => {
   it("creates the folder and a 0600 file, at the current schema version, WAL mode", () => {
     const s = store();
-    expect(SCHEMA_VERSION).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
     expect(s.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(s.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(statSync(dbPath).mode & 0o777).toBe(0o600);

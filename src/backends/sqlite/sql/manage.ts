@@ -1,6 +1,6 @@
 import { LIMIT } from "./limit.js";
 
-// The operator's SQL (manage.ts), over the indexes described in schema.ts (v2, v6, v7, v8). Constants only,
+// The operator's SQL (manage.ts), over the indexes described in schema.ts (v2, v6, v7, v8, v9). Constants only,
 // prepared once per connection through its statement cache; every value is a bound parameter and
 // lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
 // the index it was written for, so statistics (ANALYZE) can never turn it into a sort.
@@ -26,9 +26,11 @@ const IN_TASKS = "task_name IN (SELECT value FROM json_each(@tasks))";
 // after @since; the range on enqueued_at is what the index seeks on.
 const PAGE = `enqueued_at >= @since AND enqueued_at <= @beforeAt AND (enqueued_at < @beforeAt OR seq < @beforeSeq)`;
 const NEWEST_FIRST = `ORDER BY enqueued_at DESC, seq DESC ${LIMIT}`;
-const BY_FINISHED = "FROM tasklane_results INDEXED BY tasklane_results_finished";
-/** What a `*_finished` range needs to say so the planner may use that partial index. */
-const FINISHED_ROWS = "status = @status AND queue_name = @queue AND finished_at IS NOT NULL";
+const BY_FAILED = "FROM tasklane_results INDEXED BY tasklane_results_failed";
+/** The WHERE of the partial index `*_failed` (schema.ts, v9), repeated so the planner may use it. */
+export const FAILED_ROWS = "finished_at IS NOT NULL AND status <> 'SUCCEEDED'";
+/** A queue's rows of one status in `*_failed` (FAILED or CANCELLED). */
+const FAILED_RANGE = `status = @status AND queue_name = @queue AND ${FAILED_ROWS}`;
 const WAITING = "CASE @waiting WHEN 'scheduled' THEN due_at > @now ELSE errors <> '[]' END";
 
 const GRANT = `max_attempts = attempts + coalesce((SELECT value FROM json_each(@grants) WHERE key = task_name), 1)`;
@@ -47,15 +49,15 @@ const READY_PROBE = ["LIMIT", READY_SORTED_MAX + 1].join(" ");
 
 export const SQL = {
   // Newest-first walks, one per queue and (unless all are asked for) status or task, merged in JS
-  // (manage-walks.ts). Finished rows and a queue's tasks: covering ranges in index order. READY
+  // (manage-walks.ts). FAILED and CANCELLED rows and a queue's tasks: covering ranges in index order. READY
   // and RUNNING rows: ranges of the partial index of unfinished rows, sorted (schema.ts, v7).
   /** A queue's rows of one task, any status. */
   walkPair: `SELECT seq, enqueued_at ${BY_QUEUE_TASK}
     WHERE queue_name = @queue AND task_name = @task AND ${PAGE} ${NEWEST_FIRST}`,
-  /** A queue's rows of one finished status. */
-  walkFinished: `SELECT seq, enqueued_at ${BY_FINISHED} WHERE ${FINISHED_ROWS} AND ${PAGE} ${NEWEST_FIRST}`,
-  walkFinishedTasks: `SELECT seq, enqueued_at ${BY_FINISHED}
-    WHERE ${FINISHED_ROWS} AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
+  /** A queue's FAILED or CANCELLED rows (SUCCEEDED ones: walkTask, per task of the queue). */
+  walkFailed: `SELECT seq, enqueued_at ${BY_FAILED} WHERE ${FAILED_RANGE} AND ${PAGE} ${NEWEST_FIRST}`,
+  walkFailedTasks: `SELECT seq, enqueued_at ${BY_FAILED}
+    WHERE ${FAILED_RANGE} AND ${PAGE} AND ${IN_TASKS} ${NEWEST_FIRST}`,
   /** A queue's READY rows (at most READY_SORTED_MAX of them), sorted. */
   walkReady: `SELECT seq, enqueued_at ${BY_ACTIVE}
     WHERE ${READY_ROWS} AND queue_name = @queue AND ${PAGE} AND ${OPT_TASKS} ${NEWEST_FIRST}`,
@@ -97,7 +99,9 @@ export const SQL = {
   /** A covering walk of the queue's READY entries (enqueued_at is in them). */
   oldestReady: `SELECT min(enqueued_at) ${BY_ACTIVE} WHERE ${READY_ROWS} AND queue_name = @queue`,
   // With `since`, counts come from the rows (the counts table knows no enqueue times).
-  countSinceFinished: `SELECT count(*) ${BY_FINISHED} WHERE ${FINISHED_ROWS} AND enqueued_at >= @since AND ${OPT_TASKS}`,
+  countSinceFailed: `SELECT count(*) ${BY_FAILED} WHERE ${FAILED_RANGE} AND enqueued_at >= @since AND ${OPT_TASKS}`,
+  /** A queue's rows of one task since @since, any status: a covering range count (SUCCEEDED ones are the rest). */
+  countSincePair: `SELECT count(*) ${BY_QUEUE_TASK} WHERE queue_name = @queue AND task_name = @task AND enqueued_at >= @since`,
   countSinceReady: `SELECT count(*) ${BY_ACTIVE}
     WHERE ${READY_ROWS} AND queue_name = @queue AND enqueued_at >= @since AND ${OPT_TASKS}`,
   countSinceRunning: `SELECT count(*) ${BY_ACTIVE}
@@ -115,8 +119,8 @@ export const SQL = {
   errorGroups: `WITH failed AS MATERIALIZED (
       SELECT seq, task_name, finished_at,
         coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') AS exception_class
-      FROM tasklane_results INDEXED BY tasklane_results_finished
-      WHERE status = 'FAILED' AND finished_at IS NOT NULL
+      ${BY_FAILED}
+      WHERE status = 'FAILED' AND ${FAILED_ROWS}
         AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}
     ),
     totals AS (SELECT task_name, exception_class, count(*) AS n, min(finished_at) AS first_seen
@@ -130,13 +134,13 @@ export const SQL = {
     ORDER BY l.last_seen DESC, t.task_name, t.exception_class`,
 
   // Failures by cause: the class and user frame of each result's last error, over FAILED rows
-  // (the finished index) and READY rows waiting to retry (`*_active`, rows with errors).
+  // (`*_failed`) and READY rows waiting to retry (`*_active`, rows with errors).
   failureGroups: `WITH failed AS MATERIALIZED (
       SELECT seq, task_name, status, finished_at AS at,
         coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') AS exception_class,
         json_extract(errors, '$[#-1].frame') AS frame
-      FROM tasklane_results INDEXED BY tasklane_results_finished
-      WHERE status = 'FAILED' AND finished_at IS NOT NULL
+      ${BY_FAILED}
+      WHERE status = 'FAILED' AND ${FAILED_ROWS}
         AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}
       UNION ALL
       SELECT seq, task_name, status, coalesce(last_attempted_at, enqueued_at) AS at,
@@ -156,8 +160,8 @@ export const SQL = {
     FROM groups g JOIN latest l ON l.exception_class = g.exception_class AND l.frame IS g.frame
       JOIN tasklane_results r ON r.seq = l.seq
     ORDER BY g.last_seen DESC, g.exception_class, g.frame`,
-  failedGroupIds: `SELECT id FROM tasklane_results INDEXED BY tasklane_results_finished
-    WHERE status = 'FAILED' AND finished_at IS NOT NULL
+  failedGroupIds: `SELECT id ${BY_FAILED}
+    WHERE status = 'FAILED' AND ${FAILED_ROWS}
       AND coalesce(json_extract(errors, '$[#-1].exceptionClass'), '') = @exceptionClass
       AND json_extract(errors, '$[#-1].frame') IS @frame
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
@@ -177,8 +181,8 @@ export const SQL = {
   retrySeqs: `UPDATE tasklane_results NOT INDEXED SET status = 'READY', run_after = @now, due_at = @now, finished_at = NULL,
     worker_id = NULL, lease_expires_at = NULL, ${GRANT}
     WHERE seq IN (SELECT value FROM json_each(@seqs)) AND status = 'FAILED' RETURNING id, ${COUNTED}`,
-  failedSeqs: `SELECT seq FROM tasklane_results INDEXED BY tasklane_results_finished
-    WHERE status = 'FAILED' AND finished_at IS NOT NULL
+  failedSeqs: `SELECT seq ${BY_FAILED}
+    WHERE status = 'FAILED' AND ${FAILED_ROWS}
       AND (@since IS NULL OR enqueued_at >= @since) AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
   // A cancelled unique task gives its key up unless it holds it for a period.
   cancel: `UPDATE tasklane_results SET status = 'CANCELLED', finished_at = @now, worker_id = NULL,
