@@ -235,6 +235,10 @@ async function queries(path: string): Promise<void> {
   await measure("… page 2 (cursor)", () => m.listResults({ limit: 20, cursor: page1.nextCursor as string }));
   await measure("… status FAILED", () => m.listResults({ limit: 20, statuses: ["FAILED"] }));
   await measure("… status CANCELLED", () => m.listResults({ limit: 20, statuses: ["CANCELLED"] }));
+  await measure("… status SUCCEEDED", () => m.listResults({ limit: 20, statuses: ["SUCCEEDED"] }));
+  await measure("… queue rare + status SUCCEEDED", () =>
+    m.listResults({ limit: 20, queues: ["rare"], statuses: ["SUCCEEDED"] }),
+  );
   await measure("… status READY", () => m.listResults({ limit: 20, statuses: ["READY"] }));
   await measure("… task task00 (~25% of rows)", () => m.listResults({ limit: 20, taskNames: ["task00"] }));
   await measure("… task monthlyReport (0.05%)", () => m.listResults({ limit: 20, taskNames: ["monthlyReport"] }));
@@ -254,6 +258,7 @@ async function queries(path: string): Promise<void> {
   await measure("throughput(30)", () => m.throughput(30));
   await measure("countByStatus({ task task00 })", () => m.countByStatus({ taskNames: ["task00"] }));
   await measure("countByStatus({ since 1 day })", () => m.countByStatus({ since: new Date(NOW - DAY) }));
+  await measure("countByStatus({ since 7 days })", () => m.countByStatus({ since: new Date(NOW - 7 * DAY) }));
   const some = page1.results[5]?.id as string;
   await measure("findByIdPrefix(full id)", () => m.findByIdPrefix(some, 6));
   await measure("findByIdFragment(short id: last 12)", () => m.findByIdFragment(some.slice(-12), 6), 5);

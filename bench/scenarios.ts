@@ -135,7 +135,7 @@ export interface DrainFigures {
   one1: DrainResult;
   one50: DrainResult;
   two50: DrainResult;
-  plainjob: { ms: number; peakRss: number };
+  plainjob: { ms: number; startMs: number; peakRss: number };
 }
 
 const fmtMb = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
@@ -159,7 +159,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
   let cappedBest: DrainResult | undefined;
   /** Per round, the capped run's rate ÷ the default run's just before it (same conditions). */
   const cappedRatios: number[] = [];
-  let pj: { ms: number; peakRss: number } | undefined;
+  let pj: { ms: number; startMs: number; peakRss: number } | undefined;
   for (let r = 1; r <= rounds; r++) {
     log(
       `(c) round ${r}/${rounds}: raw bounds, tasklane 1 process (c=1, c=50, c=50 with a capped new space), 2 processes, plainjob`,
@@ -182,7 +182,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
   const noCli = { na: "plainjob has no worker CLI; its workers run inside the defining process" };
   const section: Section = {
     title: "(c) Drain",
-    description: `${fmtInt(n)} no-op tasks pre-enqueued; time from spawning \`node bin/run.js worker --batch --no-startup-delay --concurrency C --json\` (stdout to a file) to every process having exited — process start-up and config loading included, nothing subtracted. Each project's worker has started once before (\`worker --batch\` on an empty file, measured apart below), so its TypeScript config is compiled already, as it is for any worker restarted on the same machine (jiti caches the compiled config). Raw bound: in-process better-sqlite3 loop on a copy of the same file doing the store's row work for C slots (one BEGIN IMMEDIATE finishes the last batch and claims the next). Best of ${rounds} interleaved rounds for each. plainjob: one worker (plainjob runs one job at a time) in a fresh process of its own, \`start()\` → last completion. Peak memory: the largest VmHWM of the worker processes (sampled every 20 ms), plainjob's process likewise.`,
+    description: `${fmtInt(n)} no-op tasks pre-enqueued; time from spawning \`node bin/run.js worker --batch --no-startup-delay --concurrency C --json\` (stdout to a file) to every process having exited — process start-up and config loading included, nothing subtracted. Each project's worker has started once before (\`worker --batch\` on an empty file, measured apart below), so its TypeScript config is compiled already, as it is for any worker restarted on the same machine (jiti caches the compiled config). Raw bound: in-process better-sqlite3 loop on a copy of the same file doing the store's row work for C slots (one BEGIN IMMEDIATE finishes the last batch and claims the next). Best of ${rounds} interleaved rounds for each. plainjob: the jobs added by another process first, then one worker (plainjob runs one job at a time) in a fresh process of its own, timed the same way, from spawn to exit (start-up included on both sides). Peak memory: the largest VmHWM of the worker processes (sampled every 20 ms), plainjob's process likewise.`,
     lines: [
       {
         label: "1 process, --concurrency 1, tasks/s",
@@ -221,7 +221,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
       `--concurrency 1: ${fmtMs(one1.ms)} in all, of which spawn → "started" ${fmtMs(one1.startupMs)}; without that start-up, ${fmtInt(perSecond(n, one1.ms - one1.startupMs))} tasks/s.`,
       `--concurrency 50: ${fmtMs(one50.ms)} in all, spawn → "started" ${fmtMs(one50.startupMs)}; without it ${fmtInt(perSecond(n, one50.ms - one50.startupMs))} tasks/s.`,
       `2 processes: ${fmtMs(two50.ms)} in all, spawn → "started" ${fmtMs(two50.startupMs)} (slower one); tasks per process ${two50.perWorker.map(fmtInt).join(" / ")}.`,
-      `Raw bounds: ${fmtMs(raw1.ms)} (batches of 1), ${fmtMs(raw50.ms)} (batches of 50). The worker also writes two --json lines per task (taskStarted, taskFinished); the raw loop writes none. plainjob: ${fmtMs(pj.ms)}.`,
+      `Raw bounds: ${fmtMs(raw1.ms)} (batches of 1), ${fmtMs(raw50.ms)} (batches of 50). The worker also writes two --json lines per task (taskStarted, taskFinished); the raw loop writes none. plainjob: ${fmtMs(pj.ms)} from spawn to exit, of which ${fmtMs(pj.startMs)} from its worker's start() to the last completion (${fmtInt(rate(pj.startMs))} jobs/s).`,
       `plainjob at --concurrency 50 is the same one-job-at-a-time worker: it has no concurrency setting.`,
       `Peak RSS with \`NODE_OPTIONS=${CAPPED_NEW_SPACE}\` (README, "Memory": V8's new space capped at 2 × 2 MB instead of growing to 2 × 16 MB under load): ${fmtMb(cappedBest.peakRss)} (${fmtTimes(cappedBest.peakRss / pj.peakRss)} plainjob's), draining at ${fmtInt(rate(cappedBest.ms))} tasks/s; its rate ÷ the default run's just before it, round by round: ${cappedRatios.map(fmtTimes).join(", ")}. The table's peak RSS row is the default, what users get without setting anything.`,
       `A first start, before jiti has compiled tasks.config.ts (a fresh machine or container): \`worker --batch\` with nothing to do exits in ${fmtMs(one50.firstStart.ms)} at a peak RSS of ${fmtMb(one50.firstStart.peakRss)}; the compile (babel, inside jiti) also grows V8's heap, so a drain started that way peaks ~30 MB higher and starts ~0.2–0.3 s later.`,
