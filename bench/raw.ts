@@ -57,16 +57,15 @@ export function rawBulk(db: Database.Database, chunk: number): Enqueuer {
 }
 
 // The claim and finish a worker must do at the least, as the store does them (sql/claim.ts):
-// the best `batch` READY rows through the partial index of unfinished rows in claim order, each claimed by a
-// one-row UPDATE by rowid and read back (as an array: the cheapest read better-sqlite3 has);
-// finished by rowid, and counted once per transaction. `LIMIT +@limit`: see sql/limit.ts.
-const SELECT = `SELECT seq FROM tasklane_results WHERE ${READY_ROWS} AND due_at <= @now
+// the best `batch` READY rows read whole through the partial index of unfinished rows in claim
+// order (as arrays: the cheapest read better-sqlite3 has), each claimed by a one-row UPDATE by
+// rowid; finished by rowid, and counted once per transaction. `LIMIT +@limit`: see sql/limit.ts.
+const SELECT = `SELECT * FROM tasklane_results WHERE ${READY_ROWS} AND due_at <= @now
   AND queue_name = 'default' ORDER BY priority DESC, due_at, enqueued_at, seq LIMIT +@limit`;
 const CLAIM = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @workerId,
   started_at = coalesce(started_at, @now), last_attempted_at = @now, attempts = attempts + 1,
   worker_ids = json_insert(worker_ids, '$[#]', @workerId), lease_expires_at = @lease
   WHERE seq = @seq AND status = 'READY'`;
-const ROW = "SELECT * FROM tasklane_results WHERE seq = ?"; // seq is the first column
 const FINISH = `UPDATE tasklane_results SET status = 'SUCCEEDED', finished_at = @now, return_value = 'null',
   worker_id = NULL, lease_expires_at = NULL WHERE seq = @seq AND status = 'RUNNING' AND worker_id = @workerId`;
 // The finished counts, once per transaction (schema v5: the store sums them in JS, no trigger):
@@ -86,9 +85,8 @@ const DROP_OLD = `DELETE FROM tasklane_counts
  */
 export function rawDrain(db: Database.Database, batch = 50): { ms: number; done: number } {
   const workerId = "raw-bound";
-  const select = db.prepare(SELECT).pluck();
+  const select = db.prepare(SELECT).raw(); // seq is the first column
   const claim = db.prepare(CLAIM);
-  const row = db.prepare(ROW).raw();
   const finish = db.prepare(FINISH);
   const add = db.prepare(ADD);
   const insert = db.prepare(COUNT);
@@ -109,11 +107,8 @@ export function rawDrain(db: Database.Database, batch = 50): { ms: number; done:
         dropOld.run({ before: slot - SLOTS_KEPT });
       }
     }
-    const rows: unknown[][] = [];
-    for (const seq of select.all({ now, limit: batch }) as number[]) {
-      claim.run({ workerId, now, lease: now + 30_000, seq });
-      rows.push(row.get(seq) as unknown[]);
-    }
+    const rows = select.all({ now, limit: batch }) as unknown[][];
+    for (const r of rows) claim.run({ workerId, now, lease: now + 30_000, seq: r[0] });
     return rows;
   });
   let done = 0;

@@ -20,7 +20,7 @@ import {
   type ResultRow,
   rowToRecord,
 } from "./rows.js";
-import { CLAIM_ONE, CLAIM_SELECT, NEXT_DUE, READY_QUEUES } from "./sql/claim.js";
+import { CLAIM_ONE, CLAIM_ROWS, CLAIM_SELECT, NEXT_DUE, READY_QUEUES } from "./sql/claim.js";
 import { PAUSED_QUEUES } from "./sql/controls.js";
 import { DATA_VERSION, GET, INSERT } from "./sql/enqueue.js";
 import { REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
@@ -337,7 +337,7 @@ export class SqliteStore {
     const plan = (sql: string, bound: Record<string, unknown>) =>
       (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(bound) as { detail: string }[]).map((r) => r.detail);
     return {
-      select: plan(CLAIM_SELECT, { now: Date.now(), limit: 1, queue: "default" }),
+      select: [CLAIM_SELECT, CLAIM_ROWS].flatMap((sql) => plan(sql, { now: Date.now(), limit: 1, queue: "default" })),
       update: plan(CLAIM_ONE, { workerId: "w", now: Date.now(), leaseExpiresAt: 0, seq: 1 }),
       queues: plan(READY_QUEUES, {}),
     };

@@ -392,6 +392,37 @@ describe("complete", () => {
     });
   });
 
+  it("a claimed record is the stored row as get() reads it when one queue's candidates are read whole (first and second attempts, batches)", () => {
+    const s = store();
+    const fields = {
+      taskName: "report",
+      args: [1],
+      queueName: "emails",
+      priority: 7,
+      runAfter: null,
+      maxAttempts: 3,
+      timeoutMs: 2500,
+    };
+    const rows = Array.from({ length: 6 }, (_, i) => record({ ...fields, args: [i] }, 100 + i));
+    s.insert(
+      rows,
+      rows.map(() => fields),
+    );
+    // One queue named, then `*` when that queue is the only one with READY rows.
+    const first = s.claim("w1", only("emails"), 3, 1000);
+    expect(first.map((r) => r.id)).toEqual(rows.slice(0, 3).map((r) => r.id));
+    for (const claimed of first) expect(claimed).toEqual(s.get(claimed.id));
+    s.complete(first.map((r) => outcome(r.id, "w1", { status: "FAILED", error, retryAt: new Date(1500) })));
+    const second = s.claim("w2", ALL, 6, 2000);
+    expect(second.map((r) => r.workerIds)).toEqual([[], [], [], ["w1"], ["w1"], ["w1"]].map((w) => [...w, "w2"]));
+    for (const claimed of second) {
+      expect(claimed).toEqual(s.get(claimed.id));
+      expect(claimed).toMatchObject({ status: "RUNNING", lastAttemptedAt: new Date(2000) });
+    }
+    expect(second[3]?.startedAt).toEqual(new Date(1000));
+    expect(second[0]?.startedAt).toEqual(new Date(2000));
+  });
+
   it("records success, failure and retry-to-READY in one transaction", () => {
     const s = store();
     const [ok, bad, again] = [record({}, 1), record({}, 2), record({}, 3)];
@@ -506,6 +537,8 @@ describe("query plans", () => {
       expect(plan.select.join("\n")).toMatch(
         /USING COVERING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/,
       );
+      // From one queue the candidates are read whole (CLAIM_ROWS): the same walk, reading rows.
+      expect(plan.select.join("\n")).toMatch(/USING INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/);
       // `*` is served queue by queue (schema v4): the READY queues come from a skip-scan, never a scan.
       expect(plan.queues.join("\n")).toMatch(/tasklane_results_active/);
       expect(plan.queues.join("\n")).not.toMatch(/SCAN tasklane_results/);

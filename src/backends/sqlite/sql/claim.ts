@@ -39,10 +39,23 @@ const CLAIM_SET = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @
  */
 export const CLAIM_ONE = `${CLAIM_SET} WHERE seq = @seq AND status = 'READY'`;
 
-/** A claimed row read back, for a raw statement: the columns of rows.ts's ClaimedRow, in its order. */
-export const CLAIMED_ROW = `SELECT seq, id, task_name, status, args, queue_name, priority, run_after, enqueued_at,
+/** The columns of rows.ts's ClaimedRow, in its order (read by a raw statement). */
+const CLAIMED_COLUMNS = `seq, id, task_name, status, args, queue_name, priority, run_after, enqueued_at,
     started_at, finished_at, last_attempted_at, worker_ids, errors, max_attempts, timeout_ms, unique_key,
-    concurrency_key, schedule FROM tasklane_results WHERE seq = ?`;
+    concurrency_key, schedule`;
+
+/** A claimed row read back, for a raw statement. */
+export const CLAIMED_ROW = `SELECT ${CLAIMED_COLUMNS} FROM tasklane_results WHERE seq = ?`;
+
+/**
+ * One queue's best candidates read whole, in claim order: ClaimedRow's columns as they are
+ * before the claim (claim-rows.ts sets what CLAIM_ONE changes), so no row is read twice. The
+ * same walk of `*_active` as CLAIM_SELECT, reading each candidate's row as it goes; with raw
+ * statements (50k no-ops, batches of 50, 5 interleaved rounds) claim + complete ran ~9% faster
+ * than CLAIM_SELECT followed by CLAIMED_ROW per claimed row.
+ */
+export const CLAIM_ROWS = `SELECT ${CLAIMED_COLUMNS} FROM tasklane_results
+    WHERE ${READY_DUE} AND queue_name = @queue ${CLAIM_ORDER}`;
 
 // The earliest due_at of a queue's waiting work (a worker's next wake-up, and `tasks results`'
 // oldest due task): one seek of `*_active` per priority value (-100..100), so the cost stays
