@@ -34,6 +34,9 @@ export const DEFAULT_PRUNE_BATCH = 2000;
 interface PruneStatements {
   count: Database.Statement<unknown[], number>;
   countPair: Database.Statement<unknown[], number>;
+  pairRange: Database.Statement<unknown[], number>;
+  rowSpan: Database.Statement<unknown[], number>;
+  countScan: Database.Statement<unknown[], number>;
   held: Database.Statement<unknown[], number>;
   keys: Database.Statement<unknown[], { seq: number; enqueued_at: number }>;
   keysPair: Database.Statement<unknown[], { seq: number; enqueued_at: number }>;
@@ -45,6 +48,9 @@ function statements(cache: Statements): PruneStatements {
   return {
     count: cache.pluck<number>(PRUNE_SQL.count),
     countPair: cache.pluck<number>(PRUNE_SQL.countPair),
+    pairRange: cache.pluck<number>(PRUNE_SQL.pairRange),
+    rowSpan: cache.pluck<number>(PRUNE_SQL.rowSpan),
+    countScan: cache.pluck<number>(PRUNE_SQL.countScan),
     held: cache.pluck<number>(PRUNE_SQL.held),
     keys: cache.get<{ seq: number; enqueued_at: number }>(PRUNE_SQL.keys),
     keysPair: cache.get<{ seq: number; enqueued_at: number }>(PRUNE_SQL.keysPair),
@@ -182,16 +188,23 @@ class MergedWalk {
 const queuesOf = (cache: Statements, options: PruneOptions) =>
   options.queues?.length ? [...new Set(options.queues)] : queuesPresent(manageStatements(cache));
 
+/**
+ * What reading a row through its (queue, task) range costs against reading it in one pass over
+ * the table, in rowid order: at a million rows, ~2 µs a row (random pages) against ~0.14 µs.
+ */
+const RANGE_READ_COST = 14;
+
 export function countPrunable(db: Database.Database, cache: Statements, options: PruneOptions): number {
   const q = statements(cache);
   const found = (target: Target) => {
     if (target.status !== "SUCCEEDED") return q.count.get(target) ?? 0;
-    const ranges = rangesOf(
-      cache,
-      target,
-      queuesOf(cache, options),
-      options.taskNames?.length ? options.taskNames : null,
-    );
+    // SUCCEEDED rows are in no index of their own (schema.ts, v9): each row enqueued before the
+    // cutoff is read. Through the (queue, task) ranges when they hold few of the table's rows
+    // (a prune that runs often), else in one pass over the table (a first prune of a history).
+    const tasks = options.taskNames?.length ? options.taskNames : null;
+    const ranges = rangesOf(cache, target, queuesOf(cache, options), tasks);
+    const inRanges = ranges.reduce((n, range) => n + (q.pairRange.get({ ...target, ...range }) ?? 0), 0);
+    if (inRanges * RANGE_READ_COST > (q.rowSpan.get() ?? 0)) return q.countScan.get(target) ?? 0;
     return ranges.reduce((n, range) => n + (q.countPair.get({ ...target, ...range }) ?? 0), 0);
   };
   const prunable = (target: Target) => found(target) - (q.held.get(target) ?? 0);

@@ -762,6 +762,10 @@ describe("query plans", () => {
           /INDEX tasklane_results_failed \(status=\? AND queue_name=\? AND enqueued_at>\? AND enqueued_at<\?\)/,
         ],
         [
+          PRUNE_SQL.pairRange,
+          /COVERING INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at<\?\)/,
+        ],
+        [
           PRUNE_SQL.countPair,
           /INDEX tasklane_results_queue_task \(queue_name=\? AND task_name=\? AND enqueued_at<\?\)/,
         ],
@@ -789,7 +793,11 @@ describe("query plans", () => {
           /SCAN tasklane_results(?! USING COVERING INDEX sqlite_autoindex)|TEMP B-TREE FOR ORDER BY/,
         );
       }
-      // The one deliberate scan: "ends with" on ids, over the small id index (never the table).
+      // A first prune of a long history counts its SUCCEEDED rows in one pass over the table
+      // (manage-prune.ts): in rowid order, never sorted.
+      expect(plan(PRUNE_SQL.countScan)).toMatch(/^SCAN tasklane_results/);
+      expect(plan(PRUNE_SQL.countScan)).not.toMatch(/TEMP B-TREE/);
+      // The one deliberate scan of a listing: "ends with" on ids, over the small id index (never the table).
       expect(plan(SQL.idSuffix)).toMatch(
         /^SCAN tasklane_results USING COVERING INDEX sqlite_autoindex_tasklane_results_1$/,
       );
