@@ -1,13 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type Database from "better-sqlite3";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, expect } from "vitest";
 import { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
-import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
+import type { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
 import { SqliteStore } from "../../../src/backends/sqlite/store.js";
 import type { EnqueueRequest } from "../../../src/contract/backend.js";
+import type { ResultFilter } from "../../../src/contract/management.js";
 import { readyRecord } from "../../../src/contract/records.js";
 import type { QueueSelector } from "../../../src/contract/worker-store.js";
 import type { TaskResultData } from "../../../src/core/result.js";
@@ -125,4 +127,40 @@ export function countsAndTruth(s: SqliteStore): { counts: unknown[]; truth: unkn
       WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
     .all();
   return { counts, truth };
+}
+
+/** The ids of the rows matching `where`, newest first (as listings order them), read by plain SQL. */
+export function newestIds(s: SqliteStore, where: string, params: unknown[], limit: number): string[] {
+  return s.db
+    .prepare(`SELECT id FROM tasklane_results WHERE ${where} ORDER BY enqueued_at DESC, seq DESC LIMIT ${limit}`)
+    .pluck()
+    .all(...params) as string[];
+}
+
+/** The ids of three pages of 20 results, each page continuing from the last one's cursor. */
+export async function threePages(m: SqliteManagement, filter: ResultFilter): Promise<string[]> {
+  const got: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 3; page++) {
+    const listed = await m.listResults({ ...filter, limit: 20, cursor });
+    got.push(...listed.results.map((r) => r.id));
+    cursor = listed.nextCursor ?? undefined;
+  }
+  return got;
+}
+
+/**
+ * A WAL file as tasklane's schema `version` left it, for a migration test: the migrations up to
+ * that version, then `fill`'s rows and their counts, in one transaction.
+ */
+export function fileAtVersion(path: string, version: number, fill: (raw: Database.Database) => void): void {
+  const raw = new Database(path);
+  raw.pragma("journal_mode = WAL");
+  for (let v = 0; v < version; v++) raw.exec(MIGRATIONS[v] as string);
+  raw.pragma(`user_version = ${version}`);
+  raw.transaction(() => {
+    fill(raw);
+    fillCounts(raw);
+  })();
+  raw.close();
 }

@@ -1,10 +1,8 @@
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
-import { MIGRATIONS } from "../../../src/backends/sqlite/schema.js";
 import { READY_SORTED_MAX } from "../../../src/backends/sqlite/sql/manage.js";
 import type { ResultFilter } from "../../../src/contract/management.js";
-import { ALL, countsAndTruth, expectMigrated, fillCounts, storesPerTest } from "./helpers.js";
+import { ALL, countsAndTruth, expectMigrated, fileAtVersion, newestIds, storesPerTest, threePages } from "./helpers.js";
 
 const stores = storesPerTest();
 
@@ -20,14 +18,10 @@ const STATUSES = ["SUCCEEDED", "SUCCEEDED", "FAILED", "READY", "RUNNING", "CANCE
  * an hour; the counts exact.
  */
 function v7File(path: string): void {
-  const raw = new Database(path);
-  raw.pragma("journal_mode = WAL");
-  for (let v = 0; v < 7; v++) raw.exec(MIGRATIONS[v]!);
-  raw.pragma("user_version = 7");
-  const insert = raw.prepare(`INSERT INTO tasklane_results (id, task_name, status, queue_name, due_at,
+  fileAtVersion(path, 7, (raw) => {
+    const insert = raw.prepare(`INSERT INTO tasklane_results (id, task_name, status, queue_name, due_at,
     enqueued_at, started_at, finished_at, attempts, worker_id, worker_ids, lease_expires_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  raw.transaction(() => {
     for (let i = 0; i < ROWS; i++) {
       const backlog = i >= BACKLOG_FROM;
       const status = backlog ? "READY" : STATUSES[i % STATUSES.length]!;
@@ -49,9 +43,7 @@ function v7File(path: string): void {
         running ? NOW + 600_000 : null,
       );
     }
-    fillCounts(raw);
-  })();
-  raw.close();
+  });
 }
 
 describe("schema v8", () => {
@@ -71,11 +63,6 @@ describe("schema v8", () => {
     const m = new SqliteManagement(s);
     const { counts, truth: grouped } = countsAndTruth(s);
     expect(counts).toEqual(grouped);
-    const rows = (where: string, params: unknown[], limit: number) =>
-      s.db
-        .prepare(`SELECT id FROM tasklane_results WHERE ${where} ORDER BY enqueued_at DESC, seq DESC LIMIT ${limit}`)
-        .pluck()
-        .all(...params) as string[];
     const since = NOW - 3 * 86_400_000;
     const cases: [ResultFilter, string, unknown[]][] = [
       [{}, "1", []],
@@ -102,16 +89,7 @@ describe("schema v8", () => {
     ];
     for (const [filter, where, params] of cases) {
       const label = JSON.stringify(filter);
-      // Three pages, each continuing from the last one's cursor.
-      const expected = rows(where, params, 60);
-      const got: string[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < 3; page++) {
-        const listed = await m.listResults({ ...filter, limit: 20, cursor });
-        got.push(...listed.results.map((r) => r.id));
-        cursor = listed.nextCursor ?? undefined;
-      }
-      expect(got, label).toEqual(expected);
+      expect(await threePages(m, filter), label).toEqual(newestIds(s, where, params, 60));
       if (filter.waiting) continue; // counts take no `waiting` filter
       const byStatus = await m.countByStatus(filter);
       const total = Object.values(byStatus).reduce((a, b) => a + b, 0);

@@ -1,9 +1,7 @@
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
-import { MIGRATIONS } from "../../../src/backends/sqlite/schema.js";
 import type { ResultFilter } from "../../../src/contract/management.js";
-import { ALL, countsAndTruth, expectMigrated, fillCounts, storesPerTest } from "./helpers.js";
+import { ALL, countsAndTruth, expectMigrated, fileAtVersion, newestIds, storesPerTest, threePages } from "./helpers.js";
 
 const stores = storesPerTest();
 
@@ -27,14 +25,10 @@ const STATUSES = [
  * after they are enqueued, except every 11th, which finished a day later; the counts exact.
  */
 function v8File(path: string): void {
-  const raw = new Database(path);
-  raw.pragma("journal_mode = WAL");
-  for (let v = 0; v < 8; v++) raw.exec(MIGRATIONS[v]!);
-  raw.pragma("user_version = 8");
-  const insert = raw.prepare(`INSERT INTO tasklane_results (id, task_name, status, queue_name, due_at,
+  fileAtVersion(path, 8, (raw) => {
+    const insert = raw.prepare(`INSERT INTO tasklane_results (id, task_name, status, queue_name, due_at,
     enqueued_at, started_at, finished_at, attempts, worker_id, worker_ids, lease_expires_at, errors)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  raw.transaction(() => {
     for (let i = 0; i < ROWS; i++) {
       const status = STATUSES[i % STATUSES.length]!;
       const enqueued = NOW - 10 * DAY + i * 8_000;
@@ -58,9 +52,7 @@ function v8File(path: string): void {
         errors,
       );
     }
-    fillCounts(raw);
-  })();
-  raw.close();
+  });
 }
 
 describe("schema v9", () => {
@@ -84,11 +76,6 @@ describe("schema v9", () => {
 
     const m = new SqliteManagement(s);
     expect(countsAndTruth(s).counts).toEqual(countsAndTruth(s).truth);
-    const rows = (where: string, params: unknown[], limit: number) =>
-      s.db
-        .prepare(`SELECT id FROM tasklane_results WHERE ${where} ORDER BY enqueued_at DESC, seq DESC LIMIT ${limit}`)
-        .pluck()
-        .all(...params) as string[];
     const since = NOW - 3 * DAY;
     const cases: [ResultFilter, string, unknown[]][] = [
       [{ statuses: ["SUCCEEDED"] }, "status = 'SUCCEEDED'", []],
@@ -111,16 +98,7 @@ describe("schema v9", () => {
     ];
     for (const [filter, where, params] of cases) {
       const label = JSON.stringify(filter);
-      // Three pages, each continuing from the last one's cursor.
-      const expected = rows(where, params, 60);
-      const got: string[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < 3; page++) {
-        const listed = await m.listResults({ ...filter, limit: 20, cursor });
-        got.push(...listed.results.map((r) => r.id));
-        cursor = listed.nextCursor ?? undefined;
-      }
-      expect(got, label).toEqual(expected);
+      expect(await threePages(m, filter), label).toEqual(newestIds(s, where, params, 60));
       // Counted per status, from the rows.
       const truth = Object.fromEntries(
         (
