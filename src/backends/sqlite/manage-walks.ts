@@ -145,10 +145,10 @@ export function countSince(q: ManageStatements, f: Filter, counts: StatusCounts)
   }
   const tasks = jsonList(f.tasks);
   const others = ALL_STATUSES.filter((s) => s !== "SUCCEEDED");
+  // SUCCEEDED rows are in no index of their own (schema.ts, v9): they are the rest of a queue's
+  // rows since then, so every other status is counted when they are asked for.
+  const succeeded = allows(f.statuses, "SUCCEEDED");
   for (const queue of f.queues ?? queuesPresent(q)) {
-    // SUCCEEDED rows are in no index of their own (schema.ts, v9): they are the rest of the
-    // queue's rows since then, so every other status is counted when they are asked for.
-    const succeeded = allows(f.statuses, "SUCCEEDED");
     let rest = 0;
     for (const status of others) {
       if (!succeeded && !allows(f.statuses, status)) continue;

@@ -26,15 +26,15 @@ export const PRUNE_SQL = {
     ORDER BY enqueued_at, seq ${LIMIT}`,
   /** SUCCEEDED rows (@status): one queue's rows of one task, counted, and their keys. */
   countPair: `SELECT count(*) ${BY_QUEUE_TASK} WHERE queue_name = @queue AND task_name = @task AND ${PRUNABLE}`,
+  keysPair: `SELECT seq, enqueued_at ${BY_QUEUE_TASK}
+    WHERE queue_name = @queue AND task_name = @task AND ${PRUNABLE} AND ${AFTER}
+    ORDER BY enqueued_at, seq ${LIMIT}`,
   /** The rows enqueued before the cutoff in one (queue, task) range, any status: a covering count. */
   pairRange: `SELECT count(*) ${BY_QUEUE_TASK} WHERE queue_name = @queue AND task_name = @task AND enqueued_at < @before`,
   /** About how many rows the table holds (rowids are given in order; deleted ones leave gaps). */
   rowSpan: "SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM tasklane_results",
   /** SUCCEEDED rows counted by one pass over the table, in rowid order (manage-prune.ts says when). */
   countScan: `SELECT count(*) FROM tasklane_results NOT INDEXED WHERE ${PRUNABLE} AND ${OPT_QUEUES} AND ${OPT_TASKS}`,
-  keysPair: `SELECT seq, enqueued_at ${BY_QUEUE_TASK}
-    WHERE queue_name = @queue AND task_name = @task AND ${PRUNABLE} AND ${AFTER}
-    ORDER BY enqueued_at, seq ${LIMIT}`,
   // Returns each deleted row's queue and task for the counts (counts.ts).
   // NOT INDEXED: look each seq up by rowid; left to itself the planner may prefer a range of
   // an index and scan every prunable row once per batch.
