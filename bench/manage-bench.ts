@@ -12,7 +12,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { SqliteBackend } from "../src/backends/sqlite/backend.js";
 import { SqliteManagement } from "../src/backends/sqlite/manage.js";
-import { MIGRATIONS } from "../src/backends/sqlite/schema.js";
+import { MIGRATIONS } from "../src/backends/sqlite/migrations.js";
 import { SqliteStore } from "../src/backends/sqlite/store.js";
 import { newResultId as v7 } from "../src/core/ids.js";
 import { task } from "../src/core/task.js";

@@ -84,7 +84,7 @@ export function pagesSection(f: PageFigures): Section {
       line("claim + complete, --concurrency 50", f.claimComplete50),
     ],
     notes: [
-      "Earlier schemas measured the same way: v3 6.9 pages per single enqueue and 9.6 per claim + complete at --concurrency 1; v5 5.75 and 7.56, 0.47 at --concurrency 50; v6 5.73, 5.47 and 0.35; v7 5.77, 4.48 and 0.33; v8 4.65, 4.48 and 0.33 (schema.ts, v4 and v6 to v9, says what went).",
+      "Earlier schemas measured the same way: v3 6.9 pages per single enqueue and 9.6 per claim + complete at --concurrency 1; v5 5.75 and 7.56, 0.47 at --concurrency 50; v6 5.73, 5.47 and 0.35; v7 5.77, 4.48 and 0.33; v8 4.65, 4.48 and 0.33 (migrations.ts, v4 and v6 to v9, says what went).",
     ],
     targets: [],
   };

@@ -21,7 +21,7 @@ export const newestFirst = (a: Key, b: Key) => b.enqueued_at - a.enqueued_at || 
 
 /**
  * The newest `n` keys of all the walks, reading each only as far as the page needs. A listing
- * merges one walk per (queue, task) of the index it reads (schema.ts, v8): 150 of them for 5
+ * merges one walk per (queue, task) of the index it reads (migrations.ts, v8): 150 of them for 5
  * queues of 30 tasks. Reading a page's worth from each read 3,150 keys for a page of 21 (2.9 ms
  * at a million rows); here each gives a couple first, and only those whose last key is still
  * inside the page so far are read further (a few, the busiest tasks).

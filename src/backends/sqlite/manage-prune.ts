@@ -198,7 +198,7 @@ export function countPrunable(db: Database.Database, cache: Statements, options:
   const q = statements(cache);
   const found = (target: Target) => {
     if (target.status !== "SUCCEEDED") return q.count.get(target) ?? 0;
-    // SUCCEEDED rows are in no index of their own (schema.ts, v9): each row enqueued before the
+    // SUCCEEDED rows are in no index of their own (migrations.ts, v9): each row enqueued before the
     // cutoff is read. Through the (queue, task) ranges when they hold few of the table's rows
     // (a prune that runs often), else in one pass over the table (a first prune of a history).
     const tasks = options.taskNames?.length ? options.taskNames : null;

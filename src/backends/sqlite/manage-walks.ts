@@ -4,12 +4,12 @@ import { mergeWalks, type Walk } from "./manage-merge.js";
 import { allows, type Filter, jsonList, type Key, type ManageStatements } from "./manage-sql.js";
 import { READY_SORTED_MAX } from "./sql/manage.js";
 
-// The reads behind listing and counting (manage.ts), over the v6 to v9 indexes (schema.ts). A
+// The reads behind listing and counting (manage.ts), over the v6 to v9 indexes (migrations.ts). A
 // page is merged here from short keyset walks, each newest first and none longer than the page:
 // - a whole queue (no status filter): `*_queue_task`, covering, one walk per task of the queue;
 // - FAILED or CANCELLED rows of a queue: `*_failed`, covering;
 // - SUCCEEDED rows of a queue: `*_queue_task`, one walk per task, checking each row's status
-//   (schema.ts, v9: no index holds them apart; they are most of a history, so few are passed);
+//   (migrations.ts, v9: no index holds them apart; they are most of a history, so few are passed);
 // - RUNNING rows of a queue: `*_active` (a few), sorted;
 // - READY rows of a queue: `*_active`, sorted, while the queue has at most
 //   READY_SORTED_MAX of them; with a larger backlog, `*_queue_task` newest first keeping READY
@@ -145,7 +145,7 @@ export function countSince(q: ManageStatements, f: Filter, counts: StatusCounts)
   }
   const tasks = jsonList(f.tasks);
   const others = ALL_STATUSES.filter((s) => s !== "SUCCEEDED");
-  // SUCCEEDED rows are in no index of their own (schema.ts, v9): they are the rest of a queue's
+  // SUCCEEDED rows are in no index of their own (migrations.ts, v9): they are the rest of a queue's
   // rows since then, so every other status is counted when they are asked for.
   const succeeded = allows(f.statuses, "SUCCEEDED");
   for (const queue of f.queues ?? queuesPresent(q)) {

@@ -35,7 +35,7 @@ const UNFINISHED = ["READY", "RUNNING"] as const;
  * The operator's view of a SQLite backend (ManagementStore): listing, counts, error groups,
  * retry/cancel and prune, on the store's connection. Reads run in one read transaction each
  * (a consistent snapshot); writes are short BEGIN IMMEDIATE transactions whose UPDATEs re-check
- * the status they expect, so they never race a worker. Query shapes are explained in schema.ts
+ * the status they expect, so they never race a worker. Query shapes are explained in migrations.ts
  * (v2, v6), manage-walks.ts and manage-sql.ts.
  */
 export class SqliteManagement implements ManagementStore {

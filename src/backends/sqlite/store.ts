@@ -242,7 +242,7 @@ export class SqliteStore {
 
   /**
    * The selector as the list of queues to claim from: `*` (less its exclusions) becomes the
-   * queues that have READY rows, found by skip-scan (schema.ts, v4).
+   * queues that have READY rows, found by skip-scan (migrations.ts, v4).
    */
   #queuesOf(selector: QueueSelector, stamp?: string): { include: string[]; exclude: [] } {
     if (selector.include !== "*") return { include: [...new Set(selector.include)], exclude: [] };

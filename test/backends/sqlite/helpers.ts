@@ -5,14 +5,15 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, expect } from "vitest";
 import { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
 import type { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
+import { MIGRATIONS } from "../../../src/backends/sqlite/migrations.js";
+import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
 import { SqliteStore } from "../../../src/backends/sqlite/store.js";
 import type { EnqueueRequest } from "../../../src/contract/backend.js";
 import type { ResultFilter } from "../../../src/contract/management.js";
 import { readyRecord } from "../../../src/contract/records.js";
 import type { QueueSelector } from "../../../src/contract/worker-store.js";
-import type { TaskResultData } from "../../../src/core/result.js";
+import type { TaskResultData, TaskResultStatus } from "../../../src/core/result.js";
 
 /** The repository root: child processes run here so `--import tsx` and packages resolve. */
 export const ROOT = join(import.meta.dirname, "../../..");
@@ -163,4 +164,45 @@ export function fileAtVersion(path: string, version: number, fill: (raw: Databas
     fillCounts(raw);
   })();
   raw.close();
+}
+
+/** One row of a migration test's file: what varies; the rest follows from its number and status. */
+export interface FileRow {
+  i: number;
+  status: TaskResultStatus;
+  queue: string;
+  enqueuedAt: number;
+  dueAt: number;
+  finishedAt: number | null;
+  errors?: string;
+}
+
+/**
+ * Writes rows into an old-version file (fileAtVersion's `fill`) as tasklane would have left them:
+ * id and task (5 of them, in runs of 3) from the row's number; started and attempted once unless
+ * READY; RUNNING ones held by worker "live" with a lease 10 minutes past `now`.
+ */
+export function fileRowWriter(raw: Database.Database, now: number): (row: FileRow) => void {
+  const insert = raw.prepare(`INSERT INTO tasklane_results (id, task_name, status, queue_name, due_at,
+    enqueued_at, started_at, finished_at, attempts, worker_id, worker_ids, lease_expires_at, errors)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  return ({ i, status, queue, enqueuedAt, dueAt, finishedAt, errors = "[]" }) => {
+    const running = status === "RUNNING";
+    const ran = running || finishedAt !== null;
+    insert.run(
+      `00000000-0000-7000-8000-${String(i).padStart(12, "0")}`,
+      `t${Math.floor(i / 3) % 5}`,
+      status,
+      queue,
+      dueAt,
+      enqueuedAt,
+      ran ? enqueuedAt + 10 : null,
+      finishedAt,
+      ran ? 1 : 0,
+      running ? "live" : null,
+      running ? '["live"]' : "[]",
+      running ? now + 600_000 : null,
+      errors,
+    );
+  };
 }

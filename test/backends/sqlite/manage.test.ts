@@ -3,8 +3,9 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recount } from "../../../src/backends/sqlite/counts.js";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
+import { MIGRATIONS } from "../../../src/backends/sqlite/migrations.js";
 import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
+import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import { TOTAL_SLOT } from "../../../src/backends/sqlite/sql/counts.js";
 import { READY_SORTED_MAX, SQL } from "../../../src/backends/sqlite/sql/manage.js";
 import { PRUNE_SQL } from "../../../src/backends/sqlite/sql/prune.js";
@@ -44,7 +45,7 @@ const error = (exceptionClass: string, message = `${exceptionClass}!`) => ({
 });
 
 /**
- * Sets a row's final state directly. Hand-written SQL does not keep the counts (schema.ts, v5),
+ * Sets a row's final state directly. Hand-written SQL does not keep the counts (migrations.ts, v5),
  * so they are rebuilt from the rows after it; everything the store does after that keeps them.
  */
 function finish(id: string, status: TaskResultStatus, finishedAt: number | null, errors: object[] = []): void {
@@ -489,7 +490,7 @@ describe("retry and cancel", () => {
   it("retryFailed works in batches of 2000 rows", async () => {
     s.insert(Array.from({ length: 4100 }, (_, i) => record({}, T0 + i)));
     s.db.prepare("UPDATE tasklane_results SET status = 'FAILED', finished_at = ?").run(T0 + 5000);
-    recount(s.db); // hand-written SQL does not keep the counts (schema.ts, v5)
+    recount(s.db); // hand-written SQL does not keep the counts (migrations.ts, v5)
     expect(await m.countByStatus()).toMatchObject({ FAILED: 4100, READY: 0 });
     expect((await m.retryFailed({})).length).toBe(4100);
     await expectCountsExact();
@@ -778,7 +779,7 @@ describe("query plans", () => {
         [SQL.retry, /USING INDEX sqlite_autoindex_tasklane_results_1 \(id=\?\)/],
         [SQL.cancel, /USING INDEX sqlite_autoindex_tasklane_results_1 \(id=\?\)/],
       ];
-      // Sorted on purpose (schema.ts, v6, v7): one queue's RUNNING rows, a few, and its READY rows
+      // Sorted on purpose (migrations.ts, v6, v7): one queue's RUNNING rows, a few, and its READY rows
       // while there are at most READY_SORTED_MAX of them (manage-walks.ts checks first).
       for (const sql of [SQL.walkReady, SQL.walkWaiting, SQL.walkRunning]) {
         expect(plan(sql), sql).toMatch(/INDEX tasklane_results_active \(queue_name=\? AND status=\?\)/);

@@ -1,8 +1,9 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
+import { MIGRATIONS } from "../../../src/backends/sqlite/migrations.js";
 import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
+import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import { ALL, countsAndTruth, indexNames, storesPerTest } from "./helpers.js";
 
 const stores = storesPerTest();

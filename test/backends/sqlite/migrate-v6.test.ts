@@ -1,7 +1,8 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
+import { MIGRATIONS } from "../../../src/backends/sqlite/migrations.js";
+import { SCHEMA_VERSION } from "../../../src/backends/sqlite/schema.js";
 import type { TaskResultStatus } from "../../../src/core/result.js";
 import { ALL, countsAndTruth, indexNames, storesPerTest } from "./helpers.js";
 

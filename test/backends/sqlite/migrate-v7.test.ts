@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
+import { MIGRATIONS } from "../../../src/backends/sqlite/migrations.js";
 import { LeaseRecovery } from "../../../src/backends/sqlite/recovery.js";
-import { MIGRATIONS } from "../../../src/backends/sqlite/schema.js";
 import type { AttemptOutcome } from "../../../src/contract/worker-store.js";
 import { ALL, countsAndTruth, expectMigrated, fillCounts, only, record, storesPerTest } from "./helpers.js";
 

@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
 import { READY_SORTED_MAX } from "../../../src/backends/sqlite/sql/manage.js";
 import type { ResultFilter } from "../../../src/contract/management.js";
-import { ALL, countsAndTruth, expectMigrated, fileAtVersion, newestIds, storesPerTest, threePages } from "./helpers.js";
+import {
+  ALL,
+  countsAndTruth,
+  expectMigrated,
+  fileAtVersion,
+  fileRowWriter,
+  newestIds,
+  storesPerTest,
+  threePages,
+} from "./helpers.js";
 
 const stores = storesPerTest();
 
@@ -19,29 +28,14 @@ const STATUSES = ["SUCCEEDED", "SUCCEEDED", "FAILED", "READY", "RUNNING", "CANCE
  */
 function v7File(path: string): void {
   fileAtVersion(path, 7, (raw) => {
-    const insert = raw.prepare(`INSERT INTO tasklane_results (id, task_name, status, queue_name, due_at,
-    enqueued_at, started_at, finished_at, attempts, worker_id, worker_ids, lease_expires_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const write = fileRowWriter(raw, NOW);
     for (let i = 0; i < ROWS; i++) {
       const backlog = i >= BACKLOG_FROM;
       const status = backlog ? "READY" : STATUSES[i % STATUSES.length]!;
-      const enqueued = NOW - 10 * 86_400_000 + i * 5_000;
-      const finished = status === "READY" || status === "RUNNING" ? null : enqueued + 50;
-      const running = status === "RUNNING";
-      insert.run(
-        `00000000-0000-7000-8000-${String(i).padStart(12, "0")}`,
-        `t${Math.floor(i / 3) % 5}`,
-        status,
-        backlog ? "q0" : `q${i % 3}`,
-        i % 13 === 0 ? NOW + 3_600_000 : enqueued,
-        enqueued,
-        running || finished ? enqueued + 10 : null,
-        finished,
-        running || finished ? 1 : 0,
-        running ? "live" : null,
-        running ? '["live"]' : "[]",
-        running ? NOW + 600_000 : null,
-      );
+      const enqueuedAt = NOW - 10 * 86_400_000 + i * 5_000;
+      const finishedAt = status === "READY" || status === "RUNNING" ? null : enqueuedAt + 50;
+      const queue = backlog ? "q0" : `q${i % 3}`;
+      write({ i, status, queue, enqueuedAt, dueAt: i % 13 === 0 ? NOW + 3_600_000 : enqueuedAt, finishedAt });
     }
   });
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { SqliteManagement } from "../../../src/backends/sqlite/manage.js";
 import type { ResultFilter } from "../../../src/contract/management.js";
-import { ALL, countsAndTruth, expectMigrated, fileAtVersion, newestIds, storesPerTest, threePages } from "./helpers.js";
+import {
+  ALL,
+  countsAndTruth,
+  expectMigrated,
+  fileAtVersion,
+  fileRowWriter,
+  newestIds,
+  storesPerTest,
+  threePages,
+} from "./helpers.js";
 
 const stores = storesPerTest();
 
@@ -26,31 +35,14 @@ const STATUSES = [
  */
 function v8File(path: string): void {
   fileAtVersion(path, 8, (raw) => {
-    const insert = raw.prepare(`INSERT INTO tasklane_results (id, task_name, status, queue_name, due_at,
-    enqueued_at, started_at, finished_at, attempts, worker_id, worker_ids, lease_expires_at, errors)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const write = fileRowWriter(raw, NOW);
     for (let i = 0; i < ROWS; i++) {
       const status = STATUSES[i % STATUSES.length]!;
-      const enqueued = NOW - 10 * DAY + i * 8_000;
+      const enqueuedAt = NOW - 10 * DAY + i * 8_000;
       const late = i % 11 === 0 ? DAY : 50;
-      const finished = status === "READY" || status === "RUNNING" ? null : enqueued + late;
-      const running = status === "RUNNING";
+      const finishedAt = status === "READY" || status === "RUNNING" ? null : enqueuedAt + late;
       const errors = status === "FAILED" ? JSON.stringify([{ exceptionClass: `E${i % 2}`, message: "m" }]) : "[]";
-      insert.run(
-        `00000000-0000-7000-8000-${String(i).padStart(12, "0")}`,
-        `t${Math.floor(i / 3) % 5}`,
-        status,
-        `q${i % 3}`,
-        enqueued,
-        enqueued,
-        running || finished ? enqueued + 10 : null,
-        finished,
-        running || finished ? 1 : 0,
-        running ? "live" : null,
-        running ? '["live"]' : "[]",
-        running ? NOW + 600_000 : null,
-        errors,
-      );
+      write({ i, status, queue: `q${i % 3}`, enqueuedAt, dueAt: enqueuedAt, finishedAt, errors });
     }
   });
 }

@@ -15,7 +15,7 @@ export const CLAIM_SELECT = `SELECT seq, priority, due_at, enqueued_at FROM task
 /**
  * The queues that have READY rows, by skip-scan of `*_active`: one seek per queue, past that
  * queue's RUNNING entries (a handful) when it has any. A worker taking `*` claims from each
- * (schema.ts, v4: there is no all-queues READY index).
+ * (migrations.ts, v4: there is no all-queues READY index).
  */
 export const READY_QUEUES = `WITH RECURSIVE q(name) AS (
     SELECT (SELECT min(queue_name) ${BY_ACTIVE} WHERE ${READY_ROWS})
@@ -24,7 +24,7 @@ export const READY_QUEUES = `WITH RECURSIVE q(name) AS (
       WHERE ${READY_ROWS} AND queue_name > q.name) FROM q WHERE q.name IS NOT NULL)
   SELECT name FROM q WHERE name IS NOT NULL`;
 
-// A unique task held "while READY" gives its key up as it starts (schema.ts, v3).
+// A unique task held "while READY" gives its key up as it starts (migrations.ts, v3).
 const CLAIM_SET = `UPDATE tasklane_results SET status = 'RUNNING', worker_id = @workerId,
   started_at = coalesce(started_at, @now), last_attempted_at = @now, attempts = attempts + 1,
   worker_ids = json_insert(worker_ids, '$[#]', @workerId), lease_expires_at = @leaseExpiresAt,

@@ -1,6 +1,6 @@
 // The finished-row counts (tasklane_counts), kept by the store in the transaction that changes
-// the rows (schema.ts, v5: no triggers). Per (queue, task, status): the total, in the row whose
-// slot is TOTAL_SLOT, and the completions of each recent 10-second slot (schema.ts, v6), which
+// the rows (migrations.ts, v5: no triggers). Per (queue, task, status): the total, in the row whose
+// slot is TOTAL_SLOT, and the completions of each recent 10-second slot (migrations.ts, v6), which
 // throughput reads. One write per (queue, task, status) and slot per transaction.
 
 /** A slot is 10 s of finished_at: throughput's one-minute windows are exact to 10 s. */

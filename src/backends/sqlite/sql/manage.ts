@@ -1,6 +1,6 @@
 import { LIMIT } from "./limit.js";
 
-// The operator's SQL (manage.ts), over the indexes described in schema.ts (v2, v6, v7, v8, v9). Constants only,
+// The operator's SQL (manage.ts), over the indexes described in migrations.ts (v2, v6, v7, v8, v9). Constants only,
 // prepared once per connection through its statement cache; every value is a bound parameter and
 // lists are bound as one JSON array read back with json_each(?). `INDEXED BY` pins each walk to
 // the index it was written for, so statistics (ANALYZE) can never turn it into a sort.
@@ -27,7 +27,7 @@ const IN_TASKS = "task_name IN (SELECT value FROM json_each(@tasks))";
 const PAGE = `enqueued_at >= @since AND enqueued_at <= @beforeAt AND (enqueued_at < @beforeAt OR seq < @beforeSeq)`;
 const NEWEST_FIRST = `ORDER BY enqueued_at DESC, seq DESC ${LIMIT}`;
 const BY_FAILED = "FROM tasklane_results INDEXED BY tasklane_results_failed";
-/** The WHERE of the partial index `*_failed` (schema.ts, v9), repeated so the planner may use it. */
+/** The WHERE of the partial index `*_failed` (migrations.ts, v9), repeated so the planner may use it. */
 export const FAILED_ROWS = "finished_at IS NOT NULL AND status <> 'SUCCEEDED'";
 /** A queue's rows of one status in `*_failed` (FAILED or CANCELLED). */
 const FAILED_RANGE = `status = @status AND queue_name = @queue AND ${FAILED_ROWS}`;
@@ -50,7 +50,7 @@ const READY_PROBE = ["LIMIT", READY_SORTED_MAX + 1].join(" ");
 export const SQL = {
   // Newest-first walks, one per queue and (unless all are asked for) status or task, merged in JS
   // (manage-walks.ts). FAILED and CANCELLED rows and a queue's tasks: covering ranges in index order. READY
-  // and RUNNING rows: ranges of the partial index of unfinished rows, sorted (schema.ts, v7).
+  // and RUNNING rows: ranges of the partial index of unfinished rows, sorted (migrations.ts, v7).
   /** A queue's rows of one task, any status. */
   walkPair: `SELECT seq, enqueued_at ${BY_QUEUE_TASK}
     WHERE queue_name = @queue AND task_name = @task AND ${PAGE} ${NEWEST_FIRST}`,

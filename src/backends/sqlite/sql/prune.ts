@@ -5,7 +5,7 @@ import { BY_QUEUE_TASK } from "./running.js";
 // Prune's SQL (manage-prune.ts explains the batching): finished rows only, one finished status
 // and queue at a time. FAILED and CANCELLED rows through the partial `tasklane_results_failed`
 // index (status, queue_name, enqueued_at, seq, finished_at), covering; SUCCEEDED rows, which no
-// index holds apart (schema.ts, v9), through `*_queue_task`, one walk per task of the queue,
+// index holds apart (migrations.ts, v9), through `*_queue_task`, one walk per task of the queue,
 // each row's status and finish read from the row (prune reads the rows it deletes anyway). A
 // row finishes after it is enqueued, so every row finished before the cutoff lies in the range
 // enqueued before it.

@@ -1,10 +1,10 @@
 import { BY_ACTIVE, RUNNING_ROWS } from "./active.js";
 
 // RUNNING rows, found per queue through `*_active` (active.ts), where they sort first, before
-// the queue's READY rows (schema.ts, v7). The queues come from a skip-scan of `*_queue_task` (one
+// the queue's READY rows (migrations.ts, v7). The queues come from a skip-scan of `*_queue_task` (one
 // seek each), so each statement is a handful of short range walks, never a scan of the history.
 
-/** `FROM` the results through `*_queue_task` (queue_name, task_name, enqueued_at: schema.ts, v8), pinned. */
+/** `FROM` the results through `*_queue_task` (queue_name, task_name, enqueued_at: migrations.ts, v8), pinned. */
 export const BY_QUEUE_TASK = "FROM tasklane_results INDEXED BY tasklane_results_queue_task";
 
 /** Every queue with rows, by skip-scan: one seek per queue. */

@@ -1,4 +1,4 @@
-// Schedules (tasklane_schedules, schema.ts v3): one row per schedule of the config. The row's
+// Schedules (tasklane_schedules, migrations.ts v3): one row per schedule of the config. The row's
 // next_tick is what makes a tick enqueue once: a worker reads and advances it in the same
 // BEGIN IMMEDIATE transaction as it inserts the tick's task, so every other worker then finds
 // it in the future. Values are bound parameters, never SQL text.

@@ -1,4 +1,4 @@
-// Unique tasks. The partial UNIQUE index over unique_hold (schema.ts, v3) is what refuses a
+// Unique tasks. The partial UNIQUE index over unique_hold (migrations.ts, v3) is what refuses a
 // second holder of a key, so an insert that would be one does nothing and the enqueue returns
 // the holder instead. Values are bound parameters, never SQL text.
 
