@@ -53,6 +53,8 @@ const result = await build({
     ...commands,
     "src/cli/command-not-found.ts",
     "src/cli/help-for-unknown.ts",
+    // `tasks worker` around oclif (bin/run.js).
+    "src/cli/worker-fast.ts",
     // A worker thread's script, started by path (heartbeats.ts).
     "src/backends/sqlite/heartbeat-thread.ts",
     // Imported by path: a child process of the conformance suite (testing/suite-unique.ts),

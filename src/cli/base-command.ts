@@ -1,65 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { parseEnv } from "node:util";
 import { Command } from "@oclif/core/command";
 import * as Flags from "@oclif/core/flags";
-import type * as Interfaces from "@oclif/core/interfaces";
-import { CONFIG_THREW } from "../config/messages.js";
 import type { ActiveConfig } from "../config/registry.js";
-import { ConfigError, TasklaneError, UsageError } from "../core/errors.js";
 import { printableJson } from "../ui/text/printable.js";
-
-/** Errors that mean "you asked for something wrong" (exit 2), as opposed to "it failed" (exit 1). */
-const USAGE_ERRORS = new Set([
-  "ConfigError",
-  "InvalidTaskError",
-  "InvalidTaskBackendError",
-  "UsageError",
-  "TaskResultDoesNotExist",
-  "TaskResultMismatch",
-]);
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
-  (typeof BaseCommand)["baseFlags"] & T["flags"]
->;
-
-/** Plain words for the storage errors an operator can act on. */
-function storageHint(code: string | undefined): string {
-  if (!code) return "";
-  if (code.startsWith("SQLITE_BUSY")) return " (another process held the database lock longer than busyTimeoutMs)";
-  if (code.startsWith("SQLITE_READONLY") || code === "EACCES" || code === "EROFS") {
-    return " (the database file or its folder is not writable by this user)";
-  }
-  if (code.startsWith("SQLITE_CANTOPEN")) return " (check the backend's path option and the folder's permissions)";
-  return "";
-}
-
-/**
- * --dotenv: its variables into process.env, never over one already set (as node --env-file
- * does). The flag is not called --env-file because Node 20 itself acts on an `--env-file` among
- * a script's own arguments, at start-up: it loads the file, or exits 9 when it is missing.
- */
-function loadEnvFile(path: string): void {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new UsageError(
-      code === "ENOENT" ? `--dotenv: no file ${path}` : `--dotenv: cannot read ${path} (${code ?? "error"})`,
-    );
-  }
-  for (const [name, value] of Object.entries(parseEnv(text))) process.env[name] ??= value;
-}
-
-/**
- * Whether Node runs this CLI with a module loader of the user's (`node --import tsx …`, or the
- * same in NODE_OPTIONS): the config then loads through it, as the app's code does, and jiti is
- * only the fallback. For what jiti cannot compile, such as legacy decorators on class fields.
- */
-function runsUnderLoader(): boolean {
-  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
-  return args.some((arg) => /^(--import|--loader|--experimental-loader|--require|-r)(=|$)/.test(arg));
-}
+import { reportCommandError } from "./command-errors.js";
+import { loadProjectConfig } from "./project-config.js";
 
 /**
  * Shared by every command: --config and --json, config loading, one-line errors with the
@@ -82,27 +26,11 @@ export abstract class BaseCommand extends Command {
   #config: ActiveConfig | undefined;
 
   /**
-   * Loads the config named by --config / TASKS_CONFIG / discovery (lazy: jiti is heavy), after
-   * the variables of --dotenv: the config runs app code, which often reads them as it loads.
+   * Loads the config named by --config / TASKS_CONFIG / discovery, after --dotenv's variables
+   * (project-config.ts); closed when the command ends.
    */
   protected async loadConfig(flags: { config?: string; dotenv?: string }): Promise<ActiveConfig> {
-    const envFile = flags.dotenv;
-    if (envFile !== undefined) loadEnvFile(envFile);
-    const { loadConfig } = await import("../config/load.js");
-    try {
-      this.#config = await loadConfig({ explicit: flags.config, preferNative: runsUnderLoader() });
-    } catch (error) {
-      // The usual cause when a .env sits right here: the app's code wants a variable it holds.
-      if (
-        envFile === undefined &&
-        error instanceof ConfigError &&
-        error.message.includes(CONFIG_THREW) &&
-        existsSync(".env")
-      ) {
-        throw new ConfigError(`${error.message} (tasks reads no .env by itself: pass --dotenv .env)`);
-      }
-      throw error;
-    }
+    this.#config = await loadProjectConfig(flags);
     return this.#config;
   }
 
@@ -118,27 +46,7 @@ export abstract class BaseCommand extends Command {
 
   override async catch(error: Error & { oclif?: { exit?: number }; code?: string }): Promise<void> {
     if (error.oclif?.exit !== undefined && error.name === "ExitError") throw error;
-    const isOurs = error instanceof TasklaneError || USAGE_ERRORS.has(error.name);
-    const isParseError =
-      error.oclif?.exit !== undefined || /^(Nonexistent flag|Unexpected argument|Missing)/.test(error.message);
-    const code = isParseError ? 2 : isOurs && USAGE_ERRORS.has(error.name) ? 2 : 1;
-    // oclif's parse errors span lines ("Parsing --x\n\tExpected an integer…\nSee more help…").
-    const lines = (error.message || String(error)).split("\n").map((l) => l.trim());
-    const firstLine = isParseError
-      ? lines
-          .filter((l) => l && !l.startsWith("See more help"))
-          .join(": ")
-          .replace(/::/g, ":")
-      : lines[0];
-    // tasklane's own errors are worded already (a StorageError keeps SQLite's code for callers).
-    const hint = isParseError
-      ? ` (see: tasks ${this.id ?? ""} --help)`
-      : error instanceof TasklaneError
-        ? ""
-        : storageHint(error.code);
-    process.stderr.write(`Error: ${firstLine}${hint}\n`);
-    if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = code;
+    const isParseError = reportCommandError(error, this.id ?? "");
     // oclif warns "did not parse its arguments" outside production when parsing threw; the
     // error above already says what was wrong.
     if (isParseError) this.parsed = true;

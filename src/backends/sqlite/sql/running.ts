@@ -1,4 +1,4 @@
-import { BY_ACTIVE, RUNNING_ROWS } from "./active.js";
+import { RUNNING_ROWS } from "./active.js";
 
 // RUNNING rows, found per queue through `*_active` (active.ts), where they sort first, before
 // the queue's READY rows (migrations.ts, v7). The queues come from a skip-scan of `*_queue_task` (one
