@@ -81,7 +81,10 @@ export function parseWorkerArgv(argv: readonly string[]): WorkerFlags | null {
     // oclif refuses a flag given twice (--x and --no-x count as one flag) unless it is repeatable.
     if (!("multiple" in spec) && seen.has(name)) return null;
     seen.add(name);
-    if (token.value === "") return null;
+    // oclif reads `-c=x` as "x" (parseArgs: "=x"), and refuses a value that names one of the
+    // command's flags (`--worker-id=--json`); an empty value is its to judge as well.
+    if (token.inlineValue && !token.rawName.startsWith("--")) return null;
+    if (token.value !== undefined && (token.value === "" || token.value.startsWith("-"))) return null;
   }
   const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const flags: Record<string, unknown> = {};

@@ -100,6 +100,8 @@ describe("parseWorkerArgv", () => {
     ["a value that is not an integer", ["--concurrency", "two"]],
     ["a negative value", ["--max-tasks", "-3"]],
     ["an empty value", ["--worker-id", ""]],
+    ["a value that looks like a flag", ["--worker-id=--json"]],
+    ["a short flag's value in the same word", ["-c=tasks.config.ts"]],
     ["a boolean given a value", ["--batch=false"]],
     ["a missing value", ["--backend"]],
     ["--no- of a flag without it", ["--no-batch"]],
