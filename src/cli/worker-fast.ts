@@ -13,7 +13,7 @@ import type { WorkerFlags } from "./worker-run.js";
  * every message about a command line stays oclif's own.
  *
  * The table below must say what commands/worker.ts and base-command.ts's baseFlags say (names,
- * kinds, defaults, `-c`): test/cli/worker-fast.test.ts compares them.
+ * kinds, defaults, `-c`): test/commands/worker-fast.test.ts compares them.
  */
 export const WORKER_ARGV = {
   backend: { type: "string", default: "default" },
