@@ -156,7 +156,6 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** The expression as croner reads it (5 or 6 fields), proven to fire at least once more. */
 /**
  * croner's Cron, loaded the first time a schedule is read: a config without schedules (and every
  * command that loads one) does not load a cron parser (~1 ms and 0.3 MB of each start-up).
@@ -168,6 +167,7 @@ function croner(): typeof Cron {
   return cronClass;
 }
 
+/** The expression as croner reads it (5 or 6 fields), proven to fire at least once more. */
 function cronOf(expression: string, timezone: string | null, fail: (problem: string) => never): Cron {
   let cron: Cron;
   try {
