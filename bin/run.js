@@ -43,9 +43,13 @@ const end = async () => {
 // `tasks worker` runs without oclif when its command line is one src/cli/worker-fast.ts reads in
 // full: ~60 ms of start-up and ~10 MB of memory less for the process that runs for hours. Help,
 // and any command line it does not fully understand, go to oclif below.
+// Without a build (no dist/), oclif reports the missing module as it does for every command.
 if (process.argv[2] === "worker") {
-  const { runWorkerFast } = await import("../dist/cli/worker-fast.js");
-  if (await runWorkerFast(process.argv.slice(3))) await end();
+  const fast = await import("../dist/cli/worker-fast.js").catch((error) => {
+    if (error?.code === "ERR_MODULE_NOT_FOUND") return null;
+    throw error;
+  });
+  if (fast && (await fast.runWorkerFast(process.argv.slice(3)))) await end();
 }
 const skipOclifCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
 if (skipOclifCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = "1";
