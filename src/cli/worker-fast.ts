@@ -110,7 +110,7 @@ export async function runWorkerFast(argv: readonly string[]): Promise<boolean> {
   if (!flags) return false;
   let config: ActiveConfig | undefined;
   try {
-    config = await loadProjectConfig(flags as WorkerFlags & { config?: string; dotenv?: string });
+    config = await loadProjectConfig(flags);
     const { runWorkerCommand } = await import("./worker-run.js");
     await runWorkerCommand(flags, config);
   } catch (error) {

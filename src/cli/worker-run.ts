@@ -15,6 +15,8 @@ export interface WorkerFlags {
   "worker-id"?: string;
   reload: boolean;
   json: boolean;
+  config?: string;
+  dotenv?: string;
 }
 
 /**
