@@ -216,6 +216,16 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
         format: fmtMb,
         kind: "time",
       },
+      {
+        // Like for like: the default worker, like plainjob's, holds one task at a time. The
+        // target stays on the row above, the heavier case.
+        label: "worker peak RSS (1 process, --concurrency 1, the default)",
+        tasklane: one1.peakRss,
+        raw: { na: "no raw bound for memory" },
+        plainjob: pj.peakRss,
+        format: fmtMb,
+        kind: "time",
+      },
     ],
     notes: [
       `--concurrency 1: ${fmtMs(one1.ms)} in all, of which spawn → "started" ${fmtMs(one1.startupMs)}; without that start-up, ${fmtInt(perSecond(n, one1.ms - one1.startupMs))} tasks/s.`,
