@@ -208,7 +208,7 @@ describe("records", () => {
     );
 
     // Rows alike but for id and args (one enqueueMany call) bind those and share the rest; a group
-    // where one row differs (here the 150th's priority, the 205th's queue) falls back to plain.
+    // where one row differs (here row 150 by its priority, row 205 by its queue) falls back to plain.
     const alike = (i: number, over: Partial<EnqueueRequest> = {}) =>
       record({ args: [i, `a${i}`], queueName: "alike", priority: 3, ...over }, 3_000_000);
     const shared = Array.from({ length: 237 }, (_, i) =>

@@ -29,7 +29,7 @@ export const insertRows = (rows: number, plain: boolean) =>
  * The rows of one enqueueMany call are usually all alike (one task, one queue, one time): then
  * each row binds 2 values instead of 9. Measured with plain better-sqlite3 on the schema,
  * 1,000-row transactions of 50k tasks, 100 rows a statement, medians of 9 interleaved rounds:
- * +9% over 9 values a row, level with the same INSERT writing those values as literals.
+ * +9% over 9 values a row, level with an INSERT that writes those values as literals.
  */
 const SHARED_ROW =
   "(?, @taskName, 'READY', ?, @queueName, @priority, @runAfter, @dueAt, @enqueuedAt, @maxAttempts, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)";
