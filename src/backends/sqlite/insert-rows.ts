@@ -26,14 +26,11 @@ type Shared = Record<
 /** Where each of those sits in a row's values (rows.ts: InsertValues). */
 const SHARED_AT = [1, 3, 4, 5, 6, 7, 8] as const;
 
-/** What every row of `group` shares beside its id and args, or null if they differ (or one is not plain). */
+/** What every row of a plain `group` shares beside its id and args, or null if they differ. */
 function sharedBy(group: readonly InsertValues[]): Shared | null {
   const [first] = group;
   if (!first) return null;
-  for (const values of group) {
-    if (!isPlain(values)) return null;
-    for (const k of SHARED_AT) if (values[k] !== first[k]) return null;
-  }
+  for (const values of group) for (const k of SHARED_AT) if (values[k] !== first[k]) return null;
   const [, taskName, , queueName, priority, runAfter, dueAt, enqueuedAt, maxAttempts] = first;
   return { taskName, queueName, priority, runAfter, dueAt, enqueuedAt, maxAttempts };
 }
@@ -53,13 +50,13 @@ export function insertAll(q: Statements, rows: readonly InsertValues[]): void {
     for (; i + size <= rows.length; i += size) {
       const group = rows.slice(i, i + size);
       params.length = 0;
-      const shared = sharedBy(group);
+      const plain = group.every(isPlain);
+      const shared = plain ? sharedBy(group) : null;
       if (shared) {
         for (const values of group) params.push(values[0], values[2]);
         q.get(sql.shared).run(params, shared);
         continue;
       }
-      const plain = group.every(isPlain);
       for (const values of group) {
         if (plain) for (let k = 0; k < PLAIN_VALUES; k++) params.push(values[k] as string | number | null);
         else params.push(...values);
