@@ -3,7 +3,7 @@ import type { Cron } from "croner";
 import type { CatchUp, ScheduleSpec } from "../contract/schedules.js";
 import { argsPath, arityOf } from "../core/arguments.js";
 import { ConfigError } from "../core/errors.js";
-import { type JsonValue, jsonViolation } from "../core/json.js";
+import { type JsonArgs, type JsonValue, jsonViolation } from "../core/json.js";
 import { array, custom, integer, object, oneOf, optional, record, string, unknown } from "../core/shape.js";
 import { type AnyTask, isTask, type Task } from "../core/task.js";
 import type { BackendEntry } from "./entry.js";
@@ -12,7 +12,7 @@ import type { BackendEntry } from "./entry.js";
 // biome-ignore lint/suspicious/noExplicitAny: any return type.
 export type ArgsOfTask<T> = T extends Task<infer A, any> ? A : never;
 
-/** `args` may be left out only when the task takes no required argument. */
+/** `args` may be left out only when the task takes no required argument (JsonArgs: as enqueue takes them). */
 type ArgsField<A> = [] extends A ? { args?: A } : { args: A };
 
 /**
@@ -35,7 +35,7 @@ export type ScheduleOptions<T extends AnyTask = AnyTask> = {
   catchUp?: CatchUp;
   /** With catchUp "all": the most missed ticks enqueued at once (default 100). */
   catchUpLimit?: number;
-} & ArgsField<ArgsOfTask<T>>;
+} & ArgsField<JsonArgs<ArgsOfTask<T>>>;
 
 type Ticks = Pick<ScheduleSpec, "nextAfter" | "lastTicks">;
 

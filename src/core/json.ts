@@ -5,6 +5,37 @@
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/**
+ * An argument of type T as enqueue accepts it: T itself where JSON carries it unchanged, and in
+ * place of a part it would not carry (a Date, Map, Set, bigint, a function, a symbol) a message
+ * that no value matches. So TypeScript flags `enqueue(new Date())` where it is written, the
+ * message saying what to pass, instead of the call failing when it runs. Left to the run-time
+ * rule: `any` and `unknown`; `undefined`, which every optional parameter and property admits
+ * (flagging it would flag them all); NaN; class instances without methods.
+ */
+export type JsonArg<T> = unknown extends T
+  ? T
+  : T extends string | number | boolean | null
+    ? T
+    : T extends Date
+      ? "a Date is not JSON: pass date.toISOString() or date.getTime()"
+      : T extends ReadonlyMap<unknown, unknown>
+        ? "a Map is not JSON: pass Object.fromEntries(map)"
+        : T extends ReadonlySet<unknown>
+          ? "a Set is not JSON: pass [...set]"
+          : T extends bigint
+            ? "a bigint is not JSON: pass it as a string"
+            : T extends undefined
+              ? T
+              : T extends (...args: never[]) => unknown
+                ? "a function is not JSON"
+                : T extends symbol
+                  ? "a symbol is not JSON"
+                  : { [K in keyof T]: JsonArg<T[K]> };
+
+/** A task's parameter list as enqueue accepts it (JsonArg for each argument). */
+export type JsonArgs<A extends unknown[]> = { [K in keyof A]: JsonArg<A[K]> };
+
 /** Returns null when `value` is JSON-safe, else a message naming the path of the first offender. */
 export function jsonViolation(value: unknown, path: string): string | null {
   return check(value, path, new Set());

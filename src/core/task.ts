@@ -4,7 +4,7 @@ import type { TaskContext } from "./context.js";
 import { TASK_DEFAULTS } from "./defaults.js";
 import { activeEnvironment, type EnqueueRequest, ensureEnvironment, type TaskBackend } from "./environment.js";
 import { InvalidTaskError, TaskResultMismatch } from "./errors.js";
-import { type JsonValue, jsonViolation } from "./json.js";
+import { type JsonArgs, type JsonValue, jsonViolation } from "./json.js";
 import type { TaskResult } from "./result.js";
 import type { Backoff } from "./retry.js";
 import {
@@ -178,15 +178,16 @@ export class Task<A extends unknown[], R> {
   }
 
   /** Stores the task for a worker (or runs it, on the immediate backend). */
-  async enqueue(...args: A): Promise<TaskResult<Awaited<R>>> {
+  async enqueue(...args: JsonArgs<A>): Promise<TaskResult<Awaited<R>>> {
     const [result] = await this.enqueueMany([args]);
     return result as TaskResult<Awaited<R>>;
   }
 
   /** Enqueues many calls in one round trip (one transaction / one pipeline). */
-  async enqueueMany(argsList: A[]): Promise<TaskResult<Awaited<R>>[]> {
+  async enqueueMany(argsList: JsonArgs<A>[]): Promise<TaskResult<Awaited<R>>[]> {
     const backend = await this.#backend();
-    const requests = await this.prepare(argsList);
+    // JsonArgs<A> is A with what JSON cannot carry ruled out: the same values.
+    const requests = await this.prepare(argsList as unknown as A[]);
     if (requests.length === 0) return [];
     return (await backend.enqueueMany(this, requests)) as TaskResult<Awaited<R>>[];
   }

@@ -177,3 +177,46 @@ describe("options", () => {
     expect(task({ maxAttempts: 2 }, send).maxAttempts).toBe(2);
   });
 });
+
+describe("the JSON rule in the types", () => {
+  it("types: an argument JSON cannot carry is flagged where the call is written", async () => {
+    const at = task((when: Date) => when.getTime());
+    const tagged = task((post: { tags: Set<string> }) => post.tags.size);
+    const sized = task((sizes: Map<string, number>) => sizes.size);
+    const big = task((n: bigint) => String(n));
+    const withHook = task((job: { onDone: () => void }) => typeof job.onDone);
+    const plain = task((o: { a?: string; b: readonly number[]; c: string | null }, x: unknown, y: number = 0) => [
+      o,
+      x,
+      y,
+    ]);
+    // The message TypeScript shows says what to pass instead.
+    expectTypeOf(at.enqueue).parameters.toEqualTypeOf<
+      ["a Date is not JSON: pass date.toISOString() or date.getTime()"]
+    >();
+    // What JSON carries keeps its own type: optional keys and parameters, readonly arrays, unknown.
+    expectTypeOf(plain.enqueue).parameters.toEqualTypeOf<
+      [{ a?: string; b: readonly number[]; c: string | null }, unknown, (number | undefined)?]
+    >();
+    const typeErrors = () => {
+      // @ts-expect-error a Date
+      void at.enqueue(new Date());
+      // @ts-expect-error a Date, in enqueueMany
+      void at.enqueueMany([[new Date()]]);
+      // @ts-expect-error a Set inside an object
+      void tagged.enqueue({ tags: new Set(["a"]) });
+      // @ts-expect-error a Map
+      void sized.enqueue(new Map([["a", 1]]));
+      // @ts-expect-error a bigint
+      void big.enqueue(10n);
+      // @ts-expect-error a function inside an object
+      void withHook.enqueue({ onDone: () => {} });
+      // @ts-expect-error a schedule's args are typed the same way
+      defineConfig({ ...dummy, tasks: { at }, schedules: { s: { task: at, cron: "0 3 * * *", args: [new Date()] } } });
+    };
+    expect(typeErrors).toBeTypeOf("function");
+    defineConfig({ ...dummy, tasks: { plain } });
+    const stored = await plain.enqueue({ b: [1, 2], c: null }, { any: ["json"] });
+    expect(stored.args).toEqual([{ b: [1, 2], c: null }, { any: ["json"] }]);
+  });
+});
