@@ -36,6 +36,16 @@ export type JsonArg<T> = unknown extends T
 /** A task's parameter list as enqueue accepts it (JsonArg for each argument). */
 export type JsonArgs<A extends unknown[]> = { [K in keyof A]: JsonArg<A[K]> };
 
+/**
+ * Accepts a task function whose (awaited) return value JSON carries. For one it does not (a Date,
+ * a Map…), a type no function matches, whose one key says what was returned: `task(() => new
+ * Date())`, which would end FAILED (InvalidReturnValue) on every run, is flagged where it is
+ * written. The same gaps as JsonArg: `undefined` (returning nothing stores null), `unknown`, NaN.
+ */
+export type JsonReturn<R> = [Awaited<R>] extends [JsonArg<Awaited<R>>]
+  ? unknown
+  : { "the task's return value is not JSON": JsonArg<Awaited<R>> };
+
 /** Returns null when `value` is JSON-safe, else a message naming the path of the first offender. */
 export function jsonViolation(value: unknown, path: string): string | null {
   return check(value, path, new Set());

@@ -4,7 +4,7 @@ import type { TaskContext } from "./context.js";
 import { TASK_DEFAULTS } from "./defaults.js";
 import { activeEnvironment, type EnqueueRequest, ensureEnvironment, type TaskBackend } from "./environment.js";
 import { InvalidTaskError, TaskResultMismatch } from "./errors.js";
-import { type JsonArgs, type JsonValue, jsonViolation } from "./json.js";
+import { type JsonArgs, type JsonReturn, type JsonValue, jsonViolation } from "./json.js";
 import type { TaskResult } from "./result.js";
 import type { Backoff } from "./retry.js";
 import {
@@ -275,22 +275,22 @@ type SchemaInput<S extends ArgsSchema> = ArgsOf<StandardSchemaV1.InferInput<S>>;
 type SchemaOutput<S extends ArgsSchema> = ArgsOf<StandardSchemaV1.InferOutput<S>>;
 
 /** Declares a task. `task(fn)` or `task(options, fn)`; with `takesContext`, fn gets a TaskContext first. */
-export function task<A extends unknown[], R>(fn: (...args: A) => R): Task<A, R>;
+export function task<A extends unknown[], R>(fn: ((...args: A) => R) & JsonReturn<R>): Task<A, R>;
 export function task<S extends ArgsSchema, R>(
   options: TaskOptions<SchemaOutput<S>> & { args: S; takesContext: true },
-  fn: ContextFn<SchemaOutput<S>, R>,
+  fn: ContextFn<SchemaOutput<S>, R> & JsonReturn<R>,
 ): Task<SchemaInput<S>, R>;
 export function task<S extends ArgsSchema, R>(
   options: TaskOptions<SchemaOutput<S>> & { args: S; takesContext?: false },
-  fn: (...args: SchemaOutput<S>) => R,
+  fn: ((...args: SchemaOutput<S>) => R) & JsonReturn<R>,
 ): Task<SchemaInput<S>, R>;
 export function task<A extends unknown[], R>(
   options: TaskOptions<A> & { args?: undefined; takesContext: true },
-  fn: ContextFn<A, R>,
+  fn: ContextFn<A, R> & JsonReturn<R>,
 ): Task<A, R>;
 export function task<A extends unknown[], R>(
   options: TaskOptions<A> & { args?: undefined; takesContext?: false },
-  fn: (...args: A) => R,
+  fn: ((...args: A) => R) & JsonReturn<R>,
 ): Task<A, R>;
 export function task(
   // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types.

@@ -219,4 +219,24 @@ describe("the JSON rule in the types", () => {
     const stored = await plain.enqueue({ b: [1, 2], c: null }, { any: ["json"] });
     expect(stored.args).toEqual([{ b: [1, 2], c: null }, { any: ["json"] }]);
   });
+
+  it("types: a task whose return value JSON cannot carry is flagged where it is defined", () => {
+    const typeErrors = () => {
+      // @ts-expect-error returns a Date (it would end FAILED, InvalidReturnValue, every time)
+      task(() => new Date());
+      // @ts-expect-error resolves to a Map
+      task(async () => new Map<string, number>());
+      // @ts-expect-error a Date inside an object, with options and a context
+      task({ takesContext: true }, (_context: TaskContext, n: number) => ({ at: new Date(n) }));
+      // @ts-expect-error a Set, from a task with a schema
+      task({ args: z.tuple([z.string()]) }, (s) => new Set([s]));
+    };
+    expect(typeErrors).toBeTypeOf("function");
+    // What JSON carries keeps its type, and so does returning nothing (stored as null).
+    const json = task(async (n: number) => ({ n, list: [n], none: null }));
+    const nothing = task((_n: number) => {});
+    expectTypeOf(json.call).returns.resolves.toEqualTypeOf<{ n: number; list: number[]; none: null }>();
+    expectTypeOf(nothing.call).returns.toEqualTypeOf<void>();
+    expect(nothing.call(1)).toBeUndefined();
+  });
 });
