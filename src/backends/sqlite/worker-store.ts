@@ -28,8 +28,12 @@ const PEERS_REFRESH_MS = 2_000;
  * (READY index heads, the rows it claims, the counts), while a drain walks the whole table once:
  * with SQLite's default (16 MB in better-sqlite3's build) the cache only grows the worker's
  * memory. Measured draining 50k tasks at --concurrency 50: peak RSS 12–16 MB lower, rate unchanged.
+ * 500 KiB (125 pages) still holds what a claim and its completions touch (the B-trees' upper
+ * pages, the index heads, a few table leaves): against 2,000 KiB, 5 interleaved 50k drains each,
+ * peak RSS ~2 MB lower at --concurrency 50 (85–86 against 87–89 MB) and at 1 (77–78 against 80
+ * MB), rates within noise at both; 250 KiB saved nothing more.
  */
-const WORKER_CACHE_KIB = 2_000;
+const WORKER_CACHE_KIB = 500;
 
 /**
  * One worker of this process, as this store knows it. Per worker, not per store: runWorker() can

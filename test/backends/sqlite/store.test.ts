@@ -239,12 +239,12 @@ describe("records", () => {
     const defaultSize = cacheSize();
     const worker = backend.workerStore();
     await worker.registerWorker({ id: "w1", hostname: "h", pid: process.pid, queues: "*", startedAt: new Date() });
-    expect(cacheSize()).toBe(-2000);
-    expect(defaultSize).not.toBe(-2000);
+    expect(cacheSize()).toBe(-500);
+    expect(defaultSize).not.toBe(-500);
     await backend.close(); // the next use opens a new connection
     expect(cacheSize()).toBe(defaultSize);
     await worker.claim("w1", ALL, 1);
-    expect(cacheSize()).toBe(-2000);
+    expect(cacheSize()).toBe(-500);
     await worker.markWorkerStopped("w1");
   });
 });
