@@ -7,6 +7,8 @@ import {
   defaultBackend,
   defineConfig,
   InvalidTaskError,
+  type JsonArgs,
+  type Task,
   type TaskContext,
   type TaskResult,
   task,
@@ -238,5 +240,24 @@ describe("the JSON rule in the types", () => {
     expectTypeOf(json.call).returns.resolves.toEqualTypeOf<{ n: number; list: number[]; none: null }>();
     expectTypeOf(nothing.call).returns.toEqualTypeOf<void>();
     expect(nothing.call(1)).toBeUndefined();
+  });
+
+  it("types: a helper generic over a task's arguments takes them as JsonArgs, as enqueue does", async () => {
+    const enqueueTwice = async <A extends unknown[], R>(t: Task<A, R>, ...args: JsonArgs<A>) => [
+      await t.enqueue(...args),
+      await t.enqueue(...args),
+    ];
+    const repeat = task((text: string, times: number) => text.repeat(times));
+    defineConfig({ ...dummy, tasks: { repeat } });
+    const typeErrors = () => {
+      // @ts-expect-error the task's own parameter types still apply through the helper
+      void enqueueTwice(repeat, "a", "b");
+    };
+    expect(typeErrors).toBeTypeOf("function");
+    const results = await enqueueTwice(repeat, "ab", 2);
+    expect(results.map((r) => r.args)).toEqual([
+      ["ab", 2],
+      ["ab", 2],
+    ]);
   });
 });
