@@ -58,7 +58,7 @@ export {
   UsageError,
   WaitTimeout,
 } from "./core/errors.js";
-export type { JsonArg, JsonArgs, JsonValue } from "./core/json.js";
+export type { JsonArg, JsonArgs, JsonReturn, JsonValue } from "./core/json.js";
 export type { TaskErrorData, TaskResultData } from "./core/result.js";
 export { TaskError, TaskResult, TaskResultStatus } from "./core/result.js";
 export type { Signal, SignalEvent, SignalHandler } from "./core/signals.js";

@@ -11,27 +11,34 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * that no value matches. So TypeScript flags `enqueue(new Date())` where it is written, the
  * message saying what to pass, instead of the call failing when it runs. Left to the run-time
  * rule: `any` and `unknown`; `undefined`, which every optional parameter and property admits
- * (flagging it would flag them all); NaN; class instances without methods.
+ * (flagging it would flag them all); NaN; class instances without methods; anything nested
+ * deeper than MAX_DEPTH objects. A type JsonValue holds is taken as it is, unmapped: recursive
+ * ones (JsonValue itself) would otherwise be mapped without end (TS2589, "excessively deep").
  */
-export type JsonArg<T> = unknown extends T
+export type JsonArg<T, Depth extends unknown[] = []> = unknown extends T
   ? T
-  : T extends string | number | boolean | null
+  : T extends JsonValue
     ? T
-    : T extends Date
-      ? "a Date is not JSON: pass date.toISOString() or date.getTime()"
-      : T extends ReadonlyMap<unknown, unknown>
-        ? "a Map is not JSON: pass Object.fromEntries(map)"
-        : T extends ReadonlySet<unknown>
-          ? "a Set is not JSON: pass [...set]"
-          : T extends bigint
-            ? "a bigint is not JSON: pass it as a string"
-            : T extends undefined
-              ? T
-              : T extends (...args: never[]) => unknown
-                ? "a function is not JSON"
-                : T extends symbol
-                  ? "a symbol is not JSON"
-                  : { [K in keyof T]: JsonArg<T[K]> };
+    : Depth["length"] extends MAX_DEPTH
+      ? T
+      : T extends Date
+        ? "a Date is not JSON: pass date.toISOString() or date.getTime()"
+        : T extends ReadonlyMap<unknown, unknown>
+          ? "a Map is not JSON: pass Object.fromEntries(map)"
+          : T extends ReadonlySet<unknown>
+            ? "a Set is not JSON: pass [...set]"
+            : T extends bigint
+              ? "a bigint is not JSON: pass it as a string"
+              : T extends undefined
+                ? T
+                : T extends (...args: never[]) => unknown
+                  ? "a function is not JSON"
+                  : T extends symbol
+                    ? "a symbol is not JSON"
+                    : { [K in keyof T]: JsonArg<T[K], [...Depth, unknown]> };
+
+/** How deep JsonArg looks into objects and arrays: past it, a part is left to the run-time rule. */
+type MAX_DEPTH = 8;
 
 /** A task's parameter list as enqueue accepts it (JsonArg for each argument). */
 export type JsonArgs<A extends unknown[]> = { [K in keyof A]: JsonArg<A[K]> };

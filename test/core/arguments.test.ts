@@ -8,6 +8,7 @@ import {
   defineConfig,
   InvalidTaskError,
   type JsonArgs,
+  type JsonValue,
   type Task,
   type TaskContext,
   type TaskResult,
@@ -240,6 +241,32 @@ describe("the JSON rule in the types", () => {
     expectTypeOf(json.call).returns.resolves.toEqualTypeOf<{ n: number; list: number[]; none: null }>();
     expectTypeOf(nothing.call).returns.toEqualTypeOf<void>();
     expect(nothing.call(1)).toBeUndefined();
+  });
+
+  it("types: recursive types (JsonValue, a tree) type-check, and a Date deep inside one is still flagged", async () => {
+    interface Tree {
+      name: string;
+      children: Tree[];
+      meta?: { tags: string[] };
+    }
+    type Loose = { when?: Date; children: Loose[] };
+    const echo = task((value: JsonValue) => value);
+    const walk = task(async (tree: Tree): Promise<Tree> => tree);
+    const loose = task((value: Loose) => value.children.length);
+    const typeErrors = () => {
+      // @ts-expect-error a Date three levels down a recursive interface
+      void walk.enqueue({ name: "a", children: [{ name: "b", children: [], meta: { tags: [new Date()] } }] });
+      // @ts-expect-error a Date inside a recursive type alias
+      void loose.enqueue({ children: [{ when: new Date(), children: [] }] });
+    };
+    expect(typeErrors).toBeTypeOf("function");
+    defineConfig({ ...dummy, tasks: { echo, walk, loose } });
+    const tree = { name: "a", children: [{ name: "b", children: [], meta: { tags: ["x"] } }] };
+    expect((await echo.enqueue({ list: [1, "two", null, { deep: [true] }] })).args).toEqual([
+      { list: [1, "two", null, { deep: [true] }] },
+    ]);
+    expect((await walk.enqueue(tree)).args).toEqual([tree]);
+    expect((await loose.enqueue({ children: [{ children: [] }] })).args).toEqual([{ children: [{ children: [] }] }]);
   });
 
   it("types: a helper generic over a task's arguments takes them as JsonArgs, as enqueue does", async () => {
