@@ -29,9 +29,9 @@ const PEERS_REFRESH_MS = 2_000;
  * with SQLite's default (16 MB in better-sqlite3's build) the cache only grows the worker's
  * memory. Measured draining 50k tasks at --concurrency 50: peak RSS 12–16 MB lower, rate unchanged.
  * 500 KiB (125 pages) still holds what a claim and its completions touch (the B-trees' upper
- * pages, the index heads, a few table leaves): against 2,000 KiB, 5 interleaved 50k drains each,
- * peak RSS ~2 MB lower at --concurrency 50 (85–86 against 87–89 MB) and at 1 (77–78 against 80
- * MB), rates within noise at both; 250 KiB saved nothing more.
+ * pages, the index heads, a few table leaves): against 2,000 KiB, interleaved 50k drains, peak
+ * RSS ~2 MB lower at --concurrency 50 (84–86 against 86–89 MB, 10 rounds; as much with scattered
+ * priorities) and at 1 (77–78 against 80 MB, 3 rounds), rates within noise; 250 KiB saved no more.
  */
 const WORKER_CACHE_KIB = 500;
 
