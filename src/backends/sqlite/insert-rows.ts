@@ -18,21 +18,29 @@ function isPlain(values: InsertValues): boolean {
   return true;
 }
 
-/** The values a shared statement binds once by name (sql/enqueue.ts), as a row holds them. */
-type Shared = Record<
-  "taskName" | "queueName" | "priority" | "runAfter" | "dueAt" | "enqueuedAt" | "maxAttempts",
-  string | number | null
->;
-/** Where each of those sits in a row's values (rows.ts: InsertValues). */
-const SHARED_AT = [1, 3, 4, 5, 6, 7, 8] as const;
+/**
+ * The values a shared statement binds once by name (sql/enqueue.ts), and where each sits in a
+ * row's values (rows.ts: InsertValues).
+ */
+const SHARED_AT = [
+  ["taskName", 1],
+  ["queueName", 3],
+  ["priority", 4],
+  ["runAfter", 5],
+  ["dueAt", 6],
+  ["enqueuedAt", 7],
+  ["maxAttempts", 8],
+] as const;
+type Shared = Record<(typeof SHARED_AT)[number][0], string | number | null>;
 
 /** What every row of a plain `group` shares beside its id and args, or null if they differ. */
 function sharedBy(group: readonly InsertValues[]): Shared | null {
   const [first] = group;
   if (!first) return null;
-  for (const values of group) for (const k of SHARED_AT) if (values[k] !== first[k]) return null;
-  const [, taskName, , queueName, priority, runAfter, dueAt, enqueuedAt, maxAttempts] = first;
-  return { taskName, queueName, priority, runAfter, dueAt, enqueuedAt, maxAttempts };
+  for (const values of group) for (const [, k] of SHARED_AT) if (values[k] !== first[k]) return null;
+  const shared = {} as Shared;
+  for (const [name, k] of SHARED_AT) shared[name] = first[k];
+  return shared;
 }
 
 /**
