@@ -6,7 +6,7 @@ import { rawBulk, rawDrain, rawSingle } from "./raw.js";
 import type { Line, Section } from "./report.js";
 import { loadProject, openRaw, project, rawSchemaDb } from "./setup.js";
 import { fmtInt, fmtMs, fmtPct, fmtTimes, percentile, perSecond } from "./stats.js";
-import { type DrainResult, idleCpu, tasklaneDrain, tasklaneLatency } from "./workers.js";
+import { type DrainResult, idleCpu, type Sched, tasklaneDrain, tasklaneLatency } from "./workers.js";
 
 const CHUNK = 1000;
 const ENQUEUERS = 100;
@@ -273,10 +273,24 @@ const idleLine = (label: string, share: number): Line => ({
   kind: "time",
 });
 
+/** Where the slow samples' time went: how long each side's main thread waited for a core. */
+function schedNote(
+  count: number,
+  latencies: number[],
+  sched: { worker: Sched | null; enqueuer: Sched | null },
+): string {
+  const slow = latencies.filter((ms) => ms > 2).length;
+  const { worker, enqueuer } = sched;
+  if (!worker || !enqueuer) return `Samples over 2 ms: ${slow} of ${count}. (Scheduling counters: Linux only.)`;
+  const side = (s: Sched) =>
+    `${fmtMs(s.waitMs)} in all (${fmtMs(s.waitMs / count)} per sample), switched out ${s.switches} times`;
+  return `Samples over 2 ms: ${slow} of ${count}. Over the timed enqueues the worker's main thread waited for a core ${side(worker)}, and this process's main thread ${side(enqueuer)} (the run-queue wait in /proc/PID/task/TID/schedstat, the involuntary switches in its status). Both processes and their helper threads (V8's, the worker's heartbeat thread) share the two cores. In a run traced step by step (not kept), each slow sample's extra 1–3 ms was one gap at any step of the path (the enqueue's commit, the wake-up, the claim, the steps between the claim and the function), pure JavaScript steps included, and did not coincide with a GC.`;
+}
+
 /** (d) Enqueue → start latency on an idle worker, and an idle worker's CPU use. */
 export async function latency(count = 400, gapMs = 20, idleSeconds = 10): Promise<Section> {
   log(`(d) latency: ${count} tasks ${gapMs} ms apart`);
-  const { latencies: tl, recorded } = await tasklaneLatency(count, gapMs);
+  const { latencies: tl, recorded, sched } = await tasklaneLatency(count, gapMs);
   log(`(d) idle CPU over 2 × ${idleSeconds} s`);
   const cpu = await idleCpu(idleSeconds);
   log("(d) plainjob latency");
@@ -302,6 +316,7 @@ export async function latency(count = 400, gapMs = 20, idleSeconds = 10): Promis
     ],
     notes: [
       `As the database records it (the row's startedAt − enqueuedAt, stamped at the claim and at the enqueue, in 1 ms steps): p50 ${fmtMs(percentile(recorded, 50))}, p99 ${fmtMs(percentile(recorded, 99))}, max ${fmtMs(Math.max(...recorded))}. Earlier versions of this bench put these in the table; they leave out the enqueue call before its stamp and the function's start after the claim's.`,
+      schedNote(count, tl, sched),
       `The first idle window can include start-up's tail: in a --trace-gc check, V8's memory reducer ran two full GCs about 8 s after start to shrink the start-up heap. The second window is the steady idle cost (a claim and a next-due query per --interval, a heartbeat every 5 s).`,
     ],
     targets: [

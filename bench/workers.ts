@@ -174,17 +174,46 @@ export async function tasklaneDrain(
   return { ms, perWorker, startupMs, peakRss, firstStart };
 }
 
+/** How long a thread was runnable but not running, and how often it was switched out so. */
+export interface Sched {
+  /** Time spent waiting in the run queue, ms (field 2 of /proc/PID/task/TID/schedstat). */
+  waitMs: number;
+  /** Involuntary context switches (nonvoluntary_ctxt_switches in /proc/PID/task/TID/status). */
+  switches: number;
+}
+
+/** A process's main thread's scheduling counters so far; null where /proc does not give them (not Linux). */
+function mainThreadSched(pid: number): Sched | null {
+  try {
+    const waitNs = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[1]);
+    const status = readFileSync(`/proc/${pid}/task/${pid}/status`, "utf8");
+    const switches = Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1]);
+    return Number.isFinite(waitNs) && Number.isFinite(switches) ? { waitMs: waitNs / 1e6, switches } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a thread's counters grew by between two readings. */
+const schedSince = (before: Sched | null, after: Sched | null): Sched | null =>
+  before && after ? { waitMs: after.waitMs - before.waitMs, switches: after.switches - before.switches } : null;
+
 /**
  * (d) An idle worker (`--concurrency 1`, default --interval) while this process enqueues
  * `count` tasks `gapMs` apart. Latency, as the peers' is measured: from just before the
  * enqueue call to the task function starting (the task returns that moment; both read the
  * machine's wall clock at sub-ms resolution). `recorded`: the row's started_at − enqueued_at
- * as the DB holds them (1 ms steps: the claim's stamp, after the enqueue's own).
+ * as the DB holds them (1 ms steps: the claim's stamp, after the enqueue's own). `sched`: over the
+ * timed enqueues, how long the worker's main thread and this process's waited to run (Linux).
  */
 export async function tasklaneLatency(
   count: number,
   gapMs: number,
-): Promise<{ latencies: number[]; recorded: number[] }> {
+): Promise<{
+  latencies: number[];
+  recorded: number[];
+  sched: { worker: Sched | null; enqueuer: Sched | null };
+}> {
   const p = project("latency");
   const worker = startWorker(p.configPath, ["--json", "--concurrency", "1", "--no-startup-delay"]);
   try {
@@ -198,6 +227,8 @@ export async function tasklaneLatency(
     const warm = await stamp.enqueue(-1);
     await warm.wait({ timeoutMs: 30_000 });
     const calledAt = new Map<string, number>();
+    const workerPid = worker.child.pid as number;
+    const schedBefore = { worker: mainThreadSched(workerPid), enqueuer: mainThreadSched(process.pid) };
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
       const wait = t0 + i * gapMs - performance.now();
@@ -205,6 +236,11 @@ export async function tasklaneLatency(
       const before = performance.timeOrigin + performance.now();
       calledAt.set((await stamp.enqueue(i)).id, before);
     }
+    // The last task starts within ms of its enqueue; the few ms before this reading add nothing.
+    const sched = {
+      worker: schedSince(schedBefore.worker, mainThreadSched(workerPid)),
+      enqueuer: schedSince(schedBefore.enqueuer, mainThreadSched(process.pid)),
+    };
     await config.close();
     const db = openRaw(p.dbPath);
     const done = db.prepare("SELECT count(*) FROM tasklane_results WHERE status = 'SUCCEEDED'").pluck();
@@ -225,6 +261,7 @@ export async function tasklaneLatency(
     return {
       latencies: rows.map((row) => (JSON.parse(row.return_value) as number) - (calledAt.get(row.id) ?? Number.NaN)),
       recorded: rows.map((row) => row.recorded),
+      sched,
     };
   } finally {
     await stop(worker);
