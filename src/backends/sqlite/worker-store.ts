@@ -296,15 +296,27 @@ export class SqliteWorkerStore implements WorkerStore {
     return this.#store.nextDueInMs(selector, Date.now());
   }
 
+  /** Whether anything changed since a claim's stamp, read under the write lock; when in doubt (the lock is held, an error), yes. */
+  #changedSince(stamp: string | undefined): boolean {
+    try {
+      return this.#store.lockedChangeStamp() !== stamp;
+    } catch {
+      return true; // another connection is writing (SQLITE_BUSY), or the claim will report what failed
+    }
+  }
+
   waitForChange(timeoutMs: number, signal: AbortSignal, workerId?: string): Promise<void> {
     const watcher = this.#source.watcher();
     const slot = workerId === undefined ? this.#lastClaim : this.#slotOf(workerId);
     if (slot?.mark && !slot.mark.watched) {
-      // Its last claim ran unwatched: a commit since it may have gone unseen. Arm, and let the
-      // caller claim again (watched this time) before it waits.
+      // Its last claim ran unwatched: a commit since it may have gone unseen. Arm; from here on
+      // every commit writes frames the watcher sees. What came before, it may not have seen: the
+      // change stamp read under the write lock tells (no commit is half-way meanwhile). Changed,
+      // or another connection writing now: the caller claims again. Unchanged: it waits, without
+      // the empty claim (and next-due query) that re-claiming cost every idle worker per task.
       watcher.arm();
       slot.mark = { ...slot.mark, events: watcher.events, watched: true };
-      return Promise.resolve();
+      if (this.#changedSince(slot.mark.stamp)) return Promise.resolve();
     }
     return watcher.wait(timeoutMs, signal, () => {
       const mark = slot?.mark;

@@ -147,6 +147,48 @@ describe("waitForChange", () => {
     },
   );
 
+  it("after an unwatched claim, waits when nothing changed since (no claim again), but not while another connection writes", async () => {
+    const other = openStore(dbPath);
+    /** An unwatched empty claim, as a worker makes it after a claim that filled its only slot. */
+    const unwatchedEmptyClaim = async () => {
+      other.insert([record()]);
+      expect((await worker.claim("w", ALL, 1)).claimed).toHaveLength(1); // every slot filled: unwatched next
+      expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
+    };
+    try {
+      await unwatchedEmptyClaim();
+      // Nothing committed since that claim: the wait waits, until a commit wakes it.
+      let woken = false;
+      const waiting = worker.waitForChange(30_000, never).then(() => {
+        woken = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(woken).toBe(false);
+      other.insert([record()]);
+      const t0 = Date.now();
+      await waiting;
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect((await worker.claim("w", ALL, 1)).claimed).toHaveLength(1);
+
+      // Another connection holds the write lock (a commit may be half-way, its frames written
+      // before the watcher was armed): the wait returns at once, so the caller claims again.
+      // One turn of the loop first: the WAL event of the claim just made (the watcher was armed
+      // for it, then closed) is read and dropped, so only the lock can make this wait return.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]); // unwatched again
+      other.db.exec("BEGIN IMMEDIATE");
+      const t1 = Date.now();
+      try {
+        await worker.waitForChange(5_000, never);
+      } finally {
+        other.db.exec("ROLLBACK");
+      }
+      expect(Date.now() - t1).toBeLessThan(100);
+    } finally {
+      other.close();
+    }
+  });
+
   it("resolves by timeout when nothing changes, and at once when aborted", async () => {
     expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
     let t0 = Date.now();
