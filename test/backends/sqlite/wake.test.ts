@@ -153,6 +153,9 @@ describe("waitForChange", () => {
     const unwatchedEmptyClaim = async () => {
       other.insert([record()]);
       expect((await worker.claim("w", ALL, 1)).claimed).toHaveLength(1); // every slot filled: unwatched next
+      // One turn of the loop: that claim's own WAL event (the watcher was armed for it, then
+      // closed) is read and dropped, so only what this test does next can end the wait.
+      await new Promise((resolve) => setImmediate(resolve));
       expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]);
     };
     try {
@@ -172,10 +175,7 @@ describe("waitForChange", () => {
 
       // Another connection holds the write lock (a commit may be half-way, its frames written
       // before the watcher was armed): the wait returns at once, so the caller claims again.
-      // One turn of the loop first: the WAL event of the claim just made (the watcher was armed
-      // for it, then closed) is read and dropped, so only the lock can make this wait return.
-      await new Promise((resolve) => setImmediate(resolve));
-      expect((await worker.claim("w", ALL, 1)).claimed).toEqual([]); // unwatched again
+      await unwatchedEmptyClaim();
       other.db.exec("BEGIN IMMEDIATE");
       const t1 = Date.now();
       try {
