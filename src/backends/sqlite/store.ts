@@ -22,7 +22,7 @@ import {
 } from "./rows.js";
 import { CLAIM_ONE, CLAIM_ROWS, CLAIM_SELECT, NEXT_DUE, READY_QUEUES } from "./sql/claim.js";
 import { PAUSED_QUEUES } from "./sql/controls.js";
-import { BEGIN_IMMEDIATE, DATA_VERSION, GET, INSERT, ROLLBACK } from "./sql/enqueue.js";
+import { DATA_VERSION, GET, INSERT } from "./sql/enqueue.js";
 import { REGISTER_WORKER, STOP_WORKER } from "./sql/workers.js";
 import { Statements } from "./statements.js";
 import { insertIfFree, insertUnlessHeld } from "./unique.js";
@@ -327,21 +327,19 @@ export class SqliteStore {
     return `${this.statements.pluck<number>(DATA_VERSION).get()}:${this.#localWrites}`;
   }
 
+  /** The change stamp in a transaction of its own, made on first use (lockedChangeStamp). */
+  #stampTx: BetterSqlite3.Transaction<() => string> | undefined;
+
   /**
-   * The change stamp read under the write lock (BEGIN IMMEDIATE, then ROLLBACK), so no other
-   * connection's commit is under way while it is read: a commit writes its WAL frames first and
-   * publishes them after, and data_version sees only what is published (wake.ts). The busy
-   * handler is off: throws SQLITE_BUSY at once while another connection writes.
+   * The change stamp read under the write lock (a BEGIN IMMEDIATE transaction that writes
+   * nothing), so no other connection's commit is under way while it is read: a commit writes its
+   * WAL frames first and publishes them after, and data_version sees only what is published
+   * (wake.ts). The busy handler is off: throws SQLITE_BUSY at once while another connection writes.
    */
   lockedChangeStamp(): string {
-    return this.#withoutBusyWait(() => {
-      this.statements.get(BEGIN_IMMEDIATE).run();
-      try {
-        return this.changeStamp();
-      } finally {
-        this.statements.get(ROLLBACK).run();
-      }
-    });
+    this.#stampTx ??= this.db.transaction(() => this.changeStamp());
+    const stampTx = this.#stampTx;
+    return this.#withoutBusyWait(() => stampTx.immediate());
   }
 
   /** The change stamp as of the last claim (undefined before the first one). */

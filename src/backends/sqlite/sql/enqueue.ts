@@ -44,7 +44,3 @@ export const HELD_OF = "SELECT seq, queue_name, task_name FROM tasklane_results 
 
 /** Changes whenever another connection commits (the wake-up watcher compares it). */
 export const DATA_VERSION = "PRAGMA data_version";
-
-/** The write lock taken and given back, writing nothing: a read no commit can be half-way through. */
-export const BEGIN_IMMEDIATE = "BEGIN IMMEDIATE";
-export const ROLLBACK = "ROLLBACK";
