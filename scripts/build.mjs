@@ -8,7 +8,7 @@
 //
 // What stays as it was:
 // - Every entry below keeps its path under dist/, so oclif's commands and hooks, the package's
-//   exports, the heartbeat thread's script and the modules tests and benchmarks import by path
+//   exports and the modules tests and benchmarks import by path
 //   are where they were. Code shared by entries lives once, in dist/chunks/: an entry imported
 //   by a test and a command run by the CLI share one module instance.
 // - Lazy imports stay lazy (code splitting): `tasks --help` still loads no backend, React or Ink.
@@ -55,8 +55,6 @@ const result = await build({
     "src/cli/help-for-unknown.ts",
     // `tasks worker` around oclif (bin/run.js).
     "src/cli/worker-fast.ts",
-    // A worker thread's script, started by path (heartbeats.ts).
-    "src/backends/sqlite/heartbeat-thread.ts",
     // Imported by path: a child process of the conformance suite (testing/suite-unique.ts),
     // tests and benchmarks of the built code.
     "src/config/lookup.ts",
@@ -65,7 +63,6 @@ const result = await build({
     "src/contract/records.ts",
     "src/backends/sqlite/backend.ts",
     "src/backends/sqlite/store.ts",
-    "src/backends/sqlite/heartbeats.ts",
   ],
   outbase: "src",
   outdir: "dist",

@@ -122,7 +122,7 @@ export class Worker implements WorkerRunner {
     await this.#waitingOutTransient(() => this.#recover(true));
     // Each tick proves this worker alive (extending its leases) and takes back the tasks of
     // workers that stopped ticking. A failed beat does not skip the recovery: the beat's report
-    // (sqlite's heartbeat thread hands over errors it met earlier) says nothing about whether
+    // (sqlite's says its beats have waited a lease for another process's lock) says nothing about whether
     // the recovery's write can go through now.
     const heartbeat = setInterval(() => {
       const report = (error: Error) => this.#storeError(error);

@@ -11,13 +11,13 @@ describe("tasklane's own files", () => {
     expect(JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).name).toBe("tasklane");
     expect(OWN_CODE).toBe(join(REPO, "src"));
     expect(ownModule("index")).toBe(join(REPO, "src", "index.ts"));
-    expect(existsSync(ownModule("backends/sqlite/heartbeat-thread"))).toBe(true);
+    expect(existsSync(ownModule("backends/sqlite/store"))).toBe(true);
   });
 
   it("are where the built bundle's modules look for them: its entries at their paths, shared code in dist/chunks/", () => {
     // What own-files.ts resolves to from dist/ (the path-based lookups: the config's "tasklane",
-    // the heartbeat thread's script, the conformance suite's child) exists in the build.
-    for (const entry of ["index.js", "backends/sqlite/heartbeat-thread.js", "config/lookup.js", "commands/worker.js"]) {
+    // the conformance suite's child) exists in the build.
+    for (const entry of ["index.js", "backends/sqlite/store.js", "config/lookup.js", "commands/worker.js"]) {
       expect(existsSync(join(REPO, "dist", entry)), entry).toBe(true);
     }
     const chunks = readdirSync(join(REPO, "dist", "chunks")).filter((file) => file.endsWith(".js"));

@@ -9,7 +9,8 @@ import { ALL, openStore, record, tempDir } from "../backends/sqlite/helpers.js";
 
 // The worker's heartbeat tick extends its own leases, then takes back the tasks of workers whose
 // leases ran out. Here every beat fails (the store is real; only its heartbeat is made to throw,
-// as sqlite's does when its heartbeat thread reports an earlier error): the recovery must still run.
+// as sqlite's does when a beat has waited a whole lease for another process's lock): the recovery
+// must still run.
 
 /** A real SQLite backend whose worker store's heartbeat always throws. */
 class FailingBeats extends SqliteBackend {

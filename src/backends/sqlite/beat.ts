@@ -4,9 +4,8 @@ import type { Statements } from "./statements.js";
 
 /**
  * One heartbeat, as an immediate write transaction: the worker's registration says it is alive
- * and the leases of the tasks it holds run a whole lease from `now`. Shared by the store (the
- * fallback beat on the worker's own event loop) and the heartbeat thread, which opens its own
- * connection and so loads none of the rest of the store (a lighter thread, started sooner).
+ * and the leases of the tasks it holds run a whole lease from `now`. The worker store runs it on
+ * the worker's event loop, waiting for another process's lock asynchronously (worker-store.ts).
  */
 export function heartbeatWriter(
   db: BetterSqlite3.Database,

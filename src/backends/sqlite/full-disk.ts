@@ -95,15 +95,6 @@ function walBytes(path: string): number {
 }
 
 /**
- * False on a cramped volume: one where fitWal sizes the automatic checkpoint below SQLite's
- * default (less than four default WALs free). Unknown free space counts as room, as in fitWal.
- */
-export function roomForWal(db: BetterSqlite3.Database): boolean {
-  const free = freeBytes(db.name);
-  return free === null || free >= 4 * WAL_ROOM_BYTES;
-}
-
-/**
  * Sizes this connection's automatic checkpoint to the room on its volume: after a quarter of
  * the free space when that is less than SQLite's default 1000 pages, so the WAL cannot grow
  * into the space the database needs to take its pages back. Plenty of room: the default.

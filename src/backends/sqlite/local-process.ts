@@ -32,15 +32,29 @@ export function ownIdentity(): ProcessIdentity | null {
   return own;
 }
 
-/** The start time of a pid in this pid space, or null when no such process exists. */
-export function startOf(pid: number): string | null {
+/** Fields 3 on of /proc/PID/stat (state first), or null when no such process exists. */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may hold spaces and parentheses: count fields after the last ")".
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
+}
+
+/** The start time of a pid in this pid space, or null when no such process exists. */
+export function startOf(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null;
+}
+
+/**
+ * True when the process with this pid and start time is stopped (SIGSTOP, Ctrl-Z, a debugger):
+ * it holds its locks but runs nothing, and may stay so for ever.
+ */
+export function isStopped(pid: number, start: string): boolean {
+  const fields = statFields(pid);
+  return fields?.[19] === start && (fields[0] === "T" || fields[0] === "t");
 }
 
 /** True when the process that had this pid and start time no longer runs. */

@@ -10,10 +10,8 @@
  * went through too. Recovery subtracts it (plus one heartbeat period of slack for the holders' own
  * timing) before it calls a lease expired.
  *
- * The record lives in a SharedArrayBuffer so the heartbeat thread writes it and the worker's main
- * thread reads it without a message round trip: a beat still waiting for the lock counts as
- * blocked up to now, even though the thread cannot post anything while SQLite blocks it.
- * Layout (Float64): [0] start of the beat in progress (0 = none), [1] ring write position, then
+ * A beat still waiting for the lock counts as blocked up to now.
+ * Layout: [0] start of the beat in progress (0 = none), [1] ring write position, then
  * RING pairs of (start, end) of past beats that waited.
  */
 const RING = 32;
@@ -21,17 +19,11 @@ const RING = 32;
 const WAITED_MS = 25;
 
 export class LockOutages {
-  readonly buffer: SharedArrayBuffer;
-  readonly #cells: Float64Array;
-
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(8 * (2 + 2 * RING))) {
-    this.buffer = buffer;
-    this.#cells = new Float64Array(buffer);
-  }
+  readonly #cells = new Float64Array(2 + 2 * RING);
 
   /**
    * A beat (any write that must wait for the lock) starts, at epoch ms `at`; an outage still
-   * open (beats failing on a full disk, see heartbeat-thread.ts) keeps its own start.
+   * open (beats failing on a full disk or still locked out, see worker-store.ts) keeps its own start.
    */
   begin(at: number): void {
     if (!((this.#cells[0] ?? 0) > 0)) this.#cells[0] = at;

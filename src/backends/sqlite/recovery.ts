@@ -1,13 +1,29 @@
 import type Database from "better-sqlite3";
 import type { RecoveredTask, RecoveryPlan } from "../../contract/worker-store.js";
 import { CountDeltas } from "./counts.js";
-import { FAIL_LOST, type LostRow, MARK_DEAD, REQUEUE_LOST, SELECT_EXPIRED, SELECT_OWN } from "./sql/recover.js";
+import {
+  FAIL_LOST,
+  type LostRow,
+  MARK_DEAD,
+  REQUEUE_LOST,
+  SELECT_EXPIRED,
+  SELECT_OWN,
+  SILENT_WORKER_BY_ID,
+  SILENT_WORKERS,
+  type SilentWorker,
+} from "./sql/recover.js";
 import { MARK_GONE } from "./sql/workers.js";
 import type { Statements } from "./statements.js";
 
 const EXPIRED = "stopped heartbeating while running this task (its lease expired)";
 const RESTARTED = "restarted while running this task";
 const GONE = "ended (its process is gone, seen from the same host) while running this task";
+
+/**
+ * Whether a worker is alive though silent (worker-store.ts asks its liveness lock). Asked only
+ * of workers whose leases ran out.
+ */
+export type StillAlive = (worker: SilentWorker) => boolean;
 
 /**
  * Crash recovery over one connection (see sql/recover.ts). The fate of each lost attempt comes
@@ -29,6 +45,8 @@ export class LeaseRecovery {
     readonly leaseMs: number,
     /** After a transaction that made rows READY again: the store's claim must look at every queue anew. */
     onRequeued: () => void = () => {},
+    /** Asked before a silent worker is marked dead or its expired tasks taken back. */
+    alive: StillAlive = () => false,
   ) {
     const take = (rows: LostRow[], now: number, plan: RecoveryPlan, why: string) => {
       const counts = new CountDeltas();
@@ -55,8 +73,23 @@ export class LeaseRecovery {
       return taken;
     };
     this.#expired = db.transaction((now: number, expiredBefore: number, plan: RecoveryPlan) => {
-      statements.get(MARK_DEAD).run({ now, staleBefore: expiredBefore - this.leaseMs });
-      return take(statements.get<LostRow>(SELECT_EXPIRED).all({ expiredBefore }), now, plan, EXPIRED);
+      const silent = statements.get<SilentWorker>(SILENT_WORKERS).all({ staleBefore: expiredBefore - this.leaseMs });
+      for (const worker of silent) {
+        if (!alive(worker)) statements.get(MARK_DEAD).run({ id: worker.id, now });
+      }
+      // Once per worker and pass: a probe opens a file (~0.1 ms), its answer holds for the pass.
+      const verdicts = new Map<string, boolean>();
+      const lost = (row: LostRow) => {
+        let dead = verdicts.get(row.worker_id);
+        if (dead === undefined) {
+          const worker = statements.get<SilentWorker>(SILENT_WORKER_BY_ID).get({ id: row.worker_id });
+          dead = !worker || !alive(worker);
+          verdicts.set(row.worker_id, dead);
+        }
+        return dead;
+      };
+      const expired = statements.get<LostRow>(SELECT_EXPIRED).all({ expiredBefore });
+      return take(expired.filter(lost), now, plan, EXPIRED);
     });
     this.#own = db.transaction((workerId: string, now: number, why: string, plan: RecoveryPlan) =>
       take(statements.get<LostRow>(SELECT_OWN).all({ workerId }), now, plan, why),
@@ -69,7 +102,8 @@ export class LeaseRecovery {
 
   /**
    * Takes back every task whose lease expired before `expiredBefore` (now, less any time nobody
-   * could write: see lock-outages.ts), and marks workers silent for a lease before that dead.
+   * could write: see lock-outages.ts), and marks workers silent for a lease before that dead;
+   * a worker that still holds its liveness lock keeps its tasks and stays running.
    */
   recoverExpired(plan: RecoveryPlan, now = Date.now(), expiredBefore = now): RecoveredTask[] {
     return this.#expired.immediate(now, expiredBefore, plan);

@@ -18,7 +18,7 @@ export function isBusy(error: unknown): boolean {
 
 /**
  * A write that waited busyTimeoutMs for another process's write lock and gave up. It keeps
- * SQLite's code, so the lock handling (when-unlocked.ts, the heartbeat thread) and callers that
+ * SQLite's code, so the lock handling (when-unlocked.ts, a worker's heartbeats) and callers that
  * test `code === "SQLITE_BUSY"` still recognise it.
  */
 function lockedError(path: string, error: unknown): StorageError {

@@ -42,6 +42,8 @@ export interface LockWait {
   napMs?: number;
   /** Then retries at every turn of the event loop, until this long has passed (RETRY_AT_ONCE_MS above). */
   atOnceMs?: number;
+  /** Gives up (SQLITE_BUSY) after this long; the store's busyTimeoutMs by default. */
+  waitMs?: number;
 }
 
 /**
@@ -53,9 +55,9 @@ export interface LockWait {
  * instead of taking turns sleeping.
  */
 export async function whenUnlocked<T>(store: SqliteStore, fn: () => T, wait: LockWait = {}): Promise<T> {
-  const { napMs = 0, atOnceMs = 0 } = wait;
+  const { napMs = 0, atOnceMs = 0, waitMs = store.busyTimeoutMs } = wait;
   const started = performance.now();
-  const deadline = started + store.busyTimeoutMs;
+  const deadline = started + waitMs;
   for (;;) {
     try {
       return store.withoutBusyWait(fn);

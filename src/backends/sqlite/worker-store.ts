@@ -9,13 +9,14 @@ import type {
   WorkerStore,
 } from "../../contract/worker-store.js";
 import type { TaskResultData } from "../../core/result.js";
-import { CheckpointNudges } from "./checkpoints.js";
 import { checkSameFile, fileIdentity } from "./file-identity.js";
-import { type HeartbeatThread, startHeartbeatThread } from "./heartbeats.js";
-import { isGone, ownIdentity } from "./local-process.js";
+import { holdLiveness, type LivenessHold, probeLiveness } from "./liveness.js";
+import { isGone, isStopped, ownIdentity } from "./local-process.js";
 import { LockOutages } from "./lock-outages.js";
 import { LeaseRecovery } from "./recovery.js";
+import type { SilentWorker } from "./sql/recover.js";
 import { LOCAL_PEERS } from "./sql/workers.js";
+import { isBusy, isDiskFull } from "./storage-errors.js";
 import type { SqliteStore } from "./store.js";
 import type { WalWatcher } from "./wake.js";
 import { NAP_MS, RETRY_AT_ONCE_MS, whenUnlocked } from "./when-unlocked.js";
@@ -38,15 +39,17 @@ const WORKER_CACHE_KIB = 500;
 /**
  * One worker of this process, as this store knows it. Per worker, not per store: runWorker() can
  * run several workers on one backend (one per queue, say).
- * - A second worker took over the first one's heartbeat slot, leaving that thread running for
- *   ever (the process never exited) and stopping its own with the first.
+ * - A second worker once took over the first one's heartbeat slot (then a thread per worker),
+ *   leaving that thread running for ever and stopping its own with the first.
  * - With one `mark` and `filledAll` for all, a worker draining a backlog switched the shared
  *   watcher off, and the other, idle, slept through new tasks until the backlog was done.
  */
 interface WorkerSlot {
-  /** Its heartbeat thread, and the record of its beats' waits for the lock. */
-  thread: HeartbeatThread | null;
+  /** Its liveness lock (liveness.ts), held from registration to stop; null where none could be held. */
+  liveness: LivenessHold | null;
+  /** The record of its beats' waits for the lock, and the beat in progress (one at a time). */
   readonly outages: LockOutages;
+  beat: Promise<void> | null;
   /**
    * What its last claim saw: a wait returns at once if anything changed since. `watched`: the
    * watcher was armed before that claim began, so no commit after the claim goes unseen.
@@ -63,6 +66,26 @@ interface WorkerSlot {
   filledAll: number;
 }
 
+/**
+ * A silent worker (its leases ran out) is alive while it holds its liveness lock, unless /proc
+ * shows it stopped (SIGSTOP, Ctrl-Z: it may never run again, so its tasks are taken back as its
+ * lease says, as for a frozen machine). Only a worker in this pid space can be seen stopped.
+ */
+function stillAlive(databasePath: string, worker: SilentWorker): boolean {
+  if (probeLiveness(databasePath, worker.id, worker.started_at) !== "alive") return false;
+  const start = worker.proc_start;
+  const local = start !== null && worker.proc_key !== null && worker.proc_key === ownIdentity()?.key;
+  return !(local && isStopped(worker.pid, start));
+}
+
+/** A running worker on this host, as the registry has it. */
+interface LocalPeer {
+  id: string;
+  pid: number;
+  proc_start: string;
+  started_at: number;
+}
+
 /** What the worker store needs from its backend: the open store (reopened after close()) and the watcher. */
 export interface SqliteWorkerStoreSource {
   readonly store: SqliteStore;
@@ -73,9 +96,9 @@ export interface SqliteWorkerStoreSource {
 }
 
 /**
- * The generic worker loop's operations on a SQLite file: claims and completions in one
- * transaction with an asynchronous wait for the lock, heartbeats in a thread of their own,
- * lease recovery, and wake-ups from the WAL watcher instead of polling.
+ * The generic worker loop's operations on a SQLite file: claims, completions and heartbeats each
+ * in one transaction with an asynchronous wait for the lock, lease recovery that spares workers
+ * still holding their liveness lock, and wake-ups from the WAL watcher instead of polling.
  */
 export class SqliteWorkerStore implements WorkerStore {
   readonly #source: SqliteWorkerStoreSource;
@@ -84,10 +107,8 @@ export class SqliteWorkerStore implements WorkerStore {
   readonly #workers = new Map<string, WorkerSlot>();
   /** The worker that claimed last: whose mark a wait without a worker id compares with. */
   #lastClaim: WorkerSlot | null = null;
-  #peers: { id: string; pid: number; proc_start: string }[] = [];
+  #peers: LocalPeer[] = [];
   #peersReadAt = Number.NEGATIVE_INFINITY;
-  /** Cues for the checkpoints the heartbeat thread runs while this worker writes (checkpoints.ts). */
-  readonly #checkpoints = new CheckpointNudges();
   /** Which file the database path named when this worker registered (file-identity.ts). */
   #file: string | null | undefined;
   /** The -wal file as registration found it (file-identity.ts), when there was one. */
@@ -115,7 +136,13 @@ export class SqliteWorkerStore implements WorkerStore {
     if (this.#recovery?.store !== store) {
       this.#recovery = {
         store,
-        leases: new LeaseRecovery(store.db, store.statements, store.leaseMs, () => store.changedLocally()),
+        leases: new LeaseRecovery(
+          store.db,
+          store.statements,
+          store.leaseMs,
+          () => store.changedLocally(),
+          (worker) => stillAlive(store.path, worker),
+        ),
       };
     }
     return this.#recovery.leases;
@@ -132,49 +159,43 @@ export class SqliteWorkerStore implements WorkerStore {
     // After a write of this connection's: the log exists, and stays while the connection is open.
     this.#log = fileIdentity(`${store.path}-wal`) ?? null;
     const slot = this.#slotOf(worker.id);
-    slot.thread = startHeartbeatThread(
-      {
-        path: store.path,
-        leaseMs: store.leaseMs,
-        heartbeatMs: this.#source.heartbeatMs,
-        busyTimeoutMs: store.busyTimeoutMs,
-        outages: slot.outages.buffer,
-        checkpoints: this.#checkpoints.buffer,
-      },
-      worker.id,
-    );
-  }
-
-  /** After a transaction of this worker's that claimed or finished `rows` rows: the thread's cue to checkpoint. */
-  #wrote(rows: number): void {
-    if (rows === 0) return;
-    for (const slot of this.#workers.values()) {
-      if (slot.thread?.alive) {
-        this.#checkpoints.wrote(rows);
-        return;
-      }
-    }
+    slot.liveness?.release();
+    slot.liveness = holdLiveness(store.path, worker.id, worker.startedAt.getTime());
   }
 
   /**
    * Also checks that the database path still names the file this worker serves (file-identity.ts).
-   * The thread beats while it is starting or running; this is the fallback where it could not start or died.
+   * Waits for another process's lock asynchronously, up to a whole lease (or the busy timeout if
+   * longer), recording the wait (lock-outages.ts): recovery does not count it against leases.
+   * A beat still waiting when the next is due is not doubled.
    */
   async heartbeat(workerId: string): Promise<void> {
     if (this.#file) checkSameFile(this.#store.path, this.#file, this.#log);
     const slot = this.#slotOf(workerId);
-    if (slot.thread?.alive) {
-      // The thread's own reports reach the worker's log here (as a survived store error).
-      const errors = slot.thread.takeErrors();
-      const last = errors.at(-1);
-      if (last !== undefined) throw new Error(errors.length > 1 ? `${last} (${errors.length} reports)` : last);
-      return;
-    }
-    slot.outages.begin(Date.now());
+    if (slot.beat) return;
+    slot.beat = this.#beat(workerId, slot.outages).finally(() => {
+      slot.beat = null;
+    });
+    await slot.beat;
+  }
+
+  async #beat(workerId: string, outages: LockOutages): Promise<void> {
+    const store = this.#store;
+    const waitMs = Math.max(store.busyTimeoutMs, store.leaseMs);
+    outages.begin(Date.now());
     try {
-      this.#store.heartbeat(workerId);
-    } finally {
-      slot.outages.end(Date.now());
+      await whenUnlocked(store, () => store.heartbeat(workerId), { waitMs });
+      outages.end(Date.now());
+    } catch (error) {
+      // Still locked after that long, or a full disk (which stops every writer's beats, the
+      // holders' as much as this one's): the outage stays open until a beat goes through.
+      if (isBusy(error)) {
+        throw new Error(
+          `heartbeats have waited ${waitMs} ms for another process's write lock and keep waiting; the wait does not count against this worker's leases`,
+        );
+      }
+      if (!isDiskFull(error)) outages.end(Date.now());
+      throw error;
     }
   }
 
@@ -182,7 +203,7 @@ export class SqliteWorkerStore implements WorkerStore {
   #slotOf(workerId: string): WorkerSlot {
     let slot = this.#workers.get(workerId);
     if (!slot) {
-      slot = { thread: null, outages: new LockOutages(), mark: null, filledAll: 0 };
+      slot = { liveness: null, outages: new LockOutages(), beat: null, mark: null, filledAll: 0 };
       this.#workers.set(workerId, slot);
     }
     return slot;
@@ -190,10 +211,13 @@ export class SqliteWorkerStore implements WorkerStore {
 
   async markWorkerStopped(workerId: string): Promise<void> {
     const slot = this.#workers.get(workerId);
-    await slot?.thread?.stop();
     this.#workers.delete(workerId);
     if (this.#lastClaim === slot) this.#lastClaim = null;
-    this.#store.markWorkerStopped(workerId);
+    try {
+      this.#store.markWorkerStopped(workerId);
+    } finally {
+      slot?.liveness?.release();
+    }
   }
 
   async claim(
@@ -215,7 +239,6 @@ export class SqliteWorkerStore implements WorkerStore {
       () => store.claimAndComplete(workerId, selector, limit, Date.now(), completed),
       slot.filledAll > 1 ? { atOnceMs: RETRY_AT_ONCE_MS } : { napMs: NAP_MS },
     );
-    this.#wrote(result.claimed.length + completed.length);
     slot.filledAll = result.claimed.length === limit ? limit : 0;
     // Off only while every worker of this store is saturated: an idle one waits on it.
     if (slot.filledAll > 0 && this.#allSaturated()) watcher.disarm();
@@ -233,7 +256,6 @@ export class SqliteWorkerStore implements WorkerStore {
   async complete(outcomes: AttemptOutcome[]): Promise<CompletionReport> {
     const store = this.#store;
     const dropped = await whenUnlocked(store, () => store.complete(outcomes));
-    this.#wrote(outcomes.length);
     return { dropped };
   }
 
@@ -274,9 +296,7 @@ export class SqliteWorkerStore implements WorkerStore {
     const store = this.#store;
     const now = Date.now();
     if (now - this.#peersReadAt >= PEERS_REFRESH_MS) {
-      this.#peers = store.statements
-        .get<{ id: string; pid: number; proc_start: string }>(LOCAL_PEERS)
-        .all({ key: identity.key, me: workerId });
+      this.#peers = store.statements.get<LocalPeer>(LOCAL_PEERS).all({ key: identity.key, me: workerId });
       this.#peersReadAt = now;
     }
     const gone = this.#peers.filter((peer) => isGone(peer.pid, peer.proc_start));
@@ -288,6 +308,8 @@ export class SqliteWorkerStore implements WorkerStore {
       recovered.push(
         ...(await whenUnlocked(store, () => leases.recoverGone({ id: peer.id, procStart: peer.proc_start }, plan))),
       );
+      // Its process is gone, so is its lock: the probe finds it free and removes the file.
+      probeLiveness(store.path, peer.id, peer.started_at);
     }
     return recovered;
   }

@@ -1,13 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmdirSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { roomForWal } from "../../../src/backends/sqlite/full-disk.js";
 import { tasks } from "../../helpers/cli.js";
 import { fillUp } from "../../helpers/fill-disk.js";
 import { enqueue, makeProject, PROJECT_CONFIG, type Project, startWorker } from "../../helpers/project.js";
-import { openStore } from "./helpers.js";
 
 // A full disk on a real 3 MB tmpfs (mounting needs root; CI runs as root, so there this test
 // always runs). Before: once the disk had filled, freeing space let 8–14 enqueues through and
@@ -56,21 +54,6 @@ describe.skipIf(!IS_ROOT && !CI)("a full disk (3 MB tmpfs)", () => {
       // Lazily if a failed test left a process holding a file there: never a mount left behind.
       execFileSync("umount", ["--lazy", mount]);
       rmdirSync(mount);
-    }
-  });
-
-  it("a worker's heartbeat thread leaves checkpoints to the worker here (elsewhere it runs them ahead)", () => {
-    const probe = join(mount, "probe.sqlite3");
-    const cramped = openStore(probe);
-    const roomy = openStore(join(mkdtempSync(join(tmpdir(), "tasklane-roomy-")), "tasks.sqlite3"));
-    try {
-      expect(roomForWal(cramped.db)).toBe(false);
-      expect(roomForWal(roomy.db)).toBe(true);
-    } finally {
-      cramped.close();
-      roomy.close();
-      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${probe}${suffix}`, { force: true });
-      rmSync(dirname(roomy.path), { recursive: true, force: true });
     }
   });
 

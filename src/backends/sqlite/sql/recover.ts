@@ -1,6 +1,7 @@
 // Crash recovery. A claim gives the worker a lease (lease_expires_at = claim + leaseMs) and
 // every heartbeat extends the leases of the tasks it holds. A RUNNING row whose lease ran out
-// belongs to a worker that stopped heartbeating (killed, crashed, frozen). The rows are read,
+// belongs to a worker that stopped heartbeating (killed, crashed, frozen), unless that worker
+// still holds its liveness lock (liveness.ts: a task blocking its event loop). The rows are read,
 // their fate decided in JS by the same rule as a failed attempt (attempts left, backoff), and
 // written back in the same BEGIN IMMEDIATE transaction: two workers recovering at once are
 // serialised by SQLite's write lock, and the second finds nothing left to take. Either way the
@@ -25,8 +26,26 @@ export const REQUEUE_LOST = `UPDATE tasklane_results SET status = 'READY', run_a
 export const FAIL_LOST = `UPDATE tasklane_results SET status = 'FAILED', finished_at = @now,
   ${LOST_ERROR}, worker_id = NULL, lease_expires_at = NULL, ${RELEASE_ACTIVE} ${STILL_LOST}`;
 
-export const MARK_DEAD = `UPDATE tasklane_workers SET state = 'dead', stopped_at = @now
+const SILENT_WORKER = "id, started_at, pid, proc_key, proc_start";
+
+/** Workers silent for a lease: each is marked dead unless its liveness lock says it lives (liveness.ts). */
+export const SILENT_WORKERS = `SELECT ${SILENT_WORKER} FROM tasklane_workers
   WHERE state = 'running' AND last_heartbeat_at < @staleBefore`;
+
+export const MARK_DEAD =
+  "UPDATE tasklane_workers SET state = 'dead', stopped_at = @now WHERE id = @id AND state = 'running'";
+
+/** The registration of the worker holding an expired lease: what names its liveness lock, and its process. */
+export const SILENT_WORKER_BY_ID = `SELECT ${SILENT_WORKER} FROM tasklane_workers WHERE id = @id`;
+
+/** What decides whether a silent worker lives (recovery.ts). */
+export interface SilentWorker {
+  id: string;
+  started_at: number;
+  pid: number;
+  proc_key: string | null;
+  proc_start: string | null;
+}
 
 export interface LostRow {
   id: string;

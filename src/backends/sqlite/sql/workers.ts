@@ -11,7 +11,7 @@ export const REGISTER_WORKER = `INSERT INTO tasklane_workers
   proc_key = excluded.proc_key, proc_start = excluded.proc_start`;
 
 /** Running workers whose pids mean something here (same boot and pid namespace), but this one. */
-export const LOCAL_PEERS = `SELECT id, pid, proc_start FROM tasklane_workers
+export const LOCAL_PEERS = `SELECT id, pid, proc_start, started_at FROM tasklane_workers
   WHERE state = 'running' AND proc_key = @key AND id <> @me AND proc_start IS NOT NULL`;
 
 /** A worker whose process is gone: dead at once (only if it is still that process's registration). */
