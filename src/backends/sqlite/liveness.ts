@@ -53,6 +53,8 @@ export function holdLiveness(databasePath: string, workerId: string, startedAt: 
   try {
     createPrivateFile(path);
     db = new Database(path, { timeout: 0, fileMustExist: true });
+    // No -journal file beside it (a rollback journal is opened by BEGIN EXCLUSIVE): nothing is written.
+    db.pragma("journal_mode = MEMORY");
     // Exclusive: every other connection's read or write of the file is refused until it ends.
     db.exec("BEGIN EXCLUSIVE");
   } catch {

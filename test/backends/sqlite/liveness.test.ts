@@ -1,9 +1,9 @@
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
-import { holdLiveness, livenessPath, probeLiveness } from "../../../src/backends/sqlite/liveness.js";
+import { holdLiveness, probeLiveness } from "../../../src/backends/sqlite/liveness.js";
 import type { RecoveryPlan } from "../../../src/contract/worker-store.js";
 import { ALL, FIXTURES, openBackend, ROOT, record, tempDir } from "./helpers.js";
 
@@ -70,7 +70,8 @@ describe("a worker's liveness lock", () => {
     await child?.catch(() => {});
     child = null;
     expect(probeLiveness(dbPath, "blocked", started_at)).toBe("gone");
-    expect(existsSync(livenessPath(dbPath, "blocked", started_at))).toBe(false);
+    // Its file is removed, and nothing else was left beside it (no -journal).
+    expect(readdirSync(`${dbPath}-workers`)).toEqual([]);
     // No lock file: nothing says it lives, the lease decides.
     expect(probeLiveness(dbPath, "blocked", started_at)).toBe("unknown");
   });
