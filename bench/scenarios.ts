@@ -284,7 +284,7 @@ function schedNote(
   if (!worker || !enqueuer) return `Samples over 2 ms: ${slow} of ${count}. (Scheduling counters: Linux only.)`;
   const side = (s: Sched) =>
     `${fmtMs(s.waitMs)} in all (${fmtMs(s.waitMs / count)} per sample), switched out ${s.switches} times`;
-  return `Samples over 2 ms: ${slow} of ${count}. Over the timed enqueues the worker's main thread waited for a core ${side(worker)}, and this process's main thread ${side(enqueuer)} (the run-queue wait in /proc/PID/task/TID/schedstat, the involuntary switches in its status). Both processes and their helper threads (V8's, the worker's heartbeat thread) share the two cores. In a run traced step by step (not kept), each slow sample's extra 1–3 ms was one gap at any step of the path (the enqueue's commit, the wake-up, the claim, the steps between the claim and the function), pure JavaScript steps included; one of 15 overlapped a GC (a 0.5 ms scavenge, in a --trace-gc run).`;
+  return `Samples over 2 ms: ${slow} of ${count}. Over the timed enqueues the worker's main thread waited for a core ${side(worker)}, and this process's main thread ${side(enqueuer)} (the run-queue wait in /proc/PID/task/TID/schedstat, the involuntary switches in its status). Both processes and their helper threads (V8's, libuv's) share the two cores. In a run traced step by step (not kept), each slow sample's extra 1–3 ms was one gap at any step of the path (the enqueue's commit, the wake-up, the claim, the steps between the claim and the function), pure JavaScript steps included; one of 15 overlapped a GC (a 0.5 ms scavenge, in a --trace-gc run).`;
 }
 
 /** (d) Enqueue → start latency on an idle worker, and an idle worker's CPU use. */
