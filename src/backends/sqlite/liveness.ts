@@ -37,7 +37,7 @@ export interface LivenessHold {
 export type Liveness = "alive" | "gone" | "unknown";
 
 /** The worker's lock file: per registration (id and start), so a restart under the same id holds a new one. */
-export function livenessPath(databasePath: string, workerId: string, startedAt: number): string {
+function livenessPath(databasePath: string, workerId: string, startedAt: number): string {
   const token = createHash("sha256").update(`${workerId}\0${startedAt}`).digest("hex").slice(0, 32);
   return join(`${databasePath}-workers`, token);
 }
