@@ -36,7 +36,7 @@ describe("long write locks held by another process", () => {
   });
 
   it("a lock held past a lease is said in the worker's log, its heartbeats keep waiting, the task runs once", async () => {
-    // The heartbeat thread waits for the lock up to max(busyTimeoutMs, leaseMs) = 1000 ms here.
+    // A heartbeat waits for the lock up to max(busyTimeoutMs, leaseMs) = 1000 ms here.
     const short = await makeProject(CONFIG.replace(`leaseMs: ${LEASE_MS}`, `leaseMs: ${LEASE_MS}, busyTimeoutMs: 300`));
     try {
       const worker = startWorker(short, ["--queue", "slow"]);

@@ -118,7 +118,7 @@ describe("crash recovery", () => {
 
 describe("leases under a blocked event loop", () => {
   it("a task that blocks its worker longer than leaseMs is not recovered while it runs", async () => {
-    // leaseMs 2000, heartbeatMs 200: the heartbeat runs in its own thread, so it keeps going.
+    // leaseMs 2000, heartbeatMs 200: the blocked worker stops beating, but holds its liveness lock.
     const other = startWorker(project, ["--queue", "slow"]);
     await other.waitFor((e) => e.event === "started");
     const worker = startWorker(project, ["--queue", "default"]);

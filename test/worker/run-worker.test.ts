@@ -166,7 +166,7 @@ describe("runWorker()", () => {
   it("two workers in one process (one per queue) both stop, and the process then ends on its own", async () => {
     const added = await enqueue(project, "add", [1, 2]);
     const mailed = await enqueue(project, "emails", ["ada@example.com"]);
-    // A process of its own: a heartbeat thread left running would keep it alive for ever.
+    // A process of its own: anything left running (a heartbeat thread, once) would keep it alive for ever.
     const script = join(project.dir, "two-workers.mjs");
     writeFileSync(
       script,
