@@ -81,12 +81,21 @@ export function reasonsFor(d: Diagnosis, registered: ReadonlySet<string>, now = 
         evidence: [...(holder ? [describeWorker(holder, now)] : []), ...(lease ? [lease] : [])],
       });
     } else {
+      // Live though its lease ran out: the backend found it alive some other way (sqlite: it
+      // holds its liveness lock), so nobody takes the task back while it runs.
+      const silent =
+        d.leaseExpiresAt && d.leaseExpiresAt.getTime() < now
+          ? [
+              "its worker is alive though silent (it still holds its liveness lock; a synchronous task may be blocking its event loop): the task is not taken back while it runs",
+            ]
+          : [];
       reasons.push({
         code: "running",
         summary: `it is running on ${holder.id}, attempt ${r.workerIds.length} of ${r.maxAttempts}, started ${ago(r.lastAttemptedAt, now)}`,
         evidence: [
           describeWorker(holder, now),
           ...(lease ? [lease] : []),
+          ...silent,
           ...(r.timeoutMs ? [`it times out after ${r.timeoutMs} ms`] : []),
         ],
       });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { unlinkSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { isStopped, ownIdentity } from "./local-process.js";
 import { createPrivateFile } from "./open.js";
 import { isBusy } from "./storage-errors.js";
 
@@ -35,6 +36,28 @@ export interface LivenessHold {
 
 /** What a probe found: the holder is alive, gone (its lock was free), or unknown (no lock file: the lease decides). */
 export type Liveness = "alive" | "gone" | "unknown";
+
+/** A worker as the registry has it: what names its lock, and its process. */
+export interface LivenessOwner {
+  id: string;
+  started_at: number;
+  pid: number;
+  proc_key: string | null;
+  proc_start: string | null;
+}
+
+/**
+ * Whether a silent worker (no heartbeat for a lease) is alive all the same: it holds its lock,
+ * and /proc does not show it stopped (SIGSTOP, Ctrl-Z: it may never run again, so its tasks are
+ * taken back as its lease says, as for a frozen machine). Only a worker in this pid space can be
+ * seen stopped.
+ */
+export function holdsLiveness(databasePath: string, worker: LivenessOwner): boolean {
+  if (probeLiveness(databasePath, worker.id, worker.started_at) !== "alive") return false;
+  const start = worker.proc_start;
+  const local = start !== null && worker.proc_key !== null && worker.proc_key === ownIdentity()?.key;
+  return !(local && isStopped(worker.pid, start));
+}
 
 /** The worker's lock file: per registration (id and start), so a restart under the same id holds a new one. */
 function livenessPath(databasePath: string, workerId: string, startedAt: number): string {

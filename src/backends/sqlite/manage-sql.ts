@@ -48,6 +48,8 @@ export interface WorkerRow {
   last_heartbeat_at: number;
   state: "running" | "stopped" | "dead";
   stopped_at: number | null;
+  proc_key: string | null;
+  proc_start: string | null;
 }
 
 type Stmt<R> = Database.Statement<unknown[], R>;

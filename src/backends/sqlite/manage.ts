@@ -19,10 +19,11 @@ import type { QueueState } from "../../contract/queue-controls.js";
 import { UsageError } from "../../core/errors.js";
 import type { TaskResultData } from "../../core/result.js";
 import { diagnose } from "./diagnose.js";
+import { holdsLiveness } from "./liveness.js";
 import { cancelIds, retryFailed, retryIds } from "./manage-changes.js";
 import { errorGroups, failureGroupIds, failureGroups } from "./manage-failures.js";
 import { countPrunable, prune } from "./manage-prune.js";
-import { allows, decodeCursor, encodeCursor, manageStatements, normalize } from "./manage-sql.js";
+import { allows, decodeCursor, encodeCursor, manageStatements, normalize, type WorkerRow } from "./manage-sql.js";
 import { countSince, countUnfinished, countUnfinishedIn, pageKeys, queuesPresent } from "./manage-walks.js";
 import { type ResultRow, rowToRecord } from "./rows.js";
 import { PAUSE, QUEUE_STATES, RESUME } from "./sql/controls.js";
@@ -240,8 +241,11 @@ export class SqliteManagement implements ManagementStore {
   async workers(): Promise<WorkerInfo[]> {
     const store = this.#open();
     // A worker that has not heartbeated for a lease is gone (crashed or killed): recovery may
-    // take its tasks back, and the dashboard should not show it as alive.
+    // take its tasks back, and the dashboard should not show it as alive. Unless it still holds
+    // its liveness lock (a task blocking its event loop): then it lives, and keeps its tasks.
     const staleBefore = Date.now() - store.leaseMs;
+    const silent = (w: WorkerRow) =>
+      w.state === "running" && w.last_heartbeat_at < staleBefore && !holdsLiveness(store.path, w);
     return manageStatements(store.statements)
       .workers.all()
       .map((w) => ({
@@ -251,7 +255,7 @@ export class SqliteManagement implements ManagementStore {
         queues: w.queues,
         startedAt: new Date(w.started_at),
         lastHeartbeatAt: new Date(w.last_heartbeat_at),
-        state: w.state === "running" && w.last_heartbeat_at < staleBefore ? "dead" : w.state,
+        state: silent(w) ? "dead" : w.state,
       }));
   }
 

@@ -10,11 +10,10 @@ import type {
 } from "../../contract/worker-store.js";
 import type { TaskResultData } from "../../core/result.js";
 import { checkSameFile, fileIdentity } from "./file-identity.js";
-import { holdLiveness, type LivenessHold, probeLiveness } from "./liveness.js";
-import { isGone, isStopped, ownIdentity } from "./local-process.js";
+import { holdLiveness, holdsLiveness, type LivenessHold, probeLiveness } from "./liveness.js";
+import { isGone, ownIdentity } from "./local-process.js";
 import { LockOutages } from "./lock-outages.js";
 import { LeaseRecovery } from "./recovery.js";
-import type { SilentWorker } from "./sql/recover.js";
 import { LOCAL_PEERS } from "./sql/workers.js";
 import { isBusy, isDiskFull } from "./storage-errors.js";
 import type { SqliteStore } from "./store.js";
@@ -64,18 +63,6 @@ interface WorkerSlot {
    *   idle worker ends).
    */
   filledAll: number;
-}
-
-/**
- * A silent worker (its leases ran out) is alive while it holds its liveness lock, unless /proc
- * shows it stopped (SIGSTOP, Ctrl-Z: it may never run again, so its tasks are taken back as its
- * lease says, as for a frozen machine). Only a worker in this pid space can be seen stopped.
- */
-function stillAlive(databasePath: string, worker: SilentWorker): boolean {
-  if (probeLiveness(databasePath, worker.id, worker.started_at) !== "alive") return false;
-  const start = worker.proc_start;
-  const local = start !== null && worker.proc_key !== null && worker.proc_key === ownIdentity()?.key;
-  return !(local && isStopped(worker.pid, start));
 }
 
 /** A running worker on this host, as the registry has it. */
@@ -141,7 +128,7 @@ export class SqliteWorkerStore implements WorkerStore {
           store.statements,
           store.leaseMs,
           () => store.changedLocally(),
-          (worker) => stillAlive(store.path, worker),
+          (worker) => holdsLiveness(store.path, worker),
         ),
       };
     }

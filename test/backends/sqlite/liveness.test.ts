@@ -4,6 +4,8 @@ import { execa, type ResultPromise } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SqliteBackend } from "../../../src/backends/sqlite/backend.js";
 import { holdLiveness, probeLiveness } from "../../../src/backends/sqlite/liveness.js";
+import { reasonsFor } from "../../../src/cli/why.js";
+import type { Diagnosis } from "../../../src/contract/diagnosis.js";
 import type { RecoveryPlan } from "../../../src/contract/worker-store.js";
 import { ALL, FIXTURES, openBackend, ROOT, record, tempDir } from "./helpers.js";
 
@@ -98,12 +100,19 @@ describe("lease recovery", () => {
     await past(2 * LEASE_MS + 200);
     expect(await peer.recover("peer", false, AGAIN)).toEqual([]);
     expect(workerState("blocked").state).toBe("running");
+    // What an operator sees: the worker alive (not "dead" for its silence), and why the task stays.
+    const manage = backend.management();
+    expect((await manage.workers()).map((w) => [w.id, w.state])).toEqual([["blocked", "running"]]);
+    const diagnosis = await manage.diagnose?.(claimed as string);
+    const running = reasonsFor(diagnosis as Diagnosis, new Set(["t"])).find((r) => r.code === "running");
+    expect(running?.evidence.join("\n")).toMatch(/alive though silent .* not taken back while it runs/);
     expect(backend.store.db.prepare("SELECT status FROM tasklane_results WHERE id = ?").get(claimed)).toEqual({
       status: "RUNNING",
     });
     child?.kill("SIGKILL");
     await child?.catch(() => {});
     child = null;
+    expect((await manage.workers()).map((w) => [w.id, w.state])).toEqual([["blocked", "dead"]]);
     expect(await peer.recover("peer", false, AGAIN)).toEqual([{ id: claimed, status: "READY" }]);
     expect(workerState("blocked").state).toBe("dead");
     const { claimed: again } = await peer.claim("peer", ALL, 1);
