@@ -244,7 +244,7 @@ export class SqliteManagement implements ManagementStore {
     // take its tasks back, and the dashboard should not show it as alive. Unless it still holds
     // its liveness lock (a task blocking its event loop): then it lives, and keeps its tasks.
     const staleBefore = Date.now() - store.leaseMs;
-    const silent = (w: WorkerRow) =>
+    const gone = (w: WorkerRow) =>
       w.state === "running" && w.last_heartbeat_at < staleBefore && !holdsLiveness(store.path, w);
     return manageStatements(store.statements)
       .workers.all()
@@ -255,7 +255,7 @@ export class SqliteManagement implements ManagementStore {
         queues: w.queues,
         startedAt: new Date(w.started_at),
         lastHeartbeatAt: new Date(w.last_heartbeat_at),
-        state: silent(w) ? "dead" : w.state,
+        state: gone(w) ? "dead" : w.state,
       }));
   }
 

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { RecoveredTask, RecoveryPlan } from "../../contract/worker-store.js";
 import { CountDeltas } from "./counts.js";
+import type { LivenessOwner } from "./liveness.js";
 import {
   FAIL_LOST,
   type LostRow,
@@ -10,7 +11,6 @@ import {
   SELECT_OWN,
   SILENT_WORKER_BY_ID,
   SILENT_WORKERS,
-  type SilentWorker,
 } from "./sql/recover.js";
 import { MARK_GONE } from "./sql/workers.js";
 import type { Statements } from "./statements.js";
@@ -23,7 +23,7 @@ const GONE = "ended (its process is gone, seen from the same host) while running
  * Whether a worker is alive though silent (worker-store.ts asks its liveness lock). Asked only
  * of workers whose leases ran out.
  */
-export type StillAlive = (worker: SilentWorker) => boolean;
+export type StillAlive = (worker: LivenessOwner) => boolean;
 
 /**
  * Crash recovery over one connection (see sql/recover.ts). The fate of each lost attempt comes
@@ -73,23 +73,27 @@ export class LeaseRecovery {
       return taken;
     };
     this.#expired = db.transaction((now: number, expiredBefore: number, plan: RecoveryPlan) => {
-      const silent = statements.get<SilentWorker>(SILENT_WORKERS).all({ staleBefore: expiredBefore - this.leaseMs });
-      for (const worker of silent) {
-        if (!alive(worker)) statements.get(MARK_DEAD).run({ id: worker.id, now });
-      }
-      // Once per worker and pass: a probe opens a file (~0.1 ms), its answer holds for the pass.
+      // Whether each worker asked about is dead, once per worker and pass: a probe opens a file
+      // (~0.1 ms), and a silent worker holding expired leases is asked about twice below.
       const verdicts = new Map<string, boolean>();
-      const lost = (row: LostRow) => {
-        let dead = verdicts.get(row.worker_id);
-        if (dead === undefined) {
-          const worker = statements.get<SilentWorker>(SILENT_WORKER_BY_ID).get({ id: row.worker_id });
-          dead = !worker || !alive(worker);
-          verdicts.set(row.worker_id, dead);
+      const dead = (id: string, known?: LivenessOwner) => {
+        let verdict = verdicts.get(id);
+        if (verdict === undefined) {
+          const worker = known ?? statements.get<LivenessOwner>(SILENT_WORKER_BY_ID).get({ id });
+          verdict = !worker || !alive(worker);
+          verdicts.set(id, verdict);
         }
-        return dead;
+        return verdict;
       };
+      const silent = statements.get<LivenessOwner>(SILENT_WORKERS).all({ staleBefore: expiredBefore - this.leaseMs });
+      for (const worker of silent) if (dead(worker.id, worker)) statements.get(MARK_DEAD).run({ id: worker.id, now });
       const expired = statements.get<LostRow>(SELECT_EXPIRED).all({ expiredBefore });
-      return take(expired.filter(lost), now, plan, EXPIRED);
+      return take(
+        expired.filter((row) => dead(row.worker_id)),
+        now,
+        plan,
+        EXPIRED,
+      );
     });
     this.#own = db.transaction((workerId: string, now: number, why: string, plan: RecoveryPlan) =>
       take(statements.get<LostRow>(SELECT_OWN).all({ workerId }), now, plan, why),

@@ -38,15 +38,6 @@ export const MARK_DEAD =
 /** The registration of the worker holding an expired lease: what names its liveness lock, and its process. */
 export const SILENT_WORKER_BY_ID = `SELECT ${SILENT_WORKER} FROM tasklane_workers WHERE id = @id`;
 
-/** What decides whether a silent worker lives (recovery.ts). */
-export interface SilentWorker {
-  id: string;
-  started_at: number;
-  pid: number;
-  proc_key: string | null;
-  proc_start: string | null;
-}
-
 export interface LostRow {
   id: string;
   queue_name: string;
