@@ -15,7 +15,8 @@ export interface RedisFigures {
   single: Figures & { sameWithIds: number };
   bulk: Figures;
   drained: Figures & { ms: Figures };
-  latency: { p50: Figures; p99: Figures };
+  /** ownProcess: BullMQ (same jobs) with its Worker in a process of its own (bullmq-worker.ts). */
+  latency: { p50: Figures; p99: Figures; ownProcess: { p50: number; p99: number } };
   bytes: Figures;
 }
 
@@ -129,7 +130,10 @@ What each side does:
   tasklane runs each job through runAttempt (context, JSON check of the return value, events).
   Wall time: tasklane ${fmtMs(drained.ms.tl)}, BullMQ (same jobs) ${fmtMs(drained.ms.same)}, BullMQ (FIFO) ${fmtMs(drained.ms.fifo)}.
 - **idle latency**: idle workers (one per contestant, all running); ${LATENCY_SAMPLES} times each, taking turns 10 ms
-  apart: enqueue one task, time until its function starts.
+  apart: enqueue one task, time until its function starts. Each Worker above runs in this process, beside the enqueues.
+  For reference, BullMQ (same jobs) with its Worker in a process of its own (\`bench/bullmq-worker.ts\`, taking its turn
+  in the same rounds), as tasklane's sqlite worker runs in \`npm run bench\`'s (d) and as workers are often deployed:
+  p50 ${fmtMs(latency.ownProcess.p50)}, p99 ${fmtMs(latency.ownProcess.p99)}.
 - **Redis memory**: INFO \`used_memory\` before and after ${fmtInt(MEMORY_N)} no-op tasks enqueued (bulks of ${BULK}) and run by
   one worker, results kept (BullMQ: \`removeOnComplete\` false, its default), each contestant in an empty Redis database
   of its own. tasklane stores per task: the BullMQ job (its hash kept in Redis's compact encoding: no copies of the

@@ -3,112 +3,28 @@
 // redis-server on a free port). Writes bench/REDIS.md. BENCH_REDIS_N scales the drain (default 10,000),
 // BENCH_REDIS_MEMORY_N the memory rows (default 50,000).
 import { writeFileSync } from "node:fs";
-import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import type { RedisBackend } from "../src/backends/redis/backend.js";
-import { defineConfig } from "../src/config/define.js";
-import { setActiveConfig } from "../src/config/registry.js";
-import { AttemptLifecycle } from "../src/contract/attempt.js";
 import { newResultId } from "../src/core/ids.js";
-import { task } from "../src/core/task.js";
+import { type BullOpts, CONCURRENCY, FIFO, plain, SAME, tasklane } from "./redis-contestants.js";
+import { idleLatency, LATENCY_SAMPLES } from "./redis-latency.js";
 import { type Figures, redisReport } from "./redis-report.js";
 import { startRedis } from "./redis-server.js";
-import { percentile, perSecond, sleep } from "./stats.js";
+import { perSecond } from "./stats.js";
 import type { BullmqFigures } from "./summary.js";
 
 const N = Number(process.env.BENCH_REDIS_N ?? 10_000);
 const SINGLE = Math.min(N, 5000);
 const BULK = 1000;
-const CONCURRENCY = 50;
-const LATENCY_SAMPLES = 200;
-const QUEUE = "bench";
 const TARGET = 1.3;
 /** Single enqueues must keep at least 90% of plain BullMQ's rate: an overhead of at most 1 / 0.9. */
 const SINGLE_TARGET = 1 / 0.9;
 const MEMORY_N = Number(process.env.BENCH_REDIS_MEMORY_N ?? 50_000);
-
-/** When each probe task started (performance.now()), by its argument. */
-const probeStarts = new Map<number, number>();
-const noop = task((_i: number) => null);
-const probe = task((i: number) => {
-  probeStarts.set(i, performance.now());
-  return null;
-});
-
-let runs = 0;
-const prefixFor = (who: string) => `bench-${who}-${process.pid}-${runs++}`;
-
-/** A fresh tasklane redis backend (own key prefix; `db`: a Redis database of its own) with the bench's tasks registered. */
-async function tasklane(url: string, db = 0) {
-  const options = { url, prefix: prefixFor("tl"), ...(db > 0 ? { connection: { db } } : {}) };
-  const config = defineConfig({
-    backends: { default: { backend: "redis", queues: [QUEUE], options } },
-    tasks: { noop: noop.using({ queueName: QUEUE }), probe: probe.using({ queueName: QUEUE }) },
-  });
-  const backend = (await config.getBackend("default")) as RedisBackend;
-  const runner = (batch: boolean) => {
-    const lifecycle = new AttemptLifecycle({
-      backend,
-      tasks: config.tasks,
-      workerId: `bench-${process.pid}`,
-      registry: "bench",
-    });
-    const made = backend.createWorkerRunner({
-      lifecycle,
-      events: {},
-      options: {
-        workerId: `bench-${process.pid}`,
-        selector: { include: [QUEUE], exclude: [] },
-        concurrency: CONCURRENCY,
-        intervalMs: 1000,
-        batch,
-        maxTasks: 0,
-        startupDelay: false,
-        heartbeatMs: 5000,
-      },
-    });
-    return { run: () => made.run(), stop: () => made.stop(), stats: lifecycle.stats };
-  };
-  return {
-    noop: noop.using({ queueName: QUEUE }),
-    probe: probe.using({ queueName: QUEUE }),
-    runner,
-    close: async () => {
-      await config.close();
-      setActiveConfig(null);
-    },
-  };
-}
-
-/** Plain BullMQ on its own key prefix (`db`: a Redis database of its own): the baseline. */
-function plain(url: string, opts: { priority?: number }, db = 0) {
-  const prefix = prefixFor("bull");
-  const connection = new Redis(url, { maxRetriesPerRequest: null, db });
-  const queue = new Queue(QUEUE, { connection, prefix });
-  return {
-    queue,
-    add: (name: string, data: unknown) => queue.add(name, data, opts),
-    addBulk: (name: string, list: unknown[]) => queue.addBulk(list.map((data) => ({ name, data, opts }))),
-    worker: (processor: (job: { data: { i: number } }) => Promise<null>, concurrency = CONCURRENCY) =>
-      new Worker(QUEUE, processor, { connection, prefix, concurrency }),
-    close: async () => {
-      await queue.close();
-      connection.disconnect();
-    },
-  };
-}
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
 }
-
-type BullOpts = { priority?: number };
-/** The baseline: the same job shape as tasklane's (every job prioritized, priority 0 → 101). */
-const SAME: BullOpts = { priority: 101 };
-/** For reference: BullMQ's cheapest path, plain FIFO jobs (no priorities). */
-const FIFO: BullOpts = {};
 
 const ROUNDS = 5;
 const WARMUP = 3000;
@@ -253,72 +169,6 @@ async function drain(url: string): Promise<Figures & { ms: Figures }> {
   return { tl: perSecond(N, best.tl), same: perSecond(N, best.same), fifo: perSecond(N, best.fifo), ms: best };
 }
 
-/** Enqueue → the task function starts, on an idle worker, one task at a time (contestants take turns). */
-async function idleLatency(url: string): Promise<{ p50: Figures; p99: Figures }> {
-  const tl = await tasklane(url);
-  const runner = tl.runner(false);
-  const running = runner.run();
-  const bulls = [SAME, FIFO].map((opts) => {
-    const bull = plain(url, opts);
-    const starts = new Map<number, number>();
-    const worker = bull.worker(async (job) => {
-      starts.set(job.data.i, performance.now());
-      return null;
-    });
-    return { bull, starts, worker };
-  });
-  await Promise.all(bulls.map((b) => b.worker.waitUntilReady()));
-  await sleep(500);
-  const samples: [number[], number[], number[]] = [[], [], []];
-  const probeOnce = async (enqueue: () => Promise<unknown>, started: () => number | undefined) => {
-    const start = performance.now();
-    await enqueue();
-    let at = started();
-    while (at === undefined) {
-      await sleep(0);
-      at = started();
-    }
-    return at - start;
-  };
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const [same, fifo] = bulls as [(typeof bulls)[0], (typeof bulls)[0]];
-    samples[0].push(
-      await probeOnce(
-        () => tl.probe.enqueue(i),
-        () => probeStarts.get(i),
-      ),
-    );
-    await sleep(10);
-    samples[1].push(
-      await probeOnce(
-        () => same.bull.add("probe", { i }),
-        () => same.starts.get(i),
-      ),
-    );
-    await sleep(10);
-    samples[2].push(
-      await probeOnce(
-        () => fifo.bull.add("probe", { i }),
-        () => fifo.starts.get(i),
-      ),
-    );
-    await sleep(10);
-  }
-  runner.stop();
-  await running;
-  await tl.close();
-  for (const b of bulls) {
-    await b.worker.close();
-    await b.bull.close();
-  }
-  const at = (p: number): Figures => ({
-    tl: percentile(samples[0], p),
-    same: percentile(samples[1], p),
-    fifo: percentile(samples[2], p),
-  });
-  return { p50: at(50), p99: at(99) };
-}
-
 async function usedMemory(client: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await client.info("memory"))?.[1]);
 }
@@ -376,6 +226,7 @@ async function main() {
         drain1PerSecond: perSecond(N, drain1Ms),
         drain50PerSecond: drained.same,
         latencyP99Ms: latency.p99.same,
+        latencyP99OwnProcessMs: latency.ownProcess.p99,
         memoryTasklaneBytes: bytes.tl,
         memoryBullmqBytes: bytes.same,
         memoryTasks: MEMORY_N,

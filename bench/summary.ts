@@ -9,6 +9,8 @@ export interface BullmqFigures {
   drain1PerSecond: number;
   drain50PerSecond: number;
   latencyP99Ms: number;
+  /** The same with BullMQ's Worker in a process of its own, as tasklane's worker runs. */
+  latencyP99OwnProcessMs: number;
   /** Redis used_memory growth for N tasks enqueued and run, results kept. */
   memoryTasklaneBytes: number;
   memoryBullmqBytes: number;
@@ -138,6 +140,17 @@ export function renderSummary(t: TasklaneFigures, b: BullmqFigures | null): stri
         `| ${r.scenario} | ${r.tasklane} | ${times(r.vsPlainjob)} | ${times(r.vsBullmq)} | ${r.target} | ${verdict(r.pass)} |`,
     ),
     "",
+    b ? ownProcessNote(t.latencyP99Ms, b.latencyP99OwnProcessMs) : "",
     b ? "" : "BullMQ's figures are missing: bench/redis.ts did not report them (see its section below).\n",
+  ].join("\n");
+}
+
+/** Enqueue → start with both workers in a process of their own: a reference beside the target's row. */
+function ownProcessNote(tasklaneMs: number, bullmqMs: number): string {
+  return [
+    `For reference, with BullMQ's Worker in a process of its own too, as tasklane's worker runs (bench/redis.ts): BullMQ's`,
+    `p99 ${fmtMs(bullmqMs)}, tasklane ÷ that ${fmtTimes(tasklaneMs / bullmqMs)}. The row above keeps its target against the`,
+    "in-process Worker.",
+    "",
   ].join("\n");
 }
