@@ -148,9 +148,9 @@ export function renderSummary(t: TasklaneFigures, b: BullmqFigures | null): stri
 /** Enqueue → start with both workers in a process of their own: a reference beside the target's row. */
 function ownProcessNote(tasklaneMs: number, bullmqMs: number): string {
   return [
-    `For reference, with BullMQ's Worker in a process of its own too, as tasklane's worker runs (bench/redis.ts): BullMQ's`,
-    `p99 ${fmtMs(bullmqMs)}, tasklane ÷ that ${fmtTimes(tasklaneMs / bullmqMs)}. The row above keeps its target against the`,
-    "in-process Worker.",
+    "For reference, enqueue → start with BullMQ's Worker in a process of its own too, as tasklane's worker runs",
+    `(bench/redis.ts, same jobs): BullMQ's p99 ${fmtMs(bullmqMs)}, tasklane ÷ that ${fmtTimes(tasklaneMs / bullmqMs)}. The row above keeps its`,
+    "target against BullMQ's Worker in the enqueuing process.",
     "",
   ].join("\n");
 }
