@@ -48,10 +48,13 @@ export function parseDuration(text: string, rules: DurationRules): number {
   const zeroOk = rules.allowZero === true;
   if (value === undefined || !Number.isFinite(value) || value < 0 || (value === 0 && !zeroOk)) {
     const zero = value === 0 && !zeroOk ? " greater than zero" : "";
-    const examples = rules.bareUnit === "s" ? "seconds (1, 0.5) or a unit (500ms, 2s, 1m)" : "e.g. 30s, 10m, 12h, 30d";
-    throw new UsageError(
-      `${rules.label}: "${text}" is not a duration${zero}; use a ${zeroOk ? "" : "positive "}number with a unit, ${examples}`,
-    );
+    const number = `${zeroOk ? "" : "positive "}number`;
+    // A bare number means seconds where `bareUnit` says so: the message offers both forms.
+    const forms =
+      rules.bareUnit === "s"
+        ? `${number} of seconds (1, 0.5) or a number with a unit (500ms, 2s, 1m)`
+        : `${number} with a unit, e.g. 30s, 10m, 12h, 30d`;
+    throw new UsageError(`${rules.label}: "${text}" is not a duration${zero}; use a ${forms}`);
   }
   if (rules.minMs !== undefined && value < rules.minMs) {
     throw new UsageError(`${rules.label}: "${text}" is too short; use at least ${formatMs(rules.minMs)}`);

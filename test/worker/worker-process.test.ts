@@ -195,7 +195,10 @@ describe("tasks worker flag errors", () => {
   const cases: [string[], RegExp][] = [
     [["--concurrency", "0"], /--concurrency must be an integer from 1 to 1000/],
     [["--concurrency", "two"], /Expected an integer/],
-    [["--interval", "soon"], /--interval: "soon" is not a duration/],
+    [
+      ["--interval", "soon"],
+      /--interval: "soon" is not a duration; use a positive number of seconds \(1, 0\.5\) or a number with a unit \(500ms, 2s, 1m\)$/,
+    ],
     [["--interval", "-1"], /--interval: "-1" is not a duration/],
     [["--max-tasks", "-3"], /--max-tasks must be an integer ≥ 0/],
     [["--worker-id", ""], /--worker-id must be 1 to 64 characters/],
