@@ -34,12 +34,7 @@ export function reportCommandError(error: Error & { oclif?: { exit?: number }; c
   const code = isParseError ? 2 : isOurs && USAGE_ERRORS.has(error.name) ? 2 : 1;
   // oclif's parse errors span lines ("Parsing --x\n\tExpected an integer…\nSee more help…").
   const lines = (error.message || String(error)).split("\n").map((l) => l.trim());
-  const firstLine = isParseError
-    ? lines
-        .filter((l) => l && !l.startsWith("See more help"))
-        .join(": ")
-        .replace(/::/g, ":")
-    : lines[0];
+  const firstLine = isParseError ? parseErrorLine(lines) : lines[0];
   // tasklane's own errors are worded already (a StorageError keeps SQLite's code for callers).
   const hint = isParseError
     ? ` (see: tasks ${command} --help)`
@@ -50,4 +45,16 @@ export function reportCommandError(error: Error & { oclif?: { exit?: number }; c
   if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exitCode = code;
   return isParseError;
+}
+
+/**
+ * oclif's parse error on one line. A missing argument comes as "Missing 1 required arg:" then a
+ * line per argument, "name  description": those read "name — description", comma-separated.
+ */
+function parseErrorLine(lines: string[]): string {
+  const [first = "", ...rest] = lines.filter((l) => l && !l.startsWith("See more help"));
+  if (/^Missing \d+ required args?:$/.test(first) && rest.length > 0) {
+    return `${first} ${rest.map((l) => l.replace(/^(\S+)\s{2,}(.+)$/, "$1 — $2")).join(", ")}`;
+  }
+  return [first, ...rest].join(": ").replace(/::/g, ":");
 }

@@ -263,6 +263,12 @@ describe("bad input: one line, non-zero exit, nothing written", () => {
       /unknown status "scheduled"; expected one of .*\(SCHEDULED is how listings show a READY task whose run after time is still ahead: use --status READY\)/,
     ],
     ["bad --limit", ["results", "--limit", "0"], 2, /--limit must be from 1 to 10000/],
+    [
+      "a missing argument",
+      ["why"],
+      2,
+      /^Error: Missing 1 required arg: id — Result id \(full, prefix or short id\) \(see: tasks why --help\)$/,
+    ],
   ];
   for (const [what, args, code, message] of cases) {
     it(what, async () => {
