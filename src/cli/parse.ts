@@ -3,12 +3,24 @@ import { UsageError } from "../core/errors.js";
 import type { JsonValue } from "../core/json.js";
 import { ALL_STATUSES, type TaskResultStatus } from "../core/result.js";
 
+const DATE_EXAMPLES = "such as 2026-11-29 or 2026-11-29T08:00";
+
 /** A moment: a duration from now ("10m") or an ISO 8601 date-time. */
 export function parseMoment(text: string, flag: string, now = Date.now()): Date {
-  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
-    const date = new Date(text.trim());
-    if (Number.isNaN(date.getTime())) throw new UsageError(`${flag}: "${text}" is not a valid ISO 8601 date`);
-    return date;
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(text.trim());
+  if (day) {
+    const [, year, month, date] = day.map(Number) as [number, number, number, number];
+    // Date() rolls a day past the month's end over into the next month (2026-02-30 is 2 March).
+    const days = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
+    if (days === 0 || date < 1 || date > days) {
+      const why = days === 0 ? `there is no month ${day[2]}` : `${day[1]}-${day[2]} has ${days} days`;
+      throw new UsageError(`${flag}: "${text}" is not a date (${why}); use a date ${DATE_EXAMPLES}`);
+    }
+    const moment = new Date(text.trim());
+    if (Number.isNaN(moment.getTime())) {
+      throw new UsageError(`${flag}: "${text}" is not a valid ISO 8601 date; use one ${DATE_EXAMPLES}`);
+    }
+    return moment;
   }
   return new Date(now + parseDuration(text, { label: flag }));
 }
@@ -45,7 +57,7 @@ export function parseSince(text: string, flag: string, now = Date.now()): Date {
     return new Date(now - parseDuration(text, { label: flag }));
   } catch (error) {
     // A word like "yesterday": say that dates work too.
-    throw new UsageError(`${(error as Error).message}, or an ISO 8601 date such as 2026-11-29 or 2026-11-29T08:00`);
+    throw new UsageError(`${(error as Error).message}, or an ISO 8601 date ${DATE_EXAMPLES}`);
   }
 }
 

@@ -264,6 +264,18 @@ describe("bad input: one line, non-zero exit, nothing written", () => {
     ],
     ["bad --limit", ["results", "--limit", "0"], 2, /--limit must be from 1 to 10000/],
     [
+      "a day past the month's end (Date would roll it over into March)",
+      ["enqueue", "noop", "--run-after", "2026-02-30"],
+      2,
+      /^Error: --run-after: "2026-02-30" is not a date \(2026-02 has 28 days\); use a date such as 2026-11-29 or 2026-11-29T08:00$/,
+    ],
+    [
+      "a month that does not exist",
+      ["results", "--since", "2026-13-01"],
+      2,
+      /--since: "2026-13-01" is not a date \(there is no month 13\)/,
+    ],
+    [
       "a missing argument",
       ["why"],
       2,
