@@ -24,47 +24,32 @@ export async function idleLatency(url: string): Promise<RedisFigures["latency"]>
   await Promise.all(bulls.map((b) => b.worker.waitUntilReady()));
   const own = await ownProcessWorker(url);
   await sleep(500);
+  const [same, fifo] = bulls as [(typeof bulls)[0], (typeof bulls)[0]];
+  // Per sample the contestants take turns, 10 ms apart: tasklane, BullMQ (same jobs), BullMQ
+  // (FIFO), BullMQ (same jobs) with its Worker in a process of its own.
+  const contestants: [(i: number) => Promise<unknown>, Map<number, number>][] = [
+    [(i) => tl.probe.enqueue(i), probeStarts],
+    [(i) => same.bull.add("probe", { i }), same.starts],
+    [(i) => fifo.bull.add("probe", { i }), fifo.starts],
+    [(i) => own.bull.add("probe", { i }), own.starts],
+  ];
   const samples: [number[], number[], number[], number[]] = [[], [], [], []];
-  const probeOnce = async (enqueue: () => Promise<unknown>, started: () => number | undefined) => {
+  /** From just before the enqueue to the function's start, as that contestant recorded it. */
+  const probeOnce = async (i: number, enqueue: (i: number) => Promise<unknown>, starts: Map<number, number>) => {
     const start = performance.now();
-    await enqueue();
-    let at = started();
+    await enqueue(i);
+    let at = starts.get(i);
     while (at === undefined) {
       await sleep(0);
-      at = started();
+      at = starts.get(i);
     }
     return at - start;
   };
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const [same, fifo] = bulls as [(typeof bulls)[0], (typeof bulls)[0]];
-    samples[0].push(
-      await probeOnce(
-        () => tl.probe.enqueue(i),
-        () => probeStarts.get(i),
-      ),
-    );
-    await sleep(10);
-    samples[1].push(
-      await probeOnce(
-        () => same.bull.add("probe", { i }),
-        () => same.starts.get(i),
-      ),
-    );
-    await sleep(10);
-    samples[2].push(
-      await probeOnce(
-        () => fifo.bull.add("probe", { i }),
-        () => fifo.starts.get(i),
-      ),
-    );
-    await sleep(10);
-    samples[3].push(
-      await probeOnce(
-        () => own.bull.add("probe", { i }),
-        () => own.starts.get(i),
-      ),
-    );
-    await sleep(10);
+    for (const [k, [enqueue, starts]] of contestants.entries()) {
+      samples[k as 0 | 1 | 2 | 3].push(await probeOnce(i, enqueue, starts));
+      await sleep(10);
+    }
   }
   await own.close();
   runner.stop();
