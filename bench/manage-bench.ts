@@ -16,7 +16,7 @@ import { MIGRATIONS } from "../src/backends/sqlite/migrations.js";
 import { SqliteStore } from "../src/backends/sqlite/store.js";
 import { newResultId as v7 } from "../src/core/ids.js";
 import { task } from "../src/core/task.js";
-import { fmtInt, fmtMs, fmtPct, percentile, sleep } from "./stats.js";
+import { fmtInt, fmtMs, fmtPct, percentile, sleep, time } from "./stats.js";
 
 const ROWS = Number(process.env.MANAGE_BENCH_ROWS ?? 1_000_000);
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -75,18 +75,6 @@ function rawDb(path: string, version: 1 | 2): Database.Database {
 const INSERT_READY = `INSERT INTO tasklane_results
   (id, task_name, status, args, queue_name, priority, run_after, due_at, enqueued_at, max_attempts)
   VALUES (?, ?, 'READY', ?, ?, 0, NULL, ?, ?, 1)`;
-
-/** Times `fn` `runs` times (after 3 warm-ups): median, p95, max in ms. */
-async function time(runs: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number; max: number }> {
-  for (let i = 0; i < 3; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    ms.push(performance.now() - start);
-  }
-  return { p50: percentile(ms, 50), p95: percentile(ms, 95), max: Math.max(...ms) };
-}
 
 // ------------------------------------------------------------------ (1) insert cost of v2
 

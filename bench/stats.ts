@@ -8,6 +8,21 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
 }
 
+/** Times `fn` `runs` times (after 3 warm-ups): median, p95, max in ms. */
+export async function time(
+  runs: number,
+  fn: () => Promise<unknown>,
+): Promise<{ p50: number; p95: number; max: number }> {
+  for (let i = 0; i < 3; i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    ms.push(performance.now() - start);
+  }
+  return { p50: percentile(ms, 50), p95: percentile(ms, 95), max: Math.max(...ms) };
+}
+
 /** Operations per second. */
 export function perSecond(count: number, ms: number): number {
   return ms > 0 ? (count * 1000) / ms : Number.NaN;
