@@ -132,7 +132,7 @@ What each side does:
 - **idle latency**: idle workers (one per contestant, all running); ${LATENCY_SAMPLES} times each, taking turns 10 ms
   apart: enqueue one task, time until its function starts. Each Worker above runs in this process, beside the enqueues.
   For reference, BullMQ (same jobs) with its Worker in a process of its own (\`bench/bullmq-worker.ts\`, taking its turn
-  in the same rounds), as tasklane's sqlite worker runs in \`npm run bench\`'s (d) and as workers are often deployed:
+  in the same rounds), as tasklane's sqlite worker runs in \`npm run bench\`'s (d):
   p50 ${fmtMs(latency.ownProcess.p50)}, p99 ${fmtMs(latency.ownProcess.p99)}.
 - **Redis memory**: INFO \`used_memory\` before and after ${fmtInt(MEMORY_N)} no-op tasks enqueued (bulks of ${BULK}) and run by
   one worker, results kept (BullMQ: \`removeOnComplete\` false, its default), each contestant in an empty Redis database
