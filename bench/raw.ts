@@ -81,9 +81,11 @@ const DROP_OLD = `DELETE FROM tasklane_counts
 /**
  * (c) Drains every READY row in-process, as a worker with `batch` slots does at the least: one
  * BEGIN IMMEDIATE transaction finishes the previous batch and claims the next, until a claim
- * comes back empty. Returns ms and rows done.
+ * comes back empty. Returns ms and rows done. `shared`: another process drains the same file
+ * (raw-drain-child.ts): a transaction that finds the lock taken is tried again at once (the
+ * busy handler off), the quickest a waiting process can take its turn.
  */
-export function rawDrain(db: Database.Database, batch = 50): { ms: number; done: number } {
+export function rawDrain(db: Database.Database, batch = 50, shared = false): { ms: number; done: number } {
   const workerId = "raw-bound";
   const select = db.prepare(SELECT).raw(); // seq is the first column
   const claim = db.prepare(CLAIM);
@@ -111,11 +113,21 @@ export function rawDrain(db: Database.Database, batch = 50): { ms: number; done:
     for (const r of rows) claim.run({ workerId, now, lease: now + 30_000, seq: r[0] });
     return rows;
   });
+  if (shared) db.pragma("busy_timeout = 0");
+  const once = (finished: unknown[][]): unknown[][] => {
+    for (;;) {
+      try {
+        return step.immediate(finished);
+      } catch (error) {
+        if (!shared || (error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+      }
+    }
+  };
   let done = 0;
   let rows: unknown[][] = [];
   const start = performance.now();
   for (;;) {
-    rows = step.immediate(rows);
+    rows = once(rows);
     if (rows.length === 0) break;
     done += rows.length;
   }

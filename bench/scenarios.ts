@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { interleave, tasklaneBulk, tasklaneConcurrent, tasklaneSingle } from "./enqueue.js";
 import { plainjobBulk, plainjobDrain, plainjobLatency, plainjobSingle } from "./plainjob.js";
 import { rawBulk, rawDrain, rawSingle } from "./raw.js";
+import { rawDrainTwo } from "./raw-two.js";
 import type { Line, Section } from "./report.js";
 import { loadProject, openRaw, project, rawSchemaDb } from "./setup.js";
 import { fmtInt, fmtMs, fmtPct, fmtTimes, percentile, perSecond } from "./stats.js";
@@ -153,6 +154,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
   const template = await filledTemplate(n);
   let raw1: { ms: number } | undefined;
   let raw50: { ms: number } | undefined;
+  let raw2: { ms: number } | undefined;
   let one1: DrainResult | undefined;
   let one50: DrainResult | undefined;
   let two50: DrainResult | undefined;
@@ -166,6 +168,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
     );
     raw1 = fastest(raw1, rawDrainOnce(template, n, 1));
     raw50 = fastest(raw50, rawDrainOnce(template, n, 50));
+    raw2 = fastest(raw2, await rawDrainTwo(template, n, 50));
     one1 = fastest(one1, await tasklaneDrain(template, 1, n, 1));
     const default50 = await tasklaneDrain(template, 1, n, 50);
     const capped50 = await tasklaneDrain(template, 1, n, 50, { NODE_OPTIONS: CAPPED_NEW_SPACE });
@@ -175,14 +178,14 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
     two50 = fastest(two50, await tasklaneDrain(template, 2, n, 50));
     pj = fastest(pj, plainjobDrain(n));
   }
-  if (!raw1 || !raw50 || !one1 || !one50 || !two50 || !cappedBest || !pj) throw new Error("drain: no rounds");
+  if (!raw1 || !raw50 || !raw2 || !one1 || !one50 || !two50 || !cappedBest || !pj) throw new Error("drain: no rounds");
   const rate = (ms: number) => perSecond(n, ms);
   const pjRate = rate(pj.ms);
   const minShare = Math.min(...two50.perWorker) / n;
   const noCli = { na: "plainjob has no worker CLI; its workers run inside the defining process" };
   const section: Section = {
     title: "(c) Drain",
-    description: `${fmtInt(n)} no-op tasks pre-enqueued; time from spawning \`node bin/run.js worker --batch --no-startup-delay --concurrency C --json\` (stdout to a file) to every process having exited — process start-up and config loading included, nothing subtracted. Each project's worker has started once before (\`worker --batch\` on an empty file, measured apart below), so its TypeScript config is compiled already, as it is for any worker restarted on the same machine (jiti caches the compiled config). Raw bound: in-process better-sqlite3 loop on a copy of the same file doing the store's row work for C slots (one BEGIN IMMEDIATE finishes the last batch and claims the next). Best of ${rounds} interleaved rounds for each. plainjob: the jobs added by another process first, then one worker (plainjob runs one job at a time) in a fresh process of its own, timed the same way, from spawn to exit (start-up included on both sides). Peak memory: the largest VmHWM of the worker processes (sampled every 20 ms), plainjob's process likewise.`,
+    description: `${fmtInt(n)} no-op tasks pre-enqueued; time from spawning \`node bin/run.js worker --batch --no-startup-delay --concurrency C --json\` (stdout to a file) to every process having exited — process start-up and config loading included, nothing subtracted. Each project's worker has started once before (\`worker --batch\` on an empty file, measured apart below), so its TypeScript config is compiled already, as it is for any worker restarted on the same machine (jiti caches the compiled config). Raw bound: in-process better-sqlite3 loop on a copy of the same file doing the store's row work for C slots (one BEGIN IMMEDIATE finishes the last batch and claims the next); for 2 processes, two such loops at once, each in a process of its own (bench/raw-two.ts). Best of ${rounds} interleaved rounds for each. plainjob: the jobs added by another process first, then one worker (plainjob runs one job at a time) in a fresh process of its own, timed the same way, from spawn to exit (start-up included on both sides). Peak memory: the largest VmHWM of the worker processes (sampled every 20 ms), plainjob's process likewise.`,
     lines: [
       {
         label: "1 process, --concurrency 1, tasks/s",
@@ -203,7 +206,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
       {
         label: "2 processes, --concurrency 50, tasks/s",
         tasklane: rate(two50.ms),
-        raw: rate(raw50.ms),
+        raw: rate(raw2.ms),
         plainjob: noCli,
         format: fmtInt,
         kind: "rate",
@@ -231,7 +234,7 @@ export async function drain(n: number, rounds = 2): Promise<{ section: Section; 
       `--concurrency 1: ${fmtMs(one1.ms)} in all, of which spawn → "started" ${fmtMs(one1.startupMs)}; without that start-up, ${fmtInt(perSecond(n, one1.ms - one1.startupMs))} tasks/s.`,
       `--concurrency 50: ${fmtMs(one50.ms)} in all, spawn → "started" ${fmtMs(one50.startupMs)}; without it ${fmtInt(perSecond(n, one50.ms - one50.startupMs))} tasks/s.`,
       `2 processes: ${fmtMs(two50.ms)} in all, spawn → "started" ${fmtMs(two50.startupMs)} (slower one); tasks per process ${two50.perWorker.map(fmtInt).join(" / ")}.`,
-      `Raw bounds: ${fmtMs(raw1.ms)} (batches of 1), ${fmtMs(raw50.ms)} (batches of 50). The worker also writes two --json lines per task (taskStarted, taskFinished); the raw loop writes none. plainjob: ${fmtMs(pj.ms)} from spawn to exit, of which ${fmtMs(pj.startMs)} from its worker's start() to the last completion (${fmtInt(rate(pj.startMs))} jobs/s).`,
+      `Raw bounds: ${fmtMs(raw1.ms)} (batches of 1), ${fmtMs(raw50.ms)} (batches of 50), ${fmtMs(raw2.ms)} for two processes (batches of 50, each retrying the lock at once while the other holds it; their connections open before the clock starts): two processes ÷ one, raw, ${fmtTimes(raw50.ms / raw2.ms)}. The worker also writes two --json lines per task (taskStarted, taskFinished); the raw loop writes none. plainjob: ${fmtMs(pj.ms)} from spawn to exit, of which ${fmtMs(pj.startMs)} from its worker's start() to the last completion (${fmtInt(rate(pj.startMs))} jobs/s).`,
       `plainjob at --concurrency 50 is the same one-job-at-a-time worker: it has no concurrency setting.`,
       `Peak RSS with \`NODE_OPTIONS=${CAPPED_NEW_SPACE}\` (README, "Memory": V8's new space capped at 2 × 2 MB instead of growing to 2 × 16 MB under load): ${fmtMb(cappedBest.peakRss)} (${fmtTimes(cappedBest.peakRss / pj.peakRss)} plainjob's), draining at ${fmtInt(rate(cappedBest.ms))} tasks/s; its rate ÷ the default run's just before it, round by round: ${cappedRatios.map(fmtTimes).join(", ")}. The table's peak RSS row is the default, what users get without setting anything.`,
       `A first start, before jiti has compiled tasks.config.ts (a fresh machine or container): \`worker --batch\` with nothing to do exits in ${fmtMs(one50.firstStart.ms)} at a peak RSS of ${fmtMb(one50.firstStart.peakRss)}; the compile (babel, inside jiti) also grows V8's heap, so a drain started that way peaks ~30 MB higher and starts ~0.2–0.3 s later.`,
