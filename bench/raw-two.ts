@@ -2,27 +2,16 @@
 // at once (raw-drain-child.ts), each retrying the write lock at once when the other holds it.
 // It shows what SQLite's one writer at a time leaves two processes on this machine, with none
 // of tasklane's work around the transactions.
-import { fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { forkReady } from "./fork-ready.js";
 import { project } from "./setup.js";
 
 /** From "go" (both connections open) to both processes done, on a fresh copy of `template`. */
 export async function rawDrainTwo(template: Buffer, n: number, batch: number): Promise<{ ms: number }> {
   const path = project("drain-raw-two").dbPath;
   writeFileSync(path, template);
-  const children = [0, 1].map(() => fork(new URL("./raw-drain-child.ts", import.meta.url), [path, String(batch)]));
-  const exited = children.map((child) => new Promise((resolve) => child.once("exit", resolve)));
-  await Promise.all(
-    children.map(
-      (child, i) =>
-        new Promise<void>((resolve, reject) => {
-          child.once("message", () => resolve());
-          void exited[i]?.then((code) =>
-            reject(new Error(`bench/raw-drain-child.ts exited (${String(code)}) before it was ready`)),
-          );
-        }),
-    ),
-  );
+  const helpers = await Promise.all([0, 1].map(() => forkReady("raw-drain-child.ts", [path, String(batch)])));
+  const children = helpers.map((h) => h.child);
   const start = performance.now();
   const done = await Promise.all(
     children.map((child) => {
@@ -34,7 +23,7 @@ export async function rawDrainTwo(template: Buffer, n: number, batch: number): P
     }),
   );
   const ms = performance.now() - start;
-  await Promise.all(exited);
+  await Promise.all(helpers.map((h) => h.exited));
   const total = done.reduce((a, b) => a + b, 0);
   if (total !== n) throw new Error(`raw drain, 2 processes: ${total} of ${n} rows`);
   return { ms };

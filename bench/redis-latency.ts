@@ -1,6 +1,6 @@
 // bench/redis.ts's idle latency: enqueue → the task function starts, tasklane's redis worker
 // beside plain BullMQ's Workers (in this process, and one in a process of its own).
-import { fork } from "node:child_process";
+import { forkReady } from "./fork-ready.js";
 import { FIFO, plain, probeStarts, QUEUE, SAME, tasklane } from "./redis-contestants.js";
 import type { Figures, RedisFigures } from "./redis-report.js";
 import { percentile, sleep } from "./stats.js";
@@ -79,16 +79,9 @@ export async function idleLatency(url: string): Promise<RedisFigures["latency"]>
 async function ownProcessWorker(url: string) {
   const bull = plain(url, SAME);
   const starts = new Map<number, number>();
-  const child = fork(new URL("./bullmq-worker.ts", import.meta.url), [url, bull.prefix, QUEUE]);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  await new Promise<void>((resolve, reject) => {
-    child.on("message", (message: "ready" | { i: number; at: number }) => {
-      if (message === "ready") resolve();
-      else starts.set(message.i, message.at - performance.timeOrigin);
-    });
-    void exited.then((code) =>
-      reject(new Error(`bench/bullmq-worker.ts exited (${String(code)}) before it was ready`)),
-    );
+  const { child, exited } = await forkReady("bullmq-worker.ts", [url, bull.prefix, QUEUE]);
+  child.on("message", (message: "ready" | { i: number; at: number }) => {
+    if (message !== "ready") starts.set(message.i, message.at - performance.timeOrigin);
   });
   return {
     bull,
